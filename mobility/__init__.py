@@ -1,0 +1,11 @@
+"""mobility: an open transport model and decision tool for hovedstadsområdet.
+
+The public API is small on purpose; see the submodules ``mobility.network``,
+``mobility.demand``, ``mobility.impacts``, ``mobility.scoring`` and ``mobility.report``.
+"""
+
+from mobility.errors import InputError, InfeasibleError, MobilityError
+
+__version__ = "0.1.0"
+
+__all__ = ["InfeasibleError", "InputError", "MobilityError", "__version__"]

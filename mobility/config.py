@@ -1,0 +1,160 @@
+"""Reading and validating the user's YAML files (scenarios, projects, weights).
+
+Only :func:`yaml.safe_load` is used. Validation helpers raise :class:`~mobility.errors.InputError`
+naming the file, the field (dotted path) and what was expected, so every schema in the
+package reports bad input in the same one-line form. The schemas themselves live with their
+concern: :mod:`mobility.scenario`, :mod:`mobility.projects`, :mod:`mobility.scoring.weights`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mobility.errors import InputError
+
+_MISSING = object()
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read a YAML file with ``yaml.safe_load``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, unreadable or not valid YAML (with the line of the error).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=p) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"YAML syntax error: {problem}", file=p, line=line) from None
+
+
+class Fields:
+    """Typed access to one mapping of a YAML document, with errors that name file and field.
+
+    Parameters
+    ----------
+    data
+        The mapping read from YAML.
+    file
+        The file it came from.
+    prefix
+        Dotted path of this mapping inside the document (``"network_changes[2]"``).
+    """
+
+    def __init__(self, data: Any, *, file: str | Path, prefix: str = "") -> None:
+        if not isinstance(data, Mapping):
+            raise InputError(
+                "is not a mapping", file=file, field=prefix or "(document)", expected="key: value pairs"
+            )
+        self.data = data
+        self.file = file
+        self.prefix = prefix
+
+    def path(self, key: str) -> str:
+        """Dotted field name of ``key`` inside the document."""
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def error(self, key: str, message: str, expected: str | None = None) -> InputError:
+        """An :class:`InputError` for ``key``."""
+        return InputError(message, file=self.file, field=self.path(key), expected=expected)
+
+    def check_unknown(self, allowed: Sequence[str]) -> None:
+        """Reject keys that are not in ``allowed`` (catches typos)."""
+        for key in self.data:
+            if key not in allowed:
+                raise self.error(str(key), "unknown field", expected="one of " + ", ".join(allowed))
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        """The raw value, or ``default``; missing without default is an error."""
+        if key in self.data and self.data[key] is not None:
+            return self.data[key]
+        if default is _MISSING:
+            raise self.error(key, "is missing")
+        return default
+
+    def str(self, key: str, default: Any = _MISSING, *, choices: Sequence[str] | None = None) -> Any:
+        """A string value, optionally one of ``choices``."""
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.error(key, f"has value {value!r}", expected="a string")
+        value = str(value)
+        if choices is not None and value not in choices:
+            raise self.error(key, f"has value '{value}'", expected="one of " + ", ".join(choices))
+        return value
+
+    def number(
+        self,
+        key: str,
+        default: Any = _MISSING,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        integer: bool = False,
+    ) -> Any:
+        """A finite number within ``[minimum, maximum]``."""
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        kind = "an integer" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, f"has value {value!r}", expected=kind)
+        if integer and not float(value).is_integer():
+            raise self.error(key, f"has value {value!r}", expected=kind)
+        if not math.isfinite(value):
+            raise self.error(key, f"has value {value!r}", expected=f"{kind}, finite")
+        bounds = []
+        if minimum is not None:
+            bounds.append(f">= {minimum:g}")
+        if maximum is not None:
+            bounds.append(f"<= {maximum:g}")
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            raise self.error(key, f"has value {value!r}", expected=f"{kind} " + " and ".join(bounds))
+        return int(value) if integer else float(value)
+
+    def bool(self, key: str, default: Any = _MISSING) -> Any:
+        """A boolean value (YAML true/false)."""
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        if not isinstance(value, bool):
+            raise self.error(key, f"has value {value!r}", expected="true or false")
+        return value
+
+    def list(self, key: str, default: Any = _MISSING) -> Any:
+        """A list value."""
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        if not isinstance(value, list):
+            raise self.error(key, f"has value {value!r}", expected="a list")
+        return value
+
+    def sub(self, key: str, default: Any = _MISSING) -> Fields | Any:
+        """A nested mapping as :class:`Fields` (or ``default`` if absent)."""
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        return Fields(value, file=self.file, prefix=self.path(key))
+
+    def items(self, key: str) -> list[Fields]:
+        """A list of mappings, each as :class:`Fields` with an indexed prefix."""
+        values = self.list(key)
+        return [Fields(v, file=self.file, prefix=f"{self.path(key)}[{i}]") for i, v in enumerate(values)]

@@ -1,0 +1,1 @@
+"""Travel demand: zones, trip generation, distribution and mode choice."""

@@ -1,0 +1,140 @@
+"""Safe file output: atomic writes, contained output paths, hashes and manifests.
+
+Every file the program writes goes through these helpers, so a failed or interrupted run
+never leaves a half-written file, and output paths cannot escape the chosen folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mobility.errors import InputError
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically (``\\n`` line endings, no platform translation)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ",") -> str:
+    """Render rows as CSV text with ``\\n`` line endings (deterministic, no locale)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def write_csv(
+    path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ","
+) -> Path:
+    """Write a CSV file atomically."""
+    return atomic_write_text(path, csv_text(header, rows, delimiter=delimiter))
+
+
+def contained_path(folder: str | Path, name: str) -> Path:
+    """Return ``folder/name``, refusing any name that would land outside ``folder``.
+
+    Raises
+    ------
+    InputError
+        If ``name`` is absolute or climbs out of ``folder`` (``..``).
+    """
+    base = Path(folder).resolve()
+    candidate = (base / name).resolve()
+    if candidate != base and base not in candidate.parents:
+        raise InputError(
+            f"output name '{name}' leaves the output folder {base}",
+            expected="a relative path inside the output folder",
+        )
+    return candidate
+
+
+@contextlib.contextmanager
+def atomic_output_dir(path: str | Path) -> Iterator[Path]:
+    """Build an output folder in a temporary sibling and swap it in only on success.
+
+    A run that fails or is killed leaves the previous complete folder (or none), never a
+    half-written one. Yields the temporary folder to write into.
+    """
+    target = Path(path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def manifest(
+    *,
+    version: str,
+    inputs: Mapping[str, str | Path],
+    settings: Mapping[str, Any],
+    timings_s: Mapping[str, float] | None = None,
+    outputs: Mapping[str, str | Path] | None = None,
+) -> dict[str, Any]:
+    """Describe a run: version, inputs with sha256, settings, timings and output hashes."""
+    return {
+        "mobility_version": version,
+        "inputs": {
+            name: {"path": str(p), "sha256": sha256_file(p)} for name, p in sorted(inputs.items())
+        },
+        "settings": dict(settings),
+        "outputs": {
+            name: {"path": Path(p).name, "sha256": sha256_file(p)}
+            for name, p in sorted((outputs or {}).items())
+        },
+        "timings_s": {k: round(v, 3) for k, v in (timings_s or {}).items()},
+    }
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    """Write JSON atomically, sorted keys, two-space indent, trailing newline."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

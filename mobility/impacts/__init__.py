@@ -1,0 +1,1 @@
+"""Impact indicators: congestion, emissions, noise, accessibility and cost-benefit."""

@@ -1,0 +1,1 @@
+"""Road and transit networks: building, import/export, shortest paths and assignment."""

@@ -1,0 +1,194 @@
+"""The compact link-based network every computation runs on.
+
+The editable model lives in networkx (see :func:`from_networkx` / :func:`to_networkx`); the
+numerical code (shortest paths, assignment, skims) works on :class:`LinkNetwork`, a frozen set
+of numpy arrays in link input order. Links are keyed by row, never by node pair: two links may
+join the same nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from mobility.errors import InputError
+
+
+@dataclass(frozen=True)
+class LinkNetwork:
+    """A directed network as arrays, one entry per link in input order.
+
+    Attributes
+    ----------
+    node_ids
+        ``(N,)`` int64 external node id of each internal node index ``0..N-1``.
+    init, term
+        ``(M,)`` int64 internal node index of each link's tail and head.
+    capacity
+        ``(M,)`` float64 capacity (veh/h for the region model; the file's unit for TNTP).
+    free_flow_time
+        ``(M,)`` float64 free-flow travel time (minutes in the region model).
+    length
+        ``(M,)`` float64 length (km in the region model; the file's unit for TNTP).
+    b, power
+        ``(M,)`` float64 volume-delay parameters (BPR: ``t0 * (1 + b (v/c)^power)``).
+    toll
+        ``(M,)`` float64 toll (DKK in the region model).
+    link_type
+        ``(M,)`` int64 link class code.
+    zone_nodes
+        ``(Z,)`` int64 internal node index of each zone's centroid, in zone order; OD
+        matrices are indexed in this order.
+    no_thru
+        ``(N,)`` bool: True for nodes no path may pass through (centroids below TNTP's
+        ``<FIRST THRU NODE>``); paths may start or end there.
+    meta
+        Free-form metadata (source file, units, names), not used in computation.
+    """
+
+    node_ids: np.ndarray
+    init: np.ndarray
+    term: np.ndarray
+    capacity: np.ndarray
+    free_flow_time: np.ndarray
+    length: np.ndarray
+    b: np.ndarray
+    power: np.ndarray
+    toll: np.ndarray
+    link_type: np.ndarray
+    zone_nodes: np.ndarray
+    no_thru: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.node_ids.shape[0])
+
+    @property
+    def n_links(self) -> int:
+        """Number of links."""
+        return int(self.init.shape[0])
+
+    @property
+    def n_zones(self) -> int:
+        """Number of zones."""
+        return int(self.zone_nodes.shape[0])
+
+    def with_links(self, **arrays: np.ndarray) -> LinkNetwork:
+        """A copy with some link arrays replaced (the original is never mutated)."""
+        return replace(self, **{k: np.asarray(v) for k, v in arrays.items()})
+
+    def validate(self, *, source: str | None = None) -> LinkNetwork:
+        """Check shapes, index ranges and physical values; return ``self``.
+
+        Raises
+        ------
+        InputError
+            Naming the first offending link (1-based row) and field.
+        """
+        m = self.n_links
+        for name in ("term", "capacity", "free_flow_time", "length", "b", "power", "toll", "link_type"):
+            arr = getattr(self, name)
+            if arr.shape != (m,):
+                raise InputError(f"has shape {arr.shape}", file=source, field=name, expected=f"({m},)")
+        n = self.n_nodes
+        for name in ("init", "term"):
+            arr = getattr(self, name)
+            bad = np.flatnonzero((arr < 0) | (arr >= n))
+            if bad.size:
+                raise InputError(
+                    f"link {bad[0] + 1} refers to an unknown node", file=source, field=name
+                )
+        checks = (
+            ("capacity", self.capacity > 0, "a positive number"),
+            ("free_flow_time", self.free_flow_time >= 0, "a number >= 0"),
+            ("length", self.length >= 0, "a number >= 0"),
+            ("b", self.b >= 0, "a number >= 0"),
+            ("power", self.power >= 0, "a number >= 0"),
+        )
+        for name, ok, expected in checks:
+            arr = getattr(self, name)
+            bad = np.flatnonzero(~(ok & np.isfinite(arr)))
+            if bad.size:
+                raise InputError(
+                    f"link {bad[0] + 1} has value {arr[bad[0]]!r}",
+                    file=source,
+                    field=name,
+                    expected=expected,
+                )
+        if self.no_thru.shape != (n,):
+            raise InputError(f"has shape {self.no_thru.shape}", file=source, field="no_thru")
+        return self
+
+
+def from_networkx(
+    graph: nx.MultiDiGraph | nx.DiGraph, *, zones: list[Any], meta: dict[str, Any] | None = None
+) -> LinkNetwork:
+    """Build a :class:`LinkNetwork` from a networkx graph.
+
+    Edge attributes used (defaults in brackets): ``capacity``, ``free_flow_time``,
+    ``length`` [0], ``b`` [0.15], ``power`` [4], ``toll`` [0], ``link_type`` [0]. Edges are
+    taken in the graph's edge order. Nodes listed in ``zones`` are centroids; a node attribute
+    ``no_thru=True`` forbids paths through it.
+    """
+    nodes = list(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    try:
+        node_ids = np.array([int(n) for n in nodes], dtype=np.int64)
+    except (TypeError, ValueError):
+        node_ids = np.arange(len(nodes), dtype=np.int64)
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("capacity", "free_flow_time", "length", "b", "power", "toll", "link_type")
+    }
+    init, term = [], []
+    defaults = {"length": 0.0, "b": 0.15, "power": 4.0, "toll": 0.0, "link_type": 0}
+    for u, v, data in graph.edges(data=True):
+        init.append(index[u])
+        term.append(index[v])
+        for key, values in rows.items():
+            if key in data:
+                values.append(data[key])
+            elif key in defaults:
+                values.append(defaults[key])
+            else:
+                raise InputError(f"edge ({u}, {v}) has no '{key}'", field=key)
+    return LinkNetwork(
+        node_ids=node_ids,
+        init=np.asarray(init, dtype=np.int64),
+        term=np.asarray(term, dtype=np.int64),
+        capacity=np.asarray(rows["capacity"], dtype=np.float64),
+        free_flow_time=np.asarray(rows["free_flow_time"], dtype=np.float64),
+        length=np.asarray(rows["length"], dtype=np.float64),
+        b=np.asarray(rows["b"], dtype=np.float64),
+        power=np.asarray(rows["power"], dtype=np.float64),
+        toll=np.asarray(rows["toll"], dtype=np.float64),
+        link_type=np.asarray(rows["link_type"], dtype=np.int64),
+        zone_nodes=np.asarray([index[z] for z in zones], dtype=np.int64),
+        no_thru=np.asarray([bool(graph.nodes[n].get("no_thru", False)) for n in nodes]),
+        meta=dict(meta or {}),
+    ).validate()
+
+
+def to_networkx(net: LinkNetwork) -> nx.MultiDiGraph:
+    """The editable networkx form of ``net`` (node keys are external node ids)."""
+    graph = nx.MultiDiGraph()
+    for i, node_id in enumerate(net.node_ids.tolist()):
+        graph.add_node(node_id, no_thru=bool(net.no_thru[i]))
+    for k in range(net.n_links):
+        graph.add_edge(
+            int(net.node_ids[net.init[k]]),
+            int(net.node_ids[net.term[k]]),
+            key=k,
+            capacity=float(net.capacity[k]),
+            free_flow_time=float(net.free_flow_time[k]),
+            length=float(net.length[k]),
+            b=float(net.b[k]),
+            power=float(net.power[k]),
+            toll=float(net.toll[k]),
+            link_type=int(net.link_type[k]),
+        )
+    return graph

@@ -1,0 +1,1 @@
+"""Output writers (CSV, xlsx), plots and the HTML report."""

@@ -1,0 +1,1 @@
+"""Scoring against the six pejlemærker, ranking, sensitivity and portfolio choice."""
