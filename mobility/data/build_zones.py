@@ -1,0 +1,202 @@
+"""Generate ``mobility/data/zones.csv`` from the tabulated sources below (deterministic).
+
+Run ``python -m mobility.data.build_zones`` from the repository root; the output is
+byte-identical on every run. Every number below carries its source tag (see
+``/work/shared/research/domain-facts.md`` §2 and ``mobility/data/README.md``):
+
+``[S]`` official, ``[S2]`` secondary, ``[D]`` derived here, ``[M]`` unverified estimate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mobility.fileio import write_csv
+
+#: Region Hovedstaden population 1 Jan 2023 [S2] (DST FOLK1A via de.wikipedia Region_Hovedstaden).
+REGION_TOTAL_2023 = 1_891_871
+#: Københavns Kommune population 1 Jan 2023 [S2].
+COPENHAGEN_2023 = 653_664
+#: Region H population growth 2012-2022, +9 % [S] KKR23 -> annual rate (1.09)^(1/10) - 1 [D].
+GROWTH_2012_2022 = 1.09
+#: Population growth to 2035 vs today, +6 % [S] MOB24 (applied to the 2023 values) [D].
+GROWTH_TO_2035 = 1.06
+
+SRC_POP = "[S2] DST FOLK1A 1.1.2023 via Wikipedia (domain-facts §2)"
+SRC_POP_RESID = (
+    "[D] residual: region total 1,891,871 minus the 26 sourced municipalities, split over "
+    "Høje-Taastrup/Ishøj/Rudersdal by their 2021-2024 values (domain-facts §2)"
+)
+SRC_JOBS = "jobs [M] unverified estimate ±25 % (domain-facts §2; replace with DST RAS)"
+SRC_GROWTH = (
+    "2015 = 2023 / 1.09^(8/10) [D] from Region H +9 % 2012-2022 [S] KKR23; "
+    "2035 = 2023 x 1.06 [D] from +6 % to 2035 [S] MOB24; jobs scaled with the same factors [D]"
+)
+SRC_BYDEL = (
+    "bydel residents [M] ±10 % (domain-facts §2) scaled x{scale:.4f} to sum to the official "
+    "653,664 [S2]; job share of København's 450,000 [M]; centroid [M]"
+)
+SRC_EXT = "external zone: residents, jobs and centroid [M] unverified estimates (domain-facts §2)"
+
+# (name, residents [M], share of København jobs [M], lat, lon [M] centroid of the bydel)
+BYDELE: tuple[tuple[str, int, float, float, float], ...] = (
+    ("Indre By", 56_000, 0.30, 55.6805, 12.5800),
+    ("Østerbro", 80_000, 0.11, 55.7060, 12.5760),
+    ("Nørrebro", 79_000, 0.06, 55.6950, 12.5440),
+    ("Vesterbro/Kongens Enghave", 78_000, 0.13, 55.6620, 12.5400),
+    ("Valby", 63_000, 0.07, 55.6600, 12.5050),
+    ("Vanløse", 41_000, 0.03, 55.6870, 12.4880),
+    ("Brønshøj-Husum", 45_000, 0.03, 55.7060, 12.4850),
+    ("Bispebjerg", 55_000, 0.07, 55.7130, 12.5350),
+    ("Amager Øst", 63_000, 0.07, 55.6600, 12.6150),
+    ("Amager Vest", 85_000, 0.13, 55.6420, 12.5720),
+)
+COPENHAGEN_JOBS = 450_000  # [M]
+
+# (code, name, residents 2023, resident tag, jobs [M], lat, lon, coordinate tag, region_part)
+MUNICIPALITIES: tuple[tuple[int, str, int, str, int, float, float, str, str], ...] = (
+    (147, "Frederiksberg", 104_664, "S2", 50_000, 55.6786, 12.5323, "S2", "central"),
+    (151, "Ballerup", 50_039, "S2", 38_000, 55.7317, 12.3633, "S2", "frederikssund"),
+    (153, "Brøndby", 37_128, "S2", 28_000, 55.6480, 12.4180, "M", "koege_bugt"),
+    (155, "Dragør", 14_609, "S2", 3_500, 55.5928, 12.6722, "S2", "koege_bugt"),
+    (157, "Gentofte", 74_838, "S2", 38_000, 55.7475, 12.5530, "M", "helsingoer"),
+    (159, "Gladsaxe", 70_001, "S2", 45_000, 55.7330, 12.4880, "M", "hilleroed"),
+    (161, "Glostrup", 23_635, "S2", 22_000, 55.6666, 12.4038, "S2", "roskilde"),
+    (163, "Herlev", 29_215, "S2", 20_000, 55.7240, 12.4390, "M", "frederikssund"),
+    (165, "Albertslund", 27_530, "S2", 17_000, 55.6569, 12.3638, "S2", "roskilde"),
+    (167, "Hvidovre", 53_443, "S2", 20_000, 55.6426, 12.4750, "M", "koege_bugt"),
+    (169, "Høje-Taastrup", 55_700, "D", 40_000, 55.6501, 12.3016, "S2", "roskilde"),
+    (173, "Lyngby-Taarbæk", 58_434, "S2", 40_000, 55.7704, 12.5038, "S2", "helsingoer"),
+    (175, "Rødovre", 42_563, "S2", 15_000, 55.6806, 12.4537, "S2", "frederikssund"),
+    (183, "Ishøj", 23_300, "D", 8_000, 55.6154, 12.3518, "S2", "koege_bugt"),
+    (185, "Tårnby", 43_042, "S2", 30_000, 55.6303, 12.6004, "S2", "koege_bugt"),
+    (187, "Vallensbæk", 17_031, "S2", 5_000, 55.6220, 12.3851, "S2", "koege_bugt"),
+    (190, "Furesø", 42_077, "S2", 12_000, 55.8086, 12.3607, "S2", "hilleroed"),
+    (201, "Allerød", 26_061, "S2", 10_000, 55.8750, 12.3458, "S2", "hilleroed"),
+    (210, "Fredensborg", 41_689, "S2", 11_000, 55.9118, 12.4995, "S2", "helsingoer"),
+    (217, "Helsingør", 63_399, "S2", 21_000, 56.0361, 12.6136, "S2", "helsingoer"),
+    (219, "Hillerød", 54_159, "S2", 30_000, 55.9279, 12.3008, "S2", "hilleroed"),
+    (223, "Hørsholm", 24_715, "S2", 14_000, 55.8810, 12.5011, "S2", "helsingoer"),
+    (230, "Rudersdal", 57_001, "D", 25_000, 55.8110, 12.4700, "M", "helsingoer"),
+    (240, "Egedal", 45_202, "S2", 10_000, 55.7800, 12.1800, "M", "frederikssund"),
+    (250, "Frederikssund", 46_117, "S2", 14_000, 55.8396, 12.0690, "S2", "frederikssund"),
+    (260, "Halsnæs", 31_466, "S2", 8_000, 55.9707, 12.0225, "S2", "hilleroed"),
+    (270, "Gribskov", 41_547, "S2", 9_000, 56.0228, 12.1975, "S2", "hilleroed"),
+    (400, "Bornholm", 39_602, "S2", 17_000, 55.1009, 14.7066, "S2", "bornholm"),
+)
+
+# External zones [M]: (code (0 = Sweden), name, residents, jobs, lat, lon)
+EXTERNAL: tuple[tuple[int, str, int, int, float, float], ...] = (
+    (265, "Roskilde", 90_000, 50_000, 55.6420, 12.0800),
+    (259, "Køge", 62_000, 28_000, 55.4580, 12.1820),
+    (253, "Greve", 51_000, 15_000, 55.5830, 12.2960),
+    (269, "Solrød", 24_000, 6_000, 55.5340, 12.2190),
+    (350, "Lejre", 29_000, 7_000, 55.6040, 11.9750),
+    (316, "Holbæk", 73_000, 32_000, 55.7160, 11.7130),
+    (329, "Ringsted", 36_000, 15_000, 55.4430, 11.7900),
+    (0, "Malmö", 360_000, 190_000, 55.6050, 13.0040),
+    (0, "Lund", 128_000, 90_000, 55.7050, 13.1910),
+    (0, "Helsingborg", 150_000, 80_000, 56.0460, 12.6950),
+)
+
+HEADER = (
+    "zone_id",
+    "name",
+    "kind",
+    "municipality_code",
+    "municipality",
+    "lon",
+    "lat",
+    "residents_2015",
+    "jobs_2015",
+    "residents_2023",
+    "jobs_2023",
+    "residents_2035",
+    "jobs_2035",
+    "region_part",
+    "in_region",
+    "source",
+)
+
+
+def backcast_factor_2015() -> float:
+    """Factor 2015/2023 from Region H's +9 % over 2012-2022 (constant annual rate) [D]."""
+    return 1.0 / GROWTH_2012_2022 ** (8.0 / 10.0)
+
+
+def _years(residents: float, jobs: float) -> list[int]:
+    f15 = backcast_factor_2015()
+    return [
+        round(residents * f15),
+        round(jobs * f15),
+        round(residents),
+        round(jobs),
+        round(residents * GROWTH_TO_2035),
+        round(jobs * GROWTH_TO_2035),
+    ]
+
+
+def zone_rows() -> list[list[object]]:
+    """All zone rows in zone order (bydele, municipalities by code, external)."""
+    rows: list[list[object]] = []
+    scale = COPENHAGEN_2023 / sum(b[1] for b in BYDELE)
+    scaled = [b[1] * scale for b in BYDELE]
+    ints = [int(x) for x in scaled]
+    # largest-remainder rounding so the bydele sum exactly to the official total
+    order = sorted(range(len(ints)), key=lambda i: (-(scaled[i] - ints[i]), i))
+    for i in order[: COPENHAGEN_2023 - sum(ints)]:
+        ints[i] += 1
+    for (name, _, share, lat, lon), res in zip(BYDELE, ints, strict=True):
+        src = f"{SRC_BYDEL.format(scale=scale)}; {SRC_GROWTH}"
+        rows.append(
+            [
+                name,
+                "bydel",
+                101,
+                "København",
+                lon,
+                lat,
+                *_years(res, COPENHAGEN_JOBS * share),
+                "central",
+                "true",
+                src,
+            ]
+        )
+    for code, name, res, rtag, jobs, lat, lon, ctag, part in MUNICIPALITIES:
+        pop_src = SRC_POP if rtag == "S2" else SRC_POP_RESID
+        src = f"residents {pop_src}; {SRC_JOBS}; centroid [{ctag}] town hall; {SRC_GROWTH}"
+        rows.append(
+            [name, "municipality", code, name, lon, lat, *_years(res, jobs), part, "true", src]
+        )
+    for code, name, res, jobs, lat, lon in EXTERNAL:
+        muni = name if code else f"{name} (Sweden)"
+        rows.append(
+            [
+                name,
+                "external",
+                code,
+                muni,
+                lon,
+                lat,
+                *_years(res, jobs),
+                "external",
+                "false",
+                f"{SRC_EXT}; {SRC_GROWTH}",
+            ]
+        )
+    out = []
+    for zid, row in enumerate(rows, start=1):
+        row[4] = f"{row[4]:.4f}"
+        row[5] = f"{row[5]:.4f}"
+        out.append([zid, *row])
+    return out
+
+
+def main(folder: Path | None = None) -> Path:
+    """Write ``zones.csv`` into ``folder`` (default: this package folder)."""
+    target = (folder or Path(__file__).resolve().parent) / "zones.csv"
+    return write_csv(target, HEADER, zone_rows())
+
+
+if __name__ == "__main__":
+    main()
