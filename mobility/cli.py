@@ -54,7 +54,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 #: (module under mobility.commands, command names it defines). Keep heavy imports inside the
 #: command functions so that ``mobility --help`` stays fast.
-COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = ()
+COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (("assign", ("assign",)),)
 
 
 def _register() -> None:

@@ -1,0 +1,300 @@
+"""``mobility assign``: static user-equilibrium assignment of one network and one OD matrix.
+
+The network is a TNTP ``*_net.tntp`` file or a GMNS folder (``node.csv``/``link.csv``, the
+links allowing cars); the demand a TNTP ``*_trips.tntp`` file or a CSV OD list
+``origin,destination,trips`` (zone ids). Output: ``init_node,term_node,volume,cost``, one row
+per link in input order (GMNS: ascending ``link_id``), written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from mobility.errors import InputError
+
+EPILOG = """
+\b
+Examples:
+  mobility assign --net SiouxFalls_net.tntp --trips SiouxFalls_trips.tntp \\
+      --gap 1e-6 --flows-best SiouxFalls_flow.tntp -o flows.csv
+  mobility assign --net ChicagoSketch_net.tntp --trips ChicagoSketch_trips.tntp \\
+      --distance-weight 0.04 -o flows.csv
+  mobility assign --net roads/ --trips od.csv -o flows.csv   # GMNS folder, CSV OD list
+"""
+
+_VDFS = ("bpr", "conical")
+
+
+def load_network(path: Path) -> Any:
+    """A :class:`LinkNetwork` from a TNTP net file or a GMNS folder (car links)."""
+    if path.is_dir():
+        from mobility.network.gmns import gmns_to_link_network
+
+        return gmns_to_link_network(path, mode="car")
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    from mobility.network.tntp import read_net
+
+    return read_net(path)
+
+
+def _zone_ids(net: Any) -> list[int]:
+    """External zone ids in OD order: GMNS ``zone_id`` values, or TNTP's ``1..Z``."""
+    ids = net.meta.get("zone_ids")
+    if ids is not None:
+        return [int(z) for z in ids]
+    return list(range(1, net.n_zones + 1))
+
+
+def read_od_csv(path: Path, zone_ids: list[int]) -> np.ndarray:
+    """Read an OD list ``origin,destination,trips`` (zone ids) into a dense matrix.
+
+    Raises
+    ------
+    InputError
+        Missing file or column, unknown zone, non-numeric, negative or repeated pair; naming
+        file, line and field.
+    """
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    index = {z: i for i, z in enumerate(zone_ids)}
+    demand = np.zeros((len(zone_ids), len(zone_ids)))
+    seen: set[tuple[int, int]] = set()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for name in ("origin", "destination", "trips"):
+            if name not in (reader.fieldnames or []):
+                raise InputError("missing column", file=path, line=1, field=name)
+        for row in reader:
+            line = reader.line_num
+            ij = []
+            for name in ("origin", "destination"):
+                text = (row[name] or "").strip()
+                try:
+                    zone = int(text)
+                except ValueError:
+                    raise InputError(
+                        f"'{text}' is not a zone id", file=path, line=line, field=name
+                    ) from None
+                if zone not in index:
+                    raise InputError(
+                        f"unknown zone {zone}",
+                        file=path,
+                        line=line,
+                        field=name,
+                        expected="a zone of the network",
+                    )
+                ij.append(index[zone])
+            text = (row["trips"] or "").strip()
+            try:
+                value = float(text)
+            except ValueError:
+                raise InputError(
+                    f"'{text}' is not a number", file=path, line=line, field="trips"
+                ) from None
+            if not math.isfinite(value) or value < 0:
+                raise InputError(
+                    f"value {text}", file=path, line=line, field="trips", expected="a number >= 0"
+                )
+            if (ij[0], ij[1]) in seen:
+                raise InputError("repeated OD pair", file=path, line=line, field="origin")
+            seen.add((ij[0], ij[1]))
+            demand[ij[0], ij[1]] = value
+    return demand
+
+
+def load_demand(path: Path, net: Any) -> np.ndarray:
+    """The ``(Z, Z)`` demand from a TNTP trips file or a CSV OD list, checked against ``net``."""
+    from mobility.network.tntp import check_demand, read_trips
+
+    if path.suffix.lower() == ".csv":
+        demand = read_od_csv(path, _zone_ids(net))
+    else:
+        if not path.is_file():
+            raise InputError("file not found", file=path)
+        demand = read_trips(path, n_zones=net.n_zones)
+    return check_demand(net, demand, path)
+
+
+def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
+    """RMSE of ``flows`` against a best-known ``*_flow.tntp`` (rows in network link order).
+
+    Returns
+    -------
+    dict
+        ``rmse``, ``rmse_pct`` (of the mean best-known flow), ``mean_flow``, ``tstt_best``
+        (sum of volume x cost of the file).
+    """
+    from mobility.network.tntp import read_flow
+
+    if not path.is_file():
+        raise InputError("file not found", file=path)
+    init, term, volume, cost = read_flow(path)
+    if volume.shape[0] != net.n_links:
+        raise InputError(
+            f"has {volume.shape[0]} links but the network has {net.n_links}", file=path
+        )
+    ours_i = net.node_ids[net.init]
+    ours_j = net.node_ids[net.term]
+    bad = np.flatnonzero((ours_i != init) | (ours_j != term))
+    if bad.size:
+        k = int(bad[0])
+        raise InputError(
+            f"row {k + 1} is link {init[k]}->{term[k]} but network link {k + 1} is "
+            f"{ours_i[k]}->{ours_j[k]}",
+            file=path,
+            expected="rows in the network file's link order",
+        )
+    rmse = float(np.sqrt(np.mean((np.asarray(flows) - volume) ** 2)))
+    mean = float(np.mean(volume))
+    return {
+        "rmse": rmse,
+        "rmse_pct": 100.0 * rmse / mean if mean > 0 else math.nan,
+        "mean_flow": mean,
+        "tstt_best": float(np.dot(volume, cost)),
+    }
+
+
+@click.command(epilog=EPILOG)
+@click.option(
+    "--net",
+    "net_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="TNTP *_net.tntp file or GMNS folder (node.csv, link.csv).",
+)
+@click.option(
+    "--trips",
+    "trips_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="TNTP *_trips.tntp file or CSV OD list (origin,destination,trips).",
+)
+@click.option(
+    "--algorithm",
+    default="bfw",
+    show_default=True,
+    help="Assignment algorithm (aon, msa, fw, cfw, bfw, or a path/bush method).",
+)
+@click.option(
+    "--gap",
+    "rel_gap",
+    type=float,
+    default=1e-5,
+    show_default=True,
+    help="Stop at this relative gap.",
+)
+@click.option(
+    "--max-iter", type=click.IntRange(min=1), default=1000, show_default=True, help="Iteration cap."
+)
+@click.option(
+    "--vdf",
+    type=click.Choice(_VDFS),
+    default="bpr",
+    show_default=True,
+    help="Volume-delay function.",
+)
+@click.option(
+    "--toll-weight",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Cost per unit toll added to each link's cost (time units per toll unit).",
+)
+@click.option(
+    "--distance-weight",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Cost per unit length added to each link's cost (Chicago Sketch: 0.04).",
+)
+@click.option(
+    "--flows-best",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Best-known *_flow.tntp to compare against (prints link-flow RMSE).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output CSV: init_node,term_node,volume,cost.",
+)
+@click.pass_context
+def assign(
+    ctx: click.Context,
+    *,
+    net_path: Path,
+    trips_path: Path,
+    algorithm: str,
+    rel_gap: float,
+    max_iter: int,
+    vdf: str,
+    toll_weight: float,
+    distance_weight: float,
+    flows_best: Path | None,
+    output: Path,
+) -> None:
+    """Equilibrium assignment of a demand matrix on a network; writes link flows."""
+    from mobility.network.assignment import assign as run_assignment
+    from mobility.network.tntp import write_flows_csv
+
+    quiet = bool((ctx.obj or {}).get("quiet", False))
+    if not rel_gap > 0:
+        raise InputError(f"value {rel_gap}", field="--gap", expected="a number > 0")
+    for name, value in (("--toll-weight", toll_weight), ("--distance-weight", distance_weight)):
+        if not (math.isfinite(value) and value >= 0):
+            raise InputError(f"value {value}", field=name, expected="a number >= 0")
+    if output.is_dir():
+        raise InputError("is a folder", file=output, expected="an output file name")
+    t0 = time.perf_counter()
+    net = load_network(net_path)
+    demand = load_demand(trips_path, net)
+    if flows_best is not None and not flows_best.is_file():
+        raise InputError("file not found", file=flows_best)
+    if not quiet:
+        click.echo(
+            f"assigning {demand.sum():.6g} trips on {net.n_links} links, {net.n_zones} zones",
+            err=True,
+        )
+    t1 = time.perf_counter()
+    try:
+        result = run_assignment(
+            net,
+            demand,
+            algorithm=algorithm,
+            vdf=vdf,
+            rel_gap=rel_gap,
+            max_iter=max_iter,
+            toll_weight=toll_weight,
+            distance_weight=distance_weight,
+        )
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(str(exc), field="--algorithm/--vdf") from None
+    t2 = time.perf_counter()
+    best = compare_best(net, result.flows, flows_best) if flows_best is not None else None
+    write_flows_csv(output, net, result.flows, result.costs)
+    seconds = time.perf_counter() - t0
+    status = "" if result.converged else " (not converged)"
+    click.echo(
+        f"{result.algorithm}: {result.iterations} iterations, relative gap "
+        f"{result.rel_gap:.3e}{status}, TSTT {result.tstt:.6f}, {seconds:.2f} s "
+        f"(assignment {t2 - t1:.2f} s)"
+    )
+    if best is not None:
+        diff = 100.0 * (result.tstt - best["tstt_best"]) / best["tstt_best"]
+        click.echo(
+            f"vs best-known {flows_best.name}: flow RMSE {best['rmse']:.4f} "
+            f"({best['rmse_pct']:.4f} % of mean flow {best['mean_flow']:.2f}), "
+            f"TSTT best {best['tstt_best']:.6f} ({diff:+.5f} %)"
+        )
