@@ -1,0 +1,185 @@
+"""Demand-model parameters: trip rates, time values, logit and deterrence coefficients.
+
+The values and their sources live in ``mobility/data/demand_parameters.csv``
+(``parameter,value,unit,tag,source``; tag ``S``/``S2`` sourced, ``D`` derived or calibrated,
+``M`` estimate). :func:`load_demand_parameters` reads and validates that file into a frozen
+:class:`DemandParameters`; calibration runs use :meth:`DemandParameters.replace`.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from mobility.errors import InputError
+from mobility.resources import data_dir
+
+COLUMNS = ("parameter", "value", "unit", "tag", "source")
+TAGS = ("S", "S2", "D", "M")
+
+
+@dataclass(frozen=True)
+class DemandParameters:
+    """All demand-model parameters (units in ``demand_parameters.csv``)."""
+
+    trip_rate_total: float
+    share_commute: float
+    share_business: float
+    attraction_other_residents: float
+    attraction_other_jobs: float
+    beta_time: float
+    value_of_time: float
+    car_cost_per_km: float
+    car_terminal_time: float
+    car_parking_central: float
+    pt_fare_base: float
+    pt_fare_per_km: float
+    pt_walk_weight: float
+    pt_wait_weight: float
+    pt_transfer_penalty: float
+    pt_wait_cap: float
+    pt_walk_speed: float
+    pt_access_max_km: float
+    pt_feeder_speed: float
+    pt_access_stops: float
+    pt_transfer_walk_km: float
+    detour_factor: float
+    bike_speed: float
+    bike_superhighway_factor: float
+    bike_km_threshold: float
+    bike_beta_km_over: float
+    walk_speed: float
+    walk_km_threshold: float
+    walk_beta_km_over: float
+    intrazonal_factor: float
+    intrazonal_car_speed: float
+    intrazonal_pt_speed: float
+    intrazonal_pt_wait: float
+    occupancy_commute: float
+    occupancy_business: float
+    occupancy_other: float
+    commercial_pcu_uplift: float
+    asc_car: float
+    asc_pt: float
+    asc_bike: float
+    asc_walk: float
+    deterrence_commute: float
+    deterrence_business: float
+    deterrence_other: float
+    capacity_factor: float
+
+    @property
+    def beta_cost(self) -> float:
+        """Logit cost coefficient per DKK (``beta_time * 60 / value_of_time``)."""
+        return self.beta_time * 60.0 / self.value_of_time
+
+    def occupancy(self, purpose: str) -> float:
+        """Persons per car for ``purpose``."""
+        return float(getattr(self, f"occupancy_{purpose}"))
+
+    def deterrence(self, purpose: str) -> float:
+        """Exponential deterrence per minute of generalised cost for ``purpose``."""
+        return float(getattr(self, f"deterrence_{purpose}"))
+
+    def replace(self, **changes: float) -> DemandParameters:
+        """A copy with some values changed (unknown names raise ``TypeError``)."""
+        return dataclasses.replace(self, **changes)
+
+    def check(self, *, source: str | Path | None = None) -> DemandParameters:
+        """Check ranges; return ``self``.
+
+        Raises
+        ------
+        InputError
+            Naming the parameter out of range.
+        """
+        positive = (
+            "trip_rate_total",
+            "value_of_time",
+            "pt_walk_speed",
+            "pt_feeder_speed",
+            "pt_access_stops",
+            "pt_wait_cap",
+            "detour_factor",
+            "bike_speed",
+            "walk_speed",
+            "intrazonal_factor",
+            "intrazonal_car_speed",
+            "intrazonal_pt_speed",
+            "occupancy_commute",
+            "occupancy_business",
+            "occupancy_other",
+            "deterrence_commute",
+            "deterrence_business",
+            "deterrence_other",
+            "capacity_factor",
+        )
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise InputError("must be positive", file=source, field=name, expected="> 0")
+        if not self.beta_time < 0:
+            raise InputError("must be negative", file=source, field="beta_time", expected="< 0")
+        if not 0 <= self.share_commute + self.share_business <= 1:
+            raise InputError(
+                "commute + business shares exceed 1", file=source, field="share_business"
+            )
+        return self
+
+
+def default_parameters_path() -> Path:
+    """The bundled ``demand_parameters.csv``."""
+    return data_dir() / "demand_parameters.csv"
+
+
+def load_demand_parameters(path: str | Path | None = None) -> DemandParameters:
+    """Read ``demand_parameters.csv`` (default: the bundled file).
+
+    Raises
+    ------
+    InputError
+        Missing file, wrong header, unknown/duplicate/missing parameter, non-numeric value,
+        missing source or tag (file, line and field named).
+    """
+    p = Path(path) if path is not None else default_parameters_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=p) from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None or tuple(header) != COLUMNS:
+        raise InputError(f"header is {header}", file=p, line=1, expected=",".join(COLUMNS))
+    names = {f.name for f in dataclasses.fields(DemandParameters)}
+    values: dict[str, float] = {}
+    for lineno, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(COLUMNS):
+            raise InputError(f"has {len(row)} columns", file=p, line=lineno, expected="5")
+        name, raw, _unit, tag, source = row
+        if name not in names:
+            raise InputError(f"unknown parameter '{name}'", file=p, line=lineno, field="parameter")
+        if name in values:
+            raise InputError(f"duplicate parameter '{name}'", file=p, line=lineno, field="parameter")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InputError(
+                f"has value {raw!r}", file=p, line=lineno, field="value", expected="a number"
+            ) from None
+        if not math.isfinite(value):
+            raise InputError(f"has value {raw!r}", file=p, line=lineno, field="value")
+        if tag not in TAGS:
+            raise InputError(
+                f"has tag {tag!r}", file=p, line=lineno, field="tag", expected="|".join(TAGS)
+            )
+        if not source.strip():
+            raise InputError("has no source", file=p, line=lineno, field="source")
+        values[name] = value
+    missing = sorted(names - set(values))
+    if missing:
+        raise InputError("missing parameters: " + ", ".join(missing), file=p, field="parameter")
+    return DemandParameters(**values).check(source=p)

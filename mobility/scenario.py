@@ -1,0 +1,366 @@
+"""Scenario files: what year to model, how to annualise, which committed changes apply.
+
+A scenario is one YAML file (``scenarios/base.yaml``, ``scenarios/reference_2035.yaml``)
+read with :func:`mobility.config.load_yaml` and validated here; every error names the file
+and the dotted field. The sections ``appraisal``, ``scoring`` and ``portfolio`` belong to
+other parts of the program and are passed through unvalidated (:meth:`Scenario.section`).
+
+Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
+
+    name: base                      # short identifier
+    description: ...                # free text
+    year: 2015                      # modelled year (zones, fleet)
+    base_year: 2015                 # year the model is calibrated to [year]
+    demand:
+      trip_rate_factor: 1.0         # multiplier on base-year trip rates (rate change) [1.0]
+      source: ...                   # where the factor comes from
+    annualisation:
+      peak_hour_share: 0.10         # share of weekday trips in the morning peak hour
+      peak_direction_share: 0.8     # share of home-based peak trips going home -> activity
+      delay_peak_hour_to_weekday: 4 # weekday delay = this x peak-hour delay
+      delay_weekdays_per_year: 230  # annual delay = this x weekday delay
+      traffic_days_per_year: 338    # annual traffic = this x weekday traffic
+      adt_per_weekday: 0.926        # AADT / weekday traffic
+      source: ...
+    fleet:
+      ev_share: {2015: 0.005, 2035: 0.6}   # share of car-km driven electric, by year
+    network:
+      changes: [...]                # committed projects as network changes (see below)
+    model:
+      rel_gap: 1.0e-5               # final assignment relative gap
+      feedback_max_iter: 12
+      feedback_tol: 0.005           # stop when max relative change of car demand < tol
+    appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
+
+Each entry of ``network.changes`` has ``id``, ``name``, ``status``, ``source`` and one
+operation ``op`` with its fields (see :data:`CHANGE_OPS`); they are applied to a deep copy of
+the region inputs by :func:`mobility.demand.model.apply_network_changes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mobility.config import Fields, load_yaml
+from mobility.errors import InputError
+
+#: Sections owned by other modules, passed through as raw mappings.
+PASSTHROUGH = ("appraisal", "scoring", "portfolio")
+
+TOP_LEVEL = (
+    "name",
+    "description",
+    "year",
+    "base_year",
+    "demand",
+    "annualisation",
+    "fleet",
+    "network",
+    "model",
+    *PASSTHROUGH,
+)
+
+#: Network change operations and their allowed fields (beyond id/name/status/source/op).
+CHANGE_OPS: dict[str, tuple[str, ...]] = {
+    # change attributes of existing road links (all links with this link_id)
+    "set_link": ("link_id", "lanes", "capacity_vph", "free_speed_kmh", "toll_dkk", "modes"),
+    # add a road link between existing nodes (both directions unless one_way)
+    "add_link": (
+        "link_id",
+        "from_node",
+        "to_node",
+        "road_name",
+        "road_class",
+        "lanes",
+        "capacity_vph",
+        "free_speed_kmh",
+        "length_km",
+        "toll_dkk",
+        "modes",
+        "one_way",
+    ),
+    # remove road links
+    "remove_link": ("link_id",),
+    # change a transit line's headway or speed
+    "set_line": ("line_id", "headway_min", "speed_kmh"),
+    # add a transit line over existing stops
+    "add_line": ("line_id", "line_name", "mode", "headway_min", "speed_kmh", "stops"),
+    # remove a transit line
+    "remove_line": ("line_id",),
+}
+
+CHANGE_COMMON = ("id", "name", "status", "source", "op")
+STATUSES = ("built", "decided", "under_construction", "planned", "proposed")
+
+
+@dataclass(frozen=True)
+class Annualisation:
+    """Factors from the modelled morning peak hour to weekday and year.
+
+    Attributes
+    ----------
+    peak_hour_share
+        Share of a weekday's trips made in the morning peak hour.
+    peak_direction_share
+        Share of home-based trips in the peak hour that go from home to the activity.
+    delay_peak_hour_to_weekday
+        Weekday car delay divided by peak-hour car delay.
+    delay_weekdays_per_year
+        Annual delay divided by weekday delay (≈ 230, domain-facts §4 [D]).
+    traffic_days_per_year
+        Annual traffic (vehicle-km) divided by weekday traffic.
+    adt_per_weekday
+        Annual average daily traffic divided by weekday traffic.
+    """
+
+    peak_hour_share: float = 0.10
+    peak_direction_share: float = 0.8
+    delay_peak_hour_to_weekday: float = 4.0
+    delay_weekdays_per_year: float = 230.0
+    traffic_days_per_year: float = 338.0
+    adt_per_weekday: float = 0.926
+
+    def as_dict(self) -> dict[str, float]:
+        """The factors as a plain mapping (for manifests and reports)."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Numerical settings of the demand/supply loop."""
+
+    rel_gap: float = 1e-5
+    feedback_max_iter: int = 12
+    feedback_tol: float = 0.005
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file.
+
+    Attributes
+    ----------
+    name, year, base_year, path
+        Identification; ``path`` is the YAML file (``None`` when built in code).
+    sections
+        The raw top-level mapping of the file (passthrough sections live here).
+    description
+        Free text.
+    trip_rate_factor
+        Multiplier on base-year trip rates (change in trip-making per person).
+    annualisation
+        Peak-hour to weekday and year factors.
+    ev_share_by_year
+        Share of car vehicle-km driven electric, by year (interpolated linearly).
+    network_changes
+        Committed network changes (validated mappings; see :data:`CHANGE_OPS`).
+    settings
+        Numerical settings of the model loop.
+    """
+
+    name: str
+    year: int
+    base_year: int
+    path: Path | None
+    sections: dict[str, Any]
+    description: str = ""
+    trip_rate_factor: float = 1.0
+    annualisation: Annualisation = field(default_factory=Annualisation)
+    ev_share_by_year: dict[int, float] = field(default_factory=dict)
+    network_changes: tuple[dict[str, Any], ...] = ()
+    settings: ModelSettings = field(default_factory=ModelSettings)
+
+    def section(self, name: str) -> Fields | None:
+        """A passthrough section as :class:`~mobility.config.Fields` (``None`` if absent)."""
+        data = self.sections.get(name)
+        if data is None:
+            return None
+        return Fields(data, file=self.path or "(scenario)", prefix=name)
+
+    def ev_share(self, year: int | None = None) -> float:
+        """Electric share of car vehicle-km in ``year`` (default: the scenario year).
+
+        Linear interpolation between the listed years, constant beyond the ends; 0 if the
+        scenario lists none.
+        """
+        y = self.year if year is None else year
+        if not self.ev_share_by_year:
+            return 0.0
+        years = sorted(self.ev_share_by_year)
+        if y <= years[0]:
+            return self.ev_share_by_year[years[0]]
+        if y >= years[-1]:
+            return self.ev_share_by_year[years[-1]]
+        for a, b in zip(years[:-1], years[1:], strict=True):
+            if a <= y <= b:
+                wa, wb = self.ev_share_by_year[a], self.ev_share_by_year[b]
+                return wa + (wb - wa) * (y - a) / (b - a)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _annualisation(f: Fields | None) -> Annualisation:
+    if f is None:
+        return Annualisation()
+    f.check_unknown((*Annualisation.__dataclass_fields__, "source"))
+    d = Annualisation()
+    return Annualisation(
+        peak_hour_share=f.number("peak_hour_share", d.peak_hour_share, minimum=0.01, maximum=0.5),
+        peak_direction_share=f.number(
+            "peak_direction_share", d.peak_direction_share, minimum=0.5, maximum=1.0
+        ),
+        delay_peak_hour_to_weekday=f.number(
+            "delay_peak_hour_to_weekday", d.delay_peak_hour_to_weekday, minimum=1.0, maximum=24.0
+        ),
+        delay_weekdays_per_year=f.number(
+            "delay_weekdays_per_year", d.delay_weekdays_per_year, minimum=1.0, maximum=366.0
+        ),
+        traffic_days_per_year=f.number(
+            "traffic_days_per_year", d.traffic_days_per_year, minimum=1.0, maximum=366.0
+        ),
+        adt_per_weekday=f.number("adt_per_weekday", d.adt_per_weekday, minimum=0.5, maximum=1.5),
+    )
+
+
+def _fleet(f: Fields | None) -> dict[int, float]:
+    if f is None:
+        return {}
+    f.check_unknown(("ev_share", "source"))
+    raw = f.raw("ev_share", {})
+    shares = Fields(raw, file=f.file, prefix=f.path("ev_share"))
+    out: dict[int, float] = {}
+    for key in shares.data:
+        try:
+            year = int(key)
+        except (TypeError, ValueError):
+            raise shares.error(str(key), "is not a year", expected="an integer year") from None
+        if not 1900 <= year <= 2200:
+            raise shares.error(str(key), "is not a plausible year", expected="1900..2200")
+        out[year] = shares.number(key, minimum=0.0, maximum=1.0)
+    return dict(sorted(out.items()))
+
+
+def _network_changes(f: Fields | None) -> tuple[dict[str, Any], ...]:
+    if f is None:
+        return ()
+    f.check_unknown(("changes", "source"))
+    if f.raw("changes", None) is None:
+        return ()
+    out = []
+    seen: set[str] = set()
+    for item in f.items("changes"):
+        op = item.str("op", choices=tuple(CHANGE_OPS))
+        item.check_unknown((*CHANGE_COMMON, *CHANGE_OPS[op]))
+        ident = item.str("id")
+        if ident in seen:
+            raise item.error("id", f"duplicate change id '{ident}'", expected="unique ids")
+        seen.add(ident)
+        item.str("name")
+        item.str("status", choices=STATUSES)
+        item.str("source")
+        change: dict[str, Any] = {k: item.data[k] for k in item.data}
+        _check_change(item, op)
+        out.append(change)
+    return tuple(out)
+
+
+def _check_change(item: Fields, op: str) -> None:
+    """Type-check the operation fields of one change."""
+    positive = ("lanes", "capacity_vph", "free_speed_kmh", "length_km", "headway_min", "speed_kmh")
+    for key in CHANGE_OPS[op]:
+        if key in positive and key in item.data:
+            item.number(key, minimum=1e-9)
+    if op in ("set_link", "add_link", "remove_link"):
+        item.str("link_id")
+    if op in ("set_line", "add_line", "remove_line"):
+        item.str("line_id")
+    if "toll_dkk" in item.data:
+        item.number("toll_dkk", minimum=0.0)
+    if op == "add_link":
+        for key in ("from_node", "to_node", "road_name", "length_km", "free_speed_kmh"):
+            item.raw(key)
+        item.number("from_node", integer=True)
+        item.number("to_node", integer=True)
+        item.str("road_class")
+        item.number("lanes", minimum=1, integer=True)
+        item.number("capacity_vph", minimum=1e-9)
+        item.bool("one_way", False)
+    if op == "add_line":
+        item.str("mode", choices=("s-tog", "metro", "light-rail", "regional", "bus", "ferry"))
+        item.number("headway_min", minimum=1e-9)
+        item.number("speed_kmh", minimum=1e-9)
+        stops = item.list("stops")
+        if len(stops) < 2 or not all(isinstance(s, str | int) for s in stops):
+            raise item.error("stops", "needs at least two stop ids", expected="a list of stop ids")
+
+
+def _settings(f: Fields | None) -> ModelSettings:
+    if f is None:
+        return ModelSettings()
+    f.check_unknown(("rel_gap", "feedback_max_iter", "feedback_tol"))
+    d = ModelSettings()
+    return ModelSettings(
+        rel_gap=f.number("rel_gap", d.rel_gap, minimum=1e-12, maximum=0.1),
+        feedback_max_iter=f.number("feedback_max_iter", d.feedback_max_iter, minimum=1, integer=True),
+        feedback_tol=f.number("feedback_tol", d.feedback_tol, minimum=1e-9, maximum=1.0),
+    )
+
+
+def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scenario:
+    """Validate a scenario mapping (as read from YAML) and build a :class:`Scenario`.
+
+    Raises
+    ------
+    InputError
+        Naming ``path`` and the dotted field of the first problem.
+    """
+    label = path if path is not None else "(scenario)"
+    top = Fields(data, file=label)
+    top.check_unknown(TOP_LEVEL)
+    name = top.str("name")
+    year = top.number("year", minimum=1990, maximum=2100, integer=True)
+    base_year = top.number("base_year", year, minimum=1990, maximum=2100, integer=True)
+    if base_year > year:
+        raise top.error("base_year", f"{base_year} is after year {year}", expected="<= year")
+    demand = top.sub("demand", None)
+    rate = 1.0
+    if demand is not None:
+        demand.check_unknown(("trip_rate_factor", "source"))
+        rate = demand.number("trip_rate_factor", 1.0, minimum=0.1, maximum=5.0)
+    for key in PASSTHROUGH:
+        if key in top.data and top.data[key] is not None:
+            top.sub(key)  # must at least be a mapping
+    return Scenario(
+        name=name,
+        year=year,
+        base_year=base_year,
+        path=Path(path) if path is not None else None,
+        sections=dict(top.data),
+        description=top.str("description", ""),
+        trip_rate_factor=rate,
+        annualisation=_annualisation(top.sub("annualisation", None)),
+        ev_share_by_year=_fleet(top.sub("fleet", None)),
+        network_changes=_network_changes(top.sub("network", None)),
+        settings=_settings(top.sub("model", None)),
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not YAML, or a field is invalid (file and field named).
+    """
+    p = Path(path)
+    data = load_yaml(p)
+    if data is None:
+        raise InputError("is empty", file=p, expected="a scenario mapping")
+    return scenario_from_mapping(data, path=p)
