@@ -54,7 +54,10 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 #: (module under mobility.commands, command names it defines). Keep heavy imports inside the
 #: command functions so that ``mobility --help`` stays fast.
-COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (("assign", ("assign",)),)
+COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("assign", ("assign",)),
+    ("optimise", ("optimise",)),
+)
 
 
 def _register() -> None:
