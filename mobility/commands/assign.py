@@ -244,9 +244,6 @@ def assign(
     output: Path,
 ) -> None:
     """Equilibrium assignment of a demand matrix on a network; writes link flows."""
-    from mobility.network.assignment import assign as run_assignment
-    from mobility.network.tntp import write_flows_csv
-
     quiet = bool((ctx.obj or {}).get("quiet", False))
     if not rel_gap > 0:
         raise InputError(f"value {rel_gap}", field="--gap", expected="a number > 0")
@@ -265,6 +262,9 @@ def assign(
             f"assigning {demand.sum():.6g} trips on {net.n_links} links, {net.n_zones} zones",
             err=True,
         )
+    from mobility.network.assignment import assign as run_assignment
+    from mobility.network.tntp import write_flows_csv
+
     t1 = time.perf_counter()
     try:
         result = run_assignment(
