@@ -39,6 +39,7 @@ the region inputs by :func:`mobility.demand.model.apply_network_changes`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,7 +194,7 @@ class Scenario:
             return self.ev_share_by_year[years[0]]
         if y >= years[-1]:
             return self.ev_share_by_year[years[-1]]
-        for a, b in zip(years[:-1], years[1:], strict=True):
+        for a, b in itertools.pairwise(years):
             if a <= y <= b:
                 wa, wb = self.ev_share_by_year[a], self.ev_share_by_year[b]
                 return wa + (wb - wa) * (y - a) / (b - a)
@@ -302,7 +303,9 @@ def _settings(f: Fields | None) -> ModelSettings:
     d = ModelSettings()
     return ModelSettings(
         rel_gap=f.number("rel_gap", d.rel_gap, minimum=1e-12, maximum=0.1),
-        feedback_max_iter=f.number("feedback_max_iter", d.feedback_max_iter, minimum=1, integer=True),
+        feedback_max_iter=f.number(
+            "feedback_max_iter", d.feedback_max_iter, minimum=1, integer=True
+        ),
         feedback_tol=f.number("feedback_tol", d.feedback_tol, minimum=1e-9, maximum=1.0),
     )
 

@@ -97,9 +97,13 @@ def furness(
         t *= np.divide(rows, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
         cs = t.sum(axis=0)
         t *= np.divide(cols, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
-        err = max(
-            float(np.max(np.abs(t.sum(axis=1) - rows))), float(np.max(np.abs(t.sum(axis=0) - cols)))
-        ) / scale
+        err = (
+            max(
+                float(np.max(np.abs(t.sum(axis=1) - rows))),
+                float(np.max(np.abs(t.sum(axis=0) - cols))),
+            )
+            / scale
+        )
         if err <= tol:
             return FurnessResult(matrix=t, iterations=it, max_rel_error=err)
     raise ConvergenceError(

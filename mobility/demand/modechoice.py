@@ -139,7 +139,7 @@ def composite_cost(logsum: np.ndarray, *, params: DemandParameters) -> np.ndarra
 def mode_generalised_cost(
     utility: dict[str, np.ndarray], *, params: DemandParameters
 ) -> dict[str, np.ndarray]:
-    """Each mode's generalised cost in minutes, excluding its constant (``np.inf`` if unavailable)."""
+    """Each mode's generalised cost in minutes without its constant (inf if unavailable)."""
     out = {}
     for m, v in utility.items():
         asc = float(getattr(params, f"asc_{m}"))

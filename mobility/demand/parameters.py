@@ -163,7 +163,9 @@ def load_demand_parameters(path: str | Path | None = None) -> DemandParameters:
         if name not in names:
             raise InputError(f"unknown parameter '{name}'", file=p, line=lineno, field="parameter")
         if name in values:
-            raise InputError(f"duplicate parameter '{name}'", file=p, line=lineno, field="parameter")
+            raise InputError(
+                f"duplicate parameter '{name}'", file=p, line=lineno, field="parameter"
+            )
         try:
             value = float(raw)
         except ValueError:

@@ -25,7 +25,9 @@ def test_totals_follow_rate_and_shares(params):
     for p in PURPOSES:
         assert ends.attractions[p].sum() == pytest.approx(ends.productions[p].sum())
     # commute attractions follow jobs, productions follow residents
-    np.testing.assert_allclose(ends.attractions["commute"] / ends.attractions["commute"].sum(), jobs / 1500)
+    np.testing.assert_allclose(
+        ends.attractions["commute"] / ends.attractions["commute"].sum(), jobs / 1500
+    )
     assert ends.productions["commute"][2] == 0.0
 
 

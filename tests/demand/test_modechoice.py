@@ -53,7 +53,7 @@ def test_logit_unavailable_mode_gets_zero():
 
 def test_shares_sum_to_one_and_active_modes_fade_with_distance(params):
     km = np.array([[1.0, 3.0, 10.0, 30.0]] * 4)
-    probs, ls = logit(utilities(_los(km), params=params, occupancy=1.1))
+    probs, _ls = logit(utilities(_los(km), params=params, occupancy=1.1))
     total = sum(probs[m] for m in MODES)
     np.testing.assert_allclose(total, 1.0)
     walk, bike, car = probs["walk"][0], probs["bike"][0], probs["car"][0]

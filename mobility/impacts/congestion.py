@@ -1,0 +1,88 @@
+"""Congestion and traffic-volume indicators from a peak-hour road assignment.
+
+Definitions (stated beside every indicator the model writes):
+
+* delay = sum over links of ``flow x (congested time - free-flow time)``, vehicle-hours in
+  the modelled morning peak hour; annual delay = peak-hour delay x
+  ``delay_peak_hour_to_weekday`` x ``delay_weekdays_per_year`` (scenario ``annualisation``);
+  person-hours multiply by the mean car occupancy;
+* vehicle-km per weekday = peak-hour vehicle-km / ``peak_hour_share``; per year x
+  ``traffic_days_per_year``;
+* AADT of a link = peak-hour volume / ``peak_hour_share`` x ``adt_per_weekday``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.scenario import Annualisation
+
+
+def _arrays(*arrays: np.ndarray) -> list[np.ndarray]:
+    out = [np.asarray(a, dtype=np.float64) for a in arrays]
+    shape = out[0].shape
+    for a in out:
+        if a.shape != shape:
+            raise InputError(f"link arrays differ in shape: {a.shape} vs {shape}", field="flows")
+        if not np.all(np.isfinite(a)):
+            raise InputError("link arrays must be finite", field="flows")
+    return out
+
+
+def delay_vehicle_hours(
+    flows: np.ndarray, times_min: np.ndarray, free_flow_time_min: np.ndarray
+) -> float:
+    """Vehicle-hours lost against free flow in the assigned hour.
+
+    Parameters
+    ----------
+    flows
+        ``(M,)`` vehicles (or PCU) per hour on each link.
+    times_min, free_flow_time_min
+        ``(M,)`` congested and free-flow link times in minutes.
+    """
+    f, t, t0 = _arrays(flows, times_min, free_flow_time_min)
+    return float(np.sum(f * np.maximum(t - t0, 0.0)) / 60.0)
+
+
+def vehicle_km(flows: np.ndarray, length_km: np.ndarray) -> float:
+    """Vehicle-km in the assigned hour: ``sum(flow x length)``."""
+    f, length = _arrays(flows, length_km)
+    return float(np.sum(f * length))
+
+
+def annual_delay_hours(peak_hour_delay_h: float, *, annualisation: Annualisation) -> float:
+    """Annual delay hours from the peak-hour delay (see module docstring)."""
+    return (
+        float(peak_hour_delay_h)
+        * annualisation.delay_peak_hour_to_weekday
+        * annualisation.delay_weekdays_per_year
+    )
+
+
+def weekday_from_peak_hour(value: float | np.ndarray, *, annualisation: Annualisation):
+    """A weekday total from a peak-hour total (``value / peak_hour_share``)."""
+    return value / annualisation.peak_hour_share
+
+
+def annual_traffic(peak_hour_value: float, *, annualisation: Annualisation) -> float:
+    """Annual traffic (vehicle-km, trips) from the peak-hour value."""
+    return (
+        float(peak_hour_value) / annualisation.peak_hour_share * annualisation.traffic_days_per_year
+    )
+
+
+def adt_from_peak_hour(volume_peak_hour: np.ndarray, *, annualisation: Annualisation) -> np.ndarray:
+    """Annual average daily traffic of each link from its peak-hour volume."""
+    v = np.asarray(volume_peak_hour, dtype=np.float64)
+    return v / annualisation.peak_hour_share * annualisation.adt_per_weekday
+
+
+def peak_conditions_share(annualisation: Annualisation) -> float:
+    """Share of weekday traffic driven in peak (congested) conditions.
+
+    ``delay_peak_hour_to_weekday`` peak-hour equivalents of ``peak_hour_share`` each,
+    capped at 1; used to mix congested and free-flow speeds for emissions.
+    """
+    return min(1.0, annualisation.delay_peak_hour_to_weekday * annualisation.peak_hour_share)

@@ -1,0 +1,93 @@
+"""Scenario files: the bundled ones load; bad input names file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mobility.errors import InputError
+from mobility.resources import bundled_file
+from mobility.scenario import load_scenario
+
+MINIMAL = "name: t\nyear: 2020\n"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "s.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_bundled_scenarios_load():
+    base = load_scenario(bundled_file("scenarios", "base.yaml"))
+    ref = load_scenario(bundled_file("scenarios", "reference_2035.yaml"))
+    assert (base.year, base.base_year) == (2015, 2015)
+    assert (ref.year, ref.base_year) == (2035, 2015)
+    assert ref.trip_rate_factor > 1.0
+    assert ref.ev_share() > base.ev_share()
+    assert base.annualisation.delay_weekdays_per_year == 230
+    assert all(
+        c["status"] in ("decided", "under_construction", "built") for c in ref.network_changes
+    )
+
+
+def test_minimal_defaults(tmp_path):
+    s = load_scenario(_write(tmp_path, MINIMAL))
+    assert s.base_year == 2020 and s.trip_rate_factor == 1.0 and s.section("appraisal") is None
+    assert s.settings.rel_gap == pytest.approx(1e-5)
+
+
+def test_passthrough_section(tmp_path):
+    s = load_scenario(
+        _write(tmp_path, MINIMAL + "appraisal:\n  discount: 0.035\n  anything: [1]\n")
+    )
+    sec = s.section("appraisal")
+    assert sec is not None and sec.number("discount") == pytest.approx(0.035)
+    assert sec.path("discount") == "appraisal.discount"
+
+
+def test_ev_share_interpolates(tmp_path):
+    s = load_scenario(_write(tmp_path, MINIMAL + "fleet:\n  ev_share: {2010: 0.0, 2030: 0.4}\n"))
+    assert s.ev_share() == pytest.approx(0.2)
+    assert s.ev_share(2050) == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ("annualisation:\n  peak_hour_share: 2\n", "annualisation.peak_hour_share"),
+        ("annualisation:\n  peek_hour_share: 0.1\n", "annualisation.peek_hour_share"),
+        ("demand:\n  trip_rate_factor: -1\n", "demand.trip_rate_factor"),
+        ("fleet:\n  ev_share: {2030: 1.5}\n", "fleet.ev_share.2030"),
+        ("model:\n  feedback_max_iter: 0\n", "model.feedback_max_iter"),
+        ("colour: red\n", "colour"),
+        (
+            "network:\n  changes:\n    - {id: a, name: x, status: decided, source: s, op: set_link,"
+            " link_id: 'L1', lanes: -2}\n",
+            "network.changes[0].lanes",
+        ),
+        (
+            "network:\n  changes:\n    - {id: a, name: x, status: dreamt, source: s,"
+            " op: remove_link, link_id: 'L1'}\n",
+            "network.changes[0].status",
+        ),
+        ("appraisal: 3\n", "appraisal"),
+    ],
+)
+def test_errors_name_file_and_field(tmp_path, extra, field):
+    p = _write(tmp_path, MINIMAL + extra)
+    with pytest.raises(InputError) as info:
+        load_scenario(p)
+    assert info.value.field == field
+    assert info.value.file == str(p)
+
+
+def test_base_year_after_year(tmp_path):
+    with pytest.raises(InputError, match="base_year"):
+        load_scenario(_write(tmp_path, MINIMAL + "base_year: 2030\n"))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_scenario(tmp_path / "nope.yaml")
