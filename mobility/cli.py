@@ -57,6 +57,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assign", ("assign",)),
     ("optimise", ("optimise",)),
+    ("network", ("network",)),
 )
 
 

@@ -1,0 +1,250 @@
+"""``mobility network``: inspect a road network, import one from OpenStreetMap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import networkx as nx
+import numpy as np
+
+from mobility.errors import InputError
+
+INFO_EPILOG = """
+\b
+Examples:
+  mobility network info                      # the bundled region network
+  mobility network info --roads my_gmns/     # any GMNS folder (node.csv, link.csv)
+\b
+Exit status: 0 when every check passes, 1 when a check fails, 2 on unreadable input.
+"""
+
+OSM_EPILOG = """
+\b
+Examples:
+  mobility network from-osm kastrup.osm -o roads_osm/
+  mobility network from-osm --place "Frederiksberg Kommune, Denmark" -o roads_osm/
+\b
+--place downloads from the Overpass API (needs the internet); a FILE is read offline.
+Capacity, lanes and speeds missing in OSM are estimates by highway class (see
+mobility.network.osm); the link table says which values are estimates.
+"""
+
+
+@dataclass
+class NetworkReport:
+    """What ``mobility network info`` measures (see :func:`network_report`)."""
+
+    n_nodes: int
+    n_links: int
+    n_car_links: int
+    zones: list[int]
+    km_by_class: dict[str, float]
+    bad_links: list[tuple[Any, str]] = field(default_factory=list)
+    unreachable: list[tuple[int, int]] = field(default_factory=list)
+    n_unreachable_pairs: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no link is bad and every zone reaches every other zone by car."""
+        return not self.bad_links and self.n_unreachable_pairs == 0
+
+
+def _bad_links(graph: nx.MultiDiGraph) -> list[tuple[Any, str]]:
+    """Links whose capacity or length is missing, zero or negative (in link order)."""
+    from mobility.network.gmns import ordered_edges
+
+    bad = []
+    for _, _, key, data in ordered_edges(graph):
+        link_id = data.get("link_id", key)
+        for attr in ("capacity_vph", "length_km"):
+            value = data.get(attr)
+            if value is None or not np.isfinite(float(value)) or float(value) <= 0:
+                bad.append((link_id, f"{attr}={value}"))
+    return bad
+
+
+def zone_reachability(graph: nx.MultiDiGraph, *, mode: str = "car") -> np.ndarray:
+    """``(Z, Z)`` bool: zone i reaches zone j on links allowing ``mode``.
+
+    Zones are the nodes with ``zone_id`` (ascending id). Paths may start and end at a
+    centroid but never pass through another one (centroids are no-thru), as in assignment.
+    Computed with breadth-first search on a scipy CSR graph.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    from mobility.network.gmns import allows_mode
+
+    nodes = list(graph.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    centroid = {d["zone_id"]: index[n] for n, d in graph.nodes(data=True) if "zone_id" in d}
+    zones = sorted(centroid)
+    z_nodes = np.array([centroid[z] for z in zones], dtype=np.int64)
+    is_centroid = np.zeros(len(nodes), dtype=bool)
+    is_centroid[z_nodes] = True
+    tails, heads = [], []
+    for u, v, data in graph.edges(data=True):
+        if allows_mode(data, mode):
+            tails.append(index[u])
+            heads.append(index[v])
+    tails_a = np.asarray(tails, dtype=np.int64)
+    heads_a = np.asarray(heads, dtype=np.int64)
+    n = len(nodes)
+    # links leaving a centroid are usable only as the first link of a path: a virtual source
+    # (node n) is joined to the origin centroid's successors.
+    thru = ~is_centroid[tails_a] if tails_a.size else np.zeros(0, dtype=bool)
+    reach = np.zeros((len(zones), len(zones)), dtype=bool)
+    for i, c in enumerate(z_nodes.tolist()):
+        first = heads_a[tails_a == c]
+        rows = np.concatenate([tails_a[thru], np.full(first.size, n)])
+        cols = np.concatenate([heads_a[thru], first])
+        mat = csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n + 1, n + 1))
+        order = breadth_first_order(mat, n, directed=True, return_predecessors=False)
+        seen = np.zeros(n + 1, dtype=bool)
+        seen[order] = True
+        reach[i] = seen[z_nodes]
+        reach[i, i] = True
+    return reach
+
+
+def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
+    """Counts, km by road class, bad links and car connectivity among zones."""
+    from mobility.network.gmns import allows_mode
+
+    km: dict[str, float] = defaultdict(float)
+    n_car = 0
+    for _, _, data in graph.edges(data=True):
+        if data.get("gmns_reverse"):
+            continue
+        km[str(data.get("road_class") or "unclassified")] += float(data.get("length_km") or 0.0)
+    for _, _, data in graph.edges(data=True):
+        n_car += allows_mode(data, "car")
+    zones = sorted(d["zone_id"] for _, d in graph.nodes(data=True) if "zone_id" in d)
+    reach = zone_reachability(graph, mode="car") if zones else np.ones((0, 0), dtype=bool)
+    missing = np.argwhere(~reach)
+    return NetworkReport(
+        n_nodes=graph.number_of_nodes(),
+        n_links=graph.number_of_edges(),
+        n_car_links=n_car,
+        zones=zones,
+        km_by_class=dict(sorted(km.items(), key=lambda kv: (-kv[1], kv[0]))),
+        bad_links=_bad_links(graph),
+        unreachable=[(zones[i], zones[j]) for i, j in missing[:10].tolist()],
+        n_unreachable_pairs=int(missing.shape[0]),
+    )
+
+
+def _format_report(report: NetworkReport, where: str) -> list[str]:
+    lines = [
+        f"network: {where}",
+        f"nodes: {report.n_nodes}",
+        f"links: {report.n_links} directed ({report.n_car_links} open to cars)",
+        f"zones: {len(report.zones)}",
+        "length by road class (km, one direction per link):",
+    ]
+    width = max((len(c) for c in report.km_by_class), default=0)
+    for cls, km in report.km_by_class.items():
+        lines.append(f"  {cls:<{width}}  {km:10.1f}")
+    lines.append(f"  {'total':<{width}}  {sum(report.km_by_class.values()):10.1f}")
+    if report.bad_links:
+        shown = ", ".join(f"{lid} ({why})" for lid, why in report.bad_links[:10])
+        lines.append(
+            f"bad links: {len(report.bad_links)} with zero, negative or missing capacity or "
+            f"length: {shown}"
+        )
+    else:
+        lines.append("bad links: none (every capacity and length > 0)")
+    z = len(report.zones)
+    if z == 0:
+        lines.append("connectivity: no zones (no node has a zone_id)")
+    elif report.n_unreachable_pairs == 0:
+        lines.append(f"connectivity: ok, every zone reaches every other zone by car ({z}x{z})")
+    else:
+        shown = ", ".join(f"{a}->{b}" for a, b in report.unreachable)
+        lines.append(
+            f"connectivity: FAILED, {report.n_unreachable_pairs} of {z * (z - 1)} zone pairs "
+            f"unreachable by car, e.g. {shown}"
+        )
+    return lines
+
+
+@click.group()
+def network() -> None:
+    """Inspect the road network or import one from OpenStreetMap."""
+
+
+@network.command(epilog=INFO_EPILOG)
+@click.option(
+    "--roads",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GMNS folder (default: the bundled region network).",
+)
+@click.pass_context
+def info(ctx: click.Context, *, roads: Path | None) -> None:
+    """Counts, km by road class, bad links and zone-to-zone connectivity by car."""
+    from mobility.network.gmns import read_gmns
+
+    if roads is None:
+        try:
+            from mobility.network.region import load_roads
+        except ImportError:
+            raise InputError(
+                "the bundled region network is not available in this installation",
+                field="--roads",
+                expected="a GMNS folder given with --roads",
+            ) from None
+        graph, where = load_roads(), "bundled region network"
+    else:
+        graph, where = read_gmns(roads), str(roads)
+    report = network_report(graph)
+    for line in _format_report(report, where):
+        click.echo(line)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@network.command("from-osm", epilog=OSM_EPILOG)
+@click.argument("osm_file", required=False, type=click.Path(path_type=Path))
+@click.option("--place", default=None, help="Place name to download (needs the internet).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output GMNS folder (node.csv, link.csv, config.csv).",
+)
+@click.option("--retain-all", is_flag=True, help="Keep every connected part, not only the largest.")
+@click.pass_context
+def from_osm(
+    ctx: click.Context,
+    *,
+    osm_file: Path | None,
+    place: str | None,
+    output: Path,
+    retain_all: bool,
+) -> None:
+    """Import OpenStreetMap roads (OSM XML FILE or --place) and write a GMNS network."""
+    from mobility.network.osm import import_osm
+
+    if (osm_file is None) == (place is None):
+        raise InputError("give either an OSM FILE or --place NAME (not both)", field="FILE/--place")
+    if output.exists() and not output.is_dir():
+        raise InputError("exists and is not a folder", file=output)
+    quiet = bool((ctx.obj or {}).get("quiet", False))
+    if not quiet:
+        click.echo(f"reading {osm_file or place} ...", err=True)
+    graph = import_osm(output, path=osm_file, place=place, retain_all=retain_all)
+    km = sum(float(d.get("length_km", 0.0)) for _, _, d in graph.edges(data=True))
+    estimated = sum(
+        1 for _, _, d in graph.edges(data=True) if d.get("speed_source", "").startswith("est")
+    )
+    click.echo(
+        f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
+        f"{km:.1f} km; capacities are estimates by highway class, speeds estimated on "
+        f"{estimated} links without maxspeed"
+    )
