@@ -1,0 +1,97 @@
+"""Transit graph: hand-computed level of service on a two-line toy system."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from mobility.demand.parameters import load_demand_parameters
+from mobility.errors import InputError
+from mobility.network.transit_graph import (
+    build_transit_network,
+    distance_km,
+    line_boardings,
+    pt_skim,
+)
+
+
+@dataclass
+class Stop:
+    stop_id: str
+    name: str
+    lon: float
+    lat: float
+
+
+@dataclass
+class Line:
+    line_id: str
+    name: str
+    mode: str
+    headway_min: float
+    speed_kmh: float
+    stops: tuple[str, ...]
+    source: str = "test"
+
+
+@dataclass
+class System:
+    stops: dict
+    lines: dict
+
+
+def _system(extra_stop: str | None = None) -> System:
+    stops = [
+        Stop("A", "A", 12.50, 55.70),
+        Stop("B", "B", 12.55, 55.70),
+        Stop("C", "C", 12.60, 55.70),
+        Stop("D", "D", 12.60, 55.75),
+    ]
+    lines = [
+        Line("L1", "metro", "metro", 4.0, 40.0, ("A", "B", "C")),
+        Line("L2", "bus", "bus", 30.0, 20.0, ("C", extra_stop or "D")),
+    ]
+    return System({s.stop_id: s for s in stops}, {ln.line_id: ln for ln in lines})
+
+
+ZONES = {
+    "zone_ids": np.array([1, 2, 3]),
+    "zone_lon": np.array([12.50, 12.60, 12.60]),
+    "zone_lat": np.array([55.70, 55.70, 55.75]),
+}
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_demand_parameters()
+
+
+def test_level_of_service_hand_computed(params):
+    tn = build_transit_network(_system(), **ZONES, params=params)
+    sk = pt_skim(tn)
+    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    ivt = km / 40.0 * 60.0
+    assert sk["in_vehicle_min"][0, 1] == pytest.approx(ivt)
+    assert sk["wait_min"][0, 1] == pytest.approx(2.0)  # half of the 4-min headway
+    assert sk["cost"][0, 1] == pytest.approx(
+        ivt + params.pt_wait_weight * 2.0 + params.pt_transfer_penalty
+    )
+    # zone 1 -> zone 3 needs both lines; the 30-min headway wait is capped
+    assert sk["boardings"][0, 2] == pytest.approx(2.0)
+    assert sk["wait_min"][0, 2] == pytest.approx(2.0 + min(15.0, params.pt_wait_cap))
+    assert sk["board:L1"][0, 2] == 1.0 and sk["board:L2"][0, 2] == 1.0
+    assert sk["board:L2"][0, 1] == 0.0
+    loads = line_boardings(sk, np.ones((3, 3)), tn.line_ids)
+    assert loads == {"L1": pytest.approx(4.0), "L2": pytest.approx(4.0)}
+
+
+def test_every_zone_connected(params):
+    sk = pt_skim(build_transit_network(_system(), **ZONES, params=params))
+    assert np.all(np.isfinite(sk["cost"]))
+
+
+def test_unknown_stop_is_an_input_error(params):
+    with pytest.raises(InputError, match="unknown stop"):
+        build_transit_network(_system(extra_stop="X"), **ZONES, params=params)
