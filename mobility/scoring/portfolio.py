@@ -407,16 +407,45 @@ def resolve_solver(name: str) -> str:
             field="solver",
             expected="cbc, or install highspy",
         )
+    if name == "cbc" and not _solver("cbc").available():
+        raise InputError(
+            "solver 'cbc' not found (neither bundled with pulp nor on the PATH)",
+            field="solver",
+            expected="highs, or install pulp with its bundled CBC",
+        )
     return name
 
 
+def _cbc_path() -> str | None:
+    """Path of the CBC binary bundled in the ``pulp`` wheel, if it is there."""
+    import pulp
+
+    path = getattr(getattr(pulp, "PULP_CBC_CMD", None), "pulp_cbc_path", None)
+    return path if path and os.path.isfile(path) else None
+
+
 def _solver(name: str) -> Any:
-    """A PuLP solver object, silent, single-threaded and with a zero optimality gap."""
+    """A PuLP solver object, silent, single-threaded and with a zero optimality gap.
+
+    CBC runs as the binary bundled with ``pulp`` (through ``COIN_CMD``, which is the
+    non-deprecated interface) or, if the wheel has none, a ``cbc`` on the PATH.
+    """
     import pulp
 
     if name == "highs":
         return pulp.HiGHS(msg=False, gapRel=0.0, gapAbs=1e-9, threads=1)
-    return pulp.PULP_CBC_CMD(msg=False, gapRel=0.0, gapAbs=1e-9, threads=1)
+    return pulp.COIN_CMD(path=_cbc_path(), msg=False, gapRel=0.0, gapAbs=1e-9, threads=1)
+
+
+def _var(prob: Any, name: str, *, binary: bool) -> Any:
+    """A new variable of ``prob`` (binary, or continuous in [0, 1])."""
+    import pulp
+
+    cat = pulp.LpBinary if binary else pulp.LpContinuous
+    low, up = (None, None) if binary else (0, 1)
+    if hasattr(prob, "add_variable"):  # PuLP >= 3.3 (the PuLP 4.0 interface)
+        return prob.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, low, up, cat=cat)  # pragma: no cover - older PuLP
 
 
 @dataclass
@@ -437,7 +466,7 @@ def _build_model(candidates: Sequence[Candidate], cons: Constraints, objective: 
 
     prob = pulp.LpProblem("portfolio", pulp.LpMaximize)
     index = {c.project_id: i for i, c in enumerate(candidates)}
-    x = [pulp.LpVariable(f"x_{i}", cat="Binary") for i in range(len(candidates))]
+    x = [_var(prob, f"x_{i}", binary=True) for i in range(len(candidates))]
     for i, c in enumerate(candidates):
         if not is_eligible(c, cons):
             prob += x[i] == 0, f"ineligible_{i}"
@@ -448,7 +477,7 @@ def _build_model(candidates: Sequence[Candidate], cons: Constraints, objective: 
         for i, c in enumerate(candidates):
             starts = feasible_start_years(c, cons)
             for s in starts:
-                z[i, s] = pulp.LpVariable(f"z_{i}_{s}", cat="Binary")
+                z[i, s] = _var(prob, f"z_{i}_{s}", binary=True)
             if len(starts):
                 prob += pulp.lpSum(z[i, s] for s in starts) == x[i], f"start_{i}"
         spend: dict[int, list[Any]] = {}
@@ -483,7 +512,7 @@ def _build_model(candidates: Sequence[Candidate], cons: Constraints, objective: 
         if delta == 0.0:
             continue
         a, b = index[inter.project_a], index[inter.project_b]
-        y = pulp.LpVariable(f"y_{k}", lowBound=0, upBound=1)
+        y = _var(prob, f"y_{k}", binary=False)
         prob += y <= x[a], f"y_{k}_a"
         prob += y <= x[b], f"y_{k}_b"
         prob += y >= x[a] + x[b] - 1, f"y_{k}_ab"
