@@ -58,6 +58,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assign", ("assign",)),
     ("optimise", ("optimise",)),
     ("network", ("network",)),
+    ("rank", ("rank", "compare")),
 )
 
 

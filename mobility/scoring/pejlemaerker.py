@@ -14,6 +14,10 @@ How a sub-criterion's raw value is chosen for one project (:func:`select_indicat
 3. else (only unknown, modelled indicators) an :class:`~mobility.errors.InputError`, since the
    direction of an unknown indicator cannot be guessed.
 
+When min-max normalisation would rest on a single project (only one project reports that
+indicator), the project's judged grade for the sub-criterion is used instead if it has one
+(:func:`mobility.scoring.ranking.build_matrix`).
+
 Edit the tables below to change the framework; everything else reads them.
 """
 

@@ -1,0 +1,732 @@
+"""From ``impacts.csv`` (+ ``projects.csv``) to a decision matrix, a ranking and ``ranking.csv``.
+
+Inputs (issue 4): ``impacts.csv`` in long form ``project_id,name,subcriterion,indicator,value,
+unit,basis`` and ``projects.csv`` (``id,name,kind,status,municipalities,opening_year,capex_mdkk,
+opex_mdkk_per_year,construction_co2e_t,region_part``).
+
+The decision matrix holds, per project, a 0-100 score for each of the twelve sub-criteria:
+the indicator chosen by :func:`mobility.scoring.pejlemaerker.select_indicator`, normalised by
+:mod:`mobility.scoring.normalise` (judged grades x 25; modelled values min-max across the
+projects scored on the same indicator, or target-based when the weights file says so).
+Pejlemærke scores are the within-criterion weighted means of the sub-criterion scores.
+
+Outputs (see :func:`write_outputs`):
+
+``ranking.csv``
+    ``rank,project_id,name,score,pejlemaerke_1..6,judged_share,capex_mdkk,npv_mdkk,bcr,
+    region_part`` and, with sensitivity, ``p_top_k,rank_mean,rank_p05,rank_p95,p_rank_stable,
+    unstable,swap_with,swap_criterion,swap_weight_change``.
+``scores_long.csv``
+    One row per project and sub-criterion: the indicator and value used, its basis, the
+    normalisation ``method``, the 0-100 ``sub_score`` and the sub-criterion's effective weight.
+``sensitivity.csv``
+    (with ``--sensitivity``) the rank acceptability matrix in long form.
+``<ranking stem>.manifest.json``
+    inputs with sha256, method, weights, settings; ``mobility compare`` reads the weights from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.scoring import mcda, normalise
+from mobility.scoring import pejlemaerker as pm
+from mobility.scoring.sensitivity import (
+    DEFAULT_CONCENTRATION,
+    Acceptability,
+    Swap,
+    rank_acceptability,
+    swap_numeric,
+    swap_weighted_sum,
+)
+from mobility.scoring.weights import NormalisationSpec, Weights, criterion_index
+
+IMPACTS_COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
+PROJECTS_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "municipalities",
+    "opening_year",
+    "capex_mdkk",
+    "opex_mdkk_per_year",
+    "construction_co2e_t",
+    "region_part",
+)
+BASES = ("modelled", "judged")
+RANKING_COLUMNS = (
+    "rank",
+    "project_id",
+    "name",
+    "score",
+    *(f"pejlemaerke_{c}" for c in pm.criterion_ids()),
+    "judged_share",
+    "capex_mdkk",
+    "npv_mdkk",
+    "bcr",
+    "region_part",
+)
+SCORES_LONG_COLUMNS = (
+    "project_id",
+    "subcriterion",
+    "indicator",
+    "value",
+    "unit",
+    "basis",
+    "method",
+    "sub_score",
+    "weight",
+)
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """One row of ``impacts.csv`` (``line`` is the 1-based line in the file)."""
+
+    project_id: str
+    name: str
+    subcriterion: str
+    indicator: str
+    value: float
+    unit: str
+    basis: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """The columns of ``projects.csv`` the ranking uses (None where blank)."""
+
+    id: str
+    name: str
+    capex_mdkk: float | None
+    region_part: str
+    opening_year: int | None
+    construction_co2e_t: float | None
+
+
+def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=path) from None
+    reader = csv.reader(text.splitlines())
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError("file is empty", file=path, expected="a CSV header") from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=path, line=1) from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            file=path,
+            line=1,
+            expected="columns " + ",".join(required),
+        )
+    rows = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise InputError(
+                    f"has {len(row)} fields",
+                    file=path,
+                    line=line,
+                    expected=f"{len(header)} fields as in the header",
+                )
+            rows.append((line, {h: c.strip() for h, c in zip(header, row, strict=True)}))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
+    return header, rows
+
+
+def _float(text: str, *, file: Path, field: str, line: int, blank_ok: bool = False) -> float | None:
+    if text == "" and blank_ok:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(
+            f"has value {text!r}", file=file, field=field, line=line, expected="a number"
+        ) from None
+    if not math.isfinite(value):
+        raise InputError(
+            f"has value {text!r}", file=file, field=field, line=line, expected="a finite number"
+        )
+    return value
+
+
+def read_impacts(path: str | Path) -> list[ImpactRow]:
+    """Read and validate ``impacts.csv``.
+
+    Raises
+    ------
+    InputError
+        For a missing column, a malformed row, an unknown sub-criterion or basis, a value that
+        is not a finite number, a judged grade outside 0-4, or a duplicated
+        (project, sub-criterion, indicator) row — naming file, line and field.
+    """
+    p = Path(path)
+    _, rows = _read_rows(p, IMPACTS_COLUMNS)
+    known_subs = pm.subcriterion_ids()
+    out: list[ImpactRow] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, r in rows:
+        pid = r["project_id"]
+        if not pid:
+            raise InputError(
+                "is empty", file=p, field="project_id", line=line, expected="a project id"
+            )
+        sub = r["subcriterion"]
+        if sub not in known_subs:
+            raise InputError(
+                f"has value {sub!r}",
+                file=p,
+                field="subcriterion",
+                line=line,
+                expected="1.1 ... 6.2",
+            )
+        basis = r["basis"]
+        if basis not in BASES:
+            raise InputError(
+                f"has value {basis!r}",
+                file=p,
+                field="basis",
+                line=line,
+                expected="modelled or judged",
+            )
+        indicator = r["indicator"]
+        if not indicator:
+            raise InputError("is empty", file=p, field="indicator", line=line, expected="a name")
+        value = _float(r["value"], file=p, field="value", line=line)
+        assert value is not None
+        if (
+            basis == "judged" or indicator == pm.GRADE
+        ) and not pm.GRADE_MIN <= value <= pm.GRADE_MAX:
+            raise InputError(
+                f"judged grade {value:g}", file=p, field="value", line=line, expected="a grade 0-4"
+            )
+        key = (pid, sub, indicator)
+        if key in seen:
+            raise InputError(
+                f"duplicate row for project '{pid}', {sub}, {indicator} "
+                f"(first on line {seen[key]})",
+                file=p,
+                line=line,
+            )
+        seen[key] = line
+        out.append(ImpactRow(pid, r["name"], sub, indicator, value, r["unit"], basis, line))
+    if not out:
+        raise InputError("has no data rows", file=p, expected="impacts rows")
+    return out
+
+
+def read_projects(path: str | Path) -> dict[str, ProjectInfo]:
+    """Read ``projects.csv`` (id -> :class:`ProjectInfo`); blank numbers become None."""
+    p = Path(path)
+    _, rows = _read_rows(p, ("id", "name"))
+    out: dict[str, ProjectInfo] = {}
+    for line, r in rows:
+        pid = r["id"]
+        if not pid:
+            raise InputError("is empty", file=p, field="id", line=line, expected="a project id")
+        if pid in out:
+            raise InputError(f"duplicate project id '{pid}'", file=p, field="id", line=line)
+        capex = _float(
+            r.get("capex_mdkk", ""), file=p, field="capex_mdkk", line=line, blank_ok=True
+        )
+        co2 = _float(
+            r.get("construction_co2e_t", ""),
+            file=p,
+            field="construction_co2e_t",
+            line=line,
+            blank_ok=True,
+        )
+        year = _float(
+            r.get("opening_year", ""), file=p, field="opening_year", line=line, blank_ok=True
+        )
+        out[pid] = ProjectInfo(
+            pid,
+            r["name"],
+            capex,
+            r.get("region_part", ""),
+            int(year) if year is not None else None,
+            co2,
+        )
+    return out
+
+
+@dataclass
+class DecisionMatrix:
+    """Projects x sub-criteria scores and what they rest on.
+
+    Attributes
+    ----------
+    project_ids, names
+        In first-appearance order of ``impacts.csv``.
+    sub_scores
+        (n, 12) 0-100 scores.
+    judged
+        (n, 12) True where the score is a judged grade.
+    choices
+        [n][12] the :class:`~mobility.scoring.pejlemaerker.Choice` behind each score.
+    methods
+        [n][12] normalisation method name.
+    npv_mdkk, bcr
+        (n,) from the 6.1 rows when present, NaN otherwise.
+    """
+
+    project_ids: list[str]
+    names: list[str]
+    sub_scores: np.ndarray
+    judged: np.ndarray
+    choices: list[list[pm.Choice]]
+    methods: list[list[str]]
+    npv_mdkk: np.ndarray
+    bcr: np.ndarray
+
+
+def build_matrix(
+    rows: list[ImpactRow],
+    *,
+    normalisation: dict[str, NormalisationSpec] | None = None,
+    file: str | Path | None = None,
+) -> DecisionMatrix:
+    """Choose an indicator per project and sub-criterion and normalise it to 0-100.
+
+    Raises
+    ------
+    InputError
+        If a project lacks rows for a sub-criterion or has only unknown modelled indicators.
+    """
+    normalisation = normalisation or {}
+    ids: list[str] = []
+    names: dict[str, str] = {}
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if r.project_id not in names:
+            ids.append(r.project_id)
+            names[r.project_id] = r.name
+        grouped.setdefault((r.project_id, r.subcriterion), []).append(
+            {"indicator": r.indicator, "value": r.value, "unit": r.unit, "basis": r.basis}
+        )
+    subs = pm.subcriteria()
+    n, m = len(ids), len(subs)
+    fname = str(file) if file is not None else None
+    choices = [
+        [
+            pm.select_indicator(s, grouped.get((pid, s.id), []), project_id=pid, file=fname)
+            for s in subs
+        ]
+        for pid in ids
+    ]
+    scores = np.zeros((n, m))
+    judged = np.zeros((n, m), dtype=bool)
+    methods = [[""] * m for _ in range(n)]
+    for j, s in enumerate(subs):
+        spec = normalisation.get(s.id, NormalisationSpec())
+        groups: dict[str, list[int]] = {}
+        for i in range(n):
+            c = choices[i][j]
+            if c.judged:
+                judged[i, j] = True
+                scores[i, j] = float(normalise.grade(np.array([c.value]))[0])
+                methods[i][j] = "grade"
+            else:
+                groups.setdefault(c.indicator, []).append(i)
+        for indicator, members in list(groups.items()):
+            # min-max of a single project is meaningless: use its judged grade if it has one
+            if len(members) == 1:
+                i = members[0]
+                alt = [r for r in grouped.get((ids[i], s.id), []) if r["basis"] == "judged"]
+                if alt:
+                    choices[i][j] = pm.select_indicator(s, alt, project_id=ids[i], file=fname)
+                    judged[i, j] = True
+                    scores[i, j] = float(normalise.grade(np.array([choices[i][j].value]))[0])
+                    methods[i][j] = "grade"
+                    del groups[indicator]
+        for members in groups.values():
+            vals = np.array([choices[i][j].value for i in members])
+            direction = choices[members[0]][j].direction
+            if spec.method == "target":
+                assert spec.zero is not None and spec.target is not None
+                sc = normalise.target(vals, zero=spec.zero, target=spec.target)
+                label = f"target(zero={spec.zero:g},target={spec.target:g})"
+            else:
+                sc = normalise.minmax(vals, direction=direction)
+                label = f"minmax({direction},n={len(members)})"
+            for i, v in zip(members, sc, strict=True):
+                scores[i, j] = v
+                methods[i][j] = label
+    npv = np.full(n, np.nan)
+    bcr = np.full(n, np.nan)
+    for i, pid in enumerate(ids):
+        for r in grouped.get((pid, "6.1"), []):
+            if r["indicator"] == "npv_mdkk":
+                npv[i] = r["value"]
+            elif r["indicator"] == "bcr":
+                bcr[i] = r["value"]
+    return DecisionMatrix(ids, [names[i] for i in ids], scores, judged, choices, methods, npv, bcr)
+
+
+def display_subweights(weights: Weights) -> np.ndarray:
+    """(12,) within-criterion weights, equal where a criterion's sub-criteria all weigh 0."""
+    cidx = criterion_index()
+    sw = weights.subcriteria.copy()
+    for c in range(6):
+        cols = np.flatnonzero(cidx == c)
+        if sw[cols].sum() <= 0:
+            sw[cols] = 1.0 / len(cols)
+    return sw
+
+
+def pejlemaerke_scores(sub_scores: np.ndarray, weights: Weights) -> np.ndarray:
+    """(n, 6) criterion scores: within-criterion weighted means of the sub-criterion scores.
+
+    A criterion weighted 0 (whose sub-criteria may all weigh 0) shows the plain mean.
+    """
+    cidx = criterion_index()
+    sw = display_subweights(weights)
+    out = np.zeros((sub_scores.shape[0], 6))
+    for c in range(6):
+        cols = np.flatnonzero(cidx == c)
+        out[:, c] = sub_scores[:, cols] @ sw[cols]
+    return out
+
+
+def criterion_score_fn(
+    sub_scores: np.ndarray,
+    weights: Weights,
+    *,
+    method: str,
+    preference: str = "linear",
+    p_threshold: float = 50.0,
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Scores as a function of the six criterion weights ((6,) or (N, 6)), sub-weights fixed."""
+    sw = display_subweights(weights)
+    cidx = criterion_index()
+
+    def score_fn(crit_w: np.ndarray) -> np.ndarray:
+        eff = np.asarray(crit_w, dtype=np.float64)[..., cidx] * sw
+        return mcda.scores(sub_scores, eff, method=method, preference=preference, p=p_threshold)
+
+    return score_fn
+
+
+@dataclass
+class Ranking:
+    """A ranking of the projects of a :class:`DecisionMatrix`.
+
+    ``score`` is on a 0-100 scale for every method (see :func:`mcda.scores`); ``rank`` are
+    competition ranks (ties share the lowest rank); ``order`` lists project indices best
+    first (ties by project id).
+    """
+
+    matrix: DecisionMatrix
+    weights: Weights
+    method: str
+    score: np.ndarray
+    rank: np.ndarray
+    pejlemaerke: np.ndarray
+    judged_share: np.ndarray
+    order: np.ndarray
+    preference: str
+    p_threshold: float
+
+
+def rank_projects(
+    matrix: DecisionMatrix,
+    weights: Weights,
+    *,
+    method: str = "weighted_sum",
+    preference: str = "linear",
+    p_threshold: float = 50.0,
+) -> Ranking:
+    """Score and rank the projects.
+
+    Parameters
+    ----------
+    matrix
+        The decision matrix.
+    weights
+        Criterion and sub-criterion weights; the MCDA runs on the twelve sub-criteria with
+        their effective weights (criterion weight x within-criterion weight).
+    method
+        ``weighted_sum``, ``topsis`` or ``promethee``.
+    preference, p_threshold
+        PROMETHEE preference function (``usual`` or ``linear``) and, for ``linear``, the score
+        difference (0-100 points) from which one project is fully preferred.
+    """
+    if method not in mcda.METHODS:
+        raise InputError(
+            f"unknown method '{method}'", field="method", expected=", ".join(mcda.METHODS)
+        )
+    eff = weights.effective
+    score = mcda.scores(matrix.sub_scores, eff, method=method, preference=preference, p=p_threshold)
+    rank = mcda.rank_desc(score)
+    contrib = matrix.sub_scores * eff
+    total = contrib.sum(axis=1)
+    judged_part = (contrib * matrix.judged).sum(axis=1)
+    share = np.divide(judged_part, total, out=np.zeros_like(total), where=total > 0)
+    order = np.array(
+        sorted(range(len(rank)), key=lambda i: (rank[i], matrix.project_ids[i])), dtype=np.int64
+    )
+    return Ranking(
+        matrix,
+        weights,
+        method,
+        score,
+        rank,
+        pejlemaerke_scores(matrix.sub_scores, weights),
+        share,
+        order,
+        preference,
+        p_threshold,
+    )
+
+
+def check_projects(
+    rows: list[ImpactRow], projects: dict[str, ProjectInfo], *, file: str | Path
+) -> None:
+    """Every project of ``impacts.csv`` must be listed in ``projects.csv``.
+
+    Raises
+    ------
+    InputError
+        Naming the first unknown id and its line in ``impacts.csv``.
+    """
+    for r in rows:
+        if r.project_id not in projects:
+            raise InputError(
+                f"unknown project id '{r.project_id}' (impacts line {r.line}) "
+                "is not in the projects file",
+                file=file,
+                field="id",
+                expected="a row for every project in impacts.csv",
+            )
+
+
+def fmt(x: float | None, digits: int = 4) -> str:
+    """Fixed-point text for a float; empty for None/NaN (deterministic, no locale)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    text = f"{float(x):.{digits}f}"
+    if text.startswith("-") and float(text) == 0.0:
+        text = text[1:]
+    return text
+
+
+def ranking_rows(ranking: Ranking, projects: dict[str, ProjectInfo] | None) -> list[list[str]]:
+    """The rows of ``ranking.csv`` (without sensitivity columns), best first."""
+    m = ranking.matrix
+    rows = []
+    for i in ranking.order:
+        pid = m.project_ids[i]
+        info = projects.get(pid) if projects else None
+        rows.append(
+            [
+                str(int(ranking.rank[i])),
+                pid,
+                m.names[i],
+                fmt(ranking.score[i]),
+                *(fmt(v) for v in ranking.pejlemaerke[i]),
+                fmt(ranking.judged_share[i]),
+                fmt(info.capex_mdkk, 2) if info else "",
+                fmt(m.npv_mdkk[i], 2),
+                fmt(m.bcr[i], 3),
+                info.region_part if info else "",
+            ]
+        )
+    return rows
+
+
+def scores_long_rows(ranking: Ranking) -> list[list[str]]:
+    """The rows of ``scores_long.csv``, in ranking order then sub-criterion order."""
+    m = ranking.matrix
+    eff = ranking.weights.effective
+    rows = []
+    for i in ranking.order:
+        for j, s in enumerate(pm.subcriteria()):
+            c = m.choices[i][j]
+            rows.append(
+                [
+                    m.project_ids[i],
+                    s.id,
+                    c.indicator,
+                    f"{c.value:.6g}",
+                    c.unit,
+                    "judged" if c.judged else "modelled",
+                    m.methods[i][j],
+                    fmt(m.sub_scores[i, j]),
+                    fmt(eff[j], 6),
+                ]
+            )
+    return rows
+
+
+SENSITIVITY_COLUMNS = (
+    "p_top_k",
+    "rank_mean",
+    "rank_p05",
+    "rank_p95",
+    "p_rank_stable",
+    "unstable",
+    "swap_with",
+    "swap_criterion",
+    "swap_weight_change",
+)
+ACCEPTABILITY_COLUMNS = ("project_id", "rank", "probability", "cumulative")
+
+
+@dataclass
+class SensitivityOutput:
+    """Rank acceptability and neighbour swaps for a :class:`Ranking`."""
+
+    acceptability: Acceptability
+    swaps: dict[int, Swap]  # upper project index -> swap with the next project in the order
+
+
+def run_sensitivity(
+    ranking: Ranking,
+    *,
+    n_samples: int,
+    top_k: int,
+    seed: int = 0,
+    concentration: float = DEFAULT_CONCENTRATION,
+) -> SensitivityOutput:
+    """Rank acceptability over ``n_samples`` Dirichlet weight draws, and neighbour swaps.
+
+    The swap of each project with the next one in the ranking uses the closed form for the
+    weighted sum and the grid scan otherwise (:mod:`mobility.scoring.sensitivity`).
+    """
+    fn = criterion_score_fn(
+        ranking.matrix.sub_scores,
+        ranking.weights,
+        method=ranking.method,
+        preference=ranking.preference,
+        p_threshold=ranking.p_threshold,
+    )
+    acc = rank_acceptability(
+        fn,
+        ranking.weights.criteria,
+        n_samples=n_samples,
+        top_k=top_k,
+        concentration=concentration,
+        seed=seed,
+    )
+    order = [int(i) for i in ranking.order]
+    pairs = list(itertools.pairwise(order))
+    if ranking.method == "weighted_sum":
+        swaps = [
+            swap_weighted_sum(ranking.pejlemaerke, ranking.weights.criteria, a, b) for a, b in pairs
+        ]
+    else:
+        swaps = swap_numeric(fn, ranking.weights.criteria, pairs)
+    return SensitivityOutput(acc, {s.upper: s for s in swaps})
+
+
+def sensitivity_cells(ranking: Ranking, sens: SensitivityOutput, i: int) -> list[str]:
+    """The sensitivity columns of ``ranking.csv`` for project index ``i``."""
+    a = sens.acceptability
+    swap = sens.swaps.get(i)
+    cells = [
+        fmt(a.p_top_k[i]),
+        fmt(a.rank_mean[i], 3),
+        str(int(a.rank_p05[i])),
+        str(int(a.rank_p95[i])),
+        fmt(a.p_rank_stable[i]),
+        "1" if a.unstable[i] else "0",
+    ]
+    if swap is None:
+        cells += ["", "", ""]
+    elif swap.criterion < 0:
+        cells += [ranking.matrix.project_ids[swap.lower], "", ""]
+    else:
+        cells += [
+            ranking.matrix.project_ids[swap.lower],
+            pm.criterion_ids()[swap.criterion],
+            fmt(swap.delta_weight),
+        ]
+    return cells
+
+
+def acceptability_rows(ranking: Ranking, sens: SensitivityOutput) -> list[list[str]]:
+    """``sensitivity.csv`` in long form: every project (ranking order) x rank 1..n."""
+    acc = sens.acceptability.acceptability
+    rows = []
+    for i in ranking.order:
+        cum = np.cumsum(acc[i])
+        for r in range(acc.shape[1]):
+            rows.append(
+                [ranking.matrix.project_ids[i], str(r + 1), fmt(acc[i, r]), fmt(min(cum[r], 1.0))]
+            )
+    return rows
+
+
+def write_outputs(
+    out: Path,
+    ranking: Ranking,
+    *,
+    projects: dict[str, ProjectInfo] | None,
+    sens: SensitivityOutput | None,
+    manifest_info: dict[str, object],
+) -> dict[str, Path]:
+    """Write ``ranking.csv`` (at ``out``), ``scores_long.csv``, ``sensitivity.csv`` (with
+    sensitivity) and ``<stem>.manifest.json`` next to it; all rendered before any is written.
+
+    Returns
+    -------
+    dict
+        Output name -> path.
+    """
+    from mobility import __version__
+    from mobility.fileio import atomic_write_text, csv_text, manifest, write_json
+
+    out = Path(out)
+    folder = out.parent
+    header = list(RANKING_COLUMNS)
+    rows = ranking_rows(ranking, projects)
+    if sens is not None:
+        header += list(SENSITIVITY_COLUMNS)
+        rows = [
+            r + sensitivity_cells(ranking, sens, int(i))
+            for r, i in zip(rows, ranking.order, strict=True)
+        ]
+    texts = {
+        "ranking": (out, csv_text(header, rows)),
+        "scores_long": (
+            folder / "scores_long.csv",
+            csv_text(SCORES_LONG_COLUMNS, scores_long_rows(ranking)),
+        ),
+    }
+    if sens is not None:
+        texts["sensitivity"] = (
+            folder / "sensitivity.csv",
+            csv_text(ACCEPTABILITY_COLUMNS, acceptability_rows(ranking, sens)),
+        )
+    paths = {}
+    for name, (path, text) in texts.items():
+        paths[name] = atomic_write_text(path, text)
+    settings = dict(manifest_info.get("settings", {}))  # type: ignore[call-overload]
+    settings["weights"] = ranking.weights.as_dict()
+    inputs = manifest_info.get("inputs", {})
+    doc = manifest(version=__version__, inputs=inputs, settings=settings, outputs=paths)  # type: ignore[arg-type]
+    mpath = out.with_name(f"{out.stem}.manifest.json")
+    write_json(mpath, doc)
+    paths["manifest"] = mpath
+    return paths
