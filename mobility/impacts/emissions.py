@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,3 +228,42 @@ def co2e_t(
         speed = np.where(time > 0, 60.0 * length / np.where(time > 0, time, 1.0), 50.0)
     grams = co2e_g_per_vkm(speed, year=year, ev_share=ev_share, factors=factors)
     return float(np.sum(flows * length * grams) / 1e6)
+
+
+def transit_service_co2e_t_per_day(
+    lines: dict, stops: dict, *, year: int, path: str | Path | None = None
+) -> float:
+    """Operating CO2e of transit service (t per weekday) from headways and route lengths.
+
+    Each line runs both ways for ``service_hours`` (data file) at its headway; its route
+    length is the great-circle length through its stops x 1.2 (an estimate of track/road
+    curvature). Electric modes are scaled by the same grid trend as battery-electric cars,
+    buses by the fuel-car trend. ``lines`` maps line id -> object with ``mode``,
+    ``headway_min`` and ``stops``; ``stops`` maps stop id -> object with ``lon``, ``lat``.
+    """
+    p = Path(path) if path is not None else data_dir() / "emission_factors.csv"
+    rows = _read_rows(p)
+    f = load_emission_factors(p)
+    hours = _float(_value(rows, p, "service_hours", "all"), "value", p)
+    dt = float(year - f.base_year)
+    total = 0.0
+    for line in lines.values():
+        row = _value(rows, p, "co2e_service", line.mode)
+        g_per_vkm = _float(row, "value", p)
+        if line.mode in ("bus", "ferry"):
+            g_per_vkm *= _trend(f.fuel_trend_pct, f.fuel_floor, dt)
+        else:
+            g_per_vkm *= _trend(f.bev_trend_pct, f.bev_floor, dt)
+        pts = [stops[s] for s in line.stops if s in stops]
+        length = 0.0
+        for a, b in itertools.pairwise(pts):
+            length += _haversine_km(a.lon, a.lat, b.lon, b.lat)
+        departures = 2.0 * hours * 60.0 / max(float(line.headway_min), 0.5)
+        total += departures * 1.2 * length * g_per_vkm / 1e6
+    return total
+
+
+def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    lo1, la1, lo2, la2 = map(np.radians, (lon1, lat1, lon2, lat2))
+    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return float(2.0 * 6371.0 * np.arcsin(np.sqrt(min(a, 1.0))))
