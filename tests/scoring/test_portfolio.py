@@ -254,7 +254,7 @@ def test_optimiser_equals_brute_force_on_200_random_instances() -> None:
         agree += 1
     assert agree == 200
     assert unique_checked >= 100
-    assert 0 < infeasible < 60
+    assert 0 < infeasible < 100
     for family in FAMILIES:
         assert coverage[family] >= 20, (family, coverage)
 
