@@ -244,3 +244,102 @@ def test_console_script_braess_subprocess(tmp_path):
     volumes = [float(r.split(",")[2]) for r in rows[1:]]
     assert volumes[0] == pytest.approx(4.0, abs=1e-2)
     assert sum(volumes[i] for i in (0, 1)) == pytest.approx(6.0, abs=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# mobility network
+
+
+def test_network_info_gmns_folder():
+    result = _run(["network", "info", "--roads", str(GMNS_SMALL)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "nodes: 4" in out and "links: 11 directed (9 open to cars)" in out
+    assert "zones: 2" in out
+    assert "motorway                  15.0" in out  # two 7.5 km directions
+    assert "bad links: none" in out
+    assert "connectivity: ok" in out
+
+
+def test_network_info_reports_failures(tmp_path):
+    folder = tmp_path / "net"
+    shutil.copytree(GMNS_SMALL, folder)
+    # zone B can no longer be left by car (connector 7 becomes bike-only), link 9 gets
+    # capacity 0
+    _edit(
+        folder / "link.csv",
+        '2,11,true,1.5,connector,1,9999,50,0,"car,bike,walk"',
+        '2,11,true,1.5,connector,1,9999,50,0,"bike"',
+    )
+    _edit(folder / "link.csv", "arterial,2,1500.5", "arterial,2,0")
+    result = _run(["network", "info", "--roads", str(folder)])
+    assert result.exit_code == 1
+    assert "connectivity: FAILED, 1 of 2 zone pairs unreachable by car, e.g. 2->1" in result.stdout
+    assert "bad links: 1 with zero" in result.stdout and "9 (capacity_vph=0" in result.stdout
+
+
+def test_network_info_centroids_are_not_passed_through(tmp_path):
+    from mobility.commands.network import zone_reachability
+    from mobility.network.gmns import read_gmns
+
+    # 1 -> 2 -> 3 only through centroid 2: zone 1 reaches 2 but not 3
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    (folder / "node.csv").write_text(
+        "node_id,x_coord,y_coord,zone_id\n1,0,0,1\n2,1,0,2\n3,2,0,3\n", encoding="utf-8"
+    )
+    (folder / "link.csv").write_text(
+        "link_id,from_node_id,to_node_id,length,capacity,free_speed\n"
+        "1,1,2,1,100,50\n2,2,3,1,100,50\n3,3,1,1,100,50\n",
+        encoding="utf-8",
+    )
+    reach = zone_reachability(read_gmns(folder))
+    assert reach.tolist() == [[True, True, False], [False, True, True], [True, False, True]]
+
+
+def test_network_info_bad_folder_one_line(tmp_path):
+    result = _run(["network", "info", "--roads", str(tmp_path / "missing")])
+    _assert_one_line_error(result, "missing", "GMNS folder not found")
+
+
+SMALL_OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6">
+  <node id="1" lat="55.60" lon="12.35"/><node id="2" lat="55.61" lon="12.36"/>
+  <node id="3" lat="55.62" lon="12.36"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="secondary"/><tag k="name" v="Vejlebrovej"/></way>
+</osm>
+"""
+
+
+def test_network_from_osm_cli(tmp_path):
+    src = tmp_path / "small.osm"
+    src.write_text(SMALL_OSM, encoding="utf-8")
+    out = tmp_path / "roads"
+    result = _run(["--quiet", "network", "from-osm", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"wrote {out}: 2 nodes, 2 links")
+    assert "estimates" in result.stdout
+    info = _run(["network", "info", "--roads", str(out)])
+    assert "arterial" in info.stdout and "zones: 0" in info.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-o", "OUT"], ["FILE/--place"]),
+        (["SRC", "--place", "Ishøj", "-o", "OUT"], ["FILE/--place"]),
+        (["BROKEN", "-o", "OUT"], ["broken.osm", "OSM XML"]),
+    ],
+)
+def test_network_from_osm_bad_input(tmp_path, args, words):
+    src = tmp_path / "small.osm"
+    src.write_text(SMALL_OSM, encoding="utf-8")
+    broken = tmp_path / "broken.osm"
+    broken.write_text(SMALL_OSM[:120], encoding="utf-8")
+    out = tmp_path / "roads"
+    mapping = {"OUT": str(out), "SRC": str(src), "BROKEN": str(broken)}
+    result = _run(["network", "from-osm", *[mapping.get(a, a) for a in args]])
+    _assert_one_line_error(result, *words)
+    assert not out.exists()

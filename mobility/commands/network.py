@@ -219,9 +219,7 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
     help="Output GMNS folder (node.csv, link.csv, config.csv).",
 )
 @click.option("--retain-all", is_flag=True, help="Keep every connected part, not only the largest.")
-@click.pass_context
 def from_osm(
-    ctx: click.Context,
     *,
     osm_file: Path | None,
     place: str | None,
@@ -235,9 +233,6 @@ def from_osm(
         raise InputError("give either an OSM FILE or --place NAME (not both)", field="FILE/--place")
     if output.exists() and not output.is_dir():
         raise InputError("exists and is not a folder", file=output)
-    quiet = bool((ctx.obj or {}).get("quiet", False))
-    if not quiet:
-        click.echo(f"reading {osm_file or place} ...", err=True)
     graph = import_osm(output, path=osm_file, place=place, retain_all=retain_all)
     km = sum(float(d.get("length_km", 0.0)) for _, _, d in graph.edges(data=True))
     estimated = sum(

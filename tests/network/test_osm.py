@@ -1,0 +1,173 @@
+"""OpenStreetMap import through osmnx (mobility.network.osm), on OSM XML written here."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from mobility.errors import InputError
+from mobility.network import gmns, osm
+
+# A small made-up street pattern near Ishøj (coordinates WGS84): a one-way motorway pair,
+# a two-way residential street with lanes=2 (one per direction), a primary road with an
+# implicit Danish urban limit, a footway (not imported) and a detached service road
+# (not a known class) plus a detached residential stub (a second component).
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="mobility tests">
+  <node id="1" lat="55.6000" lon="12.3500"/>
+  <node id="2" lat="55.6050" lon="12.3600"/>
+  <node id="3" lat="55.6100" lon="12.3700"/>
+  <node id="4" lat="55.6100" lon="12.3800"/>
+  <node id="5" lat="55.6150" lon="12.3800"/>
+  <node id="6" lat="55.6200" lon="12.3800"/>
+  <node id="7" lat="55.6150" lon="12.3900"/>
+  <node id="8" lat="55.6300" lon="12.4000"/>
+  <node id="9" lat="55.6310" lon="12.4010"/>
+  <way id="100">
+    <nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="motorway"/><tag k="oneway" v="yes"/><tag k="lanes" v="3"/>
+    <tag k="maxspeed" v="110"/><tag k="name" v="Køge Bugt Motorvejen"/>
+  </way>
+  <way id="101">
+    <nd ref="3"/><nd ref="1"/>
+    <tag k="highway" v="motorway"/><tag k="oneway" v="yes"/>
+    <tag k="name" v="Køge Bugt Motorvejen"/>
+  </way>
+  <way id="102">
+    <nd ref="3"/><nd ref="4"/><nd ref="5"/>
+    <tag k="highway" v="residential"/><tag k="lanes" v="2"/><tag k="maxspeed" v="30"/>
+    <tag k="name" v="Testvej"/>
+  </way>
+  <way id="103">
+    <nd ref="5"/><nd ref="7"/>
+    <tag k="highway" v="primary"/><tag k="maxspeed" v="DK:urban"/>
+    <tag k="name" v="Ishøj Strandvej"/>
+  </way>
+  <way id="104">
+    <nd ref="5"/><nd ref="6"/>
+    <tag k="highway" v="footway"/>
+  </way>
+  <way id="105">
+    <nd ref="8"/><nd ref="9"/>
+    <tag k="highway" v="residential"/>
+  </way>
+</osm>
+"""
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.009  # osmnx's mean Earth radius (m / 1000)
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+@pytest.fixture
+def osm_file(tmp_path: Path) -> Path:
+    path = tmp_path / "ishoej.osm"
+    path.write_text(OSM_XML, encoding="utf-8")
+    return path
+
+
+def _by_name(graph, name):
+    return [(u, v, d) for u, v, d in graph.edges(data=True) if d.get("name") == name]
+
+
+def test_import_small_osm(osm_file, tmp_path):
+    out = tmp_path / "gmns"
+    g = osm.import_osm(out, path=osm_file)
+    # largest component only: nodes 1,3 (motorway) 3,5 (residential) 5,7 (primary);
+    # 2 and 4 are merged away by simplification, 6 (footway) and 8-9 (other part) dropped
+    assert sorted(g.nodes) == [1, 3, 5, 7]
+    assert g.number_of_edges() == 6
+    motorway = _by_name(g, "Køge Bugt Motorvejen")
+    assert [(u, v) for u, v, _ in motorway] == [(1, 3), (3, 1)]
+    fwd = motorway[0][2]
+    assert fwd["road_class"] == "motorway" and fwd["modes"] == "car"
+    assert fwd["lanes"] == 3 and fwd["lanes_source"] == "osm:lanes"
+    assert fwd["capacity_vph"] == 3 * 2000.0
+    assert fwd["free_speed_kmh"] == 110.0 and fwd["speed_source"] == "osm:maxspeed"
+    expected = _haversine_km(55.6, 12.35, 55.605, 12.36) + _haversine_km(
+        55.605, 12.36, 55.61, 12.37
+    )
+    assert fwd["length_km"] == pytest.approx(expected, rel=1e-4)
+    back = motorway[1][2]
+    assert back["lanes"] == 2 and back["lanes_source"] == "estimate:highway_class"
+    assert back["speed_source"] == "estimate:highway_class"
+    # two-way street, lanes=2 in total -> one lane each way, both directions present
+    street = _by_name(g, "Testvej")
+    assert sorted((u, v) for u, v, _ in street) == [(3, 5), (5, 3)]
+    for _, _, d in street:
+        assert d["lanes"] == 1 and d["lanes_source"] == "osm:lanes/2"
+        assert d["capacity_vph"] == 500.0 and d["free_speed_kmh"] == 30.0
+        assert d["road_class"] == "local" and d["modes"] == "car,bike,walk"
+    primary = _by_name(g, "Ishøj Strandvej")
+    assert {d["free_speed_kmh"] for _, _, d in primary} == {50.0}
+    assert {d["road_class"] for _, _, d in primary} == {"arterial"}
+    # the GMNS folder reads back to the same graph
+    back_g = gmns.read_gmns(out)
+    assert back_g.number_of_edges() == 6
+    for u, v, k, d in g.edges(keys=True, data=True):
+        d2 = back_g[u][v][k]
+        for key, value in d.items():
+            assert d2[key] == (pytest.approx(value) if isinstance(value, float) else value)
+    config = (out / "config.csv").read_text(encoding="utf-8")
+    assert "km,kph,EPSG:4326" in config
+    assert "estimate:highway_class" in (out / "link.csv").read_text(encoding="utf-8")
+
+
+def test_retain_all_keeps_the_detached_street(osm_file, tmp_path):
+    g = osm.import_osm(tmp_path / "all", path=osm_file, retain_all=True)
+    assert 8 in g and 9 in g
+    assert g.number_of_edges() == 8
+
+
+def test_import_is_deterministic(osm_file, tmp_path):
+    osm.import_osm(tmp_path / "a", path=osm_file)
+    osm.import_osm(tmp_path / "b", path=osm_file)
+    for name in ("node.csv", "link.csv", "config.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("50", 50.0),
+        ("50 mph", 80.4672),
+        ("DK:rural", 80.0),
+        ("60;40", 40.0),
+        (None, None),
+        ("signals", None),
+        (["70", "90"], 70.0),
+    ],
+)
+def test_parse_maxspeed(value, expected):
+    got = osm.parse_maxspeed(value)
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_parse_lanes():
+    assert osm.parse_lanes("2") == 2
+    assert osm.parse_lanes(["3", "2"]) == 2
+    assert osm.parse_lanes("two") is None
+
+
+def test_bad_osm_input(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        osm.import_osm(tmp_path / "out", path=tmp_path / "none.osm")
+    broken = tmp_path / "broken.osm"
+    broken.write_text(OSM_XML[:300], encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken\.osm.*OSM XML"):
+        osm.import_osm(tmp_path / "out", path=broken)
+    paths_only = tmp_path / "paths.osm"
+    paths_only.write_text(
+        OSM_XML.split("<way")[0]
+        + '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way></osm>',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"paths\.osm.*no roads of a known class"):
+        osm.import_osm(tmp_path / "out", path=paths_only)
+    assert not (tmp_path / "out").exists()
