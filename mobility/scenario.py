@@ -25,21 +25,24 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
     fleet:
       ev_share: {2015: 0.005, 2035: 0.6}   # share of car-km driven electric, by year
     network:
-      changes: [...]                # committed projects as network changes (see below)
+      committed: [...]              # decided projects (see below)
     model:
       rel_gap: 1.0e-5               # final assignment relative gap
       feedback_max_iter: 12
       feedback_tol: 0.005           # stop when max relative change of car demand < tol
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
-Each entry of ``network.changes`` has ``id``, ``name``, ``status``, ``source`` and one
-operation ``op`` with its fields (see :data:`CHANGE_OPS`); they are applied to a deep copy of
-the region inputs by :func:`mobility.demand.model.apply_network_changes`.
+Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
+(built | decided | under_construction), ``opening_year``, ``source`` and ``changes`` in the
+network-change schema of :mod:`mobility.projects`. Those open by ``year`` are applied to a
+deep copy of the region inputs by :func:`mobility.projects.apply_changes`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,37 +66,24 @@ TOP_LEVEL = (
     *PASSTHROUGH,
 )
 
-#: Network change operations and their allowed fields (beyond id/name/status/source/op).
-CHANGE_OPS: dict[str, tuple[str, ...]] = {
-    # change attributes of existing road links (all links with this link_id)
-    "set_link": ("link_id", "lanes", "capacity_vph", "free_speed_kmh", "toll_dkk", "modes"),
-    # add a road link between existing nodes (both directions unless one_way)
-    "add_link": (
-        "link_id",
-        "from_node",
-        "to_node",
-        "road_name",
-        "road_class",
-        "lanes",
-        "capacity_vph",
-        "free_speed_kmh",
-        "length_km",
-        "toll_dkk",
-        "modes",
-        "one_way",
-    ),
-    # remove road links
-    "remove_link": ("link_id",),
-    # change a transit line's headway or speed
-    "set_line": ("line_id", "headway_min", "speed_kmh"),
-    # add a transit line over existing stops
-    "add_line": ("line_id", "line_name", "mode", "headway_min", "speed_kmh", "stops"),
-    # remove a transit line
-    "remove_line": ("line_id",),
-}
+STATUSES = ("built", "decided", "under_construction")
+COMMITTED_FIELDS = ("id", "name", "status", "opening_year", "source", "changes")
 
-CHANGE_COMMON = ("id", "name", "status", "source", "op")
-STATUSES = ("built", "decided", "under_construction", "planned", "proposed")
+
+@dataclass(frozen=True)
+class CommittedProject:
+    """A decided project that is part of the scenario's network from ``opening_year``.
+
+    ``changes`` use the network-change operations of :mod:`mobility.projects`
+    (``add_link``, ``change_link``, ``add_transit_line`` ...).
+    """
+
+    id: str
+    name: str
+    status: str
+    opening_year: int
+    source: str
+    changes: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -155,8 +145,8 @@ class Scenario:
         Peak-hour to weekday and year factors.
     ev_share_by_year
         Share of car vehicle-km driven electric, by year (interpolated linearly).
-    network_changes
-        Committed network changes (validated mappings; see :data:`CHANGE_OPS`).
+    committed
+        Decided projects (network changes) in the scenario's network from their opening year.
     settings
         Numerical settings of the model loop.
     """
@@ -170,7 +160,7 @@ class Scenario:
     trip_rate_factor: float = 1.0
     annualisation: Annualisation = field(default_factory=Annualisation)
     ev_share_by_year: dict[int, float] = field(default_factory=dict)
-    network_changes: tuple[dict[str, Any], ...] = ()
+    committed: tuple[CommittedProject, ...] = ()
     settings: ModelSettings = field(default_factory=ModelSettings)
 
     def section(self, name: str) -> Fields | None:
@@ -179,6 +169,31 @@ class Scenario:
         if data is None:
             return None
         return Fields(data, file=self.path or "(scenario)", prefix=name)
+
+    @property
+    def network_changes(self) -> tuple[Any, ...]:
+        """The changes of every committed project open in the scenario year, in file order."""
+        return tuple(c for p in self.committed if p.opening_year <= self.year for c in p.changes)
+
+    def without(self, ids: Sequence[str]) -> Scenario:
+        """A copy without the committed projects ``ids`` (e.g. to appraise one of them).
+
+        Raises
+        ------
+        InputError
+            If an id is not a committed project of this scenario.
+        """
+        known = {p.id for p in self.committed}
+        for i in ids:
+            if i not in known:
+                raise InputError(
+                    f"'{i}' is not a committed project of scenario '{self.name}'",
+                    file=self.path,
+                    field="network.committed",
+                    expected="one of " + ", ".join(sorted(known)),
+                )
+        keep = tuple(p for p in self.committed if p.id not in set(ids))
+        return dataclasses.replace(self, committed=keep)
 
     def ev_share(self, year: int | None = None) -> float:
         """Electric share of car vehicle-km in ``year`` (default: the scenario year).
@@ -242,58 +257,36 @@ def _fleet(f: Fields | None) -> dict[int, float]:
     return dict(sorted(out.items()))
 
 
-def _network_changes(f: Fields | None) -> tuple[dict[str, Any], ...]:
+def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
+    from mobility.projects import _change  # the projects' network-change schema
+
     if f is None:
         return ()
-    f.check_unknown(("changes", "source"))
-    if f.raw("changes", None) is None:
+    f.check_unknown(("committed", "source"))
+    if f.raw("committed", None) is None:
         return ()
     out = []
     seen: set[str] = set()
-    for item in f.items("changes"):
-        op = item.str("op", choices=tuple(CHANGE_OPS))
-        item.check_unknown((*CHANGE_COMMON, *CHANGE_OPS[op]))
+    for item in f.items("committed"):
+        item.check_unknown(COMMITTED_FIELDS)
         ident = item.str("id")
         if ident in seen:
-            raise item.error("id", f"duplicate change id '{ident}'", expected="unique ids")
+            raise item.error("id", f"duplicate project id '{ident}'", expected="unique ids")
         seen.add(ident)
-        item.str("name")
-        item.str("status", choices=STATUSES)
-        item.str("source")
-        change: dict[str, Any] = {k: item.data[k] for k in item.data}
-        _check_change(item, op)
-        out.append(change)
+        changes = tuple(_change(c) for c in item.items("changes"))
+        if not changes:
+            raise item.error("changes", "is empty", expected="at least one network change")
+        out.append(
+            CommittedProject(
+                id=ident,
+                name=item.str("name"),
+                status=item.str("status", choices=STATUSES),
+                opening_year=item.number("opening_year", minimum=1990, maximum=2100, integer=True),
+                source=item.str("source"),
+                changes=changes,
+            )
+        )
     return tuple(out)
-
-
-def _check_change(item: Fields, op: str) -> None:
-    """Type-check the operation fields of one change."""
-    positive = ("lanes", "capacity_vph", "free_speed_kmh", "length_km", "headway_min", "speed_kmh")
-    for key in CHANGE_OPS[op]:
-        if key in positive and key in item.data:
-            item.number(key, minimum=1e-9)
-    if op in ("set_link", "add_link", "remove_link"):
-        item.str("link_id")
-    if op in ("set_line", "add_line", "remove_line"):
-        item.str("line_id")
-    if "toll_dkk" in item.data:
-        item.number("toll_dkk", minimum=0.0)
-    if op == "add_link":
-        for key in ("from_node", "to_node", "road_name", "length_km", "free_speed_kmh"):
-            item.raw(key)
-        item.number("from_node", integer=True)
-        item.number("to_node", integer=True)
-        item.str("road_class")
-        item.number("lanes", minimum=1, integer=True)
-        item.number("capacity_vph", minimum=1e-9)
-        item.bool("one_way", False)
-    if op == "add_line":
-        item.str("mode", choices=("s-tog", "metro", "light-rail", "regional", "bus", "ferry"))
-        item.number("headway_min", minimum=1e-9)
-        item.number("speed_kmh", minimum=1e-9)
-        stops = item.list("stops")
-        if len(stops) < 2 or not all(isinstance(s, str | int) for s in stops):
-            raise item.error("stops", "needs at least two stop ids", expected="a list of stop ids")
 
 
 def _settings(f: Fields | None) -> ModelSettings:
@@ -344,7 +337,7 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         trip_rate_factor=rate,
         annualisation=_annualisation(top.sub("annualisation", None)),
         ev_share_by_year=_fleet(top.sub("fleet", None)),
-        network_changes=_network_changes(top.sub("network", None)),
+        committed=_committed(top.sub("network", None)),
         settings=_settings(top.sub("model", None)),
     )
 

@@ -27,9 +27,12 @@ def test_bundled_scenarios_load():
     assert ref.trip_rate_factor > 1.0
     assert ref.ev_share() > base.ev_share()
     assert base.annualisation.delay_weekdays_per_year == 230
-    assert all(
-        c["status"] in ("decided", "under_construction", "built") for c in ref.network_changes
-    )
+    assert {p.status for p in ref.committed} <= {"decided", "under_construction", "built"}
+    assert len(ref.network_changes) >= 2 and base.network_changes == ()
+    fewer = ref.without([ref.committed[0].id])
+    assert len(fewer.committed) == len(ref.committed) - 1
+    with pytest.raises(InputError, match="not a committed project"):
+        ref.without(["no_such_project"])
 
 
 def test_minimal_defaults(tmp_path):
@@ -63,14 +66,19 @@ def test_ev_share_interpolates(tmp_path):
         ("model:\n  feedback_max_iter: 0\n", "model.feedback_max_iter"),
         ("colour: red\n", "colour"),
         (
-            "network:\n  changes:\n    - {id: a, name: x, status: decided, source: s, op: set_link,"
-            " link_id: 'L1', lanes: -2}\n",
-            "network.changes[0].lanes",
+            "network:\n  committed:\n    - {id: a, name: x, status: dreamt, opening_year: 2030,"
+            " source: s, changes: [{op: remove_link, link_id: 1}]}\n",
+            "network.committed[0].status",
         ),
         (
-            "network:\n  changes:\n    - {id: a, name: x, status: dreamt, source: s,"
-            " op: remove_link, link_id: 'L1'}\n",
-            "network.changes[0].status",
+            "network:\n  committed:\n    - {id: a, name: x, status: decided, opening_year: 2030,"
+            " source: s, changes: [{op: change_link, link_id: 1, lanes: -2}]}\n",
+            "network.committed[0].changes[0].lanes",
+        ),
+        (
+            "network:\n  committed:\n    - {id: a, name: x, status: decided, opening_year: 2030,"
+            " source: s, changes: []}\n",
+            "network.committed[0].changes",
         ),
         ("appraisal: 3\n", "appraisal"),
     ],
@@ -91,3 +99,12 @@ def test_base_year_after_year(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_scenario(tmp_path / "nope.yaml")
+
+
+def test_project_not_open_yet_is_left_out(tmp_path):
+    text = (
+        "name: t\nyear: 2025\nnetwork:\n  committed:\n    - {id: a, name: x, status: decided,"
+        " opening_year: 2030, source: s, changes: [{op: remove_link, link_id: 1}]}\n"
+    )
+    s = load_scenario(_write(tmp_path, text))
+    assert len(s.committed) == 1 and s.network_changes == ()
