@@ -343,3 +343,22 @@ def test_network_from_osm_bad_input(tmp_path, args, words):
     result = _run(["network", "from-osm", *[mapping.get(a, a) for a in args]])
     _assert_one_line_error(result, *words)
     assert not out.exists()
+
+
+def test_assign_unknown_algorithm(tmp_path):
+    out = tmp_path / "flows.csv"
+    result = _run(
+        [
+            "assign",
+            "--net",
+            str(TNTP / "Braess_net.tntp"),
+            "--trips",
+            str(TNTP / "Braess_trips.tntp"),
+            "--algorithm",
+            "magic",
+            "-o",
+            str(out),
+        ]
+    )
+    _assert_one_line_error(result, "--algorithm", "magic", "bfw")
+    assert not out.exists()

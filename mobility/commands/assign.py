@@ -181,7 +181,7 @@ def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     "--algorithm",
     default="bfw",
     show_default=True,
-    help="Assignment algorithm (aon, msa, fw, cfw, bfw, or a path/bush method).",
+    help="Assignment algorithm: aon, msa, fw, cfw or bfw (bi-conjugate Frank-Wolfe).",
 )
 @click.option(
     "--gap",
@@ -228,9 +228,7 @@ def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     type=click.Path(path_type=Path),
     help="Output CSV: init_node,term_node,volume,cost.",
 )
-@click.pass_context
 def assign(
-    ctx: click.Context,
     *,
     net_path: Path,
     trips_path: Path,
@@ -244,7 +242,12 @@ def assign(
     output: Path,
 ) -> None:
     """Equilibrium assignment of a demand matrix on a network; writes link flows."""
-    quiet = bool((ctx.obj or {}).get("quiet", False))
+    from mobility.network.assignment import ALGORITHMS
+
+    if algorithm not in ALGORITHMS:
+        raise InputError(
+            f"unknown algorithm '{algorithm}'", field="--algorithm", expected=", ".join(ALGORITHMS)
+        )
     if not rel_gap > 0:
         raise InputError(f"value {rel_gap}", field="--gap", expected="a number > 0")
     for name, value in (("--toll-weight", toll_weight), ("--distance-weight", distance_weight)):
@@ -257,30 +260,20 @@ def assign(
     demand = load_demand(trips_path, net)
     if flows_best is not None and not flows_best.is_file():
         raise InputError("file not found", file=flows_best)
-    if not quiet:
-        click.echo(
-            f"assigning {demand.sum():.6g} trips on {net.n_links} links, {net.n_zones} zones",
-            err=True,
-        )
     from mobility.network.assignment import assign as run_assignment
     from mobility.network.tntp import write_flows_csv
 
     t1 = time.perf_counter()
-    try:
-        result = run_assignment(
-            net,
-            demand,
-            algorithm=algorithm,
-            vdf=vdf,
-            rel_gap=rel_gap,
-            max_iter=max_iter,
-            toll_weight=toll_weight,
-            distance_weight=distance_weight,
-        )
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(str(exc), field="--algorithm/--vdf") from None
+    result = run_assignment(
+        net,
+        demand,
+        algorithm=algorithm,
+        vdf=vdf,
+        rel_gap=rel_gap,
+        max_iter=max_iter,
+        toll_weight=toll_weight,
+        distance_weight=distance_weight,
+    )
     t2 = time.perf_counter()
     best = compare_best(net, result.flows, flows_best) if flows_best is not None else None
     write_flows_csv(output, net, result.flows, result.costs)
