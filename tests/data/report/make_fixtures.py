@@ -296,15 +296,26 @@ def write_ranking_and_more(rng: np.random.Generator) -> None:
         )
     write_table(HERE / "ranking.csv", header, rows)
 
-    # portfolio under a 12,000 mDKK budget (greedy here: fixture only)
+    # portfolio under a 12,000 mDKK budget and the frontier: best subset by enumeration
+    def best_subset(b: float) -> tuple[float, list[int]]:
+        best: tuple[float, list[int]] = (0.0, [])
+        for mask in range(1 << n):
+            subset = [i for i in range(n) if mask >> i & 1]
+            if sum(PROJECTS[i][6] for i in subset) <= b:
+                total = float(sum(score[i] for i in subset))
+                if total > best[0] + 1e-9:
+                    best = (total, subset)
+        return best
+
     budget = 12000.0
-    spent = 0.0
+    chosen = best_subset(budget)[1]
     prow = []
-    for r, i in enumerate(order):
+    year = 2027
+    for i in order:
         p = PROJECTS[i]
-        sel = spent + p[6] <= budget
-        spent += p[6] if sel else 0.0
-        prow.append([p[0], p[1], 1 if sel else 0, 2027 + r if sel else None, p[6], float(score[i])])
+        sel = i in chosen
+        prow.append([p[0], p[1], 1 if sel else 0, year if sel else None, p[6], float(score[i])])
+        year += 1 if sel else 0
     write_table(
         HERE / "portfolio.csv",
         ["project_id", "name", "selected", "start_year", "capex_mdkk", "score"],
@@ -312,15 +323,9 @@ def write_ranking_and_more(rng: np.random.Generator) -> None:
     )
     frontier = []
     for b in (0.0, 1000.0, 2500.0, 5000.0, 7500.0, 10000.0, 12000.0, 20000.0, 35000.0):
-        chosen = [i for i in order if PROJECTS[i][6] <= b][:3]
-        frontier.append(
-            [
-                b,
-                float(sum(score[i] for i in chosen)),
-                len(chosen),
-                ";".join(PROJECTS[i][0] for i in chosen),
-            ]
-        )
+        total, subset = best_subset(b)
+        ids = ";".join(PROJECTS[i][0] for i in subset)
+        frontier.append([b, round(total, 3), len(subset), ids])
     write_table(
         HERE / "frontier.csv", ["budget_mdkk", "score", "n_selected", "project_ids"], frontier
     )

@@ -1,0 +1,1161 @@
+"""The self-contained HTML report (``report.html``) of a run folder.
+
+:func:`load_run_folder` reads whatever of the run's CSV files exist; :func:`render_report`
+turns them into one HTML document with inline CSS, inline SVG figures (as ``data:`` URIs)
+and one tiny inline script that records script and resource errors in a DOM marker
+(``#report-status[data-errors]``) so that a headless-browser test can check the page loaded
+cleanly. Nothing is fetched from the network: no CDN, no web fonts, no external scripts.
+
+The report degrades gracefully: every section whose input file is absent says so instead
+of failing. All text from the inputs is HTML-escaped. The same inputs give the same bytes
+(no timestamps; the footer names the version, the manifest's sha256 and a digest of the
+CSV files the report was built from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.fileio import atomic_write_text, sha256_file
+from mobility.report import plots
+from mobility.report.writers import read_table
+
+#: The issue-6 output tables a complete ``mobility run`` folder holds (file stem).
+RUN_TABLES: tuple[str, ...] = (
+    "indicators",
+    "impacts",
+    "cba",
+    "ranking",
+    "portfolio",
+    "sensitivity",
+)
+#: Tables the report also uses when present (model link flows, project list, frontier).
+OPTIONAL_TABLES: tuple[str, ...] = ("link_flows", "projects", "frontier")
+
+#: Columns that hold identifiers or text and are never parsed as numbers.
+TEXT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "project_id",
+        "name",
+        "subcriterion",
+        "indicator",
+        "unit",
+        "basis",
+        "kind",
+        "status",
+        "municipalities",
+        "region_part",
+        "item",
+        "road_class",
+        "project_ids",
+        "method",
+        "line",
+        "mode",
+        "normalisation",
+    }
+)
+
+#: Working English labels of the six pejlemærker (override with ``criterion_names``).
+DEFAULT_CRITERION_NAMES: dict[str, str] = {
+    "1": "Whole region",
+    "2": "Travel time & innovation",
+    "3": "Climate",
+    "4": "Health & environment",
+    "5": "Public transport & integration",
+    "6": "Economy",
+}
+
+#: Short labels of the twelve sub-criteria (issue 4, item 3).
+SUBCRITERION_NAMES: dict[str, str] = {
+    "1.1": "Municipalities with a material benefit",
+    "1.2": "Residents and jobs in benefiting zones",
+    "2.1": "Hours saved per year",
+    "2.2": "Innovation",
+    "3.1": "Operating CO2e and mode shift",
+    "3.2": "Construction CO2e and payback",
+    "4.1": "Cycling (trips, km, health)",
+    "4.2": "Road noise and particle exposure",
+    "5.1": "Public transport boardings and reach",
+    "5.2": "Transfers between modes",
+    "6.1": "Socio-economic return (NPV, BCR, IRR)",
+    "6.2": "Transparency of the project economy",
+}
+
+#: Plain-language labels of the issue-3 indicators (unknown names show only the raw name).
+INDICATOR_LABELS: dict[str, str] = {
+    "car_delay_hours_per_year": "Car delay against free flow, all car users",
+    "car_vehicle_km_per_year": "Car vehicle-kilometres",
+    "road_co2e_t_per_year": "Road traffic CO2e",
+    "pt_boardings_per_weekday": "Public transport boardings",
+    "bike_trips_per_weekday": "Bicycle trips",
+    "mode_share_car": "Mode share: car",
+    "mode_share_pt": "Mode share: public transport",
+    "mode_share_bike": "Mode share: bicycle",
+    "mode_share_walk": "Mode share: walking",
+    "mean_commute_km": "Mean commuting distance",
+    "jobs_within_45min_car": "Jobs within 45 min by car (mean over residents)",
+    "jobs_within_45min_pt": "Jobs within 45 min by public transport (mean over residents)",
+}
+
+_KPIS: tuple[tuple[str, str], ...] = (
+    ("car_delay_hours_per_year", "car delay, hours per year"),
+    ("road_co2e_t_per_year", "road CO2e, tonnes per year"),
+    ("pt_boardings_per_weekday", "public transport boardings per weekday"),
+    ("bike_trips_per_weekday", "bicycle trips per weekday"),
+    ("mean_commute_km", "mean commute, km"),
+)
+
+_STATUS_SCRIPT = """
+(function () {
+  var errors = 0, last = "";
+  function mark(loaded) {
+    var el = document.getElementById("report-status");
+    if (!el) { return; }
+    el.setAttribute("data-errors", String(errors));
+    if (last) { el.setAttribute("data-last-error", last); }
+    if (loaded) { el.setAttribute("data-loaded", "yes"); }
+  }
+  window.addEventListener("error", function (e) {
+    errors += 1;
+    last = String(e.message || (e.target && e.target.tagName) || "error");
+    mark(false);
+  }, true);
+  window.addEventListener("unhandledrejection", function () { errors += 1; mark(false); });
+  window.addEventListener("load", function () { mark(true); });
+})();
+""".strip()
+
+
+@dataclass
+class RunData:
+    """The tables of a run folder, as read by :func:`load_run_folder`.
+
+    Attributes
+    ----------
+    tables
+        File stem (``"ranking"``) -> ``(header, rows)`` with typed cells.
+    missing
+        Issue-6 output tables (:data:`RUN_TABLES`) that were not found.
+    manifest
+        The parsed ``manifest.json``, if present.
+    manifest_sha256
+        sha256 of ``manifest.json``'s bytes, if present.
+    data_digest
+        sha256 over the names and sha256 of every CSV file read (identifies the inputs).
+    node_coords
+        Node id -> ``(lon, lat)`` for the network maps (from a GMNS ``node.csv``).
+    project_link_flows
+        Project id -> ``(header, rows)`` of its ``link_flows.csv`` (for change maps).
+    folder
+        The folder read, if any.
+    """
+
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] | None = None
+    manifest_sha256: str | None = None
+    data_digest: str = ""
+    node_coords: dict[Any, tuple[float, float]] = field(default_factory=dict)
+    project_link_flows: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    folder: Path | None = None
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """Rows of table ``name`` as dicts (empty list if the table is absent)."""
+        if name not in self.tables:
+            return []
+        header, rows = self.tables[name]
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def load_run_folder(
+    folder: str | Path,
+    *,
+    nodes_csv: str | Path | None = None,
+    link_flows_dir: str | Path | None = None,
+) -> RunData:
+    """Read the run's CSV files that exist in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        A run output folder (``mobility run -o DIR``, or any folder with some of the files).
+    nodes_csv
+        A GMNS ``node.csv`` (``node_id``, ``x_coord`` = lon, ``y_coord`` = lat) giving node
+        coordinates for the maps; default ``folder/node.csv`` if it exists (the lead can pass
+        the bundled ``mobility/data/roads/node.csv``).
+    link_flows_dir
+        Folder of per-project link flows, ``<project_id>.csv`` in the ``link_flows.csv``
+        format; default ``folder/link_flows/`` if it exists.
+
+    Returns
+    -------
+    RunData
+        Tables found, the list of missing issue-6 tables, manifest and digests.
+
+    Raises
+    ------
+    InputError
+        If ``folder`` is not a folder, or a CSV file is malformed.
+    """
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError("not a folder", file=base, expected="a run output folder")
+    data = RunData(folder=base)
+    digest = hashlib.sha256()
+    for name in (*RUN_TABLES, *OPTIONAL_TABLES):
+        path = base / f"{name}.csv"
+        if path.is_file():
+            data.tables[name] = read_table(path, text_columns=TEXT_COLUMNS)
+            digest.update(f"{name}.csv {sha256_file(path)}\n".encode())
+        elif name in RUN_TABLES:
+            data.missing.append(f"{name}.csv")
+    manifest_path = base / "manifest.json"
+    if manifest_path.is_file():
+        try:
+            data.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"invalid JSON: {exc.msg}", file=manifest_path, line=exc.lineno
+            ) from None
+        data.manifest_sha256 = sha256_file(manifest_path)
+    nodes = Path(nodes_csv) if nodes_csv is not None else base / "node.csv"
+    if nodes.is_file():
+        data.node_coords = read_node_coords(nodes)
+    flows_dir = Path(link_flows_dir) if link_flows_dir is not None else base / "link_flows"
+    if flows_dir.is_dir():
+        for path in sorted(flows_dir.glob("*.csv")):
+            data.project_link_flows[path.stem] = read_table(path, text_columns=TEXT_COLUMNS)
+            digest.update(f"link_flows/{path.name} {sha256_file(path)}\n".encode())
+    data.data_digest = digest.hexdigest()
+    return data
+
+
+def read_node_coords(path: str | Path) -> dict[Any, tuple[float, float]]:
+    """Read node coordinates from a GMNS ``node.csv`` (``node_id``, ``x_coord``, ``y_coord``).
+
+    ``x``/``y`` or ``lon``/``lat`` columns are accepted too.
+    """
+    header, rows = read_table(path)
+    idx = {h: i for i, h in enumerate(header)}
+    try:
+        k = idx["node_id"]
+        x = next(idx[c] for c in ("x_coord", "x", "lon") if c in idx)
+        y = next(idx[c] for c in ("y_coord", "y", "lat") if c in idx)
+    except (KeyError, StopIteration):
+        raise InputError(
+            "no node_id / x_coord / y_coord columns", file=path, expected="a GMNS node file"
+        ) from None
+    return {row[k]: (float(row[x]), float(row[y])) for row in rows}
+
+
+def node_coords_from_graph(graph: Any) -> dict[Any, tuple[float, float]]:
+    """Node id -> ``(lon, lat)`` from a networkx road graph with ``x``/``y`` node attributes."""
+    return {n: (float(d["x"]), float(d["y"])) for n, d in graph.nodes(data=True) if "x" in d}
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_report(
+    data: RunData,
+    *,
+    title: str | None = None,
+    criterion_names: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    version: str | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """Render the report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    data
+        The run's tables (:func:`load_run_folder`).
+    title
+        Page title; default from the scenario name in the manifest.
+    criterion_names
+        Labels of pejlemærke ``"1"`` ... ``"6"`` (default :data:`DEFAULT_CRITERION_NAMES`).
+    weights
+        Criterion weights ``{"1": w, ...}`` for the ranking chart's contributions; default
+        from ``manifest["settings"]["weights"]``, else equal weights (said in the caption).
+    version
+        mobility version for the footer; default the manifest's, else the package's.
+    notes
+        Extra run-specific notes for the "Approximations and sources" section.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    settings = dict((data.manifest or {}).get("settings") or {})
+    names = {
+        **DEFAULT_CRITERION_NAMES,
+        **{str(k): str(v) for k, v in (criterion_names or {}).items()},
+    }
+    scenario = str(settings.get("scenario") or "")
+    page_title = title or (
+        f"Mobility decision basis: {scenario}" if scenario else "Mobility decision basis"
+    )
+    w, weights_source = _criterion_weights(weights, settings)
+    ctx = _Context(data=data, names=names, weights=w, weights_source=weights_source)
+
+    sections = [
+        ("summary", "Scenario", _section_summary(ctx, settings)),
+        ("indicators", "Indicators", _section_indicators(ctx)),
+        ("maps", "Network maps", _section_maps(ctx)),
+        ("ranking", "Ranking", _section_ranking(ctx)),
+        ("portfolio", "Portfolio", _section_portfolio(ctx, settings)),
+        ("acceptability", "Robustness", _section_acceptability(ctx)),
+        ("projects", "Projects", _section_projects(ctx)),
+        ("notes", "Approximations and sources", _section_notes(ctx, settings, notes)),
+    ]
+    toc = "".join(f'<a href="#{sid}">{_e(label)}</a>' for sid, label, _ in sections)
+    body = "".join(
+        f'<section class="block" id="{sid}"><h2>{_e(label)}</h2>{content}</section>'
+        for sid, label, content in sections
+    )
+    banner = ""
+    if settings.get("synthetic_fixture"):
+        banner = (
+            '<div class="banner">SYNTHETIC TEST DATA: the numbers in this report are invented '
+            "and must not be quoted.</div>"
+        )
+    body = body.replace("<table>", '<div class="tablewrap"><table>').replace(
+        "</table>", "</table></div>"
+    )
+    css = resources.files("mobility.report").joinpath("templates/report.css").read_text("utf-8")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="mobility">\n'
+        f"<title>{_e(page_title)}</title>\n"
+        f"<style>\n{css}</style>\n"
+        f"<script>\n{_STATUS_SCRIPT}\n</script>\n"
+        "</head>\n<body>\n"
+        '<div id="report-status" data-loaded="no" data-errors="0" hidden></div>\n'
+        f"{banner}"
+        f"{_hero(ctx, page_title, settings)}"
+        f'<nav class="toc"><div class="wrap">{toc}</div></nav>\n'
+        f'<main><div class="wrap">{body}</div></main>\n'
+        f"{_footer(data, version)}"
+        "</body>\n</html>\n"
+    )
+
+
+def write_report(path: str | Path, data: RunData, **options: Any) -> Path:
+    """Render the report (:func:`render_report`, same keyword options) and write it atomically."""
+    return atomic_write_text(path, render_report(data, **options))
+
+
+def build_report(
+    folder: str | Path,
+    *,
+    output: str = "report.html",
+    nodes_csv: str | Path | None = None,
+    link_flows_dir: str | Path | None = None,
+    **options: Any,
+) -> Path:
+    """Read ``folder`` (:func:`load_run_folder`) and write ``folder/output``; returns the path."""
+    from mobility.fileio import contained_path
+
+    data = load_run_folder(folder, nodes_csv=nodes_csv, link_flows_dir=link_flows_dir)
+    return write_report(contained_path(folder, output), data, **options)
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    data: RunData
+    names: dict[str, str]
+    weights: np.ndarray
+    weights_source: str
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _criterion_weights(
+    weights: Mapping[str, float] | None, settings: Mapping[str, Any]
+) -> tuple[np.ndarray, str]:
+    source = "given"
+    raw = weights
+    if raw is None and isinstance(settings.get("weights"), Mapping):
+        raw, source = settings["weights"], "from the run's settings"
+    if raw is None:
+        return np.full(6, 1.0 / 6.0), "equal weights assumed (none recorded in the run)"
+    w = np.array([float(raw.get(str(k), raw.get(k, 0.0)) or 0.0) for k in range(1, 7)])
+    if not np.all(np.isfinite(w)) or w.sum() <= 0 or (w < 0).any():
+        raise InputError(
+            "criterion weights must be non-negative with a positive sum", field="weights"
+        )
+    return w / w.sum(), source
+
+
+def fmt(value: Any, unit: str = "") -> str:
+    """Human-readable number for the report (thousands separators, shares as percent)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer) and unit == "year":
+        return str(int(value))
+    if isinstance(value, int | np.integer) and unit not in ("share", "fraction"):
+        text = f"{int(value):,}"
+        return "−" + text[1:] if text.startswith("-") else text
+    if not isinstance(value, float | np.floating | int | np.integer):
+        return str(value)
+    x = float(value)
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if unit in ("share", "fraction"):
+        return f"{100 * x:.1f} %"
+    if unit == "year" and x.is_integer():
+        return str(int(x))
+    ax = abs(x)
+    if ax >= 100:
+        text = f"{x:,.0f}"
+    elif ax >= 10:
+        text = f"{x:,.1f}"
+    elif ax >= 0.01 or ax == 0:
+        text = f"{x:,.2f}"
+    else:
+        text = f"{x:.2g}"
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+def _compact(value: Any, unit: str = "") -> str:
+    """Short number for headline cards (``33.4 million``)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return fmt(value, unit)
+    x = float(value)
+    if unit in ("share", "fraction"):
+        return f"{100 * x:.0f} %"
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(x) >= size:
+            return f"{x / size:.1f} {word}"
+    return fmt(value, unit)
+
+
+def _num_class(value: Any) -> str:
+    return "num" if isinstance(value, int | float) and not isinstance(value, bool) else ""
+
+
+def _missing(text: str) -> str:
+    return f'<p class="missing">{_e(text)}</p>'
+
+
+def _figure(svg: str, alt: str, caption: str = "") -> str:
+    cap = f'<div class="caption">{_e(caption)}</div>' if caption else ""
+    return f'<div class="figure"><img src="{plots.svg_data_uri(svg)}" alt="{_e(alt)}">{cap}</div>'
+
+
+def _table(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, units: Sequence[str] = ()
+) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for j, v in enumerate(row):
+            unit = units[j] if j < len(units) else ""
+            cells.append(f'<td class="{_num_class(v)}">{_e(fmt(v, unit))}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _col(header: Sequence[str], *candidates: str, prefix: str | None = None) -> int | None:
+    for c in candidates:
+        if c in header:
+            return list(header).index(c)
+    if prefix is not None:
+        for i, h in enumerate(header):
+            if h.startswith(prefix):
+                return i
+    return None
+
+
+def _hero(ctx: _Context, page_title: str, settings: Mapping[str, Any]) -> str:
+    values = {
+        r.get("indicator"): (r.get("value"), r.get("unit") or "")
+        for r in ctx.data.records("indicators")
+    }
+    cards = []
+    for key, label in _KPIS:
+        if key in values:
+            v, unit = values[key]
+            cards.append(
+                f'<div class="card-kpi"><div class="v">{_e(_compact(v, unit))}</div>'
+                f'<div class="l">{_e(label)}</div></div>'
+            )
+    shares = [(m, values.get(f"mode_share_{m}")) for m in ("car", "pt", "bike", "walk")]
+    if all(s is not None for _, s in shares):
+        text = " · ".join(f"{m} {_compact(s[0], 'share')}" for m, s in shares if s)
+        cards.append(
+            f'<div class="card-kpi wide"><div class="v small">{_e(text)}</div>'
+            '<div class="l">mode shares (all trips)</div></div>'
+        )
+    ranking = ctx.data.records("ranking")
+    lede = (
+        "Reference model, project appraisal, ranking against the six pejlemærker "
+        "and the best portfolio."
+    )
+    if ranking:
+        top = min(ranking, key=lambda r: r.get("rank") or 1e9)
+        lede = (
+            f"{len(ranking)} projects appraised against the six pejlemærker; "
+            f"ranked first: {top.get('name') or top.get('project_id')}."
+        )
+    kicker = "hovedstadsområdet · transport model and decision basis"
+    year = settings.get("year")
+    if year:
+        kicker += f" · {year}"
+    return (
+        '<header class="hero"><div class="wrap">'
+        f'<p class="kicker">{_e(kicker)}</p><h1>{_e(page_title)}</h1>'
+        f'<p class="lede">{_e(lede)}</p>'
+        f'<div class="cards">{"".join(cards)}</div>'
+        "</div></header>\n"
+    )
+
+
+def _section_summary(ctx: _Context, settings: Mapping[str, Any]) -> str:
+    parts = ['<p class="sub">What was run and with which settings.</p>']
+    if settings:
+        items = []
+        for key in sorted(settings):
+            value = settings[key]
+            if isinstance(value, Mapping):
+                value = ", ".join(f"{k}: {fmt(v)}" for k, v in sorted(value.items()))
+            elif isinstance(value, list | tuple):
+                value = ", ".join(str(v) for v in value)
+            elif isinstance(value, float):
+                value = fmt(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
+            items.append(f"<dt>{_e(key.replace('_', ' '))}</dt><dd>{_e(value)}</dd>")
+        parts.append(f'<dl class="summary">{"".join(items)}</dl>')
+    else:
+        parts.append(_missing("No manifest.json in the run folder: settings unknown."))
+    present = sorted(f"{n}.csv" for n in ctx.data.tables)
+    parts.append(f"<p>Tables in this report: {_e(', '.join(present) or 'none')}.</p>")
+    if ctx.data.missing:
+        parts.append(
+            '<div class="note">Not in the run folder, so the matching sections are empty: '
+            f"{_e(', '.join(ctx.data.missing))}.</div>"
+        )
+    return "".join(parts)
+
+
+def _section_indicators(ctx: _Context) -> str:
+    rows = ctx.data.records("indicators")
+    if not rows:
+        return _missing("indicators.csv is absent: no model indicators to show.")
+    head = '<p class="sub">Reference scenario, whole model area (indicators.csv).</p>'
+    table_rows = "".join(
+        f"<tr><td>{_e(INDICATOR_LABELS.get(str(r.get('indicator')), ''))} "
+        f"<code>{_e(r.get('indicator'))}</code></td>"
+        f'<td class="num">{_e(fmt(r.get("value"), r.get("unit") or ""))}</td>'
+        f"<td>{_e(r.get('unit') or '')}</td></tr>"
+        for r in rows
+    )
+    return (
+        head
+        + '<table><thead><tr><th>indicator</th><th class="num">value</th><th>unit</th></tr></thead>'
+        + f"<tbody>{table_rows}</tbody></table>"
+    )
+
+
+def _link_arrays(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], coords: Mapping[Any, tuple[float, float]]
+) -> dict[str, Any] | None:
+    """Segments, link ids, volume and capacity of the links whose end nodes have coordinates."""
+    i_id = _col(header, "link_id")
+    i_from = _col(header, "from_node", "from", "from_node_id", "a_node")
+    i_to = _col(header, "to_node", "to", "to_node_id", "b_node")
+    i_vol = _col(header, "volume_peak_hour", prefix="volume")
+    i_cap = _col(header, "capacity_vph", "capacity", prefix="capacity")
+    i_name = _col(header, "name")
+    if None in (i_id, i_from, i_to, i_vol, i_cap):
+        return None
+    seg, ids, vol, cap, names = [], [], [], [], []
+    for row in rows:
+        a, b = coords.get(row[i_from]), coords.get(row[i_to])
+        if a is None or b is None:
+            continue
+        seg.append((*a, *b))
+        ids.append(row[i_id])
+        vol.append(float(row[i_vol]) if row[i_vol] is not None else math.nan)
+        cap.append(float(row[i_cap]) if row[i_cap] is not None else math.nan)
+        names.append(row[i_name] if i_name is not None else "")
+    if not seg:
+        return None
+    return {
+        "segments": np.array(seg, dtype=float),
+        "ids": ids,
+        "volume": np.array(vol),
+        "capacity": np.array(cap),
+        "names": names,
+    }
+
+
+def _vc(volume: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(capacity > 0, volume / capacity, np.nan)
+
+
+def _widths(volume: np.ndarray) -> np.ndarray:
+    top = float(np.nanmax(volume)) if np.isfinite(volume).any() else 0.0
+    if top <= 0:
+        return np.full(volume.shape, 1.0)
+    return 0.5 + 3.0 * np.sqrt(np.clip(np.nan_to_num(volume), 0, None) / top)
+
+
+def _section_maps(ctx: _Context) -> str:
+    data = ctx.data
+    if "link_flows" not in data.tables:
+        return _missing("link_flows.csv is absent: no network maps.")
+    if not data.node_coords:
+        return _missing(
+            "No node coordinates (a GMNS node.csv) were given: the network maps are omitted."
+        )
+    header, rows = data.tables["link_flows"]
+    ref = _link_arrays(header, rows, data.node_coords)
+    if ref is None:
+        return _missing("link_flows.csv has no links with known node coordinates: no map.")
+    vc = _vc(ref["volume"], ref["capacity"])
+    parts = [
+        '<p class="sub">Peak-hour car volume / capacity on every road link of the reference; '
+        "line width grows with volume. Red links run at or over capacity.</p>",
+        _figure(
+            plots.network_map_svg(
+                ref["segments"],
+                vc,
+                title="Reference: volume / capacity, peak hour",
+                label="volume / capacity",
+                widths=_widths(ref["volume"]),
+            ),
+            "Map of the reference road network coloured by volume over capacity",
+        ),
+    ]
+    order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
+    top = [
+        (
+            ref["names"][i],
+            ref["ids"][i],
+            float(ref["volume"][i]),
+            float(ref["capacity"][i]),
+            float(vc[i]),
+        )
+        for i in order
+    ]
+    parts.append("<h3>Most loaded links</h3>")
+    parts.append(
+        _table(["road", "link", "volume (veh/h)", "capacity (veh/h)", "volume / capacity"], top)
+    )
+    if data.project_link_flows:
+        parts.append(
+            '<h3>Change in traffic per project</h3><p class="sub">Peak-hour volume in the '
+            "project run minus the reference (veh/h): red more traffic, blue less.</p>"
+        )
+        pnames = _project_names(ctx)
+        for pid, (ph, prow) in sorted(data.project_link_flows.items()):
+            proj = _link_arrays(ph, prow, data.node_coords)
+            if proj is None:
+                parts.append(_missing(f"{pid}: link flows without known coordinates."))
+                continue
+            ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
+            delta = np.array(
+                [v - ref_vol.get(i, 0.0) for i, v in zip(proj["ids"], proj["volume"], strict=True)]
+            )
+            label = pnames.get(pid, pid)
+            parts.append(
+                _figure(
+                    plots.network_map_svg(
+                        proj["segments"],
+                        delta,
+                        title=f"{label}: change in peak-hour volume",
+                        label="Δ volume (veh/h)",
+                        diverging=True,
+                        widths=_widths(np.abs(delta)) * 1.2,
+                    ),
+                    f"Map of the change in traffic for {label}",
+                )
+            )
+    else:
+        parts.append(
+            _missing("No per-project link flows (link_flows/<project_id>.csv): no change maps.")
+        )
+    return "".join(parts)
+
+
+def _project_names(ctx: _Context) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for table in ("projects", "impacts", "ranking"):
+        for r in ctx.data.records(table):
+            pid = r.get("project_id")
+            if pid is not None and r.get("name") and pid not in out:
+                out[pid] = str(r["name"])
+    return out
+
+
+def _ranking_order(ctx: _Context) -> list[str]:
+    ranking = ctx.data.records("ranking")
+    if ranking:
+        ranked = sorted(ranking, key=lambda r: r.get("rank") if r.get("rank") is not None else 1e9)
+        return [r["project_id"] for r in ranked]
+    seen: list[str] = []
+    for table in ("projects", "impacts"):
+        for r in ctx.data.records(table):
+            if r.get("project_id") not in seen and r.get("project_id") is not None:
+                seen.append(r["project_id"])
+    return seen
+
+
+def _bar(value: Any, colour: str) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return ""
+    width = max(0.0, min(100.0, float(value)))
+    return f'<div class="bar"><span style="width:{width:.1f}%;background:{colour}"></span></div>'
+
+
+def _section_ranking(ctx: _Context) -> str:
+    header_rows = ctx.data.tables.get("ranking")
+    if header_rows is None:
+        return _missing("ranking.csv is absent: no ranking.")
+    ranking = sorted(
+        ctx.data.records("ranking"),
+        key=lambda r: r.get("rank") if r.get("rank") is not None else 1e9,
+    )
+    crit_cols = [f"pejlemaerke_{k}" for k in range(1, 7)]
+    labels = [f"{k} {ctx.names[str(k)]}" for k in range(1, 7)]
+    matrix = np.array([[_to_float(r.get(c)) for c in crit_cols] for r in ranking], dtype=float)
+    contributions = matrix * ctx.weights[None, :]
+    scores = [_to_float(r.get("score")) for r in ranking]
+    names = [f"{r.get('rank')}. {r.get('name') or r.get('project_id')}" for r in ranking]
+    method = str(((ctx.data.manifest or {}).get("settings") or {}).get("method") or "")
+    parts = [
+        '<p class="sub">Each bar is a project\'s weighted sum of its six pejlemærke scores '
+        f"(0-100; weights {_e(ctx.weights_source)}). "
+        + (f"Ranking method: {_e(method)}; " if method else "")
+        + "a black tick marks the method's score where it differs from the weighted sum.</p>",
+        _figure(
+            plots.ranking_svg(names, contributions, criterion_labels=labels, scores=scores),
+            "Bar chart of the ranking split by pejlemærke",
+        ),
+    ]
+    head = [
+        "rank",
+        "project",
+        "score",
+        *[f"P{k}" for k in range(1, 7)],
+        "judged share",
+        "capex (mio. kr.)",
+        "NPV (mio. kr.)",
+        "BCR",
+    ]
+    trs = []
+    for r in ranking:
+        crit_cells = "".join(
+            f'<td class="num cell-score">{_e(_f1(r.get(c)))}'
+            f"{_bar(r.get(c), plots.CRITERION_COLOURS[k])}</td>"
+            for k, c in enumerate(crit_cols)
+        )
+        npv = r.get("npv_mdkk")
+        npv_cls = (
+            "pos"
+            if isinstance(npv, int | float) and npv > 0
+            else ("neg" if isinstance(npv, int | float) and npv < 0 else "")
+        )
+        trs.append(
+            "<tr>"
+            f'<td class="num">{_e(fmt(r.get("rank")))}</td>'
+            f'<td><a href="#project-{_e(r.get("project_id"))}"><strong>'
+            f"{_e(r.get('name') or '')}</strong></a><br><code>{_e(r.get('project_id'))}</code></td>"
+            f'<td class="num"><strong>{_e(_f1(r.get("score")))}</strong></td>'
+            f"{crit_cells}"
+            f'<td class="num">{_e(fmt(r.get("judged_share"), "share"))}</td>'
+            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
+            f'<td class="num {npv_cls}">{_e(fmt(npv))}</td>'
+            f'<td class="num">{_e(fmt(r.get("bcr")))}</td>'
+            "</tr>"
+        )
+    legend = " · ".join(f"P{k} = {ctx.names[str(k)]}" for k in range(1, 7))
+    parts.append(
+        '<table class="ranking"><thead><tr>'
+        + "".join(f"<th>{_e(h)}</th>" for h in head)
+        + "</tr></thead>"
+        f"<tbody>{''.join(trs)}</tbody></table>"
+        f'<p class="sub">{_e(legend)}. Judged share: part of the score that rests on judged '
+        "(not modelled) sub-criteria.</p>"
+    )
+    return "".join(parts)
+
+
+def _to_float(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return math.nan
+
+
+def _selected(value: Any) -> bool:
+    return value in (1, True, "yes", "true", "1")
+
+
+def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
+    rows = ctx.data.records("portfolio")
+    if not rows:
+        return _missing("portfolio.csv is absent: no portfolio.")
+    chosen = [r for r in rows if _selected(r.get("selected"))]
+    capex = sum(_to_float(r.get("capex_mdkk")) for r in chosen if r.get("capex_mdkk") is not None)
+    score = sum(_to_float(r.get("score")) for r in chosen if r.get("score") is not None)
+    budget = settings.get("budget_mdkk")
+    facts = [
+        ("projects selected", f"{len(chosen)} of {len(rows)}"),
+        ("capital cost", f"{fmt(capex)} mio. kr."),
+        ("total score", fmt(score)),
+    ]
+    if isinstance(budget, int | float):
+        facts.append(("budget", f"{fmt(budget)} mio. kr."))
+    parts = [
+        '<p class="sub">Projects chosen by the optimiser to maximise the total score under the '
+        "budget and constraints (portfolio.csv).</p>",
+        '<div class="facts">'
+        + "".join(
+            f'<div class="fact"><div class="l">{_e(a)}</div><div class="v">{_e(b)}</div></div>'
+            for a, b in facts
+        )
+        + "</div>",
+    ]
+    ordered = sorted(
+        rows, key=lambda r: (not _selected(r.get("selected")), r.get("start_year") or 9999)
+    )
+    trs = []
+    for r in ordered:
+        sel = _selected(r.get("selected"))
+        badge = (
+            '<span class="badge selected">selected</span>'
+            if sel
+            else '<span class="badge neutral">not selected</span>'
+        )
+        trs.append(
+            f'<tr class="{"selected" if sel else ""}">'
+            f"<td><strong>{_e(r.get('name') or '')}</strong> "
+            f"<code>{_e(r.get('project_id'))}</code></td>"
+            f"<td>{badge}</td>"
+            f'<td class="num">{_e(fmt(r.get("start_year"), "year"))}</td>'
+            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
+            f'<td class="num">{_e(_f1(r.get("score")))}</td></tr>'
+        )
+    parts.append(
+        '<table><thead><tr><th>project</th><th></th><th class="num">start year</th>'
+        '<th class="num">capex (mio. kr.)</th><th class="num">score</th></tr></thead>'
+        f"<tbody>{''.join(trs)}</tbody></table>"
+    )
+    frontier = ctx.data.tables.get("frontier")
+    if frontier is not None:
+        fh, frows = frontier
+        i_b = _col(fh, "budget_mdkk", prefix="budget")
+        i_s = _col(fh, "score", "total_score", prefix="score")
+        i_n = _col(fh, "n_selected", "n_projects")
+        if i_b is not None and i_s is not None and frows:
+            labels = [f"{r[i_n]}" for r in frows] if i_n is not None else None
+            parts.append(
+                _figure(
+                    plots.frontier_svg(
+                        [_to_float(r[i_b]) for r in frows],
+                        [_to_float(r[i_s]) for r in frows],
+                        chosen=(capex, score) if chosen else None,
+                        labels=labels,
+                    ),
+                    "Portfolio frontier: budget against best total score",
+                    "Numbers next to the points: projects in the best portfolio for that budget.",
+                )
+            )
+    else:
+        parts.append(_missing("No frontier.csv (mobility optimise --pareto): frontier not shown."))
+    return "".join(parts)
+
+
+def _acceptability(ctx: _Context) -> tuple[list[str], np.ndarray, list[dict[str, Any]]] | None:
+    table = ctx.data.tables.get("sensitivity")
+    if table is None:
+        return None
+    header, rows = table
+    recs = ctx.data.records("sensitivity")
+    rank_cols = sorted(
+        (
+            (int(m.group(1)), i)
+            for i, h in enumerate(header)
+            if (m := re.fullmatch(r"p_rank_(\d+)", h))
+        ),
+    )
+    if rank_cols:
+        ids = [r[_col(header, "project_id") or 0] for r in rows]
+        probs = np.array([[_to_float(r[i]) for _, i in rank_cols] for r in rows], dtype=float)
+    elif {"project_id", "rank", "probability"} <= set(header):
+        ids = sorted({r["project_id"] for r in recs}, key=str)
+        k = max(int(r["rank"]) for r in recs)
+        probs = np.zeros((len(ids), k))
+        pos = {p: n for n, p in enumerate(ids)}
+        for r in recs:
+            probs[pos[r["project_id"]], int(r["rank"]) - 1] += _to_float(r["probability"])
+        recs = [{"project_id": p} for p in ids]
+    else:
+        return None
+    order = _ranking_order(ctx)
+    rank_of = {p: n for n, p in enumerate(order)}
+    idx = sorted(range(len(ids)), key=lambda n: (rank_of.get(ids[n], 1e9), str(ids[n])))
+    return [ids[n] for n in idx], probs[idx], [recs[n] for n in idx]
+
+
+def _section_acceptability(ctx: _Context) -> str:
+    acc = _acceptability(ctx)
+    if acc is None:
+        if "sensitivity" in ctx.data.tables:
+            return _missing("sensitivity.csv has no p_rank_<k> columns: nothing to chart.")
+        return _missing(
+            "sensitivity.csv is absent: no rank acceptability (run with --sensitivity N)."
+        )
+    ids, probs, recs = acc
+    names = _project_names(ctx)
+    labels = [names.get(p, str(p)) for p in ids]
+    parts = [
+        '<p class="sub">How often each project takes each rank when the weights are drawn at '
+        "random around the chosen ones (SMAA rank acceptability). A project whose most likely "
+        "rank holds less than 60 % of the draws is flagged unstable unless the file says "
+        "otherwise.</p>",
+        _figure(plots.acceptability_svg(labels, probs), "Rank acceptability chart"),
+    ]
+    topk_cols = sorted({c for r in recs for c in r if re.fullmatch(r"p_top_\d+", str(c))})
+    trs = []
+    for pid, label, p, r in zip(ids, labels, probs, recs, strict=True):
+        best = int(np.nanargmax(p)) if np.isfinite(p).any() else 0
+        flag = r.get("unstable")
+        unstable = bool(flag) if isinstance(flag, bool) else bool(p[best] < 0.6)
+        badge = (
+            '<span class="badge unstable">unstable</span>'
+            if unstable
+            else '<span class="badge stable">stable</span>'
+        )
+        tops = "".join(f'<td class="num">{_e(fmt(r.get(c), "share"))}</td>' for c in topk_cols)
+        trs.append(
+            f"<tr><td>{_e(label)} <code>{_e(pid)}</code></td>"
+            f'<td class="num">{best + 1}</td>'
+            f'<td class="num">{_e(fmt(float(p[best]), "share"))}</td>'
+            f"{tops}<td>{badge}</td></tr>"
+        )
+    head = [
+        "project",
+        "most likely rank",
+        "its probability",
+        *[c.replace("p_top_", "P(top ") + ")" for c in topk_cols],
+        "",
+    ]
+    parts.append(
+        "<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"
+        f"<tbody>{''.join(trs)}</tbody></table>"
+    )
+    return "".join(parts)
+
+
+def _section_projects(ctx: _Context) -> str:
+    impacts = ctx.data.records("impacts")
+    projects = {r.get("project_id"): r for r in ctx.data.records("projects")}
+    cba = ctx.data.records("cba")
+    if not impacts and not projects:
+        return _missing("impacts.csv and projects.csv are absent: no project pages.")
+    order = _ranking_order(ctx)
+    for pid in [*projects, *(r.get("project_id") for r in impacts)]:
+        if pid is not None and pid not in order:
+            order.append(pid)
+    names = _project_names(ctx)
+    parts = [
+        '<p class="sub">Every sub-criterion behind the scores. <span class="badge modelled">'
+        "modelled</span> values come from the transport model and the cost-benefit analysis; "
+        '<span class="badge judged">judged</span> values are planners\' graded judgements '
+        "(0-4) written in the project file.</p>"
+    ]
+    if not impacts:
+        parts.append(_missing("impacts.csv is absent: sub-criteria not shown."))
+    by_project: dict[Any, list[dict[str, Any]]] = {}
+    for r in impacts:
+        by_project.setdefault(r.get("project_id"), []).append(r)
+    cba_by: dict[Any, list[dict[str, Any]]] = {}
+    for r in cba:
+        cba_by.setdefault(r.get("project_id"), []).append(r)
+    for pid in order:
+        p = projects.get(pid, {})
+        rows = sorted(by_project.get(pid, []), key=lambda r: _subcrit_key(r.get("subcriterion")))
+        meta = " · ".join(
+            str(x) for x in (p.get("kind"), p.get("status"), p.get("region_part")) if x
+        )
+        facts = [
+            ("opening year", p.get("opening_year")),
+            ("capex, mio. kr.", p.get("capex_mdkk")),
+            ("opex, mio. kr./year", p.get("opex_mdkk_per_year")),
+            ("construction CO2e, t", p.get("construction_co2e_t")),
+        ]
+        fact_html = "".join(
+            f'<div class="fact"><div class="l">{_e(a)}</div>'
+            f'<div class="v">{_e(fmt(v, "year" if a == "opening year" else ""))}</div></div>'
+            for a, v in facts
+            if v is not None
+        )
+        block = [
+            f'<div class="project" id="project-{_e(pid)}"><h3>{_e(names.get(pid, pid))} '
+            f"<code>{_e(pid)}</code></h3>"
+        ]
+        if meta:
+            block.append(f'<div class="meta">{_e(meta)}</div>')
+        if p.get("municipalities"):
+            towns = str(p["municipalities"]).replace(";", ", ")
+            block.append(f'<div class="meta">Municipalities: {_e(towns)}</div>')
+        if fact_html:
+            block.append(f'<div class="facts">{fact_html}</div>')
+        if rows:
+            n_sub = len({r.get("subcriterion") for r in rows})
+            n_judged = len({r.get("subcriterion") for r in rows if r.get("basis") == "judged"})
+            block.append(
+                f'<div class="meta">{n_sub} sub-criteria, {n_sub - n_judged} modelled, '
+                f"{n_judged} judged.</div>"
+            )
+            trs = []
+            previous = None
+            for r in rows:
+                basis = str(r.get("basis") or "")
+                cls = basis if basis in ("modelled", "judged") else "neutral"
+                sub = str(r.get("subcriterion") or "")
+                label = (
+                    f"<code>{_e(sub)}</code> {_e(SUBCRITERION_NAMES.get(sub, ''))}"
+                    if sub != previous
+                    else ""
+                )
+                previous = sub
+                trs.append(
+                    f"<tr><td>{label}</td>"
+                    f"<td>{_e(str(r.get('indicator') or '').replace('_', ' '))}</td>"
+                    f'<td class="num">{_e(fmt(r.get("value"), r.get("unit") or ""))}</td>'
+                    f"<td>{_e(r.get('unit') or '')}</td>"
+                    f'<td><span class="badge {cls}">{_e(basis or "?")}</span></td></tr>'
+                )
+            block.append(
+                "<table><thead><tr><th>sub-criterion</th><th>indicator</th>"
+                '<th class="num">value</th><th>unit</th><th>basis</th></tr></thead>'
+                f"<tbody>{''.join(trs)}</tbody></table>"
+            )
+        citems = cba_by.get(pid, [])
+        if citems:
+            block.append(_cba_table(citems))
+        block.append("</div>")
+        parts.append("".join(block))
+    return "".join(parts)
+
+
+def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:
+    """A project's cost-benefit items (present values), with their sum when one value column."""
+    keys = [k for k in items[0] if k != "project_id"]
+    value_keys = [k for k in keys if all(_num_class(i.get(k)) for i in items)]
+    text_keys = [k for k in keys if k not in value_keys]
+    head = "".join(f"<th>{_e(k.replace('_', ' '))}</th>" for k in text_keys) + "".join(
+        f'<th class="num">{_e(k)}</th>' for k in value_keys
+    )
+    trs = []
+    for i in items:
+        cells = "".join(f"<td>{_e(str(i.get(k) or '').replace('_', ' '))}</td>" for k in text_keys)
+        for k in value_keys:
+            v = i.get(k)
+            cls = "pos" if _to_float(v) > 0 else ("neg" if _to_float(v) < 0 else "")
+            cells += f'<td class="num {cls}">{_e(fmt(v))}</td>'
+        trs.append(f"<tr>{cells}</tr>")
+    foot = ""
+    if len(value_keys) == 1 and text_keys:
+        total = sum(_to_float(i.get(value_keys[0])) for i in items)
+        foot = (
+            f'<tfoot><tr><th colspan="{len(text_keys)}">sum of the items</th>'
+            f'<th class="num">{_e(fmt(total))}</th></tr></tfoot>'
+        )
+    return (
+        '<h4>Cost-benefit items (cba.csv, present values)</h4><table class="compact">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(trs)}</tbody>{foot}</table>"
+    )
+
+
+def _f1(value: Any) -> str:
+    """A score with one decimal (scores are 0-100)."""
+    x = _to_float(value)
+    return "–" if math.isnan(x) else f"{x:.1f}"
+
+
+def _subcrit_key(sub: Any) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in str(sub).split("."))
+    except ValueError:
+        return (999,)
+
+
+def _section_notes(ctx: _Context, settings: Mapping[str, Any], notes: Sequence[str]) -> str:
+    items = [
+        "Road traffic is a static user-equilibrium assignment of the peak hour (volume-delay "
+        "functions of BPR type); annual figures scale the peak hour with the annualisation "
+        "factors stated in the scenario file. Queues spilling back between links and "
+        "junction delays are not modelled.",
+        "Demand is a four-step model (generation, gravity distribution, logit mode choice, "
+        "assignment) with zones at municipality and bydel level: local effects inside a zone "
+        "are not resolved.",
+        "Judged sub-criteria are graded 0-4 by planners in the project files, not computed; "
+        "each project's judged share tells how much of its score rests on them.",
+        "Cost-benefit analysis follows the Danish method (Transportministeriet's manual, "
+        "TERESA structure) with the Ministry of Finance's declining discount rate "
+        "(3.5 % years 1-35, 2.5 % 36-70, 1.5 % after); unit prices and their sources, with "
+        "estimates marked, are in the data files.",
+        "Sources of every input number: mobility/data/README.md and docs/data_sources.md; the "
+        "method: docs/method.md; every output column: docs/outputs.md.",
+    ]
+    items.extend(str(n) for n in notes)
+    if settings.get("synthetic_fixture"):
+        items.insert(
+            0, "This report was built from SYNTHETIC test data; no number in it is a result."
+        )
+    if ctx.data.missing:
+        items.append("Files not found in the run folder: " + ", ".join(ctx.data.missing) + ".")
+    return '<ul class="notes">' + "".join(f"<li>{_e(t)}</li>" for t in items) + "</ul>"
+
+
+def _footer(data: RunData, version: str | None) -> str:
+    if version is None:
+        version = str((data.manifest or {}).get("mobility_version") or "")
+    if not version:
+        from mobility import __version__
+
+        version = __version__
+    manifest = (
+        f"manifest.json sha256 <code>{_e(data.manifest_sha256)}</code>"
+        if data.manifest_sha256
+        else "no manifest.json"
+    )
+    return (
+        '<footer><div class="wrap">'
+        f"Generated by mobility {_e(version)} · {manifest} · "
+        f"data digest <code>{_e(data.data_digest[:16] or 'none')}</code> "
+        "(sha256 of the CSV files this report was built from). Self-contained: no external "
+        "resources are loaded."
+        "</div></footer>\n"
+    )

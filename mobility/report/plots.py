@@ -1,0 +1,346 @@
+"""Static figures for the report, rendered to SVG strings without a display.
+
+Every figure is drawn on a :class:`matplotlib.figure.Figure` (no pyplot, no global figure
+state, no display backend) and saved as SVG with a fixed ``svg.hashsalt``, no date metadata
+and text converted to paths, so the same data give byte-identical SVG and the report needs
+no fonts. :func:`svg_data_uri` turns an SVG into a ``data:`` URI for an ``<img>`` tag (each
+figure stays an isolated document, so element ids of two figures cannot collide).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Colours of the six pejlemærker (colour-blind-safe, Okabe-Ito order).
+CRITERION_COLOURS: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+)
+
+_RC = {
+    "svg.hashsalt": "mobility-report",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#6b7280",
+    "axes.labelcolor": "#1f2937",
+    "xtick.color": "#374151",
+    "ytick.color": "#374151",
+    "axes.titleweight": "bold",
+    "axes.titlesize": 10.5,
+    "legend.frameon": False,
+}
+
+
+def _figure(width_in: float, height_in: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, height_in), dpi=96, layout="constrained")
+
+
+def _to_svg(fig: Figure) -> str:
+    """Save a figure as SVG text (deterministic, no XML declaration)."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "mobility"})
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
+
+
+def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -> str:
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        fig = _figure(width_in, height_in)
+        draw(fig)
+        return _to_svg(fig)
+
+
+def svg_data_uri(svg: str) -> str:
+    """Return ``data:image/svg+xml;base64,...`` for an SVG string."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def network_map_svg(
+    segments: np.ndarray,
+    values: np.ndarray,
+    *,
+    title: str,
+    label: str,
+    diverging: bool = False,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    widths: np.ndarray | None = None,
+) -> str:
+    """Draw links as coloured line segments (a network map).
+
+    Parameters
+    ----------
+    segments
+        (M, 4) array of ``x0, y0, x1, y1`` per link (lon/lat; the x axis is scaled by
+        ``cos(mean latitude)`` so that the map is not stretched).
+    values
+        (M,) value per link: volume/capacity for the reference map, a change for a project.
+        NaN links are drawn thin and grey.
+    title, label
+        Figure title and colour-bar label.
+    diverging
+        If true, a red-blue diverging scale symmetric around 0 (red = more traffic); else a
+        sequential scale from green (free) through yellow to dark red (over capacity).
+    vmin, vmax
+        Colour limits (defaults: 0 .. max(1.2, 98th percentile) for sequential, symmetric
+        98th percentile of |value| for diverging).
+    widths
+        (M,) line widths in points (defaults to 1.2; e.g. scaled by volume).
+
+    Returns
+    -------
+    str
+        The SVG document.
+    """
+    seg = np.asarray(segments, dtype=float).reshape(-1, 4)
+    val = np.asarray(values, dtype=float).reshape(-1)
+    if seg.shape[0] != val.shape[0]:
+        raise ValueError(f"{seg.shape[0]} segments but {val.shape[0]} values")
+    finite = np.isfinite(val)
+    if diverging:
+        span = float(np.percentile(np.abs(val[finite]), 98)) if finite.any() else 1.0
+        span = span if span > 0 else 1.0
+        lo, hi = (vmin, vmax) if vmin is not None and vmax is not None else (-span, span)
+        cmap_name = "RdBu_r"
+    else:
+        top = float(np.percentile(val[finite], 98)) if finite.any() else 1.0
+        lo = 0.0 if vmin is None else vmin
+        hi = max(1.2, top) if vmax is None else vmax
+        cmap_name = "RdYlGn_r"
+    lw = np.full(val.shape, 1.2) if widths is None else np.asarray(widths, dtype=float)
+    # Draw the most important links last (on top): largest |value|.
+    order = np.argsort(np.where(finite, np.abs(val), -1.0), kind="stable")
+
+    def draw(fig: Figure) -> None:
+        from matplotlib import colormaps
+        from matplotlib.collections import LineCollection
+        from matplotlib.colors import Normalize
+
+        ax = fig.add_subplot()
+        cmap = colormaps[cmap_name]
+        norm = Normalize(vmin=lo, vmax=hi)
+        lines = seg[order].reshape(-1, 2, 2)
+        colours = np.where(
+            finite[order][:, None], cmap(norm(np.nan_to_num(val[order]))), [0.8, 0.8, 0.8, 1.0]
+        )
+        ax.add_collection(
+            LineCollection(lines, colors=colours, linewidths=lw[order], capstyle="round")
+        )
+        if seg.size:
+            xs, ys = seg[:, [0, 2]], seg[:, [1, 3]]
+            pad_x = 0.03 * max(float(np.ptp(xs)), 1e-6)
+            pad_y = 0.03 * max(float(np.ptp(ys)), 1e-6)
+            ax.set_xlim(float(xs.min()) - pad_x, float(xs.max()) + pad_x)
+            ax.set_ylim(float(ys.min()) - pad_y, float(ys.max()) + pad_y)
+            ax.set_aspect(1.0 / max(np.cos(np.radians(float(ys.mean()))), 0.1))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_title(title, loc="left")
+        from matplotlib.cm import ScalarMappable
+
+        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.01)
+        bar.set_label(label)
+        bar.outline.set_visible(False)
+
+    return _render(draw, 7.2, 5.6)
+
+
+def ranking_svg(
+    names: Sequence[str],
+    contributions: np.ndarray,
+    *,
+    criterion_labels: Sequence[str],
+    scores: Sequence[float] | None = None,
+    title: str = "Ranking: weighted contribution of each pejlemærke",
+    xlabel: str = "score (0-100)",
+) -> str:
+    """Horizontal stacked bars of each project's weighted criterion contributions.
+
+    Parameters
+    ----------
+    names
+        Project labels, best first (drawn top to bottom).
+    contributions
+        (P, C) weighted contribution of each criterion to each project's score.
+    criterion_labels
+        C legend labels.
+    scores
+        Optional (P,) score of the chosen method, drawn as a black tick when it differs from
+        the sum of the contributions (TOPSIS, PROMETHEE).
+    """
+    contrib = np.asarray(contributions, dtype=float)
+    n, c = contrib.shape
+    if len(names) != n or len(criterion_labels) != c:
+        raise ValueError("names/criterion_labels do not match the contributions' shape")
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        y = np.arange(n)[::-1]
+        left = np.zeros(n)
+        for k in range(c):
+            width = np.nan_to_num(contrib[:, k])
+            ax.barh(
+                y,
+                width,
+                left=left,
+                height=0.68,
+                color=CRITERION_COLOURS[k % len(CRITERION_COLOURS)],
+                label=criterion_labels[k],
+                edgecolor="white",
+                linewidth=0.6,
+            )
+            left += width
+        for yi, total in zip(y, left, strict=True):
+            ax.text(total + 0.8, yi, f"{total:.1f}", va="center", fontsize=8.5, color="#111827")
+        if scores is not None:
+            sc = np.asarray(scores, dtype=float)
+            if not np.allclose(sc, left, atol=0.05, equal_nan=True):
+                ax.scatter(sc, y, marker="|", s=160, color="black", zorder=3, label="method score")
+        ax.set_yticks(y, [str(s) for s in names])
+        ax.set_xlim(0, max(100.0, float(left.max()) * 1.08 if n else 100.0))
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        ax.grid(axis="x", color="#e5e7eb", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
+
+    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))
+
+
+def frontier_svg(
+    budgets_mdkk: Sequence[float],
+    scores: Sequence[float],
+    *,
+    chosen: tuple[float, float] | None = None,
+    labels: Sequence[str] | None = None,
+    title: str = "Portfolio frontier: best total score per budget",
+) -> str:
+    """Step plot of the efficient frontier (budget vs best total score).
+
+    Parameters
+    ----------
+    budgets_mdkk, scores
+        Frontier points (budget in mio. kr., total score), any order.
+    chosen
+        Optional ``(capex_mdkk, score)`` of the selected portfolio, marked with a star.
+    labels
+        Optional short label per point (e.g. the number of projects).
+    """
+    b = np.asarray(budgets_mdkk, dtype=float)
+    s = np.asarray(scores, dtype=float)
+    order = np.argsort(b, kind="stable")
+    b, s = b[order], s[order]
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ax.step(b, s, where="post", color="#0072B2", linewidth=2)
+        ax.scatter(b, s, color="#0072B2", s=22, zorder=3)
+        if labels is not None:
+            labs = [labels[i] for i in order]
+            for x, y, t in zip(b, s, labs, strict=True):
+                ax.annotate(t, (x, y), textcoords="offset points", xytext=(4, 5), fontsize=7.5)
+        if chosen is not None:
+            ax.scatter(
+                [chosen[0]],
+                [chosen[1]],
+                marker="*",
+                s=220,
+                color="#D55E00",
+                zorder=4,
+                label="selected portfolio",
+            )
+            ax.legend(loc="lower right")
+        ax.set_xlabel("budget (mio. kr.)")
+        ax.set_ylabel("total score")
+        ax.set_title(title, loc="left")
+        ax.grid(color="#e5e7eb", linewidth=0.8)
+        ax.set_axisbelow(True)
+
+    return _render(draw, 7.2, 3.6)
+
+
+def acceptability_svg(
+    names: Sequence[str],
+    probabilities: np.ndarray,
+    *,
+    title: str = "Rank acceptability: probability of each rank under uncertain weights",
+) -> str:
+    """Stacked horizontal bars of P(rank = k) per project (SMAA rank acceptability).
+
+    Parameters
+    ----------
+    names
+        Project labels (drawn top to bottom in the given order).
+    probabilities
+        (P, K) probability of rank 1..K per project; rows sum to 1.
+    """
+    prob = np.asarray(probabilities, dtype=float)
+    n, k = prob.shape
+    if len(names) != n:
+        raise ValueError("names do not match the probabilities' rows")
+
+    def draw(fig: Figure) -> None:
+        from matplotlib import colormaps
+
+        ax = fig.add_subplot()
+        cmap = colormaps["viridis"]
+        y = np.arange(n)[::-1]
+        left = np.zeros(n)
+        for r in range(k):
+            width = np.nan_to_num(prob[:, r])
+            colour = cmap(r / max(k - 1, 1))
+            ax.barh(
+                y,
+                width,
+                left=left,
+                height=0.68,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.5,
+                label=f"rank {r + 1}",
+            )
+            for yi, lft, w in zip(y, left, width, strict=True):
+                if w >= 0.12:
+                    bright = sum(colour[:3]) / 3
+                    ax.text(
+                        lft + w / 2,
+                        yi,
+                        f"{r + 1}",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="black" if bright > 0.5 else "white",
+                    )
+            left += width
+        ax.set_yticks(y, [str(s) for s in names])
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 8), fontsize=7.5)
+
+    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))

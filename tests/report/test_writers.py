@@ -1,0 +1,153 @@
+"""Tests for mobility.report.writers (CSV dialects, xlsx) and mobility.progress."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mobility.errors import InputError
+from mobility.progress import progress, step
+from mobility.report.writers import (
+    format_cell,
+    format_number,
+    read_table,
+    table_bytes,
+    write_table,
+    write_xlsx,
+)
+
+HEADER = ["project_id", "name", "subcriterion", "value", "capex_mdkk", "selected"]
+ROWS = [
+    ["V1", "Ring 5 Syd", "1.1", 0.1 + 0.2, 6500, True],
+    ["C5", "Trængselsafgift København; Frederiksberg", "6.2", -1234567.891234, 900.5, False],
+    ["X", 'a "quoted", text', "2.1", None, -0.0, None],
+    ["Y", "Øresund/Åmager/æ", "3.2", float("inf"), 1e-9, True],
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1, "1"),
+        (np.int64(-42), "-42"),
+        (0.1 + 0.2, "0.3"),
+        (2.5, "2.5"),
+        (-0.0, "0"),
+        (-1e-9, "0"),
+        (1e20, "100000000000000000000"),
+        (1234567.1234567, "1234567.123457"),
+        (np.float32(0.1), "0.1"),
+        (float("nan"), ""),
+        (float("inf"), "inf"),
+        (float("-inf"), "-inf"),
+    ],
+)
+def test_format_number(value: float, text: str) -> None:
+    assert format_number(value) == text
+
+
+def test_format_cell_dialects() -> None:
+    assert format_cell(1234.5) == "1234.5"
+    assert format_cell(1234.5, dialect="excel-da") == "1234,5"
+    assert format_cell("1.1", dialect="excel-da") == "1.1"  # text is never changed
+    assert format_cell(True) == "true"
+    assert format_cell(None) == ""
+    with pytest.raises(InputError, match="csv-dialect"):
+        format_cell(1, dialect="excel-us")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
+def test_format_number_round_trips_to_six_decimals(x: float) -> None:
+    text = format_number(x)
+    assert "e" not in text.lower()
+    assert abs(float(text) - x) <= 0.5e-6 + 1e-15 * abs(x)
+
+
+def test_default_dialect_round_trip(tmp_path) -> None:
+    path = write_table(tmp_path / "t.csv", HEADER, ROWS)
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.splitlines()[0] == b"project_id,name,subcriterion,value,capex_mdkk,selected"
+    header, rows = read_table(path, text_columns=("project_id", "name", "subcriterion"))
+    assert header == HEADER
+    assert rows[0] == ["V1", "Ring 5 Syd", "1.1", 0.3, 6500, True]
+    assert rows[1][1] == "Trængselsafgift København; Frederiksberg"
+    assert rows[1][3] == pytest.approx(-1234567.891234, abs=1e-6)
+    assert rows[2][1:] == ['a "quoted", text', "2.1", None, 0, None]
+    assert rows[3][3] == math.inf and rows[3][4] == 0
+    # Without text_columns, "1.1" would come back as a number: identifiers must be declared.
+    assert read_table(path)[1][0][2] == 1.1
+
+
+def test_excel_da_dialect(tmp_path) -> None:
+    path = write_table(tmp_path / "da.csv", HEADER, ROWS, dialect="excel-da")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel detects UTF-8 (æ, ø, å)
+    lines = raw[3:].decode("utf-8").splitlines()
+    assert lines[0] == "project_id;name;subcriterion;value;capex_mdkk;selected"
+    assert lines[1] == "V1;Ring 5 Syd;1.1;0,3;6500;true"
+    # a text cell holding the separator is quoted; the decimal comma needs no quoting
+    assert lines[2] == 'C5;"Trængselsafgift København; Frederiksberg";6.2;-1234567,891234;900,5;false'
+    text_cols = ("project_id", "name", "subcriterion")
+    da = read_table(path, dialect="excel-da", text_columns=text_cols)
+    default = read_table(write_table(tmp_path / "d.csv", HEADER, ROWS), text_columns=text_cols)
+    assert da == default
+
+
+def test_same_table_same_bytes_and_bad_rows() -> None:
+    assert table_bytes(HEADER, ROWS) == table_bytes(HEADER, [list(r) for r in ROWS])
+    with pytest.raises(InputError, match="row 1 has 2 cells"):
+        table_bytes(["a", "b", "c"], [[1, 2]])
+
+
+def test_write_xlsx_is_reproducible(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    tables = {
+        "ranking": (HEADER, ROWS),
+        "indicators": (["indicator", "value", "unit"], [["car_delay_hours_per_year", 3.34e7, "h"]]),
+    }
+    a = write_xlsx(tmp_path / "a", tables, "mobility.xlsx")
+    b = write_xlsx(tmp_path / "b", tables, "mobility.xlsx")
+    assert a.read_bytes() == b.read_bytes()
+    wb = load_workbook(a)
+    assert wb.sheetnames == ["ranking", "indicators"]
+    ws = wb["ranking"]
+    assert [c.value for c in ws[1]] == HEADER
+    assert [c.value for c in ws[2]] == ["V1", "Ring 5 Syd", "1.1", 0.3, 6500, True]
+    assert ws["B3"].value == "Trængselsafgift København; Frederiksberg"
+    assert ws["D4"].value is None and ws["D5"].value == "inf"
+    assert wb.properties.modified.year == 2000
+
+
+def test_write_xlsx_stays_inside_folder(tmp_path) -> None:
+    with pytest.raises(InputError, match="leaves the output folder"):
+        write_xlsx(tmp_path, {"t": (["a"], [[1]])}, "../escape.xlsx")
+    with pytest.raises(InputError, match="two sheets"):
+        write_xlsx(tmp_path, {"a/b": (["a"], []), "a_b": (["a"], [])}, "x.xlsx")
+
+
+def test_progress_and_step(capsys) -> None:
+    assert list(progress(range(5), desc="items", quiet=True)) == [0, 1, 2, 3, 4]
+    assert list(progress(iter("abc"), total=3, desc="letters")) == ["a", "b", "c"]
+    with step("quick step") as timing:
+        pass
+    assert timing["seconds"] >= 0.0
+    err = capsys.readouterr().err
+    assert "quick step" not in err  # steps under a second are not announced
+
+
+def test_step_announces_slow_steps_unless_quiet(capsys, monkeypatch) -> None:
+    import mobility.progress
+
+    monkeypatch.setattr(mobility.progress, "STEP_REPORT_S", -1.0)
+    with step("assigning reference"):
+        pass
+    assert "mobility: assigning reference (" in capsys.readouterr().err
+    with step("assigning reference", quiet=True):
+        pass
+    assert capsys.readouterr().err == ""
