@@ -144,7 +144,7 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
         f"nodes: {report.n_nodes}",
         f"links: {report.n_links} directed ({report.n_car_links} open to cars)",
         f"zones: {len(report.zones)}",
-        "length by road class (km, one direction per link):",
+        "length by road class (km, summed over directed links; a two-way road counts twice):",
     ]
     width = max((len(c) for c in report.km_by_class), default=0)
     for cls, km in report.km_by_class.items():
@@ -192,7 +192,9 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
     if roads is None:
         try:
             from mobility.network.region import load_roads
-        except ImportError:
+        except ModuleNotFoundError as exc:
+            if exc.name != "mobility.network.region":
+                raise
             raise InputError(
                 "the bundled region network is not available in this installation",
                 field="--roads",
