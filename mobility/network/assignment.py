@@ -1,0 +1,395 @@
+"""Static user-equilibrium traffic assignment.
+
+One engine, several step rules. Every iteration evaluates link costs at the current flows,
+loads the demand all-or-nothing on the shortest paths (an auxiliary solution ``y``), measures
+the relative gap ``1 - (sum demand x SP cost) / (sum flow x link cost)`` and, unless it is
+small enough, moves the flows towards a target point ``s`` by a step ``lambda``:
+
+- ``aon``: one all-or-nothing load at free-flow cost (no iterations).
+- ``msa``: ``s = y``, ``lambda = 1 / (k + 1)`` (method of successive averages).
+- ``fw``: Frank-Wolfe, ``s = y`` with an exact line search on the Beckmann objective.
+- ``cfw``: conjugate Frank-Wolfe, ``s`` a convex combination of ``y`` and the previous target
+  chosen to be conjugate to it with respect to the Hessian (Mitradjieva & Lindberg 2013).
+- ``bfw``: bi-conjugate Frank-Wolfe, ``s`` conjugate to the two previous targets
+  (Mitradjieva & Lindberg 2013).
+
+Conjugate directions restart from a plain Frank-Wolfe step after a full step
+(``lambda = 1``) or when the combined direction is not a descent direction.
+
+Generalized link cost = travel time (volume-delay function) + ``toll_weight`` x toll +
+``distance_weight`` x length + ``fixed_cost``. The Beckmann objective is the sum over links of
+the integral of the generalized cost.
+
+Mitradjieva, M. and Lindberg, P.O. (2013). The stiff is moving - conjugate direction
+Frank-Wolfe methods with applications to traffic assignment. Transportation Science 47(2).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.network import paths, vdf
+from mobility.network.graph import LinkNetwork
+
+#: Algorithm names accepted by :func:`assign`.
+ALGORITHMS = ("aon", "msa", "fw", "cfw", "bfw")
+#: Largest conjugate weight on the previous target (a weight of 1 would stall the method).
+_CONJ_MAX = 0.99999
+
+
+@dataclass
+class AssignmentResult:
+    """Result of :func:`assign`.
+
+    Attributes
+    ----------
+    flows
+        ``(M,)`` link flows.
+    costs
+        ``(M,)`` generalized link cost at ``flows``.
+    times
+        ``(M,)`` link travel time at ``flows``.
+    gap_history
+        Relative gap of every iterate, first (all-or-nothing) one first.
+    rel_gap
+        Relative gap of the returned flows.
+    iterations
+        Number of iterates evaluated (shortest-path searches).
+    converged
+        Whether ``rel_gap`` reached the requested target.
+    tstt
+        Total system travel time, ``sum(flows * times)``.
+    objective
+        Beckmann objective of the generalized cost at ``flows``.
+    timings
+        Seconds spent: ``total``, ``shortest_paths``, ``line_search``, ``setup``.
+    algorithm
+        The algorithm used.
+    """
+
+    flows: np.ndarray
+    costs: np.ndarray
+    times: np.ndarray
+    gap_history: list[float]
+    rel_gap: float
+    iterations: int
+    converged: bool
+    tstt: float
+    objective: float
+    timings: dict[str, float] = field(default_factory=dict)
+    algorithm: str = "bfw"
+
+
+def generalized_fixed_cost(
+    net: LinkNetwork,
+    *,
+    toll_weight: float = 0.0,
+    distance_weight: float = 0.0,
+    fixed_cost: np.ndarray | None = None,
+) -> np.ndarray:
+    """The flow-independent part of each link's generalized cost, ``(M,)``."""
+    m = net.n_links
+    fixed = toll_weight * np.asarray(net.toll, dtype=np.float64)
+    fixed = fixed + distance_weight * np.asarray(net.length, dtype=np.float64)
+    if fixed_cost is not None:
+        extra = np.asarray(fixed_cost, dtype=np.float64)
+        if extra.shape != (m,):
+            raise InputError(f"has shape {extra.shape}", field="fixed_cost", expected=f"({m},)")
+        fixed = fixed + extra
+    bad = np.flatnonzero(~(np.isfinite(fixed) & (fixed >= 0)))
+    if bad.size:
+        raise InputError(
+            f"link {bad[0] + 1} has fixed generalized cost {fixed[bad[0]]!r}",
+            field="fixed_cost",
+            expected="a finite number >= 0 (check toll_weight, distance_weight, fixed_cost)",
+        )
+    return np.ascontiguousarray(fixed)
+
+
+def _check_demand(net: LinkNetwork, demand: np.ndarray) -> np.ndarray:
+    d = np.ascontiguousarray(demand, dtype=np.float64)
+    z = net.n_zones
+    if d.shape != (z, z):
+        raise InputError(
+            f"demand has shape {d.shape} but the network has {z} zones",
+            field="demand",
+            expected=f"a ({z}, {z}) matrix",
+        )
+    bad = np.argwhere(~np.isfinite(d) | (d < 0))
+    if bad.size:
+        o, t = (int(x) for x in bad[0])
+        raise InputError(
+            f"demand from zone {o + 1} to zone {t + 1} is {d[o, t]!r}",
+            field="demand",
+            expected="a finite number >= 0",
+        )
+    return d
+
+
+class _Problem:
+    """Arrays and kernels of one assignment problem (built once, reused every iteration)."""
+
+    def __init__(self, net: LinkNetwork, demand: np.ndarray, code: int, fixed: np.ndarray):
+        self.net = net
+        self.demand = demand
+        self.code = code
+        self.fixed = fixed
+        self.t0 = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
+        self.b = np.ascontiguousarray(net.b, dtype=np.float64)
+        self.p = np.ascontiguousarray(net.power, dtype=np.float64)
+        self.c = np.ascontiguousarray(net.capacity, dtype=np.float64)
+        self.graph = paths.build_graph(net)
+        self.time_buf = np.empty(net.n_links)
+        self.sp_seconds = 0.0
+        self.ls_seconds = 0.0
+
+    def times(self, x: np.ndarray) -> np.ndarray:
+        return vdf.link_time(self.code, x, self.t0, self.b, self.p, self.c, self.time_buf)
+
+    def aon(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
+        start = _time.perf_counter()
+        g = self.graph
+        y, sp, unreachable = paths._kernels.aon_load(
+            g.indptr,
+            g.adj_head,
+            g.adj_tail,
+            g.adj_link,
+            cost,
+            g.sources,
+            g.zone_nodes,
+            self.demand,
+            g.n_links,
+        )
+        if unreachable > 0:
+            paths.raise_unreachable(self.net, g, self.demand)
+        self.sp_seconds += _time.perf_counter() - start
+        return y, float(sp)
+
+    def derivative(self, x: np.ndarray) -> np.ndarray:
+        out = np.empty_like(x)
+        return vdf.link_time_derivative(self.code, x, self.t0, self.b, self.p, self.c, out)
+
+    def line_search(self, x: np.ndarray, d: np.ndarray) -> float:
+        """Exact step in [0, 1] minimising the Beckmann objective along ``x + lam d``.
+
+        Newton steps on the objective's slope, safeguarded by bisection of a sign-change
+        bracket. Returns -1.0 if ``d`` is not a descent direction (slope at 0 is >= 0).
+        """
+        start = _time.perf_counter()
+        args = (self.t0, self.b, self.p, self.c, self.fixed)
+        g0, _ = vdf.line_derivative(self.code, x, d, 0.0, *args)
+        if not g0 < 0.0:
+            self.ls_seconds += _time.perf_counter() - start
+            return -1.0
+        g1, _ = vdf.line_derivative(self.code, x, d, 1.0, *args)
+        if g1 <= 0.0:
+            self.ls_seconds += _time.perf_counter() - start
+            return 1.0
+        lo, hi = 0.0, 1.0
+        # secant start between the bracket ends, then Newton with bisection safeguard
+        lam = g0 / (g0 - g1)
+        tol = 1e-12 * abs(g0)
+        for _ in range(100):
+            g, h = vdf.line_derivative(self.code, x, d, lam, *args)
+            if abs(g) <= tol:
+                break
+            if g < 0.0:
+                lo = lam
+            else:
+                hi = lam
+            if hi - lo <= 1e-15:
+                break
+            new = lam - g / h if h > 0.0 else -1.0
+            if not lo < new < hi:
+                new = 0.5 * (lo + hi)
+            lam = new
+        self.ls_seconds += _time.perf_counter() - start
+        return lam
+
+
+def assign(
+    net: LinkNetwork,
+    demand: np.ndarray,
+    *,
+    algorithm: str = "bfw",
+    vdf: str = "bpr",
+    rel_gap: float = 1e-5,
+    max_iter: int = 1000,
+    toll_weight: float = 0.0,
+    distance_weight: float = 0.0,
+    fixed_cost: np.ndarray | None = None,
+) -> AssignmentResult:
+    """Static user-equilibrium assignment of ``demand`` on ``net``.
+
+    Parameters
+    ----------
+    net
+        The network (``no_thru`` centroids are respected).
+    demand
+        ``(Z, Z)`` OD matrix in zone order (diagonal ignored).
+    algorithm
+        One of :data:`ALGORITHMS`.
+    vdf
+        ``"bpr"`` or ``"conical"`` (see :mod:`mobility.network.vdf`).
+    rel_gap
+        Stop when the relative gap is at most this.
+    max_iter
+        Stop after this many iterates.
+    toll_weight, distance_weight
+        Generalized cost weights of ``net.toll`` and ``net.length`` (cost units per unit).
+    fixed_cost
+        Optional ``(M,)`` flow-independent cost added to every link's generalized cost.
+
+    Returns
+    -------
+    AssignmentResult
+
+    Raises
+    ------
+    InputError
+        Bad demand shape or values, unknown algorithm or function, bad parameters, or demand
+        between zones with no path.
+    """
+    t_start = _time.perf_counter()
+    alg = str(algorithm).lower()
+    if alg not in ALGORITHMS:
+        raise InputError(
+            f"unknown algorithm {algorithm!r}", field="algorithm", expected=", ".join(ALGORITHMS)
+        )
+    if not (np.isfinite(rel_gap) and rel_gap >= 0):
+        raise InputError(f"rel_gap is {rel_gap!r}", field="rel_gap", expected="a number >= 0")
+    if int(max_iter) < 1:
+        raise InputError(f"max_iter is {max_iter!r}", field="max_iter", expected=">= 1")
+    code = _vdf_module().vdf_code(vdf)
+    _vdf_module().check_params(code, np.asarray(net.b), np.asarray(net.power))
+    d = _check_demand(net, demand)
+    fixed = generalized_fixed_cost(
+        net, toll_weight=toll_weight, distance_weight=distance_weight, fixed_cost=fixed_cost
+    )
+    prob = _Problem(net, d, code, fixed)
+    t_setup = _time.perf_counter() - t_start
+
+    # first iterate: all-or-nothing at free-flow (zero-flow) cost
+    x = np.zeros(net.n_links)
+    t = prob.times(x)
+    x, _ = prob.aon(t + fixed)
+    x = x.copy()
+    history: list[float] = []
+    step_rule = _StepRule(alg)
+    iterations = 0
+    gap = np.inf
+    while True:
+        t = prob.times(x)
+        cost = t + fixed
+        y, sp = prob.aon(cost)
+        iterations += 1
+        total = float(np.dot(x, cost))
+        gap = max(0.0, 1.0 - sp / total) if total > 0 else 0.0
+        history.append(gap)
+        if gap <= rel_gap or iterations >= max_iter or alg == "aon":
+            break
+        x = step_rule.step(prob, x, y, iterations)
+
+    t = prob.times(x).copy()
+    cost = t + fixed
+    integral = _vdf_module().link_time_integral(
+        code, x, prob.t0, prob.b, prob.p, prob.c, np.empty_like(x)
+    )
+    total_time = _time.perf_counter() - t_start
+    return AssignmentResult(
+        flows=x,
+        costs=cost,
+        times=t,
+        gap_history=history,
+        rel_gap=float(gap),
+        iterations=iterations,
+        converged=bool(gap <= rel_gap),
+        tstt=float(np.dot(x, t)),
+        objective=float(integral.sum() + np.dot(fixed, x)),
+        timings={
+            "setup": t_setup,
+            "shortest_paths": prob.sp_seconds,
+            "line_search": prob.ls_seconds,
+            "total": total_time,
+        },
+        algorithm=alg,
+    )
+
+
+def _vdf_module():
+    """The vdf module (the ``vdf`` keyword of :func:`assign` shadows its name)."""
+    return vdf
+
+
+class _StepRule:
+    """Direction and step size of each algorithm; keeps the previous targets."""
+
+    def __init__(self, algorithm: str):
+        self.algorithm = algorithm
+        self.s1: np.ndarray | None = None  # previous target
+        self.s2: np.ndarray | None = None  # the one before
+        self.tau = 0.0  # previous step size
+        self.next_kind = "fw"
+
+    def step(self, prob: _Problem, x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+        """New flows after iterate ``k`` with auxiliary all-or-nothing flows ``y``."""
+        if self.algorithm == "msa":
+            return x + (y - x) / (k + 1.0)
+        kind = self.next_kind if self.algorithm in ("cfw", "bfw") else "fw"
+        s = y
+        if kind == "cfw":
+            s = self._conjugate(prob, x, y)
+        elif kind == "bfw":
+            s = self._biconjugate(prob, x, y)
+        lam = prob.line_search(x, s - x)
+        if lam < 0.0 and kind != "fw":
+            # not a descent direction: restart with a plain Frank-Wolfe step
+            kind, s = "fw", y
+            lam = prob.line_search(x, s - x)
+        if lam < 0.0:
+            # no descent even towards y (gap ~ 0 at machine precision): stay
+            lam = 0.0
+        new_x = x + lam * (s - x)
+        np.maximum(new_x, 0.0, out=new_x)
+        if self.algorithm in ("cfw", "bfw"):
+            self.s2 = self.s1
+            self.s1 = s.copy() if s is y else s
+            self.tau = lam
+            if lam >= 1.0 or lam <= 0.0:
+                self.next_kind = "fw"
+            elif kind == "fw" or self.algorithm == "cfw":
+                self.next_kind = "cfw"
+            else:
+                self.next_kind = "bfw"
+        return new_x
+
+    def _conjugate(self, prob: _Problem, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        assert self.s1 is not None
+        h = prob.derivative(x)
+        z = self.s1 - x
+        num = float(np.dot(z * h, y - x))
+        den = float(np.dot(z * h, y - self.s1))
+        alpha = num / den if den != 0.0 else 0.0
+        alpha = min(max(alpha, 0.0), _CONJ_MAX)
+        return alpha * self.s1 + (1.0 - alpha) * y
+
+    def _biconjugate(self, prob: _Problem, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        assert self.s1 is not None and self.s2 is not None
+        h = prob.derivative(x)
+        tau = self.tau
+        yx = y - x
+        xb = tau * self.s1 + (1.0 - tau) * self.s2 - x
+        w = self.s2 - self.s1
+        z = self.s1 - x
+        mu_den = float(np.dot(xb * h, w))
+        mu = max(0.0, -float(np.dot(xb * h, yx)) / mu_den) if mu_den != 0.0 else 0.0
+        nu_den = float(np.dot(z * h, z))
+        nu = 0.0
+        if nu_den != 0.0:
+            nu = max(0.0, -float(np.dot(z * h, yx)) / nu_den + mu * tau / (1.0 - tau))
+        beta0 = 1.0 / (1.0 + mu + nu)
+        return beta0 * y + (nu * beta0) * self.s1 + (mu * beta0) * self.s2

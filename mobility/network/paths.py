@@ -1,0 +1,203 @@
+"""Shortest paths, skims and all-or-nothing loading on a :class:`LinkNetwork`.
+
+The network is turned once into a forward-star (CSR) graph. Centroids that may not be passed
+through (``no_thru``) keep their incoming links, while their outgoing links move to a separate
+"origin copy" node that only a path starting there can use: a path may therefore start or end
+at a no-thru centroid but never pass through one. Trees are grown by a numba Dijkstra with a
+binary heap whose predecessors are LINK indices (of parallel links the cheaper one is kept),
+and all-or-nothing loading walks each tree once in reverse distance order (no per-OD path
+walking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.network import _kernels
+from mobility.network.graph import LinkNetwork
+
+
+@dataclass(frozen=True)
+class PathGraph:
+    """Forward-star arrays of a network, built once by :func:`build_graph`.
+
+    Attributes
+    ----------
+    indptr
+        ``(N'+1,)`` offsets into ``adj_head``/``adj_link`` per CSR node.
+    adj_head, adj_tail, adj_link
+        ``(E,)`` int32 head node, tail node and link index of each CSR edge.
+    sources
+        ``(Z,)`` CSR node each zone's trees start from (its origin copy if no-thru).
+    zone_nodes
+        ``(Z,)`` CSR node each zone's trips end at.
+    n_links
+        Number of links of the network.
+    """
+
+    indptr: np.ndarray
+    adj_head: np.ndarray
+    adj_tail: np.ndarray
+    adj_link: np.ndarray
+    sources: np.ndarray
+    zone_nodes: np.ndarray
+    n_links: int
+
+
+@dataclass(frozen=True)
+class Skim:
+    """Zone-to-zone shortest-path results.
+
+    Attributes
+    ----------
+    cost
+        ``(Z, Z)`` shortest-path cost (``np.inf`` where unreachable, 0 on the diagonal).
+    sums
+        Name -> ``(Z, Z)`` sum of that link array along the chosen shortest paths (``nan``
+        where unreachable, 0 on the diagonal).
+    """
+
+    cost: np.ndarray
+    sums: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def build_graph(net: LinkNetwork) -> PathGraph:
+    """Build the CSR graph (with origin copies of no-thru zones) of ``net``."""
+    n = net.n_nodes
+    init = np.asarray(net.init, dtype=np.int64)
+    term = np.asarray(net.term, dtype=np.int64)
+    zone_nodes = np.asarray(net.zone_nodes, dtype=np.int64)
+    no_thru = np.asarray(net.no_thru, dtype=bool)
+    copy_of = np.full(n, -1, dtype=np.int64)
+    blocked_zones = np.unique(zone_nodes[no_thru[zone_nodes]])
+    copy_of[blocked_zones] = n + np.arange(blocked_zones.size)
+    tail = init.copy()
+    from_blocked = no_thru[init]
+    tail[from_blocked] = copy_of[init[from_blocked]]
+    keep = tail >= 0  # links out of no-thru nodes that are not zones can never be used
+    links = np.flatnonzero(keep)
+    order = np.argsort(tail[links], kind="stable")
+    links = links[order]
+    n_csr = n + blocked_zones.size
+    counts = np.bincount(tail[links], minlength=n_csr)
+    indptr = np.zeros(n_csr + 1, dtype=np.int32)
+    indptr[1:] = np.cumsum(counts)
+    sources = np.where(copy_of[zone_nodes] >= 0, copy_of[zone_nodes], zone_nodes)
+    return PathGraph(
+        indptr=indptr,
+        adj_head=term[links].astype(np.int32),
+        adj_tail=tail[links].astype(np.int32),
+        adj_link=links.astype(np.int32),
+        sources=sources.astype(np.int32),
+        zone_nodes=zone_nodes.astype(np.int32),
+        n_links=net.n_links,
+    )
+
+
+def _check_cost(link_cost: np.ndarray, m: int, name: str = "link_cost") -> np.ndarray:
+    cost = np.ascontiguousarray(link_cost, dtype=np.float64)
+    if cost.shape != (m,):
+        raise InputError(f"has shape {cost.shape}", field=name, expected=f"({m},)")
+    bad = np.flatnonzero(~(np.isfinite(cost) & (cost >= 0)))
+    if bad.size:
+        raise InputError(
+            f"link {bad[0] + 1} has cost {cost[bad[0]]!r}",
+            field=name,
+            expected="a finite number >= 0",
+        )
+    return cost
+
+
+def skim(
+    net: LinkNetwork,
+    link_cost: np.ndarray,
+    *,
+    accumulate: Mapping[str, np.ndarray] | None = None,
+    graph: PathGraph | None = None,
+) -> Skim:
+    """Zone-to-zone shortest paths under ``link_cost``, respecting ``no_thru``.
+
+    Parameters
+    ----------
+    net
+        The network.
+    link_cost
+        ``(M,)`` non-negative link costs.
+    accumulate
+        Name -> ``(M,)`` link arrays (e.g. ``time_min``, ``length_km``) to sum along the
+        chosen paths.
+    graph
+        A prebuilt :func:`build_graph` result for ``net`` (built here if omitted).
+
+    Returns
+    -------
+    Skim
+    """
+    g = graph if graph is not None else build_graph(net)
+    cost = _check_cost(link_cost, net.n_links)
+    names = list((accumulate or {}).keys())
+    acc = np.zeros((len(names), net.n_links))
+    for k, name in enumerate(names):
+        arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
+        if arr.shape != (net.n_links,):
+            raise InputError(
+                f"has shape {arr.shape}",
+                field=f"accumulate[{name}]",
+                expected=f"({net.n_links},)",
+            )
+        acc[k] = arr
+    out_cost, out_sums = _kernels.skim_trees(
+        g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, acc
+    )
+    return Skim(cost=out_cost, sums={name: out_sums[k] for k, name in enumerate(names)})
+
+
+def aon(
+    net: LinkNetwork,
+    link_cost: np.ndarray,
+    demand: np.ndarray,
+    *,
+    graph: PathGraph | None = None,
+) -> tuple[np.ndarray, float]:
+    """All-or-nothing assignment of ``demand`` on the shortest paths under ``link_cost``.
+
+    Returns
+    -------
+    (link_flows, sp_total)
+        ``(M,)`` link flows and the sum of demand x shortest-path cost.
+
+    Raises
+    ------
+    InputError
+        If some demand has no path from its origin to its destination.
+    """
+    g = graph if graph is not None else build_graph(net)
+    cost = _check_cost(link_cost, net.n_links)
+    d = np.ascontiguousarray(demand, dtype=np.float64)
+    z = net.n_zones
+    if d.shape != (z, z):
+        raise InputError(f"has shape {d.shape}", field="demand", expected=f"({z}, {z})")
+    flows, sp_total, unreachable = _kernels.aon_load(
+        g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, d, net.n_links
+    )
+    if unreachable > 0:
+        raise_unreachable(net, g, d)
+    return flows, float(sp_total)
+
+
+def raise_unreachable(net: LinkNetwork, graph: PathGraph, demand: np.ndarray) -> None:
+    """Raise InputError naming the first OD pair with demand but no path."""
+    reach = skim(net, np.ones(net.n_links), graph=graph).cost
+    bad = np.argwhere((demand > 0) & ~np.isfinite(reach))
+    o, d = (int(x) for x in bad[0])
+    ids = net.node_ids[net.zone_nodes]
+    raise InputError(
+        f"demand {demand[o, d]!r} from zone {ids[o]} to zone {ids[d]} has no path "
+        f"({len(bad)} OD pairs unreachable)",
+        field="demand",
+        expected="a connected network",
+    )

@@ -1,0 +1,138 @@
+"""Tests of user-equilibrium assignment against published solutions (mobility.network.assignment).
+
+Best-known solutions: the ``*_flow.tntp`` files of Transportation Networks for Research
+(tests/data/tntp/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mobility.errors import InputError
+from mobility.network import assignment, paths, tntp, vdf
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "tntp"
+
+
+def _load(name: str):
+    net = tntp.read_net(DATA / f"{name}_net.tntp")
+    demand = tntp.read_trips(DATA / f"{name}_trips.tntp", n_zones=net.n_zones)
+    return net, demand
+
+
+@pytest.mark.parametrize(
+    ("name", "published_total"),
+    [("SiouxFalls", 7_480_225.3), ("Anaheim", 1_419_913.85)],
+)
+def test_bfw_matches_best_known_solution(name: str, published_total: float) -> None:
+    net, demand = _load(name)
+    init, term, volume, cost = tntp.read_flow(DATA / f"{name}_flow.tntp")
+    assert np.array_equal(net.node_ids[net.init], init)
+    assert np.array_equal(net.node_ids[net.term], term)
+    best_total = float(volume @ cost)
+    assert best_total == pytest.approx(published_total, rel=1e-8)
+
+    result = assignment.assign(net, demand, algorithm="bfw", rel_gap=1e-6, max_iter=5000)
+    assert result.converged
+    assert result.rel_gap <= 1e-6
+    assert result.gap_history[-1] == result.rel_gap
+    assert result.tstt == pytest.approx(best_total, rel=1e-4)
+    rmse = np.sqrt(np.mean((result.flows - volume) ** 2))
+    assert rmse < 0.005 * volume.mean()
+    assert np.allclose(result.costs, result.times)  # no tolls or distance weight here
+    # the times are the BPR times of the returned flows
+    expected = vdf.time("bpr", result.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    assert np.allclose(result.times, expected)
+
+
+BRAESS_FLOWS = np.array([4.0, 2.0, 2.0, 2.0, 4.0])  # analytic equilibrium, all paths cost 92
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "target"),
+    [("msa", 1e-4), ("fw", 1e-5), ("cfw", 1e-8), ("bfw", 1e-8)],
+)
+def test_braess_equilibrium_every_algorithm(algorithm: str, target: float) -> None:
+    net, demand = _load("Braess")
+    assert demand[0, 1] == 6.0
+    result = assignment.assign(net, demand, algorithm=algorithm, rel_gap=target, max_iter=20000)
+    assert result.converged
+    assert result.gap_history[-1] <= target < result.gap_history[0]
+    assert result.iterations == len(result.gap_history)
+    assert np.allclose(result.flows, BRAESS_FLOWS, atol=200 * target)
+    path_cost = result.costs[0] + result.costs[2]  # 1 -> 3 -> 2
+    assert path_cost == pytest.approx(92.0, rel=10 * target)
+
+
+def test_aon_is_one_free_flow_load() -> None:
+    net, demand = _load("SiouxFalls")
+    result = assignment.assign(net, demand, algorithm="aon")
+    flows, _ = paths.aon(net, net.free_flow_time, demand)
+    assert result.iterations == 1 and np.array_equal(result.flows, flows)
+
+
+def test_conjugate_methods_beat_frank_wolfe() -> None:
+    net, demand = _load("SiouxFalls")
+    gaps = {
+        a: assignment.assign(net, demand, algorithm=a, rel_gap=0.0, max_iter=60).rel_gap
+        for a in ("fw", "cfw", "bfw")
+    }
+    assert gaps["bfw"] < gaps["fw"] and gaps["cfw"] < gaps["fw"]
+
+
+def test_objective_is_minimal_at_equilibrium() -> None:
+    net, demand = _load("SiouxFalls")
+    eq = assignment.assign(net, demand, rel_gap=1e-6, max_iter=5000)
+    rough = assignment.assign(net, demand, algorithm="msa", rel_gap=0.0, max_iter=5)
+    assert eq.objective < rough.objective
+    integral = vdf.integral("bpr", eq.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    assert eq.objective == pytest.approx(integral.sum())
+
+
+def test_generalized_cost_weights() -> None:
+    net, demand = _load("SiouxFalls")
+    net = net.with_links(toll=np.arange(net.n_links, dtype=float) % 3)
+    fixed = np.full(net.n_links, 0.5)
+    result = assignment.assign(
+        net, demand, rel_gap=1e-4, toll_weight=2.0, distance_weight=0.1, fixed_cost=fixed
+    )
+    assert np.allclose(result.costs - result.times, 2.0 * net.toll + 0.1 * net.length + 0.5)
+    base = assignment.assign(net, demand, rel_gap=1e-4)
+    # tolls push flow off tolled links
+    tolled = net.toll > 0
+    assert result.flows[tolled].sum() < base.flows[tolled].sum()
+
+
+def test_conical_vdf_converges() -> None:
+    net, demand = _load("SiouxFalls")
+    result = assignment.assign(net, demand, vdf="conical", rel_gap=1e-5)
+    assert result.converged
+    expected = vdf.time("conical", result.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    assert np.allclose(result.times, expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"demand": np.zeros((3, 3))}, "2 zones"),
+        ({"demand": np.array([[0.0, -1.0], [0.0, 0.0]])}, "zone 1 to zone 2"),
+        ({"demand": np.array([[0.0, np.nan], [0.0, 0.0]])}, "nan"),
+        ({"algorithm": "tapas"}, "unknown algorithm"),
+        ({"vdf": "akcelik"}, "unknown volume-delay"),
+        ({"fixed_cost": np.ones(3)}, "shape"),
+        ({"toll_weight": -1.0, "fixed_cost": None}, None),
+        ({"rel_gap": -1.0}, "rel_gap"),
+        ({"max_iter": 0}, "max_iter"),
+    ],
+)
+def test_bad_input_raises(kwargs: dict, match: str | None) -> None:
+    net, demand = _load("Braess")
+    if "toll_weight" in kwargs:
+        net = net.with_links(toll=np.ones(net.n_links))
+        match = "fixed generalized cost"
+    args = {"demand": demand, **kwargs}
+    with pytest.raises(InputError, match=match):
+        assignment.assign(net, **args)

@@ -1,0 +1,68 @@
+"""Tests of the volume-delay functions (mobility.network.vdf)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mobility.errors import InputError
+from mobility.network import vdf
+
+V = np.array([0.0, 10.0, 50.0, 120.0, 300.0])
+T0 = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+C = np.array([100.0, 100.0, 1.0, 100.0, 80.0])
+
+
+@pytest.mark.parametrize(
+    ("name", "b", "p"),
+    [
+        ("bpr", np.array([0.15, 0.15, 0.0, 0.5, 0.15]), np.array([4.0, 4.0, 0.0, 2.5, 1.0])),
+        ("conical", np.zeros(5), np.array([4.0, 4.0, 2.0, 3.0, 6.0])),
+    ],
+)
+def test_derivative_and_integral_are_consistent(name: str, b: np.ndarray, p: np.ndarray) -> None:
+    h = 1e-4
+    t = vdf.time(name, V, T0, b, p, C)
+    dt = vdf.derivative(name, V, T0, b, p, C)
+    integral = vdf.integral(name, V, T0, b, p, C)
+    up = vdf.time(name, V + h, T0, b, p, C)
+    down = vdf.time(name, np.maximum(V - h, 0), T0, b, p, C)
+    width = V + h - np.maximum(V - h, 0)
+    assert np.allclose(dt, (up - down) / width, rtol=1e-5, atol=1e-8)
+    i_up = vdf.integral(name, V + h, T0, b, p, C)
+    i_down = vdf.integral(name, np.maximum(V - h, 0), T0, b, p, C)
+    assert np.allclose(t, (i_up - i_down) / width, rtol=1e-6)
+    assert integral[0] == 0.0
+    assert np.allclose(t[0], T0[0])  # free-flow time at zero flow
+
+
+def test_bpr_values_and_barcelona_connectors() -> None:
+    t = vdf.time(
+        "bpr",
+        np.array([200.0, 0.0, 5.0]),
+        np.array([10.0, 2.0, 2.0]),
+        np.array([0.15, 0.0, 0.0]),
+        np.array([4.0, 0.0, 0.0]),
+        np.array([100.0, 1.0, 1.0]),
+    )
+    assert t[0] == pytest.approx(10 * (1 + 0.15 * 16))
+    assert list(t[1:]) == [2.0, 2.0]  # b = 0, power = 0: constant, no 0^0 trouble
+    dt = vdf.derivative(
+        "bpr", np.array([0.0]), np.array([2.0]), np.zeros(1), np.zeros(1), np.ones(1)
+    )
+    assert dt[0] == 0.0
+
+
+def test_conical_is_t0_at_zero_and_twice_t0_at_capacity() -> None:
+    a = np.array([4.0, 8.0])
+    t0 = np.array([3.0, 3.0])
+    c = np.array([50.0, 50.0])
+    assert np.allclose(vdf.time("conical", np.zeros(2), t0, np.zeros(2), a, c), t0)
+    assert np.allclose(vdf.time("conical", c, t0, np.zeros(2), a, c), 2 * t0)
+
+
+def test_bad_parameters() -> None:
+    with pytest.raises(InputError, match="unknown"):
+        vdf.vdf_code("davidson")
+    with pytest.raises(InputError, match="conical"):
+        vdf.check_params(vdf.VDF_CODES["conical"], np.zeros(1), np.ones(1))
