@@ -36,7 +36,11 @@ KNOWN_PARTS = (
 
 
 def _min_per_part(
-    value: int | dict[str, int] | None, parts_flag: str | None, present: list[str]
+    value: int | dict[str, int] | None,
+    parts_flag: str | None,
+    present: list[str],
+    *,
+    file: Path | None = None,
 ) -> tuple[tuple[str, int], ...]:
     """Turn a minimum (one number for every part, or per part) into ``(part, n)`` pairs."""
     from mobility.errors import InputError
@@ -61,7 +65,8 @@ def _min_per_part(
         if part not in KNOWN_PARTS and part not in present:
             raise InputError(
                 f"unknown part '{part}'",
-                field="min_per_part",
+                file=file if isinstance(value, dict) else None,
+                field="portfolio.min_per_part" if isinstance(value, dict) else "--parts",
                 expected="one of " + ", ".join(KNOWN_PARTS),
             )
     return tuple(pairs)
@@ -116,26 +121,32 @@ def _build_constraints(opts: dict[str, Any], candidates: list[Any]) -> tuple[Any
     def pick(flag: str, key: str, default: Any) -> Any:
         return opts[flag] if opts[flag] is not None else scen.get(key, default)
 
-    exclusive = list(scen.get("exclusive", []))
-    exclusive += [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
-    requires = list(scen.get("requires", []))
-    requires += [parse_requires(t, field="--requires") for t in opts["requires"]]
+    flag_excl = [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
+    flag_req = [parse_requires(t, field="--requires") for t in opts["requires"]]
+    sources = (
+        (scen.get("exclusive", []), opts["scenario"], "portfolio.exclusive"),
+        (scen.get("requires", []), opts["scenario"], "portfolio.requires"),
+        (flag_excl, None, "--exclusive"),
+        (flag_req, None, "--requires"),
+    )
+    for groups, file, name in sources:
+        for group in groups:
+            for pid in group:
+                if pid not in ids:
+                    raise InputError(
+                        f"unknown project id '{pid}'",
+                        file=file,
+                        field=name,
+                        expected="an id of the ranking",
+                    )
+    exclusive = list(scen.get("exclusive", [])) + flag_excl
+    requires = list(scen.get("requires", [])) + flag_req
     if opts["project_dir"] is not None:
         excl_files, req_files = _project_file_constraints(opts["project_dir"], ids)
         exclusive += excl_files
         requires += req_files
     exclusive = sorted(set(exclusive))
     requires = sorted(set(requires))
-    for what, pid_lists in (("--exclusive", exclusive), ("--requires", requires)):
-        for group in pid_lists:
-            for pid in group:
-                if pid not in ids:
-                    raise InputError(
-                        f"unknown project id '{pid}'",
-                        file=opts["scenario"] if opts["scenario"] else None,
-                        field=what.lstrip("-"),
-                        expected="an id of the ranking",
-                    )
 
     interactions: tuple[Any, ...] = ()
     if opts["interactions"] is not None:
@@ -143,7 +154,10 @@ def _build_constraints(opts: dict[str, Any], candidates: list[Any]) -> tuple[Any
         check_interaction_ids(interactions, ids, file=opts["interactions"])
 
     present = sorted({p for c in candidates for p in c.region_parts})
-    mpp = opts["min_per_part"] if opts["min_per_part"] is not None else scen.get("min_per_part")
+    mpp = opts["min_per_part"]
+    mpp_file = None
+    if mpp is None and "min_per_part" in scen:
+        mpp, mpp_file = scen["min_per_part"], opts["scenario"]
     objective = pick("objective", "objective", "score")
     budget = pick("budget_mdkk", "budget_mdkk", None)
     annual = pick("annual_budget", "annual_budget_mdkk", None)
@@ -161,7 +175,7 @@ def _build_constraints(opts: dict[str, Any], candidates: list[Any]) -> tuple[Any
         build_years=pick("build_years", "build_years", DEFAULT_BUILD_YEARS),
         exclusive=tuple(exclusive),
         requires=tuple(requires),
-        min_per_part=_min_per_part(mpp, opts["parts"], present),
+        min_per_part=_min_per_part(mpp, opts["parts"], present, file=mpp_file),
         co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None),
         min_bcr=pick("min_bcr", "min_bcr", None),
         interactions=interactions,

@@ -295,7 +295,12 @@ def test_bad_files(tmp_path: Path) -> None:
 
     scen.write_text("portfolio:\n  budget_mdkk: 100\n  exclusive: [[metro_a, ghost]]\n")
     res = _run(["optimise", RANKING, "--scenario", scen, "-o", out])
-    _assert_clean_failure(res, out, "unknown project id 'ghost'")
+    _assert_clean_failure(res, out, "field 'portfolio.exclusive': unknown project id 'ghost'")
+    assert "scenario.yaml" in res.stderr
+
+    scen.write_text("portfolio:\n  budget_mdkk: 100\n  min_per_part: {fyn: 1}\n")
+    res = _run(["optimise", RANKING, "--scenario", scen, "-o", out])
+    _assert_clean_failure(res, out, "field 'portfolio.min_per_part': unknown part 'fyn'")
 
     inter = tmp_path / "inter.csv"
     inter.write_text("project_a,project_b,score_delta\nmetro_a,ghost,3\n")
