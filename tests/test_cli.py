@@ -362,3 +362,15 @@ def test_assign_unknown_algorithm(tmp_path):
     )
     _assert_one_line_error(result, "--algorithm", "magic", "bfw")
     assert not out.exists()
+
+
+def test_network_info_bundled_region():
+    try:
+        import mobility.network.region  # noqa: F401
+    except ModuleNotFoundError as exc:
+        pytest.skip(f"region network loader not importable yet ({exc.name})")
+    result = _run(["network", "info"])
+    assert result.exit_code == 0, result.output
+    assert "network: bundled region network" in result.stdout
+    assert "bad links: none" in result.stdout
+    assert "connectivity: ok, every zone reaches every other zone by car" in result.stdout
