@@ -1,0 +1,588 @@
+"""Compare a project run with the reference run: the indicator rows behind every pejlemærke.
+
+:func:`effects` turns two model results (reference, project; each a
+:class:`mobility.demand.model.ModelResult` or any object with the same fields) into the
+physical differences; :func:`indicator_rows` writes them as the long rows of ``impacts.csv``
+(``project_id,name,subcriterion,indicator,value,unit,basis``) together with the CBA of
+:mod:`mobility.impacts.cba` and the project file's judgements.
+
+Definitions (project minus reference; per weekday unless the unit says per year):
+
+* consumer surplus, rule of half over modes: ``CS = sum_m sum_ij 1/2 (T0 + T1) (C0 - C1)``
+  with ``T`` the person trips and ``C`` the generalised cost in minutes of mode ``m``
+  (cells where both costs are finite). Annualised with ``delay_weekdays_per_year`` for car
+  (benefits come mostly from weekday congestion relief) and ``traffic_days_per_year`` for the
+  other modes (scenario ``annualisation``).
+* a zone's benefit is half of its row and half of its column of the CS matrix; a zone or a
+  municipality benefits *materially* when its benefit per resident is at least
+  ``appraisal.material_benefit_h_per_resident`` hours per year (default 0.25 h, an estimate);
+  outer municipalities are the Region H municipalities outside København and Frederiksberg.
+* car traffic, CO2e, tolls, noise: from the peak-hour road assignment, weekday = peak hour /
+  ``peak_hour_share``, year = weekday x ``traffic_days_per_year``; CO2e with
+  :func:`mobility.impacts.emissions.co2e_g_per_vkm` at each link's congested speed and the
+  scenario fleet's EV share, plus the transit service CO2e of the lines.
+* corridors (scenario ``appraisal.corridors``: ``{name, from: [zones], to: [zones]}``, zone or
+  municipality names, both directions): consumer surplus on those OD pairs only.
+* 5.2 transfers: out-of-vehicle time (waits incl. transfer waits, walks incl. transfer walks)
+  saved by PT travellers (rule of half on ``wait_min + walk_min`` of the PT skim); judged from
+  the project file where the model result has no such skim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mobility.errors import InputError
+from mobility.impacts import cba as cba_mod
+from mobility.impacts.accessibility import jobs_within
+from mobility.impacts.emissions import (
+    co2e_g_per_vkm,
+    fleet_ev_share,
+    transit_service_co2e_t_per_day,
+)
+from mobility.impacts.noise import exposure, link_residents, nearest_zone
+
+COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
+MODES = ("car", "pt", "bike", "walk")
+#: Default material-benefit threshold, hours per resident per year (estimate).
+MATERIAL_H_PER_RESIDENT = 0.25
+#: PT time threshold for the accessibility indicator (minutes).
+PT_ACCESS_MIN = 45.0
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """Named OD relation: trips between the ``origins`` and ``destinations`` zone indices."""
+
+    name: str
+    origins: tuple[int, ...]
+    destinations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AppraisalSettings:
+    """Settings from the scenario's ``appraisal`` section.
+
+    Attributes
+    ----------
+    material_h_per_resident
+        Benefit per resident and year above which a zone/municipality benefits materially.
+    corridors
+        Named corridors for 2.1.
+    discount_base_year
+        CBA discount base year (``t = 0``), the same for every project.
+    """
+
+    material_h_per_resident: float = MATERIAL_H_PER_RESIDENT
+    corridors: tuple[Corridor, ...] = ()
+    discount_base_year: int = 2026
+
+
+def _zone_lookup(zones: Any) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i in range(len(zones.name)):
+        out.setdefault(zones.name[i].lower(), []).append(i)
+        out.setdefault(str(int(zones.zone_id[i])), []).append(i)
+    for i in range(len(zones.municipality)):
+        key = zones.municipality[i].lower()
+        if key not in {n.lower() for n in zones.name} or zones.kind[i] == "bydel":
+            out.setdefault("municipality:" + key, []).append(i)
+    return out
+
+
+def settings_from_scenario(scenario: Any, zones: Any) -> AppraisalSettings:
+    """Validate the scenario's ``appraisal`` section (``None`` -> defaults).
+
+    Schema::
+
+        appraisal:
+          material_benefit_h_per_resident: 0.25
+          discount_base_year: 2026
+          corridors:
+            - {name: Hillerød-Kastrup, from: [Hillerød], to: [Tårnby]}
+    """
+    sec = scenario.section("appraisal") if hasattr(scenario, "section") else None
+    if sec is None:
+        return AppraisalSettings()
+    sec.check_unknown(
+        ("material_benefit_h_per_resident", "discount_base_year", "corridors", "source")
+    )
+    lookup = _zone_lookup(zones)
+    corridors = []
+    for item in sec.items("corridors") if sec.raw("corridors", None) is not None else []:
+        item.check_unknown(("name", "from", "to"))
+        ends = []
+        for key in ("from", "to"):
+            idx: list[int] = []
+            for j, z in enumerate(item.list(key)):
+                k = str(z).strip().lower()
+                hit = lookup.get(k) or lookup.get("municipality:" + k)
+                if not hit:
+                    raise item.error(
+                        f"{key}[{j}]", f"unknown zone '{z}'", expected="a zone or municipality name"
+                    )
+                idx.extend(hit)
+            ends.append(tuple(sorted(set(idx))))
+        corridors.append(Corridor(item.str("name"), ends[0], ends[1]))
+    return AppraisalSettings(
+        material_h_per_resident=sec.number(
+            "material_benefit_h_per_resident", MATERIAL_H_PER_RESIDENT, minimum=0.0
+        ),
+        corridors=tuple(corridors),
+        discount_base_year=sec.number(
+            "discount_base_year", 2026, minimum=1990, maximum=2100, integer=True
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _annual(result: Any) -> dict[str, float]:
+    """Annualisation factors of a model result (scenario's Annualisation or a mapping)."""
+    src = getattr(result, "annualisation", None)
+    if src is None and getattr(result, "scenario", None) is not None:
+        src = getattr(result.scenario, "annualisation", None)
+    defaults = {
+        "peak_hour_share": 0.10,
+        "delay_weekdays_per_year": 230.0,
+        "traffic_days_per_year": 338.0,
+        "delay_peak_hour_to_weekday": 4.0,
+    }
+    out = dict(defaults)
+    for key in defaults:
+        if isinstance(src, Mapping) and key in src:
+            out[key] = float(src[key])
+        elif src is not None and hasattr(src, key):
+            out[key] = float(getattr(src, key))
+    return out
+
+
+def _rule_of_half(t0: np.ndarray, t1: np.ndarray, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(c0) & np.isfinite(c1)
+    out = np.zeros(np.shape(t0))
+    out[ok] = 0.5 * (t0[ok] + t1[ok]) * (c0[ok] - c1[ok])
+    return out
+
+
+def _finite_sum(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    return float(np.sum(a[ok] * b[ok]))
+
+
+def _link_speeds(length_km: np.ndarray, time_min: np.ndarray) -> np.ndarray:
+    t = np.asarray(time_min, dtype=np.float64)
+    return np.where(t > 0, 60.0 * length_km / np.where(t > 0, t, 1.0), 50.0)
+
+
+def _ev_share(result: Any, year: int) -> float:
+    sc = getattr(result, "scenario", None)
+    if sc is not None and hasattr(sc, "ev_share") and getattr(sc, "ev_share_by_year", None):
+        return float(sc.ev_share(year))
+    return fleet_ev_share(year)
+
+
+def _link_residents(result: Any) -> np.ndarray:
+    """Residents allocated to each car link (connectors excluded)."""
+    net = result.road_net
+    zones = result.inputs.zones
+    graph = result.inputs.roads
+    nid = net.node_ids
+    lon = np.array([float(graph.nodes[int(n)].get("x", np.nan)) for n in nid])
+    lat = np.array([float(graph.nodes[int(n)].get("y", np.nan)) for n in nid])
+    mid_lon = 0.5 * (lon[net.init] + lon[net.term])
+    mid_lat = 0.5 * (lat[net.init] + lat[net.term])
+    zone = nearest_zone(mid_lon, mid_lat, zones.lon, zones.lat)
+    connector = net.no_thru[net.init] | net.no_thru[net.term]
+    classes = net.meta.get("road_class") if isinstance(net.meta, Mapping) else None
+    if classes is not None and len(classes) == net.n_links:
+        connector |= np.array([c in ("connector", "ferry") for c in classes])
+    zone = np.where(connector | ~np.isfinite(mid_lon), -1, zone)
+    return link_residents(zone, net.length, np.asarray(zones.residents, dtype=np.float64))
+
+
+@dataclass
+class RunSummary:
+    """What the appraisal needs from one model run (per weekday unless stated)."""
+
+    car_vkm_day: float
+    co2e_t_day: float
+    toll_dkk_day: float
+    noise_exposed: float
+    noise_exposure: float
+    trips: dict[str, float]
+    bike_km_day: float
+    pt_boardings_day: float
+    jobs_pt_45: float
+    delay_vh_peak: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def summarise(result: Any, *, year: int) -> RunSummary:
+    """The scenario-level totals of one model result."""
+    ann = _annual(result)
+    net = result.road_net
+    asg = result.assignment
+    flows = np.asarray(asg.flows, dtype=np.float64)
+    times = np.asarray(asg.times, dtype=np.float64)
+    day = 1.0 / ann["peak_hour_share"]
+    speed = _link_speeds(net.length, times)
+    g = co2e_g_per_vkm(speed, year=year, ev_share=_ev_share(result, year))
+    car_co2 = float(np.sum(flows * net.length * g)) / 1e6 * day
+    transit = getattr(result.inputs, "transit", None)
+    pt_co2 = 0.0
+    if transit is not None and getattr(transit, "lines", None):
+        pt_co2 = transit_service_co2e_t_per_day(transit.lines, transit.stops, year=year)
+    adj = _link_residents(result)
+    exp = exposure(flows * day, speed, adj)
+    trips = {m: float(np.sum(result.od[m])) if m in result.od else 0.0 for m in MODES}
+    bike_km = 0.0
+    if "bike" in result.od and "bike" in result.skims and "length_km" in result.skims["bike"]:
+        bike_km = _finite_sum(
+            np.asarray(result.od["bike"]), np.asarray(result.skims["bike"]["length_km"])
+        )
+    zones = result.inputs.zones
+    jobs45 = 0.0
+    pt_skims = result.skims.get("pt", {}) if isinstance(result.skims, Mapping) else {}
+    pt_time = pt_skims.get("time_min")
+    if pt_time is None and "pt" in result.gen_cost:
+        pt_time = result.gen_cost["pt"]
+    if pt_time is not None:
+        origins = np.asarray(zones.in_region, dtype=bool)
+        jobs45 = jobs_within(
+            np.asarray(pt_time, dtype=np.float64),
+            np.asarray(zones.jobs, dtype=np.float64),
+            np.asarray(zones.residents, dtype=np.float64),
+            threshold_min=PT_ACCESS_MIN,
+            origins=origins if origins.any() else None,
+        )
+    free = np.asarray(net.free_flow_time, dtype=np.float64)
+    return RunSummary(
+        car_vkm_day=float(np.sum(flows * net.length)) * day,
+        co2e_t_day=car_co2 + pt_co2,
+        toll_dkk_day=float(np.sum(flows * net.toll)) * day,
+        noise_exposed=exp.noise_exposed_residents,
+        noise_exposure=float(np.sum(adj * flows * day)),
+        trips=trips,
+        bike_km_day=bike_km,
+        pt_boardings_day=float(sum(getattr(result, "pt_boardings", {}).values())),
+        jobs_pt_45=jobs45,
+        delay_vh_peak=float(np.sum(flows * np.maximum(times - free, 0.0))) / 60.0,
+    )
+
+
+@dataclass
+class Effects:
+    """Project-minus-reference effects (see module docstring for definitions)."""
+
+    cs_h_year: float
+    cs_zone_h_year: np.ndarray
+    corridor_h_year: dict[str, float]
+    transfer_h_year: float | None
+    ref: RunSummary
+    proj: RunSummary
+    annual: dict[str, float]
+
+    def diff(self, name: str) -> float:
+        """Project minus reference of a :class:`RunSummary` field."""
+        return float(getattr(self.proj, name) - getattr(self.ref, name))
+
+
+def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> Effects:
+    """Compare two model results of the same zones."""
+    ann = _annual(ref)
+    z = len(ref.inputs.zones.zone_id)
+    cs = np.zeros((z, z))
+    for m in MODES:
+        if m not in ref.od or m not in proj.od:
+            continue
+        per_year = ann["delay_weekdays_per_year"] if m == "car" else ann["traffic_days_per_year"]
+        cs += (
+            per_year
+            / 60.0
+            * _rule_of_half(
+                np.asarray(ref.od[m]),
+                np.asarray(proj.od[m]),
+                np.asarray(ref.gen_cost[m]),
+                np.asarray(proj.gen_cost[m]),
+            )
+        )
+    zone_cs = 0.5 * (cs.sum(axis=1) + cs.sum(axis=0))
+    corridors = {}
+    for c in settings.corridors:
+        mask = np.zeros((z, z), dtype=bool)
+        o, d = np.array(c.origins, dtype=np.int64), np.array(c.destinations, dtype=np.int64)
+        mask[np.ix_(o, d)] = True
+        mask[np.ix_(d, o)] = True
+        corridors[c.name] = float(cs[mask].sum())
+    transfer = None
+    rs, ps = ref.skims.get("pt", {}), proj.skims.get("pt", {})
+    if all(k in rs and k in ps for k in ("wait_min", "walk_min")) and "pt" in ref.od:
+        x0 = np.asarray(rs["wait_min"]) + np.asarray(rs["walk_min"])
+        x1 = np.asarray(ps["wait_min"]) + np.asarray(ps["walk_min"])
+        transfer = float(
+            ann["traffic_days_per_year"]
+            / 60.0
+            * _rule_of_half(np.asarray(ref.od["pt"]), np.asarray(proj.od["pt"]), x0, x1).sum()
+        )
+    return Effects(
+        cs_h_year=float(cs.sum()),
+        cs_zone_h_year=zone_cs,
+        corridor_h_year=corridors,
+        transfer_h_year=transfer,
+        ref=summarise(ref, year=year),
+        proj=summarise(proj, year=year),
+        annual=ann,
+    )
+
+
+def cba_inputs(project: Any, eff: Effects, prices: cba_mod.UnitPrices) -> cba_mod.CbaInputs:
+    """The CBA inputs of a project (or a combination, see :class:`Combined`).
+
+    Capital costs (incl. reserve) are converted to the CBA price year part by part.
+    """
+    days = eff.annual["traffic_days_per_year"]
+    parts = getattr(project, "parts", None) or [project]
+    growth = 1.0 + prices["price_index_growth"] / 100.0
+    capex = sum(
+        p.capex_mdkk * growth ** (prices.base_price_year - p.capex_price_year) for p in parts
+    )
+    return cba_mod.CbaInputs(
+        project_id=project.id,
+        kind=project.kind,
+        opening_year=project.opening_year,
+        capex_mdkk=float(capex),
+        capex_price_year=prices.base_price_year,
+        opex_mdkk_per_year=project.opex_mdkk_per_year,
+        construction_years=project.construction_years,
+        user_benefit_h=eff.cs_h_year,
+        car_vkm=eff.diff("car_vkm_day") * days,
+        co2e_t=eff.diff("co2e_t_day") * days,
+        noise_exposed=eff.diff("noise_exposed"),
+        bike_km=eff.diff("bike_km_day") * days,
+        toll_revenue_mdkk=eff.diff("toll_dkk_day") * days / 1e6,
+    )
+
+
+def _clean(value: float) -> float:
+    if value == 0.0:
+        return 0.0  # no negative zero
+    return value
+
+
+def indicator_rows(
+    project: Any,
+    eff: Effects,
+    result: cba_mod.CbaResult,
+    *,
+    zones: Any,
+    settings: AppraisalSettings,
+    prices: cba_mod.UnitPrices,
+    year: int,
+) -> list[tuple[str, str, str, str, float, str, str]]:
+    """The ``impacts.csv`` rows of one project (every sub-criterion at least once)."""
+    rows: list[tuple[str, str, str, str, float, str, str]] = []
+
+    def add(sub: str, indicator: str, value: float, unit: str, basis: str = "modelled") -> None:
+        rows.append((project.id, project.name, sub, indicator, _clean(float(value)), unit, basis))
+
+    res = np.asarray(zones.residents, dtype=np.float64)
+    jobs = np.asarray(zones.jobs, dtype=np.float64)
+    in_region = np.asarray(zones.in_region, dtype=bool)
+    thr = settings.material_h_per_resident
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_res = np.where(res > 0, eff.cs_zone_h_year / np.where(res > 0, res, 1.0), 0.0)
+    zone_benefit = (per_res >= thr) & (eff.cs_zone_h_year > 0) & in_region
+    munis: dict[str, list[int]] = {}
+    for i, m in enumerate(zones.municipality):
+        if in_region[i]:
+            munis.setdefault(m, []).append(i)
+    benefiting, outer = 0, 0
+    for idx in munis.values():
+        r = res[idx].sum()
+        b = eff.cs_zone_h_year[idx].sum()
+        if r > 0 and b > 0 and b / r >= thr:
+            benefiting += 1
+            if all(zones.region_part[i] != "central" for i in idx):
+                outer += 1
+    add("1.1", "municipalities_benefiting", benefiting, f"count (>= {thr:g} h/resident/year)")
+    add("1.1", "outer_municipalities_benefiting", outer, f"count (>= {thr:g} h/resident/year)")
+    add(
+        "1.2",
+        "residents_jobs_benefiting",
+        res[zone_benefit].sum() + jobs[zone_benefit].sum(),
+        "persons",
+    )
+    add("1.2", "residents_benefiting", res[zone_benefit].sum(), "persons")
+    add("1.2", "jobs_benefiting", jobs[zone_benefit].sum(), "jobs")
+
+    add("2.1", "hours_saved_per_year", eff.cs_h_year, "h/year")
+    add("2.1", "corridor_hours_saved_per_year", sum(eff.corridor_h_year.values()), "h/year")
+    for name, hours in sorted(eff.corridor_h_year.items()):
+        add("2.1", f"corridor_hours_saved_per_year[{name}]", hours, "h/year")
+    annual_delay = (
+        -eff.diff("delay_vh_peak")
+        * eff.annual["delay_peak_hour_to_weekday"]
+        * eff.annual["delay_weekdays_per_year"]
+    )
+    add("2.1", "car_delay_hours_saved_per_year", annual_delay, "vehicle-h/year")
+    _judged(project, "2.2", add)
+
+    days = eff.annual["traffic_days_per_year"]
+    co2_year = eff.diff("co2e_t_day") * days
+    add("3.1", "co2e_change_t_per_year", co2_year, "t/year")
+    shifted = -(eff.proj.trips["car"] - eff.ref.trips["car"])
+    add("3.1", "car_trips_shifted_per_day", shifted, "trips/day")
+    add("3.1", "pt_trips_change_per_day", eff.proj.trips["pt"] - eff.ref.trips["pt"], "trips/day")
+    add("3.1", "car_vkm_change_per_year", eff.diff("car_vkm_day") * days, "vehicle-km/year")
+    add("3.2", "construction_co2e_t", project.construction_co2e_t, "t")
+    saving = -co2_year
+    payback = project.construction_co2e_t / saving if saving > 0 else 999.0
+    add("3.2", "co2e_payback_years", min(payback, 999.0), "years (999 = never)")
+
+    add(
+        "4.1",
+        "cycle_trips_change_per_day",
+        eff.proj.trips["bike"] - eff.ref.trips["bike"],
+        "trips/day",
+    )
+    add("4.1", "cycle_km_change_per_day", eff.diff("bike_km_day"), "km/day")
+    health = (
+        eff.diff("bike_km_day")
+        * days
+        * float(prices.at("health_cycling", np.array([year]))[0])
+        / 1e6
+    )
+    add("4.1", "health_benefit_mdkk_per_year", health, "mDKK/year")
+    add(
+        "4.2", "noise_exposure_change", eff.diff("noise_exposure"), "resident-weighted vehicles/day"
+    )
+    add(
+        "4.2",
+        "residents_exposed_change",
+        eff.diff("noise_exposed"),
+        "persons (proxy, Lden >= 58 dB)",
+    )
+
+    add("5.1", "pt_boardings_change_per_day", eff.diff("pt_boardings_day"), "boardings/day")
+    add("5.1", "jobs_reachable_pt_45min_change", eff.diff("jobs_pt_45"), "jobs (mean per resident)")
+    if eff.transfer_h_year is not None:
+        add("5.2", "transfer_hours_saved_per_year", eff.transfer_h_year, "h/year")
+    if eff.transfer_h_year is None or "5.2" in project.judgements:
+        _judged(project, "5.2", add)
+
+    add("6.1", "npv_mdkk", result.npv_mdkk, "mDKK")
+    add("6.1", "bcr", result.bcr, "ratio")
+    add("6.1", "irr_pct", result.irr_pct, "%")
+    add("6.1", "nnk", result.nnk, "ratio (NPV per DKK of public funds)")
+    add("6.1", "npv_high_co2_mdkk", result.npv_high_co2_mdkk, "mDKK")
+    _judged(project, "6.2", add)
+    return rows
+
+
+def _judged(project: Any, sub: str, add: Any) -> None:
+    j = project.judgements.get(sub)
+    if j is None:
+        raise InputError(
+            f"no judgement for sub-criterion {sub}, which the model does not compute",
+            file=getattr(project, "path", None),
+            field=f"judgements.{sub}",
+            expected="{score: 0-4, reason: one line}",
+        )
+    add(sub, "grade", float(j.score), "grade 0-4", "judged")
+
+
+def format_value(value: float) -> str:
+    """Fixed, deterministic number formatting for the CSV files (``nan`` when undefined)."""
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Several projects evaluated together (``--combine a,b``), as one pseudo-project."""
+
+    parts: Sequence[Any]
+
+    @property
+    def id(self) -> str:
+        return "+".join(p.id for p in self.parts)
+
+    @property
+    def name(self) -> str:
+        return " + ".join(p.name for p in self.parts)
+
+    @property
+    def kind(self) -> str:
+        kinds = {p.kind for p in self.parts}
+        return kinds.pop() if len(kinds) == 1 else "other"
+
+    @property
+    def status(self) -> str:
+        return "combination"
+
+    @property
+    def opening_year(self) -> int:
+        return max(p.opening_year for p in self.parts)
+
+    @property
+    def capex_mdkk(self) -> float:
+        return float(sum(p.capex_mdkk for p in self.parts))
+
+    @property
+    def capex_base_mdkk(self) -> float:
+        return float(sum(p.capex_base_mdkk for p in self.parts))
+
+    @property
+    def opex_mdkk_per_year(self) -> float:
+        return float(sum(p.opex_mdkk_per_year for p in self.parts))
+
+    @property
+    def construction_years(self) -> int | None:
+        years = [p.construction_years for p in self.parts if p.construction_years]
+        return max(years) if years else None
+
+    @property
+    def construction_co2e_t(self) -> float:
+        return float(sum(p.construction_co2e_t for p in self.parts))
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for p in self.parts:
+            out.extend(m for m in p.municipalities if m not in out)
+        return tuple(out)
+
+    @property
+    def region_part(self) -> str:
+        parts = {p.region_part for p in self.parts}
+        return parts.pop() if len(parts) == 1 else "region"
+
+    @property
+    def judgements(self) -> dict[str, Any]:
+        from mobility.projects import Judgement
+
+        out = {}
+        for sub in ("2.2", "5.2", "6.2"):
+            js = [p.judgements[sub] for p in self.parts if sub in p.judgements]
+            if js:
+                out[sub] = Judgement(
+                    score=round(sum(j.score for j in js) / len(js)),
+                    reason="mean of: " + "; ".join(j.reason for j in js),
+                )
+        return out
+
+    @property
+    def path(self) -> str:
+        return ", ".join(p.path for p in self.parts)
+
+    @property
+    def changes(self) -> tuple[Any, ...]:
+        return tuple(c for p in self.parts for c in p.changes)

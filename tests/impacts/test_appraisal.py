@@ -1,0 +1,243 @@
+"""Appraisal on a toy network: a bypass relieves a bottleneck; a void project changes nothing.
+
+The toy "model" is fixed demand assigned to equilibrium (mobility.network.assignment) on a
+road graph built like the region's (mobility.network.region.road_link_network); the project
+is applied with mobility.projects.apply_changes, so the test runs the real chain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from mobility.demand.zones import Zones
+from mobility.impacts import cba
+from mobility.impacts.appraisal import (
+    AppraisalSettings,
+    Corridor,
+    cba_inputs,
+    effects,
+    indicator_rows,
+)
+from mobility.network.assignment import assign
+from mobility.network.paths import skim
+from mobility.network.region import road_link_network
+from mobility.projects import project_from_mapping
+
+PEAK_SHARE = 0.1
+YEAR = 2035
+
+
+@dataclass
+class Inputs:
+    zones: Zones
+    roads: nx.MultiDiGraph
+    transit: Any
+    year: int
+
+
+def toy_zones() -> Zones:
+    return Zones(
+        zone_id=np.array([1, 2], dtype=np.int64),
+        name=["Vest", "Øst"],
+        kind=["municipality", "municipality"],
+        municipality_code=np.array([151, 101], dtype=np.int64),
+        municipality=["Ballerup", "København"],
+        lon=np.array([12.30, 12.60]),
+        lat=np.array([55.70, 55.70]),
+        residents=np.array([50_000.0, 80_000.0]),
+        jobs=np.array([20_000.0, 90_000.0]),
+        region_part=["frederikssund", "central"],
+        in_region=np.array([True, True]),
+        year=YEAR,
+    )
+
+
+def toy_roads() -> nx.MultiDiGraph:
+    """Centroids 1, 2; road 11-12-13-14 with a one-lane bottleneck 12-13 through a town."""
+    g = nx.MultiDiGraph()
+    g.add_node(1, x=12.30, y=55.70, zone_id=1)
+    g.add_node(2, x=12.60, y=55.70, zone_id=2)
+    for n, x, y in (
+        (11, 12.32, 55.70),
+        (12, 12.40, 55.70),
+        (13, 12.43, 55.70),
+        (14, 12.58, 55.70),
+        (15, 12.415, 55.715),
+    ):
+        g.add_node(n, x=x, y=y)
+    spec = [
+        (1, 11, "connector", 1, 99999, 50, 0.5),
+        (11, 12, "motorway", 2, 3800, 110, 5.0),
+        (12, 13, "arterial", 1, 900, 50, 2.0),
+        (13, 14, "motorway", 2, 3800, 110, 9.5),
+        (14, 2, "connector", 1, 99999, 50, 0.5),
+    ]
+    lid = 1
+    for u, v, cls, lanes, cap, speed, length in spec:
+        for a, b in ((u, v), (v, u)):
+            g.add_edge(
+                a,
+                b,
+                key=lid,
+                link_id=lid,
+                name=f"road {u}-{v}",
+                road_class=cls,
+                lanes=lanes,
+                capacity_vph=float(cap),
+                free_speed_kmh=float(speed),
+                length_km=length,
+                toll_dkk=0.0,
+                modes="car,bike",
+                source="test",
+            )
+            lid += 1
+    return g
+
+
+def mini_model(inputs: Inputs, peak_demand: float = 2500.0) -> Any:
+    """Fixed-demand stand-in of run_model: car assigned at equilibrium, other modes fixed."""
+    net = road_link_network(inputs.roads, inputs.zones, modes="car")
+    demand = np.array([[0.0, peak_demand], [0.3 * peak_demand, 0.0]])
+    res = assign(net, demand, rel_gap=1e-9, max_iter=5000)
+    sk = skim(net, res.times, accumulate={"length_km": net.length})
+    cost = sk.cost.copy()
+    np.fill_diagonal(cost, 5.0)
+    day = demand / PEAK_SHARE
+    fixed = np.array([[5.0, 60.0], [60.0, 5.0]])
+    return SimpleNamespace(
+        scenario=None,
+        inputs=inputs,
+        road_net=net,
+        assignment=res,
+        od={"car": day, "pt": 0.5 * day, "bike": 0.1 * day, "walk": 0.0 * day},
+        gen_cost={"car": cost, "pt": fixed, "bike": 2 * fixed, "walk": 4 * fixed},
+        skims={
+            "car": {"time_min": cost, "length_km": sk.sums["length_km"]},
+            "bike": {"length_km": np.array([[1.0, 17.0], [17.0, 1.0]])},
+            "pt": {"time_min": fixed},
+        },
+        pt_boardings={},
+        annualisation={
+            "peak_hour_share": PEAK_SHARE,
+            "delay_weekdays_per_year": 230.0,
+            "traffic_days_per_year": 338.0,
+            "delay_peak_hour_to_weekday": 4.0,
+        },
+    )
+
+
+def project(changes: list[dict[str, Any]], capex: float = 400.0) -> Any:
+    doc = {
+        "id": "bypass",
+        "name": "Bypass",
+        "kind": "road",
+        "status": "candidate",
+        "municipalities": ["Ballerup"],
+        "opening_year": 2032,
+        "capex": {"mdkk": capex, "price_year": 2022, "estimate_class": "test"},
+        "opex_mdkk_per_year": 0.0,
+        "construction_co2e_t": 0.0 if capex == 0 else 5000.0,
+        "network_changes": changes,
+        "judgements": {
+            "2.2": {"score": 1, "reason": "r"},
+            "5.2": {"score": 0, "reason": "r"},
+            "6.2": {"score": 2, "reason": "r"},
+        },
+        "sources": ["test"],
+    }
+    return project_from_mapping(doc, path="bypass.yaml", zones=toy_zones())
+
+
+def run(changes: list[dict[str, Any]], capex: float) -> tuple[list[tuple], Any, Any]:
+    from mobility.projects import apply_changes
+
+    ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
+    p = project(changes, capex)
+    proj_inputs = apply_changes(ref_inputs, p.changes, project_id=p.id)
+    ref, proj = mini_model(ref_inputs), mini_model(proj_inputs)
+    settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
+    eff = effects(ref, proj, settings=settings, year=YEAR)
+    prices = cba.load_unit_prices()
+    result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
+    rows = indicator_rows(
+        p, eff, result, zones=ref_inputs.zones, settings=settings, prices=prices, year=YEAR
+    )
+    return rows, result, ref_inputs
+
+
+BYPASS = [
+    {
+        "op": "add_link",
+        "from": {"node": 12},
+        "to": {"node": 13},
+        "via": [{"node": 15}],
+        "name": "Omfartsvej",
+        "road_class": "motorway",
+        "lanes": 2,
+        "free_speed_kmh": 90,
+    }
+]
+
+
+def value(rows: list[tuple], indicator: str) -> float:
+    hits = [r[4] for r in rows if r[3] == indicator]
+    assert len(hits) == 1, indicator
+    return hits[0]
+
+
+def test_bypass_relieves_bottleneck() -> None:
+    rows, result, ref_inputs = run(BYPASS, capex=400.0)
+    assert ref_inputs.roads.number_of_edges() == 10  # reference not mutated
+    assert value(rows, "hours_saved_per_year") > 0
+    assert value(rows, "corridor_hours_saved_per_year") == pytest.approx(
+        value(rows, "hours_saved_per_year")
+    )
+    assert value(rows, "car_delay_hours_saved_per_year") > 0
+    # out of stop-and-go in the town onto a free-flowing bypass: less CO2e, fewer exposed
+    assert value(rows, "co2e_change_t_per_year") < 0
+    assert value(rows, "residents_exposed_change") <= 0
+    assert 0 < value(rows, "co2e_payback_years") < 999
+    assert value(rows, "municipalities_benefiting") >= 1
+    # NPV consistent with cost: benefits are valued, a higher cost lowers the NPV by its PV
+    _, result_dear, _ = run(BYPASS, capex=40_000.0)
+    assert result_dear.npv_mdkk < result.npv_mdkk
+    assert result_dear.npv_mdkk < 0
+    assert (result.npv_mdkk > 0) == (result.pv_benefits_mdkk > result.pv_costs_mdkk)
+    assert value(rows, "npv_mdkk") == pytest.approx(round(result.npv_mdkk, 9))
+    subs = {r[2] for r in rows}
+    assert subs == {
+        "1.1",
+        "1.2",
+        "2.1",
+        "2.2",
+        "3.1",
+        "3.2",
+        "4.1",
+        "4.2",
+        "5.1",
+        "5.2",
+        "6.1",
+        "6.2",
+    }
+    assert all(r[6] in ("modelled", "judged") for r in rows)
+
+
+def test_void_project_changes_nothing() -> None:
+    rows, result, _ = run([], capex=0.0)
+    for r in rows:
+        if r[6] != "modelled":
+            continue
+        if r[3] == "co2e_payback_years":
+            assert r[4] == 999.0
+        elif r[3] in ("bcr", "irr_pct", "nnk"):
+            assert math.isnan(r[4])
+        else:
+            assert r[4] == pytest.approx(0.0, abs=1e-6), r[3]
+    assert result.npv_mdkk == pytest.approx(0.0, abs=1e-9)
