@@ -115,7 +115,7 @@ class LinkNetwork:
             bad = np.flatnonzero(~(ok & np.isfinite(arr)))
             if bad.size:
                 raise InputError(
-                    f"link {bad[0] + 1} has value {arr[bad[0]]!r}",
+                    f"link {bad[0] + 1} has value {float(arr[bad[0]])!r}",
                     file=source,
                     field=name,
                     expected=expected,
