@@ -1,0 +1,194 @@
+"""Tests of the bundled region road network (mobility/data/roads, sources in its README)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from mobility.data import build_roads, build_transit, build_zones
+from mobility.demand.zones import load_zones
+from mobility.errors import InputError
+from mobility.network.region import (
+    COUNT_SECTIONS,
+    count_section_links,
+    default_roads_path,
+    load_region,
+    load_roads,
+    road_link_network,
+)
+
+
+@pytest.fixture(scope="module")
+def roads():
+    return load_roads()
+
+
+@pytest.fixture(scope="module")
+def zones():
+    return load_zones(2015)
+
+
+def _zone_costs(net):
+    """Zone-to-zone shortest free-flow time, never passing through a centroid."""
+    n = net.n_nodes
+    # links out of a no-thru node are only usable from its own zone: solve per origin
+    out = np.full((net.n_zones, net.n_zones), np.inf)
+    for i, origin in enumerate(net.zone_nodes):
+        keep = ~net.no_thru[net.init] | (net.init == origin)
+        g = csr_matrix(
+            (net.free_flow_time[keep] + 1e-9, (net.init[keep], net.term[keep])), shape=(n, n)
+        )
+        dist = dijkstra(g, directed=True, indices=int(origin))
+        out[i] = dist[net.zone_nodes]
+    return out
+
+
+@pytest.mark.parametrize("mode", ["car", "bike", "walk"])
+def test_every_zone_reaches_every_zone(roads, zones, mode):
+    net = road_link_network(roads, zones, modes=mode)
+    cost = _zone_costs(net)
+    assert np.isfinite(cost).all(), np.argwhere(~np.isfinite(cost))[:5]
+
+
+def test_car_times_are_plausible(roads, zones):
+    net = road_link_network(roads, zones, modes="car")
+    cost = _zone_costs(net)
+    i, j = zones.index_of("Indre By"), zones.index_of("Hillerød")
+    # København-Hillerød is ~35-45 min by car in free flow
+    assert 25 < cost[i, j] < 60
+    k = zones.index_of("Malmö")
+    assert 25 < cost[i, k] < 70
+    b = zones.index_of("Bornholm")
+    assert cost[i, b] > 150  # ferry via Ystad: ~3 h door to door
+
+
+def test_links_have_positive_capacity_length_and_speed(roads):
+    for _, _, data in roads.edges(data=True):
+        assert data["capacity_vph"] > 0
+        assert data["length_km"] > 0
+        assert data["free_speed_kmh"] > 0
+        assert data["source"]
+        assert data["road_class"] in build_roads.CAPACITY_PER_LANE
+
+
+def test_two_way_roads_have_both_directions(roads):
+    pairs = {(u, v, d["name"]) for u, v, d in roads.edges(data=True)}
+    assert all((v, u, name) in pairs for u, v, name in pairs)
+
+
+def test_named_count_sections(roads):
+    for key, (road, *_rest) in COUNT_SECTIONS.items():
+        ids = count_section_links(roads, key)
+        assert len(ids) == 2
+        for _u, _v, k, data in roads.edges(keys=True, data=True):
+            if k in ids:
+                assert data["name"] == road
+    kb = count_section_links(roads, "koege_bugt_greve_n_ishoej")
+    m3 = count_section_links(roads, "motorring3_jyllingevej_husum")
+    lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
+    assert all(lanes[k] == 4 for k in kb)
+    assert all(lanes[k] == 3 for k in m3)
+
+
+def test_motorway_lengths_match_published(roads):
+    m3 = sum(d["length_km"] for _, _, d in roads.edges(data=True) if d["name"] == "Motorring 3")
+    # 17 km per direction [S] Trafikstyrelsen
+    assert m3 / 2 == pytest.approx(17.0, rel=0.1)
+
+
+def test_every_named_motorway_exists(roads):
+    names = {d["name"] for _, _, d in roads.edges(data=True)}
+    for road in (
+        "Motorring 3",
+        "Motorring 4",
+        "Køge Bugt Motorvejen",
+        "Holbækmotorvejen",
+        "Frederikssundmotorvejen",
+        "Hillerødmotorvejen",
+        "Hillerødmotorvejens forlængelse",
+        "Helsingørmotorvejen",
+        "Amagermotorvejen",
+        "Øresundsmotorvejen",
+        "Øresundsbroen",
+        "Lyngbyvej",
+        "Ring 3",
+        "Ring 4",
+        "Langebro",
+        "Knippelsbro",
+        "Sjællandsbroen",
+        "Inderhavnsbroen",
+        "Roskildevej" if False else "Vesterbrogade/Roskildevej",
+        "Jyllingevej",
+        "Frederikssundsvej",
+        "Strandvejen",
+        "Gammel Køge Landevej",
+        "Helsingør-Helsingborg færgen",
+        "Rønne-Ystad færgen (Bornholmslinjen)",
+        "Albertslundruten",
+        "Farumruten",
+    ):
+        assert road in names, road
+    tolls = [d["toll_dkk"] for _, _, d in roads.edges(data=True) if d["name"] == "Øresundsbroen"]
+    assert tolls and min(tolls) > 0
+    bikes = [d for _, _, d in roads.edges(data=True) if d["road_class"] == "cycle_superhighway"]
+    assert bikes and all(d["modes"] == "bike" for d in bikes)
+
+
+def test_link_network_units_and_no_thru(roads, zones):
+    net = road_link_network(roads, zones)
+    assert net.no_thru[net.zone_nodes].all()
+    assert net.no_thru.sum() == zones.n_zones
+    i = net.meta["link_id"].index(count_section_links(roads, "koege_bugt_greve_n_ishoej")[0])
+    # minutes = km / (km/h) * 60
+    assert net.free_flow_time[i] == pytest.approx(net.length[i] / 110.0 * 60.0)
+    assert net.capacity[i] == pytest.approx(4 * 1900)
+    assert net.power[i] > 4
+
+
+def test_year_filter_and_region_loader():
+    r15, r35 = load_region(2015), load_region(2035)
+    names15 = {d["name"] for _, _, d in r15.roads.edges(data=True)}
+    names35 = {d["name"] for _, _, d in r35.roads.edges(data=True)}
+    assert "Nordhavnsvej" not in names15 and "Nordhavnsvej" in names35
+    assert "M3" not in r15.transit.lines and "M3" in r35.transit.lines
+    assert "L" in r35.transit.lines and "300S" not in r35.transit.lines
+    assert r15.zones.year == 2015
+
+
+def test_builds_are_deterministic(tmp_path):
+    build_roads.main(tmp_path / "roads")
+    for name in ("node.csv", "link.csv", "config.csv"):
+        assert (tmp_path / "roads" / name).read_bytes() == (
+            default_roads_path() / name
+        ).read_bytes()
+    build_zones.main(tmp_path)
+    assert (tmp_path / "zones.csv").read_bytes() == (
+        default_roads_path().parent / "zones.csv"
+    ).read_bytes()
+    build_transit.main(tmp_path / "transit")
+    for name in ("stops.csv", "lines.csv", "line_stops.csv"):
+        assert (tmp_path / "transit" / name).read_bytes() == (
+            default_roads_path().parent / "transit" / name
+        ).read_bytes()
+
+
+def test_bad_link_is_reported(tmp_path):
+    folder = tmp_path / "roads"
+    shutil.copytree(default_roads_path(), folder)
+    text = (folder / "link.csv").read_text(encoding="utf-8").splitlines()
+    head = text[0].split(",")
+    cells = text[3].split(",")
+    cells[head.index("facility_type")] = "highway"
+    text[3] = ",".join(cells)
+    (folder / "link.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="facility_type"):
+        load_roads(folder)
+
+
+def test_unknown_mode_refused(roads, zones):
+    with pytest.raises(InputError, match="mode"):
+        road_link_network(roads, zones, modes="plane")
