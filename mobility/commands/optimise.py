@@ -72,34 +72,10 @@ def _min_per_part(
     return tuple(pairs)
 
 
-def _project_file_constraints(
-    folder: Path, ids: set[str]
-) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
-    """``excludes`` and ``requires`` of the project files whose project is in the ranking."""
-    from mobility.errors import InputError
-    from mobility.scoring.portfolio import read_project_dir
-
-    exclusive: list[tuple[str, ...]] = []
-    requires: list[tuple[str, str]] = []
-    for pid, excludes, needs, path in read_project_dir(folder):
-        if pid not in ids:
-            continue
-        for key, others in (("excludes", excludes), ("requires", needs)):
-            for other in others:
-                if other not in ids:
-                    raise InputError(
-                        f"unknown project id '{other}'",
-                        file=path,
-                        field=key,
-                        expected="an id of the ranking",
-                    )
-        exclusive.extend(tuple(sorted((pid, other))) for other in excludes if other != pid)
-        requires.extend((pid, other) for other in needs)
-    return exclusive, requires
-
-
-def _build_constraints(opts: dict[str, Any], candidates: list[Any]) -> tuple[Any, str]:
-    """Merge scenario section, project files and flags into :class:`Constraints`."""
+def _build_constraints(
+    opts: dict[str, Any], candidates: list[Any], catalogue: tuple[list[Any], list[Any]]
+) -> tuple[Any, str]:
+    """Merge scenario section, project-file constraints and flags into :class:`Constraints`."""
     from mobility.errors import InputError
     from mobility.scoring.portfolio import (
         DEFAULT_BUILD_YEARS,
@@ -141,10 +117,8 @@ def _build_constraints(opts: dict[str, Any], candidates: list[Any]) -> tuple[Any
                     )
     exclusive = list(scen.get("exclusive", [])) + flag_excl
     requires = list(scen.get("requires", [])) + flag_req
-    if opts["project_dir"] is not None:
-        excl_files, req_files = _project_file_constraints(opts["project_dir"], ids)
-        exclusive += excl_files
-        requires += req_files
+    exclusive += catalogue[0]
+    requires += catalogue[1]
     exclusive = sorted(set(exclusive))
     requires = sorted(set(requires))
 
@@ -297,7 +271,7 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     "project_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Folder of project YAML files (reads excludes/requires).",
+    help="Folder of project YAML files: excludes/requires, construction_years, CO2e.",
 )
 @click.option(
     "--scenario",
@@ -329,7 +303,13 @@ def optimise(ctx: click.Context, ranking: Path, output: Path, **opts: Any) -> No
     candidates = pf.read_ranking(ranking)
     if opts["projects_csv"] is not None:
         candidates = pf.merge_projects_csv(candidates, opts["projects_csv"])
-    cons, objective = _build_constraints(opts, candidates)
+    catalogue: tuple[list[Any], list[Any]] = ([], [])
+    if opts["project_dir"] is not None:
+        from mobility.projects import load_catalogue
+
+        candidates, excl, req = pf.merge_catalogue(candidates, load_catalogue(opts["project_dir"]))
+        catalogue = (excl, req)
+    cons, objective = _build_constraints(opts, candidates, catalogue)
     pf.validate_problem(candidates, cons, objective=objective)
 
     frontier = None

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mobility.config import Fields, load_yaml
+from mobility.config import Fields
 from mobility.errors import InfeasibleError, InputError
 
 OBJECTIVES = ("score", "npv")
@@ -1121,30 +1121,54 @@ def check_interaction_ids(
                 )
 
 
-def read_project_dir(folder: str | Path) -> list[tuple[str, list[str], list[str], Path]]:
-    """``(id, excludes, requires, file)`` of every ``*.yaml`` project file in ``folder``.
+def merge_catalogue(
+    candidates: Sequence[Candidate], projects: Sequence[Any]
+) -> tuple[list[Candidate], list[tuple[str, ...]], list[tuple[str, str]]]:
+    """Use validated project files (:class:`mobility.projects.Project`) for the portfolio.
 
-    Only the three fields the portfolio needs are read here (the full schema belongs to
-    :mod:`mobility.projects`); ``excludes`` and ``requires`` are lists of project ids.
+    Fills attributes the ranking lacks (``construction_years`` -> build years, construction
+    CO2e, opening year, region part) and returns the ``excludes`` pairs and ``requires``
+    pairs of the projects that are in the ranking. An exclusion of a project outside the
+    ranking is vacuous and dropped; a prerequisite outside the ranking is an error (the
+    dependent project could never be chosen).
+
+    Returns
+    -------
+    candidates, exclusive, requires
     """
-    base = Path(folder)
-    if not base.is_dir():
-        raise InputError("is not a folder", file=base, expected="a folder of project YAML files")
+    by_id = {p.id: p for p in projects}
+    ranked = {c.project_id for c in candidates}
     out = []
-    for path in sorted(base.glob("*.yaml")):
-        data = Fields(load_yaml(path), file=path)
-        pid = data.str("id")
-        lists = []
-        for key in ("excludes", "requires"):
-            values = data.list(key, [])
-            for k, v in enumerate(values):
-                if isinstance(v, bool) or not isinstance(v, str | int) or str(v) == "":
-                    raise InputError(
-                        f"has value {v!r}", file=path, field=f"{key}[{k}]", expected="a project id"
-                    )
-            lists.append([str(v) for v in values])
-        out.append((pid, lists[0], lists[1], path))
-    return out
+    for c in candidates:
+        p = by_id.get(c.project_id)
+        if p is None:
+            out.append(c)
+            continue
+        out.append(
+            dataclasses.replace(
+                c,
+                build_years=c.build_years if c.build_years is not None else p.construction_years,
+                co2e_t=c.co2e_t if c.co2e_t is not None else float(p.construction_co2e_t),
+                opening_year=c.opening_year if c.opening_year is not None else p.opening_year,
+                region_parts=c.region_parts or split_parts(p.region_part or ""),
+            )
+        )
+    exclusive: list[tuple[str, ...]] = []
+    requires: list[tuple[str, str]] = []
+    for p in projects:
+        if p.id not in ranked:
+            continue
+        exclusive.extend(tuple(sorted((p.id, o))) for o in p.excludes if o in ranked)
+        for k, other in enumerate(p.requires):
+            if other not in ranked:
+                raise InputError(
+                    f"prerequisite '{other}' is not in the ranking",
+                    file=p.path,
+                    field=f"requires[{k}]",
+                    expected="a ranked project (rank it too, or drop the requirement)",
+                )
+            requires.append((p.id, other))
+    return out, sorted(set(exclusive)), sorted(set(requires))
 
 
 def parse_exclusive(text: str, *, field: str, file: str | Path | None = None) -> tuple[str, ...]:
@@ -1173,13 +1197,20 @@ def read_scenario_portfolio(path: str | Path) -> dict[str, Any]:
     Returns a dict with the keys present among: ``budget_mdkk``, ``annual_budget_mdkk``,
     ``first_year``, ``last_start_year``, ``build_years``, ``exclusive`` (list of id tuples),
     ``requires`` (list of pairs), ``min_per_part`` (int or ``{part: int}``), ``co2e_cap_t``,
-    ``min_bcr``, ``objective``. An absent section gives an empty dict.
+    ``min_bcr``, ``objective``. An absent section gives an empty dict. The whole scenario is
+    validated by :func:`mobility.scenario.load_scenario`.
     """
-    file = Path(path)
-    doc = Fields(load_yaml(file), file=file)
-    section = doc.sub("portfolio", None)
+    from mobility.scenario import load_scenario
+
+    section = load_scenario(path).section("portfolio")
     if section is None:
         return {}
+    return portfolio_section(section)
+
+
+def portfolio_section(section: Fields) -> dict[str, Any]:
+    """Validate a scenario's ``portfolio:`` section (see :func:`read_scenario_portfolio`)."""
+    file = section.file
     allowed = (
         "budget_mdkk", "annual_budget_mdkk", "first_year", "last_start_year", "build_years",
         "exclusive", "requires", "min_per_part", "co2e_cap_t", "min_bcr", "objective",

@@ -22,6 +22,7 @@ from mobility.scoring.portfolio import FRONTIER_COLUMNS, highs_available
 DATA = Path(__file__).resolve().parents[1] / "data" / "portfolio"
 RANKING = DATA / "ranking.csv"
 PROJECTS = DATA / "projects.csv"
+HEAD = "name: t\nyear: 2035\nportfolio:\n"
 HEADER = ["project_id", "name", "selected", "start_year", "capex_mdkk", "score"]
 
 
@@ -186,9 +187,12 @@ def test_scenario_and_project_files(tmp_path: Path) -> None:
 def test_annual_budget_schedule(tmp_path: Path) -> None:
     out = tmp_path / "portfolio.csv"
     args = ["optimise", RANKING, "--budget-mdkk", 15000, "--annual-budget", 2000]
-    res = _run([*args, "--projects", PROJECTS, "--build-years", 3, "--first-year", 2027, "-o", out])
+    args += ["--projects", PROJECTS, "--project-dir", DATA / "project_files"]
+    res = _run([*args, "--build-years", 3, "--first-year", 2027, "-o", out])
     assert res.exit_code == 0, res.output
     opening = {r["id"]: int(r["opening_year"]) for r in _rows(PROJECTS)}
+    # construction_years from the project files, the --build-years default for the rest
+    build = {"road_c": 3, "road_c2": 2, "rail_e": 5, "rail_e2": 4}
     spend: Counter[int] = Counter()
     rows = _rows(out)
     assert any(r["selected"] == "1" for r in rows)
@@ -197,9 +201,10 @@ def test_annual_budget_schedule(tmp_path: Path) -> None:
             assert r["start_year"] == ""
             continue
         start = int(r["start_year"])
-        assert max(2027, opening[r["project_id"]] - 3) <= start <= 2035
-        for t in range(start, start + 3):
-            spend[t] += float(r["capex_mdkk"]) / 3
+        d = build.get(r["project_id"], 3)
+        assert max(2027, opening[r["project_id"]] - d) <= start <= 2035
+        for t in range(start, start + d):
+            spend[t] += float(r["capex_mdkk"]) / d
     assert max(spend.values()) <= 2000 + 1e-6
 
 
@@ -288,17 +293,17 @@ def test_bad_files(tmp_path: Path) -> None:
     _assert_clean_failure(res, out, "line 3: field 'capex_mdkk'")
 
     scen = tmp_path / "scenario.yaml"
-    scen.write_text("portfolio:\n  budget_mdkk: 100\n  min_bcr: high\n")
+    scen.write_text(HEAD + "  budget_mdkk: 100\n  min_bcr: high\n")
     res = _run(["optimise", RANKING, "--scenario", scen, "-o", out])
     _assert_clean_failure(res, out, "field 'portfolio.min_bcr'")
     assert "scenario.yaml" in res.stderr
 
-    scen.write_text("portfolio:\n  budget_mdkk: 100\n  exclusive: [[metro_a, ghost]]\n")
+    scen.write_text(HEAD + "  budget_mdkk: 100\n  exclusive: [[metro_a, ghost]]\n")
     res = _run(["optimise", RANKING, "--scenario", scen, "-o", out])
     _assert_clean_failure(res, out, "field 'portfolio.exclusive': unknown project id 'ghost'")
     assert "scenario.yaml" in res.stderr
 
-    scen.write_text("portfolio:\n  budget_mdkk: 100\n  min_per_part: {fyn: 1}\n")
+    scen.write_text(HEAD + "  budget_mdkk: 100\n  min_per_part: {fyn: 1}\n")
     res = _run(["optimise", RANKING, "--scenario", scen, "-o", out])
     _assert_clean_failure(res, out, "field 'portfolio.min_per_part': unknown part 'fyn'")
 
@@ -309,7 +314,8 @@ def test_bad_files(tmp_path: Path) -> None:
 
     pdir = tmp_path / "pfiles"
     shutil.copytree(DATA / "project_files", pdir)
-    (pdir / "road_c.yaml").write_text("id: road_c\nexcludes: [ghost]\n")
+    road_c = pdir / "road_c.yaml"
+    road_c.write_text(road_c.read_text(encoding="utf-8").replace("[road_c2]", "[ghost]"))
     res = _run(["optimise", RANKING, "--budget-mdkk", 5000, "--project-dir", pdir, "-o", out])
     _assert_clean_failure(res, out, "unknown project id 'ghost'")
     assert "road_c.yaml" in res.stderr

@@ -409,29 +409,25 @@ def test_read_scenario_portfolio(tmp_path: Path) -> None:
     assert got["exclusive"] == [("road_c", "road_c2")]
     assert got["requires"] == [("rail_e2", "rail_e")]
     scen = tmp_path / "s.yaml"
-    scen.write_text("portfolio:\n  min_per_part: {central: 2}\n  requires: {b: [a, c]}\n")
+    head = "name: t\nyear: 2035\nportfolio:\n"
+    scen.write_text(head + "  min_per_part: {central: 2}\n  requires: {b: [a, c]}\n")
     got = pf.read_scenario_portfolio(scen)
     assert got["min_per_part"] == {"central": 2}
     assert got["requires"] == [("b", "a"), ("b", "c")]
-    scen.write_text("portfolio:\n  budget: 5\n")
+    scen.write_text(head + "  budget: 5\n")
     with pytest.raises(InputError, match=r"s.yaml: field 'portfolio.budget': unknown field"):
         pf.read_scenario_portfolio(scen)
-    scen.write_text("portfolio:\n  budget_mdkk: -5\n")
+    scen.write_text(head + "  budget_mdkk: -5\n")
     with pytest.raises(InputError, match=r"field 'portfolio.budget_mdkk'"):
         pf.read_scenario_portfolio(scen)
-    scen.write_text("portfolio:\n  requires: [b-a]\n")
+    scen.write_text(head + "  requires: [b-a]\n")
     with pytest.raises(InputError, match=r"field 'portfolio.requires\[0\]'"):
         pf.read_scenario_portfolio(scen)
 
 
-def test_read_interactions_and_project_dir(tmp_path: Path) -> None:
+def test_read_interactions(tmp_path: Path) -> None:
     inters = pf.read_interactions(DATA / "interactions.csv")
     assert inters[0] == Interaction("road_c", "brt_d", -6.0, -300.0)
-    files = pf.read_project_dir(DATA / "project_files")
-    assert [(pid, ex, req) for pid, ex, req, _ in files] == [
-        ("rail_e2", [], ["rail_e"]),
-        ("road_c", ["road_c2"], []),
-    ]
     bad = tmp_path / "i.csv"
     bad.write_text("project_a,project_b\na,b\n")
     with pytest.raises(InputError, match="no delta column"):
@@ -439,3 +435,21 @@ def test_read_interactions_and_project_dir(tmp_path: Path) -> None:
     bad.write_text("project_a,project_b,score_delta\na,a,1\n")
     with pytest.raises(InputError, match="two different ids"):
         pf.read_interactions(bad)
+
+
+def test_merge_catalogue() -> None:
+    from mobility.projects import load_catalogue
+
+    catalogue = load_catalogue(DATA / "project_files")
+    cands = pf.read_ranking(DATA / "ranking.csv")
+    merged, exclusive, requires = pf.merge_catalogue(cands, catalogue)
+    assert exclusive == [("road_c", "road_c2")]
+    assert requires == [("rail_e2", "rail_e")]
+    by_id = {c.project_id: c for c in merged}
+    assert by_id["road_c"].build_years == 3 and by_id["rail_e"].build_years == 5
+    assert by_id["rail_e2"].opening_year == 2036 and by_id["rail_e2"].co2e_t == 90000
+    assert by_id["metro_a"].build_years is None  # not in the catalogue
+    # A prerequisite outside the ranking is an error naming the project file.
+    ranked = [c for c in cands if c.project_id != "rail_e"]
+    with pytest.raises(InputError, match=r"rail_e2.yaml: field 'requires\[0\]'"):
+        pf.merge_catalogue(ranked, catalogue)
