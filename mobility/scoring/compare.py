@@ -8,9 +8,11 @@ lists (:func:`scipy.stats.kendalltau`), and the overlap of the two top-k sets.
 Driver of a shift. A criterion's contribution to a project's weighted-sum score is
 ``w_c * pejlemaerke_c`` (weights from ``<stem>.manifest.json`` written next to each ranking; if
 a manifest is missing, equal weights are assumed and the output says so). What moves a project
-relative to the others is the change of its contribution minus the average change over the
-projects in both lists; the driver is the criterion with the largest such change in the
-direction of the shift (up: largest gain; down: largest loss). This decomposition is exact for
+past others is the change of its contribution minus the average change of the projects it
+changed order with (or of all projects in both lists when it crossed none, e.g. a tie that
+formed); the driver is the criterion with the largest such change in the direction of the
+shift (up: largest gain; down: largest loss); ``driver_change`` is that change in score
+points. This decomposition is exact for
 the weighted sum and indicative for TOPSIS/PROMETHEE. So a change of weights, a change of
 impacts, or both are all attributed to criteria.
 """
@@ -150,8 +152,15 @@ def compare(a: RankedList, b: RankedList, *, top_k: int = 5) -> Comparison:
     contrib_change = {}
     if common:
         delta = np.array([b.weights * b.crit[p] - a.weights * a.crit[p] for p in common])
-        rel = delta - delta.mean(axis=0)
-        contrib_change = {p: rel[i] for i, p in enumerate(common)}
+        for i, p in enumerate(common):
+            # projects whose order relative to p differs between A and B
+            crossed = [
+                j
+                for j, q in enumerate(common)
+                if j != i and np.sign(a.rank[p] - a.rank[q]) != np.sign(b.rank[p] - b.rank[q])
+            ]
+            ref = delta[crossed].mean(axis=0) if crossed else delta.mean(axis=0)
+            contrib_change[p] = delta[i] - ref
 
     rows = []
     for pid in common:

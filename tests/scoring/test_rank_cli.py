@@ -1,0 +1,197 @@
+"""``mobility rank`` end to end on the synthetic fixture (tests/data/scoring, see README)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from mobility.cli import cli
+from mobility.scoring import mcda
+from mobility.scoring import ranking as rk
+from mobility.scoring.weights import equal_weights
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
+IMPACTS = DATA / "impacts.csv"
+PROJECTS = DATA / "projects.csv"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["--quiet", *args], catch_exceptions=False)
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_rank_columns_and_values(tmp_path: Path) -> None:
+    out = tmp_path / "ranking.csv"
+    res = run("rank", str(IMPACTS), "--projects", str(PROJECTS), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    header = out.read_text().splitlines()[0].split(",")
+    assert header == list(rk.RANKING_COLUMNS)
+    rows = read(out)
+    assert [r["project_id"] for r in rows] == ["P4", "P1", "P3", "P2", "P5"]
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
+    for r in rows:
+        crit = np.array([float(r[f"pejlemaerke_{c}"]) for c in range(1, 7)])
+        assert np.all((crit >= 0) & (crit <= 100))
+        # equal weights: the score is the mean of the six pejlemærke scores
+        assert float(r["score"]) == pytest.approx(crit.mean(), abs=1e-3)
+        assert 0.0 <= float(r["judged_share"]) <= 1.0
+    p1 = rows[1]
+    # P4 has the most municipalities (9) and residents+jobs (240000) benefiting -> 100
+    assert rows[0]["pejlemaerke_1"] == "100.0000"
+    assert (p1["capex_mdkk"], p1["npv_mdkk"], p1["bcr"], p1["region_part"]) == (
+        "5400.00",
+        "1200.00",
+        "1.400",
+        "koege_bugt",
+    )
+    # hand check, pejlemærke 3 of P1: 3.1 CO2e -3500 is the best (100), 3.2 construction
+    # 90000 t is the worst (0) -> 50
+    assert p1["pejlemaerke_3"] == "50.0000"
+    long = read(tmp_path / "scores_long.csv")
+    assert len(long) == 5 * 12
+    p4_52 = next(r for r in long if r["project_id"] == "P4" and r["subcriterion"] == "5.2")
+    # only P4 reports transfer hours: min-max over one project is meaningless -> its grade
+    assert (p4_52["method"], p4_52["sub_score"]) == ("grade", "100.0000")
+    p2_31 = next(r for r in long if r["project_id"] == "P2" and r["subcriterion"] == "3.1")
+    assert p2_31["method"] == "minmax(min,n=5)" and p2_31["sub_score"] == "0.0000"
+    manifest = json.loads((tmp_path / "ranking.manifest.json").read_text())
+    assert manifest["settings"]["method"] == "weighted_sum"
+    assert manifest["settings"]["weights"]["name"] == "equal"
+
+
+def test_judged_share_is_the_judged_contribution() -> None:
+    rows = rk.read_impacts(IMPACTS)
+    m = rk.build_matrix(rows)
+    r = rk.rank_projects(m, equal_weights())
+    eff = equal_weights().effective
+    i = m.project_ids.index("P3")
+    contrib = m.sub_scores[i] * eff
+    expected = contrib[m.judged[i]].sum() / contrib.sum()
+    assert r.judged_share[i] == pytest.approx(expected)
+    assert m.judged[i].sum() == 3  # 2.2, 5.2, 6.2
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis", "promethee"])
+def test_deterministic_and_sensitivity(tmp_path: Path, method: str) -> None:
+    outs = []
+    for k in range(2):
+        d = tmp_path / f"run{k}"
+        d.mkdir()
+        args = ["rank", str(IMPACTS), "--method", method, "--weights", "climate_first"]
+        args += ["--sensitivity", "500", "--top-k", "2", "--seed", "4", "-o", str(d / "r.csv")]
+        res = run(*args)
+        assert res.exit_code == 0, res.output
+        outs.append(d)
+    for name in ("r.csv", "scores_long.csv", "sensitivity.csv"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+    rows = read(outs[0] / "r.csv")
+    assert "p_top_k" in rows[0] and "unstable" in rows[0]
+    assert sum(float(r["p_top_k"]) for r in rows) == pytest.approx(2.0, abs=1e-3)
+    sens = read(outs[0] / "sensitivity.csv")
+    assert len(sens) == 25
+    for pid in {s["project_id"] for s in sens}:
+        total = sum(float(s["probability"]) for s in sens if s["project_id"] == pid)
+        assert total == pytest.approx(1.0, abs=1e-3)
+    # the last project has nobody to swap with
+    assert rows[-1]["swap_with"] == ""
+    assert rows[0]["swap_with"] == rows[1]["project_id"]
+
+
+def test_topsis_scores_match_kernel() -> None:
+    m = rk.build_matrix(rk.read_impacts(IMPACTS))
+    r = rk.rank_projects(m, equal_weights(), method="topsis")
+    np.testing.assert_allclose(r.score, 100 * mcda.topsis(m.sub_scores, equal_weights().effective))
+
+
+def test_ties_share_a_rank(tmp_path: Path) -> None:
+    text = IMPACTS.read_text().splitlines()
+    extra = [
+        line.replace("P5,Synthetic BRT line", "P6,Synthetic BRT twin")
+        for line in text
+        if line.startswith("P5,")
+    ]
+    path = tmp_path / "impacts.csv"
+    path.write_text("\n".join(text + extra) + "\n")
+    res = run("rank", str(path), "-o", str(tmp_path / "r.csv"))
+    assert res.exit_code == 0, res.output
+    rows = read(tmp_path / "r.csv")
+    twins = {r["project_id"]: r["rank"] for r in rows if r["project_id"] in ("P5", "P6")}
+    assert twins["P5"] == twins["P6"]
+    assert [r["project_id"] for r in rows][-2:] == ["P5", "P6"]
+
+
+def _expect_error(tmp_path: Path, args: list[str], needle: str) -> None:
+    out = tmp_path / "out" / "ranking.csv"
+    res = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mobility: error:")
+    assert needle in lines[0]
+    assert "Traceback" not in res.output
+    assert not out.exists() and not (out.parent / "scores_long.csv").exists()
+
+
+def test_bad_weights_exit_2(tmp_path: Path) -> None:
+    w = tmp_path / "w.yaml"
+    w.write_text('criteria: {"1": -2, "2": 1, "3": 1, "4": 1, "5": 1, "6": 1}\n')
+    _expect_error(tmp_path, ["rank", str(IMPACTS), "--weights", str(w)], "criteria.1")
+
+
+def test_unknown_project_id_exit_2(tmp_path: Path) -> None:
+    projects = tmp_path / "projects.csv"
+    projects.write_text("\n".join(PROJECTS.read_text().splitlines()[:-1]) + "\n")  # drop P5
+    _expect_error(tmp_path, ["rank", str(IMPACTS), "--projects", str(projects)], "'P5'")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "needle"),
+    [
+        (
+            lambda t: t.replace(
+                "P1,Synthetic light rail,3.1,co2e_change_t_per_year,-3500",
+                "P1,Synthetic light rail,3.1,co2e_change_t_per_year,lots",
+            ),
+            "field 'value'",
+        ),
+        (lambda t: t.replace(",6.2,grade,2,", ",6.2,grade,7,"), "grade 0-4"),
+        (
+            lambda t: t.replace(
+                "P3,Synthetic cycle superhighway,1.2,", "P3,Synthetic cycle superhighway,9.9,"
+            ),
+            "subcriterion",
+        ),
+        (lambda t: t.replace("project_id,name,", "project,name,"), "missing column"),
+        (lambda t: t.replace(",judged\n", ",guessed\n", 1), "basis"),
+        (
+            lambda t: t.replace(
+                "P2,Synthetic motorway widening,2.1,hours_saved_per_year,3.4e+06,h/year,modelled\n",
+                "",
+            ),
+            "no row for sub-criterion 2.1",
+        ),
+        (lambda t: t + "P1,x,1.1,municipalities_benefiting,1,count\n", "fields"),
+    ],
+)
+def test_malformed_impacts_exit_2(tmp_path: Path, mutate, needle: str) -> None:
+    path = tmp_path / "impacts.csv"
+    path.write_text(mutate(IMPACTS.read_text()))
+    assert path.read_text() != IMPACTS.read_text()
+    _expect_error(tmp_path, ["rank", str(path)], needle)
+
+
+def test_projects_csv_next_to_impacts_is_used(tmp_path: Path) -> None:
+    shutil.copy(IMPACTS, tmp_path / "impacts.csv")
+    shutil.copy(PROJECTS, tmp_path / "projects.csv")
+    res = run("rank", str(tmp_path / "impacts.csv"), "-o", str(tmp_path / "r.csv"))
+    assert res.exit_code == 0
+    assert read(tmp_path / "r.csv")[0]["region_part"] == "frederikssund"
