@@ -195,3 +195,27 @@ def test_projects_csv_next_to_impacts_is_used(tmp_path: Path) -> None:
     res = run("rank", str(tmp_path / "impacts.csv"), "-o", str(tmp_path / "r.csv"))
     assert res.exit_code == 0
     assert read(tmp_path / "r.csv")[0]["region_part"] == "frederikssund"
+
+
+def test_target_normalisation_from_weights_file(tmp_path: Path) -> None:
+    w = tmp_path / "w.yaml"
+    w.write_text('normalisation: {"3.1": {method: target, zero: 0, target: -2000}}\n')
+    res = run("rank", str(IMPACTS), "--weights", str(w), "-o", str(tmp_path / "r.csv"))
+    assert res.exit_code == 0, res.output
+    long = {
+        r["project_id"]: r for r in read(tmp_path / "scores_long.csv") if r["subcriterion"] == "3.1"
+    }
+    assert long["P1"]["method"] == "target(zero=0,target=-2000)"
+    # P1 -3500 t/year beyond the target: 100; P5 -400: 20; P2 +2500: 0
+    assert [long[p]["sub_score"] for p in ("P1", "P5", "P2")] == ["100.0000", "20.0000", "0.0000"]
+
+
+def test_promethee_usual_and_linear_differ_but_agree_on_extremes(tmp_path: Path) -> None:
+    m = rk.build_matrix(rk.read_impacts(IMPACTS))
+    usual = rk.rank_projects(m, equal_weights(), method="promethee", preference="usual")
+    linear = rk.rank_projects(m, equal_weights(), method="promethee", preference="linear")
+    assert np.all((usual.score >= 0) & (usual.score <= 100))
+    assert not np.allclose(usual.score, linear.score)
+    # net flows sum to zero, so the 0-100 scores average 50
+    assert usual.score.mean() == pytest.approx(50.0)
+    assert linear.score.mean() == pytest.approx(50.0)
