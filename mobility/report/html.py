@@ -336,7 +336,7 @@ def render_report(
             '<div class="banner">SYNTHETIC TEST DATA: the numbers in this report are invented '
             "and must not be quoted.</div>"
         )
-    body = body.replace("<table>", '<div class="tablewrap"><table>').replace(
+    body = re.sub(r"(<table[ >])", r'<div class="tablewrap">\1', body).replace(
         "</table>", "</table></div>"
     )
     css = resources.files("mobility.report").joinpath("templates/report.css").read_text("utf-8")

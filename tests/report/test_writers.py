@@ -91,7 +91,9 @@ def test_excel_da_dialect(tmp_path) -> None:
     assert lines[0] == "project_id;name;subcriterion;value;capex_mdkk;selected"
     assert lines[1] == "V1;Ring 5 Syd;1.1;0,3;6500;true"
     # a text cell holding the separator is quoted; the decimal comma needs no quoting
-    assert lines[2] == 'C5;"Trængselsafgift København; Frederiksberg";6.2;-1234567,891234;900,5;false'
+    assert (
+        lines[2] == 'C5;"Trængselsafgift København; Frederiksberg";6.2;-1234567,891234;900,5;false'
+    )
     text_cols = ("project_id", "name", "subcriterion")
     da = read_table(path, dialect="excel-da", text_columns=text_cols)
     default = read_table(write_table(tmp_path / "d.csv", HEADER, ROWS), text_columns=text_cols)

@@ -1,0 +1,210 @@
+"""Tests for the HTML report: content, escaping, graceful degradation, and a real browser.
+
+The fixtures in tests/data/report/ are synthetic (see the README there). The browser test
+renders the report in headless Chromium (Debian's ``chromium``), checks the DOM marker the
+report's inline script sets (no script or resource errors after load) and that the
+screenshot is not blank; it is skipped only when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mobility.errors import InputError
+from mobility.report import plots
+from mobility.report.html import (
+    RUN_TABLES,
+    build_report,
+    load_run_folder,
+    render_report,
+    write_report,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "report"
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "run"
+    shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    return folder
+
+
+def test_load_run_folder_reads_every_table(run_folder: Path) -> None:
+    data = load_run_folder(run_folder)
+    assert data.missing == []
+    assert set(RUN_TABLES) <= set(data.tables)
+    assert {"link_flows", "projects", "frontier"} <= set(data.tables)
+    assert data.manifest is not None and data.manifest_sha256 is not None
+    assert len(data.node_coords) == 42
+    assert set(data.project_link_flows) == {"V1"}
+    impacts = data.records("impacts")
+    assert impacts[0]["subcriterion"] == "1.1"  # identifiers stay text, not 1.1 float
+    assert len(data.data_digest) == 64
+
+
+def test_report_content(run_folder: Path) -> None:
+    data = load_run_folder(run_folder)
+    page = render_report(data)
+    assert page.startswith("<!DOCTYPE html>")
+    # one section per part of the issue-6 report
+    for sid in (
+        "summary",
+        "indicators",
+        "maps",
+        "ranking",
+        "portfolio",
+        "acceptability",
+        "projects",
+        "notes",
+    ):
+        assert f'id="{sid}"' in page
+    # every project has its own table, with a basis badge on every impacts row
+    impacts = data.records("impacts")
+    for pid in {r["project_id"] for r in impacts}:
+        assert f'id="project-{pid}"' in page
+    n_judged = sum(r["basis"] == "judged" for r in impacts)
+    n_modelled = sum(r["basis"] == "modelled" for r in impacts)
+    # (+1: the legend above the project tables shows each badge once)
+    assert page.count('<span class="badge judged">judged</span>') == n_judged + 1
+    assert page.count('<span class="badge modelled">modelled</span>') == n_modelled + 1
+    # figures: reference map, one change map, ranking, frontier, acceptability
+    assert page.count('<img src="data:image/svg+xml;base64,') == 5
+    assert "Trængselsafgift København" in page  # UTF-8 text kept
+    assert data.manifest_sha256 in page and "SYNTHETIC" in page
+    assert 'data-errors="0"' in page
+
+
+def test_report_is_self_contained_and_deterministic(run_folder: Path) -> None:
+    page = render_report(load_run_folder(run_folder))
+    assert page == render_report(load_run_folder(run_folder))
+    refs = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert refs, "expected images and anchors"
+    assert all(r.startswith(("data:", "#")) for r in refs), refs
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page
+
+
+def test_report_escapes_text(run_folder: Path) -> None:
+    for table in run_folder.glob("*.csv"):
+        text = table.read_text(encoding="utf-8")
+        table.write_text(text.replace("Ring 5 Syd", "<script>alert('x')</script> & Co"), "utf-8")
+    page = render_report(load_run_folder(run_folder, nodes_csv=run_folder / "node.csv"))
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
+
+
+def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "indicators.csv", folder)
+    data = load_run_folder(folder)
+    assert data.missing == [f"{n}.csv" for n in RUN_TABLES if n != "indicators"]
+    page = render_report(data)
+    assert "ranking.csv is absent" in page
+    assert "portfolio.csv is absent" in page
+    assert "link_flows.csv is absent" in page
+    assert "No manifest.json" in page
+    assert "33,400,000" in page  # the indicator that is there is shown
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "indicators.csv is absent" in render_report(load_run_folder(empty))
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a folder"):
+        load_run_folder(tmp_path / "nope")
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match=r"manifest\.json"):
+        load_run_folder(tmp_path)
+
+
+def test_write_and_build_report(run_folder: Path) -> None:
+    out = build_report(run_folder)
+    assert out == (run_folder / "report.html").resolve()
+    data = load_run_folder(run_folder)
+    other = write_report(run_folder / "copy.html", data)
+    assert out.read_bytes() == other.read_bytes()
+
+
+def test_plots_are_deterministic_svg() -> None:
+    seg = np.array([[12.3, 55.6, 12.5, 55.7], [12.5, 55.7, 12.6, 55.8], [12.6, 55.8, 12.3, 55.6]])
+    a = plots.network_map_svg(seg, np.array([0.4, 1.1, np.nan]), title="t", label="v/c")
+    assert a == plots.network_map_svg(seg, np.array([0.4, 1.1, np.nan]), title="t", label="v/c")
+    assert a.startswith("<svg") and "<dc:date>" not in a
+    with pytest.raises(ValueError, match="3 segments but 2 values"):
+        plots.network_map_svg(seg, np.array([1.0, 2.0]), title="t", label="v/c")
+    probs = np.array([[0.7, 0.3], [0.3, 0.7]])
+    assert plots.acceptability_svg(["a", "b"], probs) == plots.acceptability_svg(["a", "b"], probs)
+
+
+# --- real browser ------------------------------------------------------------------------
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+
+
+def _status(dom: str) -> dict[str, str]:
+    match = re.search(r'<div id="report-status"([^>]*)>', dom)
+    assert match, "report-status marker missing from the DOM"
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', match.group(1)))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -> None:
+    from matplotlib.image import imread
+
+    report = build_report(run_folder)
+    url = report.as_uri()
+    shot = tmp_path / "report.png"
+    done = _chromium([f"--screenshot={shot}", "--window-size=1200,2000", url], tmp_path / "p1")
+    assert shot.is_file(), done.stderr[-2000:]
+    pixels = imread(shot)
+    assert pixels.shape[:2] == (2000, 1200)
+    assert float(pixels[..., :3].std()) > 0.05, "screenshot is blank"
+
+    dom = _chromium(["--dump-dom", url], tmp_path / "p2").stdout
+    status = _status(dom)
+    assert status.get("data-loaded") == "yes", status
+    assert status.get("data-errors") == "0", status
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_chromium_marker_catches_errors(run_folder: Path, tmp_path: Path) -> None:
+    """The error marker is real: a throwing script and a broken image are both counted."""
+    page = render_report(load_run_folder(run_folder))
+    broken = page.replace(
+        "</body>",
+        '<img src="missing-image.png" alt="x"><script>throw new Error("boom");</script></body>',
+    )
+    path = tmp_path / "broken.html"
+    path.write_text(broken, encoding="utf-8")
+    status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p3").stdout)
+    assert status.get("data-loaded") == "yes", status
+    assert status.get("data-errors") == "2", status
