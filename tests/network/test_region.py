@@ -39,9 +39,13 @@ def _zone_costs(net):
     out = np.full((net.n_zones, net.n_zones), np.inf)
     for i, origin in enumerate(net.zone_nodes):
         keep = ~net.no_thru[net.init] | (net.init == origin)
-        g = csr_matrix(
-            (net.free_flow_time[keep] + 1e-9, (net.init[keep], net.term[keep])), shape=(n, n)
-        )
+        u, v, w = net.init[keep], net.term[keep], net.free_flow_time[keep] + 1e-9
+        # parallel links: keep the fastest (csr_matrix would sum duplicates)
+        order = np.lexsort((w, v, u))
+        u, v, w = u[order], v[order], w[order]
+        first = np.ones(u.size, dtype=bool)
+        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+        g = csr_matrix((w[first], (u[first], v[first])), shape=(n, n))
         dist = dijkstra(g, directed=True, indices=int(origin))
         out[i] = dist[net.zone_nodes]
     return out
@@ -192,3 +196,16 @@ def test_bad_link_is_reported(tmp_path):
 def test_unknown_mode_refused(roads, zones):
     with pytest.raises(InputError, match="mode"):
         road_link_network(roads, zones, modes="plane")
+
+
+def test_engine_skim_agrees_with_independent_dijkstra(roads, zones):
+    """The engine's skim (mobility.network.paths) and the scipy check agree on this network."""
+    from mobility.network.paths import skim
+
+    net = road_link_network(roads, zones, modes="car")
+    result = skim(net, net.free_flow_time, accumulate={"length_km": net.length})
+    assert np.isfinite(result.cost).all()
+    np.testing.assert_allclose(result.cost, _zone_costs(net), rtol=1e-6, atol=1e-5)
+    # København (Indre By) - Roskilde by road is ~30-35 km
+    i, j = zones.index_of("Indre By"), zones.index_of("Roskilde")
+    assert 25 < result.sums["length_km"][i, j] < 45
