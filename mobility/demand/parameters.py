@@ -55,9 +55,11 @@ class DemandParameters:
     walk_km_threshold: float
     walk_beta_km_over: float
     intrazonal_factor: float
+    intrazonal_max_km: float
     intrazonal_car_speed: float
     intrazonal_pt_speed: float
     intrazonal_pt_wait: float
+    intrazonal_pt_walk: float
     occupancy_commute: float
     occupancy_business: float
     occupancy_other: float
@@ -107,6 +109,7 @@ class DemandParameters:
             "bike_speed",
             "walk_speed",
             "intrazonal_factor",
+            "intrazonal_max_km",
             "intrazonal_car_speed",
             "intrazonal_pt_speed",
             "occupancy_commute",
