@@ -55,6 +55,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 #: (module under mobility.commands, command names it defines). Keep heavy imports inside the
 #: command functions so that ``mobility --help`` stays fast.
 COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("model", ("model",)),
     ("assign", ("assign",)),
     ("optimise", ("optimise",)),
     ("network", ("network",)),
