@@ -60,6 +60,8 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "item",
         "road_class",
         "project_ids",
+        "selected_ids",
+        "swap_with",
         "method",
         "line",
         "mode",
@@ -67,31 +69,20 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
     }
 )
 
-#: Working English labels of the six pejlemærker (override with ``criterion_names``).
-DEFAULT_CRITERION_NAMES: dict[str, str] = {
-    "1": "Whole region",
-    "2": "Travel time & innovation",
-    "3": "Climate",
-    "4": "Health & environment",
-    "5": "Public transport & integration",
-    "6": "Economy",
-}
 
-#: Short labels of the twelve sub-criteria (issue 4, item 3).
-SUBCRITERION_NAMES: dict[str, str] = {
-    "1.1": "Municipalities with a material benefit",
-    "1.2": "Residents and jobs in benefiting zones",
-    "2.1": "Hours saved per year",
-    "2.2": "Innovation",
-    "3.1": "Operating CO2e and mode shift",
-    "3.2": "Construction CO2e and payback",
-    "4.1": "Cycling (trips, km, health)",
-    "4.2": "Road noise and particle exposure",
-    "5.1": "Public transport boardings and reach",
-    "5.2": "Transfers between modes",
-    "6.1": "Socio-economic return (NPV, BCR, IRR)",
-    "6.2": "Transparency of the project economy",
-}
+def default_criterion_names() -> dict[str, str]:
+    """English names of the six pejlemærker from :mod:`mobility.scoring.pejlemaerker`."""
+    from mobility.scoring import pejlemaerker as pm
+
+    return {c.id: c.name_en for c in pm.CRITERIA}
+
+
+def subcriterion_names() -> dict[str, tuple[str, str]]:
+    """Sub-criterion id -> (English, Danish) name from :mod:`mobility.scoring.pejlemaerker`."""
+    from mobility.scoring import pejlemaerker as pm
+
+    return {sc.id: (sc.name_en, sc.name_da) for sc in pm.subcriteria()}
+
 
 #: Plain-language labels of the issue-3 indicators (unknown names show only the raw name).
 INDICATOR_LABELS: dict[str, str] = {
@@ -289,7 +280,8 @@ def render_report(
     title
         Page title; default from the scenario name in the manifest.
     criterion_names
-        Labels of pejlemærke ``"1"`` ... ``"6"`` (default :data:`DEFAULT_CRITERION_NAMES`).
+        Labels of pejlemærke ``"1"`` ... ``"6"`` (default :func:`default_criterion_names`, the
+        English names of :mod:`mobility.scoring.pejlemaerker`).
     weights
         Criterion weights ``{"1": w, ...}`` for the ranking chart's contributions; default
         from ``manifest["settings"]["weights"]``, else equal weights (said in the caption).
@@ -305,7 +297,7 @@ def render_report(
     """
     settings = dict((data.manifest or {}).get("settings") or {})
     names = {
-        **DEFAULT_CRITERION_NAMES,
+        **default_criterion_names(),
         **{str(k): str(v) for k, v in (criterion_names or {}).items()},
     }
     scenario = str(settings.get("scenario") or "")
@@ -873,105 +865,132 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
     if frontier is not None:
         fh, frows = frontier
         i_b = _col(fh, "budget_mdkk", prefix="budget")
-        i_s = _col(fh, "score", "total_score", prefix="score")
+        i_s = _col(fh, "total_score", "score", prefix="score")
         i_n = _col(fh, "n_selected", "n_projects")
-        if i_b is not None and i_s is not None and frows:
-            labels = [f"{r[i_n]}" for r in frows] if i_n is not None else None
+        i_st = _col(fh, "status")
+        feasible = [
+            r
+            for r in frows
+            if (i_st is None or r[i_st] in (None, "optimal"))
+            and i_s is not None
+            and math.isfinite(_to_float(r[i_s]))
+        ]
+        if i_b is not None and feasible:
+            labels = [fmt(r[i_n]) for r in feasible] if i_n is not None else None
             parts.append(
                 _figure(
                     plots.frontier_svg(
-                        [_to_float(r[i_b]) for r in frows],
-                        [_to_float(r[i_s]) for r in frows],
+                        [_to_float(r[i_b]) for r in feasible],
+                        [_to_float(r[i_s]) for r in feasible],
                         chosen=(capex, score) if chosen else None,
                         labels=labels,
                     ),
                     "Portfolio frontier: budget against best total score",
-                    "Numbers next to the points: projects in the best portfolio for that budget.",
+                    "Each point: the best portfolio for that budget (label: number of projects). "
+                    "The star: the selected portfolio's capital cost and score.",
                 )
             )
+        else:
+            parts.append(_missing("frontier.csv has no feasible budget levels to plot."))
     else:
         parts.append(_missing("No frontier.csv (mobility optimise --pareto): frontier not shown."))
     return "".join(parts)
 
 
-def _acceptability(ctx: _Context) -> tuple[list[str], np.ndarray, list[dict[str, Any]]] | None:
+def _acceptability(ctx: _Context) -> tuple[list[str], np.ndarray] | None:
+    """Project ids (ranking order) and their (P, K) rank probabilities from sensitivity.csv.
+
+    Accepts the long form of ``mobility rank`` (``project_id,rank,probability[,cumulative]``)
+    and a wide form with ``p_rank_<k>`` columns.
+    """
     table = ctx.data.tables.get("sensitivity")
     if table is None:
         return None
     header, rows = table
     recs = ctx.data.records("sensitivity")
     rank_cols = sorted(
-        (
-            (int(m.group(1)), i)
-            for i, h in enumerate(header)
-            if (m := re.fullmatch(r"p_rank_(\d+)", h))
-        ),
+        (int(m.group(1)), i)
+        for i, h in enumerate(header)
+        if (m := re.fullmatch(r"p_rank_(\d+)", h))
     )
-    if rank_cols:
-        ids = [r[_col(header, "project_id") or 0] for r in rows]
+    if rank_cols and "project_id" in header:
+        ids = [r["project_id"] for r in recs]
         probs = np.array([[_to_float(r[i]) for _, i in rank_cols] for r in rows], dtype=float)
-    elif {"project_id", "rank", "probability"} <= set(header):
-        ids = sorted({r["project_id"] for r in recs}, key=str)
+    elif {"project_id", "rank", "probability"} <= set(header) and recs:
+        ids = list(dict.fromkeys(r["project_id"] for r in recs))
         k = max(int(r["rank"]) for r in recs)
         probs = np.zeros((len(ids), k))
         pos = {p: n for n, p in enumerate(ids)}
         for r in recs:
             probs[pos[r["project_id"]], int(r["rank"]) - 1] += _to_float(r["probability"])
-        recs = [{"project_id": p} for p in ids]
     else:
         return None
-    order = _ranking_order(ctx)
-    rank_of = {p: n for n, p in enumerate(order)}
+    rank_of = {p: n for n, p in enumerate(_ranking_order(ctx))}
     idx = sorted(range(len(ids)), key=lambda n: (rank_of.get(ids[n], 1e9), str(ids[n])))
-    return [ids[n] for n in idx], probs[idx], [recs[n] for n in idx]
+    return [ids[n] for n in idx], probs[idx]
 
 
 def _section_acceptability(ctx: _Context) -> str:
     acc = _acceptability(ctx)
     if acc is None:
         if "sensitivity" in ctx.data.tables:
-            return _missing("sensitivity.csv has no p_rank_<k> columns: nothing to chart.")
+            return _missing("sensitivity.csv has no rank probabilities: nothing to chart.")
         return _missing(
             "sensitivity.csv is absent: no rank acceptability (run with --sensitivity N)."
         )
-    ids, probs, recs = acc
+    ids, probs = acc
     names = _project_names(ctx)
     labels = [names.get(p, str(p)) for p in ids]
+    ranking = {r.get("project_id"): r for r in ctx.data.records("ranking")}
     parts = [
-        '<p class="sub">How often each project takes each rank when the weights are drawn at '
-        "random around the chosen ones (SMAA rank acceptability). A project whose most likely "
-        "rank holds less than 60 % of the draws is flagged unstable unless the file says "
-        "otherwise.</p>",
+        '<p class="sub">How often each project takes each rank when the criterion weights are '
+        "drawn at random around the chosen ones (SMAA rank acceptability). Unstable: the "
+        "project keeps its rank in too few draws (flag from ranking.csv; without it, when "
+        "its most likely rank holds under 60 % of the draws).</p>",
         _figure(plots.acceptability_svg(labels, probs), "Rank acceptability chart"),
     ]
-    topk_cols = sorted({c for r in recs for c in r if re.fullmatch(r"p_top_\d+", str(c))})
     trs = []
-    for pid, label, p, r in zip(ids, labels, probs, recs, strict=True):
+    for pid, label, p in zip(ids, labels, probs, strict=True):
+        r = ranking.get(pid, {})
         best = int(np.nanargmax(p)) if np.isfinite(p).any() else 0
         flag = r.get("unstable")
-        unstable = bool(flag) if isinstance(flag, bool) else bool(p[best] < 0.6)
+        unstable = bool(flag) if isinstance(flag, bool | int) else bool(p[best] < 0.6)
         badge = (
             '<span class="badge unstable">unstable</span>'
             if unstable
             else '<span class="badge stable">stable</span>'
         )
-        tops = "".join(f'<td class="num">{_e(fmt(r.get(c), "share"))}</td>' for c in topk_cols)
+        lo, hi = r.get("rank_p05"), r.get("rank_p95")
+        span = f"{fmt(lo)}–{fmt(hi)}" if lo is not None and hi is not None else "–"
+        swap = "–"
+        if r.get("swap_with"):
+            swap = f"{names.get(r['swap_with'], r['swap_with'])}"
+            if r.get("swap_criterion") is not None and r.get("swap_weight_change") is not None:
+                swap += (
+                    f" if pejlemærke {fmt(r['swap_criterion'])} weight changes by "
+                    f"{fmt(r['swap_weight_change'])}"
+                )
         trs.append(
             f"<tr><td>{_e(label)} <code>{_e(pid)}</code></td>"
-            f'<td class="num">{best + 1}</td>'
-            f'<td class="num">{_e(fmt(float(p[best]), "share"))}</td>'
-            f"{tops}<td>{badge}</td></tr>"
+            f'<td class="num">{_e(fmt(r.get("rank")))}</td>'
+            f'<td class="num">{best + 1} ({_e(fmt(float(p[best]), "share"))})</td>'
+            f'<td class="num">{_e(span)}</td>'
+            f'<td class="num">{_e(fmt(r.get("p_top_k"), "share"))}</td>'
+            f"<td>{_e(swap)}</td><td>{badge}</td></tr>"
         )
     head = [
         "project",
+        "rank",
         "most likely rank",
-        "its probability",
-        *[c.replace("p_top_", "P(top ") + ")" for c in topk_cols],
+        "rank 5-95 %",
+        "P(top k)",
+        "swaps with the next project",
         "",
     ]
     parts.append(
-        "<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"
-        f"<tbody>{''.join(trs)}</tbody></table>"
+        "<table><thead><tr>"
+        + "".join(f"<th>{_e(h)}</th>" for h in head)
+        + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
     )
     return "".join(parts)
 
@@ -987,6 +1006,7 @@ def _section_projects(ctx: _Context) -> str:
         if pid is not None and pid not in order:
             order.append(pid)
     names = _project_names(ctx)
+    sub_names = subcriterion_names()
     parts = [
         '<p class="sub">Every sub-criterion behind the scores. <span class="badge modelled">'
         "modelled</span> values come from the transport model and the cost-benefit analysis; "
@@ -1044,7 +1064,7 @@ def _section_projects(ctx: _Context) -> str:
                 cls = basis if basis in ("modelled", "judged") else "neutral"
                 sub = str(r.get("subcriterion") or "")
                 label = (
-                    f"<code>{_e(sub)}</code> {_e(SUBCRITERION_NAMES.get(sub, ''))}"
+                    f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ('', ''))[0])}"
                     if sub != previous
                     else ""
                 )

@@ -208,3 +208,18 @@ def test_chromium_marker_catches_errors(run_folder: Path, tmp_path: Path) -> Non
     status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p3").stdout)
     assert status.get("data-loaded") == "yes", status
     assert status.get("data-errors") == "2", status
+
+
+def test_sensitivity_wide_form_is_charted(run_folder: Path) -> None:
+    from mobility.report.writers import write_table
+
+    write_table(
+        run_folder / "sensitivity.csv",
+        ["project_id", "p_rank_1", "p_rank_2"],
+        [["C5", 0.9, 0.1], ["V4", 0.1, 0.9]],
+    )
+    page = render_report(load_run_folder(run_folder))
+    assert 'alt="Rank acceptability chart"' in page
+    assert "no rank probabilities" not in page
+    write_table(run_folder / "sensitivity.csv", ["project_id", "other"], [["C5", 1]])
+    assert "no rank probabilities" in render_report(load_run_folder(run_folder))

@@ -325,22 +325,48 @@ def write_ranking_and_more(rng: np.random.Generator) -> None:
     for b in (0.0, 1000.0, 2500.0, 5000.0, 7500.0, 10000.0, 12000.0, 20000.0, 35000.0):
         total, subset = best_subset(b)
         ids = ";".join(PROJECTS[i][0] for i in subset)
-        frontier.append([b, round(total, 3), len(subset), ids])
+        capex = sum(PROJECTS[i][6] for i in subset)
+        total_npv = sum(npv[i] for i in subset)
+        frontier.append([b, "optimal", round(total, 3), capex, len(subset), ids, total_npv])
     write_table(
-        HERE / "frontier.csv", ["budget_mdkk", "score", "n_selected", "project_ids"], frontier
+        HERE / "frontier.csv",
+        [
+            "budget_mdkk",
+            "status",
+            "total_score",
+            "total_capex_mdkk",
+            "n_selected",
+            "selected_ids",
+            "total_npv_mdkk",
+        ],
+        frontier,
     )
 
-    # rank acceptability (Dirichlet draws around equal weights)
+    # rank acceptability (Dirichlet draws around equal weights), long form as `mobility rank`
     draws = rng.dirichlet(np.full(6, 30.0), size=2000)
     ranks = np.argsort(np.argsort(-(draws @ crit.T), axis=1, kind="stable"), axis=1) + 1
-    shdr = ["project_id", "name", *[f"p_rank_{k}" for k in range(1, n + 1)], "p_top_3", "unstable"]
     srow = []
-    for i in order:
+    extra = {}
+    for r0, i in enumerate(order, start=1):
         p = [float((ranks[:, i] == k).mean()) for k in range(1, n + 1)]
-        srow.append(
-            [PROJECTS[i][0], PROJECTS[i][1], *p, float((ranks[:, i] <= 3).mean()), max(p) < 0.6]
+        cum = np.cumsum(p)
+        srow.extend(
+            [PROJECTS[i][0], k, round(p[k - 1], 4), round(min(float(cum[k - 1]), 1.0), 4)]
+            for k in range(1, n + 1)
         )
-    write_table(HERE / "sensitivity.csv", shdr, srow)
+        stable = p[r0 - 1]
+        extra[PROJECTS[i][0]] = [
+            round(float((ranks[:, i] <= 3).mean()), 4),
+            round(float(ranks[:, i].mean()), 3),
+            int(np.percentile(ranks[:, i], 5, method="inverted_cdf")),
+            int(np.percentile(ranks[:, i], 95, method="inverted_cdf")),
+            round(stable, 4),
+            1 if stable < 0.8 else 0,
+        ]
+    write_table(HERE / "sensitivity.csv", ["project_id", "rank", "probability", "cumulative"], srow)
+    header = [*header, "p_top_k", "rank_mean", "rank_p05", "rank_p95", "p_rank_stable", "unstable"]
+    rows = [[*row, *extra[row[1]]] for row in rows]
+    write_table(HERE / "ranking.csv", header, rows)
 
     cba = []
     for (pid, _name, *_), v in zip(PROJECTS, npv, strict=True):
