@@ -100,81 +100,76 @@ def _chunk_buffers(n_nodes, n_acc):
     return dist, pred_edge, order, heap, pos, target, acc
 
 
-@njit(cache=True, parallel=True)
-def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, demand, n_links):
-    """All-or-nothing loading of ``demand`` on shortest paths under link ``cost``.
-
-    Returns
-    -------
-    (flows, sp_total, unreachable)
-        ``(M,)`` link flows, sum of demand x shortest-path cost, and the demand with no path.
-        Intrazonal demand (the diagonal) is not loaded.
-    """
+@njit(cache=True, nogil=True)
+def _aon_chunk(
+    lo, hi, indptr, adj_head, adj_tail, adj_link, ecost, sources, zone_nodes, demand, flows
+):
+    """Load origins ``lo..hi-1`` into ``flows``; return (sum demand x SP cost, unreachable)."""
     n_nodes = indptr.shape[0] - 1
     n_zones = sources.shape[0]
+    dist, pred_edge, order, heap, pos, target, _ = _chunk_buffers(n_nodes, 0)
+    load = np.zeros(n_nodes)
+    sp = 0.0
+    unreach = 0.0
+    for o in range(lo, hi):
+        n_targets = 0
+        for d in range(n_zones):
+            if d != o and demand[o, d] > 0.0:
+                node = zone_nodes[d]
+                if not target[node]:
+                    target[node] = True
+                    n_targets += 1
+        if n_targets == 0:
+            continue
+        n_settled = dijkstra(
+            sources[o],
+            indptr,
+            adj_head,
+            ecost,
+            dist,
+            pred_edge,
+            order,
+            heap,
+            pos,
+            target,
+            n_targets,
+        )
+        for d in range(n_zones):
+            q = demand[o, d]
+            if d != o and q > 0.0:
+                node = zone_nodes[d]
+                target[node] = False
+                if dist[node] < np.inf:
+                    load[node] += q
+                    sp += q * dist[node]
+                else:
+                    unreach += q
+        for i in range(n_settled - 1, 0, -1):
+            v = order[i]
+            q = load[v]
+            if q != 0.0:
+                e = pred_edge[v]
+                flows[adj_link[e]] += q
+                load[adj_tail[e]] += q
+                load[v] = 0.0
+        load[order[0]] = 0.0
+        for i in range(n_nodes):
+            dist[i] = np.inf
+            pos[i] = -1
+    return sp, unreach
+
+
+@njit(cache=True, nogil=True)
+def _edge_cost(cost, adj_link):
     ecost = np.empty(adj_link.shape[0])
     for e in range(adj_link.shape[0]):
         ecost[e] = cost[adj_link[e]]
-    chunk_flows = np.zeros((N_CHUNKS, n_links))
-    chunk_sp = np.zeros(N_CHUNKS)
-    chunk_unreach = np.zeros(N_CHUNKS)
-    for c in prange(N_CHUNKS):
-        lo = (c * n_zones) // N_CHUNKS
-        hi = ((c + 1) * n_zones) // N_CHUNKS
-        if hi <= lo:
-            continue
-        flows = chunk_flows[c]
-        dist, pred_edge, order, heap, pos, target, _ = _chunk_buffers(n_nodes, 0)
-        load = np.zeros(n_nodes)
-        sp = 0.0
-        unreach = 0.0
-        for o in range(lo, hi):
-            n_targets = 0
-            for d in range(n_zones):
-                if d != o and demand[o, d] > 0.0:
-                    node = zone_nodes[d]
-                    if not target[node]:
-                        target[node] = True
-                        n_targets += 1
-            if n_targets == 0:
-                continue
-            n_settled = dijkstra(
-                sources[o],
-                indptr,
-                adj_head,
-                ecost,
-                dist,
-                pred_edge,
-                order,
-                heap,
-                pos,
-                target,
-                n_targets,
-            )
-            for d in range(n_zones):
-                q = demand[o, d]
-                if d != o and q > 0.0:
-                    node = zone_nodes[d]
-                    target[node] = False
-                    if dist[node] < np.inf:
-                        load[node] += q
-                        sp += q * dist[node]
-                    else:
-                        unreach += q
-            for i in range(n_settled - 1, 0, -1):
-                v = order[i]
-                q = load[v]
-                if q != 0.0:
-                    e = pred_edge[v]
-                    flows[adj_link[e]] += q
-                    load[adj_tail[e]] += q
-                    load[v] = 0.0
-            load[order[0]] = 0.0
-            for i in range(n_nodes):
-                dist[i] = np.inf
-                pos[i] = -1
-        chunk_sp[c] = sp
-        chunk_unreach[c] = unreach
+    return ecost
+
+
+@njit(cache=True, nogil=True)
+def _sum_chunks(chunk_flows, chunk_sp, chunk_unreach):
+    n_links = chunk_flows.shape[1]
     out = np.zeros(n_links)
     sp_total = 0.0
     unreach_total = 0.0
@@ -184,6 +179,73 @@ def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, de
         sp_total += chunk_sp[c]
         unreach_total += chunk_unreach[c]
     return out, sp_total, unreach_total
+
+
+@njit(cache=True, parallel=True)
+def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, demand, n_links):
+    """All-or-nothing loading of ``demand`` on shortest paths under link ``cost``.
+
+    Origins are split in :data:`N_CHUNKS` chunks run in parallel threads.
+
+    Returns
+    -------
+    (flows, sp_total, unreachable)
+        ``(M,)`` link flows, sum of demand x shortest-path cost, and the demand with no path.
+        Intrazonal demand (the diagonal) is not loaded.
+    """
+    n_zones = sources.shape[0]
+    ecost = _edge_cost(cost, adj_link)
+    chunk_flows = np.zeros((N_CHUNKS, n_links))
+    chunk_sp = np.zeros(N_CHUNKS)
+    chunk_unreach = np.zeros(N_CHUNKS)
+    for c in prange(N_CHUNKS):
+        lo = (c * n_zones) // N_CHUNKS
+        hi = ((c + 1) * n_zones) // N_CHUNKS
+        if hi > lo:
+            chunk_sp[c], chunk_unreach[c] = _aon_chunk(
+                lo,
+                hi,
+                indptr,
+                adj_head,
+                adj_tail,
+                adj_link,
+                ecost,
+                sources,
+                zone_nodes,
+                demand,
+                chunk_flows[c],
+            )
+    return _sum_chunks(chunk_flows, chunk_sp, chunk_unreach)
+
+
+@njit(cache=True, nogil=True)
+def aon_load_serial(
+    indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, demand, n_links
+):
+    """:func:`aon_load` in the calling thread (same chunking, bitwise the same result)."""
+    n_zones = sources.shape[0]
+    ecost = _edge_cost(cost, adj_link)
+    chunk_flows = np.zeros((N_CHUNKS, n_links))
+    chunk_sp = np.zeros(N_CHUNKS)
+    chunk_unreach = np.zeros(N_CHUNKS)
+    for c in range(N_CHUNKS):
+        lo = (c * n_zones) // N_CHUNKS
+        hi = ((c + 1) * n_zones) // N_CHUNKS
+        if hi > lo:
+            chunk_sp[c], chunk_unreach[c] = _aon_chunk(
+                lo,
+                hi,
+                indptr,
+                adj_head,
+                adj_tail,
+                adj_link,
+                ecost,
+                sources,
+                zone_nodes,
+                demand,
+                chunk_flows[c],
+            )
+    return _sum_chunks(chunk_flows, chunk_sp, chunk_unreach)
 
 
 @njit(cache=True, parallel=True)
@@ -199,9 +261,7 @@ def skim_trees(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, 
     n_nodes = indptr.shape[0] - 1
     n_zones = sources.shape[0]
     n_acc = accumulate.shape[0]
-    ecost = np.empty(adj_link.shape[0])
-    for e in range(adj_link.shape[0]):
-        ecost[e] = cost[adj_link[e]]
+    ecost = _edge_cost(cost, adj_link)
     out_cost = np.full((n_zones, n_zones), np.inf)
     out_sums = np.full((n_acc, n_zones, n_zones), np.nan)
     for c in prange(N_CHUNKS):

@@ -143,6 +143,7 @@ class _Problem:
         self.p = np.ascontiguousarray(net.power, dtype=np.float64)
         self.c = np.ascontiguousarray(net.capacity, dtype=np.float64)
         self.graph = paths.build_graph(net)
+        self.kernel = paths.aon_kernel(self.graph)
         self.time_buf = np.empty(net.n_links)
         self.sp_seconds = 0.0
         self.ls_seconds = 0.0
@@ -153,7 +154,7 @@ class _Problem:
     def aon(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
         start = _time.perf_counter()
         g = self.graph
-        y, sp, unreachable = paths._kernels.aon_load(
+        y, sp, unreachable = self.kernel(
             g.indptr,
             g.adj_head,
             g.adj_tail,

@@ -181,12 +181,23 @@ def aon(
     z = net.n_zones
     if d.shape != (z, z):
         raise InputError(f"has shape {d.shape}", field="demand", expected=f"({z}, {z})")
-    flows, sp_total, unreachable = _kernels.aon_load(
+    flows, sp_total, unreachable = aon_kernel(g)(
         g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, d, net.n_links
     )
     if unreachable > 0:
         raise_unreachable(net, g, d)
     return flows, float(sp_total)
+
+
+#: Problems smaller than this (zones x nodes) load in one thread: starting threads would cost
+#: more than it saves, and much more on a busy machine.
+PARALLEL_MIN_WORK = 150_000
+
+
+def aon_kernel(graph: PathGraph):
+    """The parallel or the serial all-or-nothing kernel, by problem size."""
+    work = graph.sources.shape[0] * (graph.indptr.shape[0] - 1)
+    return _kernels.aon_load if work >= PARALLEL_MIN_WORK else _kernels.aon_load_serial
 
 
 def raise_unreachable(net: LinkNetwork, graph: PathGraph, demand: np.ndarray) -> None:

@@ -1,0 +1,348 @@
+"""Time-to-gap benchmark: mobility's assignment vs AequilibraE's bi-conjugate Frank-Wolfe.
+
+Usage::
+
+    python benchmarks/assignment.py [--tntp-dir DIR] [--networks SiouxFalls,Anaheim,...]
+                                    [--gaps 1e-4,1e-5,1e-6] [--repeat N] [--algorithm bfw]
+
+Both tools run as whole processes, from TNTP files to a written flow CSV, once per network and
+target gap; the parent times each process (wall clock) and reads the assignment-only seconds
+each worker reports. When ``aequilibrae`` is importable (``pip install .[bench]``) its bfw runs
+on the same network in the same run, and the table shows the ratio ours / AequilibraE.
+
+Every written flow file is checked the same way by the parent: the true relative gap of the
+flows (``1 - sum(demand x SP cost) / sum(flow x cost)``, costs recomputed from the flows with
+the network's BPR parameters and generalized-cost weights) and the relative difference of
+``sum(flow x cost)`` from the best-known ``*_flow.tntp`` total.
+
+Generalized-cost weights follow each network's README (Chicago Sketch: 0.02 min/cent toll,
+0.04 min/mile distance). Barcelona's connectors have b = 0 and power = 0; AequilibraE's BPR
+refuses power < 1, so the AequilibraE worker passes power 1 on links with b = 0 (the time is
+t0 either way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TNTP = ROOT.parent / "shared" / "benchmarks" / "tntp"
+#: (toll_weight, distance_weight) from each network's README.
+WEIGHTS = {"ChicagoSketch": (0.02, 0.04)}
+MAX_ITER = 20000
+
+
+def _files(tntp_dir: Path, name: str) -> dict[str, Path]:
+    folder = tntp_dir / name if (tntp_dir / name).is_dir() else tntp_dir
+    return {kind: folder / f"{name}_{kind}.tntp" for kind in ("net", "trips", "flow")}
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def worker_ours(args: argparse.Namespace) -> None:
+    """Read, assign, write with mobility (in one process); print a JSON summary line."""
+    t0 = time.perf_counter()
+    from mobility.network import assignment, tntp
+
+    t_import = time.perf_counter() - t0
+    net = tntp.read_net(args.net)
+    demand = tntp.check_demand(net, tntp.read_trips(args.trips, n_zones=net.n_zones), args.trips)
+    t1 = time.perf_counter()
+    res = assignment.assign(
+        net,
+        demand,
+        algorithm=args.algorithm,
+        rel_gap=args.gap,
+        max_iter=MAX_ITER,
+        toll_weight=args.toll_weight,
+        distance_weight=args.distance_weight,
+    )
+    t2 = time.perf_counter()
+    tntp.write_flows_csv(args.out, net, res.flows, res.costs)
+    print(
+        json.dumps(
+            {
+                "assign_s": t2 - t1,
+                "import_s": t_import,
+                "iterations": res.iterations,
+                "gap": res.rel_gap,
+                "sp_s": res.timings["shortest_paths"],
+            }
+        )
+    )
+
+
+def _read_tntp_net_plain(path: str):
+    """A small independent TNTP net reader for the AequilibraE worker (pandas only)."""
+    import pandas as pd
+
+    lines = Path(path).read_text().splitlines()
+    meta = {}
+    start = 0
+    for i, line in enumerate(lines):
+        if line.strip().startswith("<"):
+            key, _, value = line.strip()[1:].partition(">")
+            if key.strip().upper() == "END OF METADATA":
+                start = i + 1
+                break
+            meta[key.strip().upper()] = value.strip()
+    rows = []
+    for line in lines[start:]:
+        text = line.split("~")[0].replace(";", " ").split()
+        if text:
+            rows.append([float(x) for x in text[:10]])
+    cols = ["a", "b_", "capacity", "length", "fftt", "b", "power", "speed", "toll", "type"]
+    df = pd.DataFrame(rows, columns=cols[: len(rows[0])])
+    return (
+        df,
+        int(meta["NUMBER OF ZONES"].split()[0]),
+        int(meta.get("FIRST THRU NODE", "1").split()[0]),
+    )
+
+
+def _read_tntp_trips_plain(path: str, zones: int) -> np.ndarray:
+    import re
+
+    text = Path(path).read_text()
+    body = text.split("<END OF METADATA>", 1)[-1]
+    demand = np.zeros((zones, zones))
+    for block in re.split(r"Origin\s+", body)[1:]:
+        head, _, rest = block.partition("\n")
+        o = int(head.split()[0])
+        for d, v in re.findall(r"(\d+)\s*:\s*([-+0-9.eE]+)", rest):
+            demand[o - 1, int(d) - 1] = float(v)
+    return demand
+
+
+def worker_aequilibrae(args: argparse.Namespace) -> None:
+    """Read, assign (AequilibraE bfw), write; print a JSON summary line."""
+    t0 = time.perf_counter()
+    import pandas as pd
+    from aequilibrae.matrix import AequilibraeMatrix
+    from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
+
+    t_import = time.perf_counter() - t0
+    df, zones, first_thru = _read_tntp_net_plain(args.net)
+    demand = _read_tntp_trips_plain(args.trips, zones)
+    m = len(df)
+    power = np.where(df["b"].to_numpy() == 0, np.maximum(df["power"].to_numpy(), 1.0), df["power"])
+    network = pd.DataFrame(
+        {
+            "link_id": np.arange(1, m + 1),
+            "a_node": df["a"].astype(np.int64),
+            "b_node": df["b_"].astype(np.int64),
+            "direction": np.ones(m, dtype=np.int8),
+            "free_flow_time": df["fftt"].astype(float),
+            "capacity": df["capacity"].astype(float),
+            "b": df["b"].astype(float),
+            "power": power.astype(float),
+            "fixed_cost": args.toll_weight * df.get("toll", 0.0)
+            + args.distance_weight * df["length"],
+        }
+    )
+    graph = Graph()
+    graph.network = network
+    graph.prepare_graph(np.arange(1, zones + 1, dtype=np.int64))
+    graph.set_graph("free_flow_time")
+    graph.set_skimming(["free_flow_time"])
+    graph.set_blocked_centroid_flows(first_thru > 1)
+    mat = AequilibraeMatrix()
+    mat.create_empty(zones=zones, matrix_names=["demand"], memory_only=True)
+    mat.index[:] = np.arange(1, zones + 1)
+    mat.matrices[:, :, 0] = demand
+    mat.computational_view(["demand"])
+    tc = TrafficClass("car", graph, mat)
+    if args.toll_weight or args.distance_weight:
+        tc.set_fixed_cost("fixed_cost", 1.0)
+    ta = TrafficAssignment()
+    ta.set_classes([tc])
+    ta.set_vdf("BPR")
+    ta.set_vdf_parameters({"alpha": "b", "beta": "power"})
+    ta.set_capacity_field("capacity")
+    ta.set_time_field("free_flow_time")
+    ta.set_algorithm("bfw")
+    ta.max_iter = MAX_ITER
+    ta.rgap_target = args.gap
+    t1 = time.perf_counter()
+    ta.execute()
+    t2 = time.perf_counter()
+    res = ta.results()
+    flows = res["PCE_tot"].reindex(network["link_id"]).to_numpy()
+    times = res["Congested_Time_Max"].reindex(network["link_id"]).to_numpy()
+    cost = times + network["fixed_cost"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "init_node": network["a_node"],
+            "term_node": network["b_node"],
+            "volume": flows,
+            "cost": cost,
+        }
+    )
+    out.to_csv(args.out, index=False, float_format="%.6f")
+    report = ta.report()
+    print(
+        json.dumps(
+            {
+                "assign_s": t2 - t1,
+                "import_s": t_import,
+                "iterations": int(report["iteration"].max()),
+                "gap": float(report["rgap"].iloc[-1]),
+            }
+        )
+    )
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def _run(kind: str, files: dict[str, Path], gap: float, weights, out: Path, algorithm: str) -> dict:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        kind,
+        "--net",
+        str(files["net"]),
+        "--trips",
+        str(files["trips"]),
+        "--gap",
+        repr(gap),
+        "--toll-weight",
+        repr(weights[0]),
+        "--distance-weight",
+        repr(weights[1]),
+        "--algorithm",
+        algorithm,
+        "--out",
+        str(out),
+    ]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} worker failed:\n{proc.stderr[-2000:]}")
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    info["wall_s"] = wall
+    return info
+
+
+def _check(files: dict[str, Path], flows_csv: Path, weights) -> tuple[float, float]:
+    """(true relative gap, relative difference of sum(flow x cost) from best-known)."""
+    from mobility.network import paths, tntp, vdf
+
+    net = tntp.read_net(files["net"])
+    demand = tntp.read_trips(files["trips"], n_zones=net.n_zones)
+    data = np.loadtxt(flows_csv, delimiter=",", skiprows=1)
+    flows = data[:, 2]
+    times = vdf.time("bpr", flows, net.free_flow_time, net.b, net.power, net.capacity)
+    cost = times + weights[0] * net.toll + weights[1] * net.length
+    _, sp = paths.aon(net, cost, demand)
+    total = float(flows @ cost)
+    gap = 1.0 - sp / total
+    best = tntp.read_flow(files["flow"])
+    best_total = float(best[2] @ best[3]) if files["flow"].is_file() else float("nan")
+    return gap, total / best_total - 1.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options; run the table, or one worker."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--tntp-dir", type=Path, default=DEFAULT_TNTP)
+    p.add_argument("--networks", default="SiouxFalls,Anaheim,ChicagoSketch,Barcelona")
+    p.add_argument("--gaps", default="1e-4,1e-5,1e-6")
+    p.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is kept")
+    p.add_argument("--algorithm", default="bfw", help="our algorithm (AequilibraE runs bfw)")
+    p.add_argument("--no-aequilibrae", action="store_true")
+    p.add_argument("--worker", choices=("ours", "aequilibrae"), help=argparse.SUPPRESS)
+    p.add_argument("--net", help=argparse.SUPPRESS)
+    p.add_argument("--trips", help=argparse.SUPPRESS)
+    p.add_argument("--gap", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--toll-weight", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--distance-weight", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker == "ours":
+        worker_ours(args)
+        return
+    if args.worker == "aequilibrae":
+        worker_aequilibrae(args)
+        return
+
+    try:
+        import aequilibrae  # noqa: F401
+
+        have_aeq = not args.no_aequilibrae
+    except ImportError:
+        have_aeq = False
+    gaps = [float(g) for g in args.gaps.split(",")]
+    header = (
+        f"{'network':<14}{'gap':>7}  {'tool':<12}{'iters':>6}{'gap reached':>12}{'true gap':>10}"
+        f"{'vs best':>10}{'assign s':>9}{'process s':>10}{'ratio a/p':>11}"
+    )
+    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}", flush=True)
+    print(header, flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # warm the numba cache so that no row includes a compile
+        files0 = (
+            _files(args.tntp_dir, "SiouxFalls") if (args.tntp_dir / "SiouxFalls").exists() else None
+        )
+        cold = None
+        if files0 is not None:
+            cold = _run("ours", files0, 1e-4, (0.0, 0.0), Path(tmp) / "warm.csv", args.algorithm)
+        for name in args.networks.split(","):
+            files = _files(args.tntp_dir, name)
+            weights = WEIGHTS.get(name, (0.0, 0.0))
+            for gap in gaps:
+                results = {}
+                tools = ["ours"] + (["aequilibrae"] if have_aeq else [])
+                for tool in tools:
+                    best = None
+                    for r in range(args.repeat):
+                        out = Path(tmp) / f"{name}_{tool}_{gap}_{r}.csv"
+                        info = _run(tool, files, gap, weights, out, args.algorithm)
+                        info["out"] = out
+                        if best is None or info["wall_s"] < best["wall_s"]:
+                            best = info
+                    assert best is not None
+                    best["true_gap"], best["vs_best"] = _check(files, best["out"], weights)
+                    results[tool] = best
+                for tool, info in results.items():
+                    ratio = ""
+                    if tool == "ours" and "aequilibrae" in results:
+                        a = results["aequilibrae"]
+                        r_assign = info["assign_s"] / a["assign_s"]
+                        ratio = f"{r_assign:.2f}/{info['wall_s'] / a['wall_s']:.2f}"
+                    label = "ours " + args.algorithm if tool == "ours" else "aeq bfw"
+                    print(
+                        f"{name:<14}{gap:>7.0e}  {label:<12}"
+                        f"{info['iterations']:>6}{info['gap']:>12.2e}{info['true_gap']:>10.2e}"
+                        f"{info['vs_best']:>+10.1e}{info['assign_s']:>9.2f}{info['wall_s']:>10.2f}"
+                        f"{ratio:>11}",
+                        flush=True,
+                    )
+        if cold is not None:
+            print(
+                f"(warm-up run: SiouxFalls 1e-4 whole process {cold['wall_s']:.2f} s; "
+                f"run with a cleared numba cache to see the one-off compile cost)"
+            )
+    print(
+        "ratio a/p = ours/AequilibraE for assignment seconds / whole-process seconds; "
+        "'true gap' = relative gap of the written flows recomputed by the parent; "
+        "'vs best' = sum(flow x cost) relative to the best-known *_flow.tntp"
+    )
+
+
+if __name__ == "__main__":
+    main()
