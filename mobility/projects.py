@@ -23,7 +23,7 @@ judged where the model cannot measure. Schema (defaults in brackets)::
     requires: [other_id]                    # []
     estimates: {capex: "[M] ...", opex_mdkk_per_year: "[M] ..."}   # which figures are estimates
     sources: [https://...]                  # at least one
-    region_part: frederikssund              # [derived from the municipalities]
+    region_part: frederikssund              # [the municipalities' parts, ';'-joined]
 
 Network change operations (``op``), each entry also allows ``note``:
 
@@ -484,12 +484,17 @@ def project_from_mapping(
     if pid in excludes or pid in requires:
         raise top.error("excludes", "refers to the project itself", expected="other project ids")
     if "region_part" in top.data:
-        region_part = top.str("region_part", choices=REGION_PARTS)
+        region_part = top.str("region_part")
+        for j, part in enumerate(region_part.split(";")):
+            if part not in REGION_PARTS:
+                raise top.error(
+                    "region_part",
+                    f"unknown part '{part}' (item {j + 1})",
+                    expected="parts from " + ", ".join(REGION_PARTS) + " joined by ';'",
+                )
     else:
-        outer = [p for p in parts if p != "central"]
-        region_part = max(set(outer), key=outer.count) if outer else "central"
-        if len(set(outer)) > 2:
-            region_part = "region"
+        ordered = list(dict.fromkeys(parts))
+        region_part = ";".join(ordered)
     return Project(
         id=pid,
         name=name,
