@@ -60,6 +60,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("optimise", ("optimise",)),
     ("network", ("network",)),
     ("rank", ("rank", "compare")),
+    ("evaluate", ("evaluate",)),
 )
 
 

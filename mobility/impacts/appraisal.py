@@ -335,8 +335,8 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
         cs_zone_h_year=zone_cs,
         corridor_h_year=corridors,
         transfer_h_year=transfer,
-        ref=summarise(ref, year=year),
-        proj=summarise(proj, year=year),
+        ref=getattr(ref, "summary", None) or summarise(ref, year=year),
+        proj=getattr(proj, "summary", None) or summarise(proj, year=year),
         annual=ann,
     )
 

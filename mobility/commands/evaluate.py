@@ -1,0 +1,483 @@
+"""``mobility evaluate``: appraise every project of a catalogue against the reference scenario.
+
+The reference is run once; every project (and every ``--combine`` set) is applied to a deep
+copy of the reference inputs and run with the same demand model and convergence settings.
+Jobs run serially, in separate processes (``--workers N``, spawn context) or on a Dask
+cluster (``--scheduler ADDRESS``); each job is a pure function of its files, so the results
+do not depend on how they were run. Everything is validated before the first model run, and
+the output folder is written atomically (nothing on failure).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mobility.errors import InputError
+
+EPILOG = """
+\b
+Examples:
+  mobility evaluate reference_2035 --projects projects/ -o out/appraisal
+  mobility evaluate scenarios/reference_2035.yaml -o out --workers 2 --combine v1_ring5_syd,c01_motorring3_kapacitet
+  mobility evaluate reference_2035 -o out --scheduler tcp://127.0.0.1:8786 --cba-years
+"""
+
+IMPACT_COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
+PROJECT_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "status",
+    "municipalities",
+    "opening_year",
+    "capex_mdkk",
+    "opex_mdkk_per_year",
+    "construction_co2e_t",
+    "region_part",
+)
+CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk")
+REFERENCE = "__reference__"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One model run: the scenario file, committed projects left out of it (``without``) and
+    the project files applied on top (none of either = the reference)."""
+
+    key: str
+    scenario_path: str
+    project_paths: tuple[str, ...]
+    rel_gap: float
+    without: tuple[str, ...] = ()
+
+
+@dataclass
+class LightResult:
+    """The parts of a model result the appraisal needs (small enough to send between
+    processes): OD matrices, generalised costs, PT/bike skims and the run summary."""
+
+    od: dict[str, Any]
+    gen_cost: dict[str, Any]
+    skims: dict[str, dict[str, Any]]
+    summary: Any
+    annualisation: dict[str, float]
+    converged: bool
+    rel_gap: float
+    seconds: float
+
+
+def resolve_scenario(name: str) -> Path:
+    """A scenario path, or the name of a bundled scenario (``reference_2035``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    from mobility.resources import bundled_dir
+
+    for candidate in (bundled_dir("scenarios") / name, bundled_dir("scenarios") / f"{name}.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise InputError("scenario file not found", file=name, expected="a scenario YAML file or name")
+
+
+def _light(result: Any, *, year: int, seconds: float) -> LightResult:
+    from mobility.impacts.appraisal import _annual, summarise
+
+    skims = {}
+    for mode in ("pt", "bike"):
+        src = result.skims.get(mode, {})
+        skims[mode] = {
+            k: src[k] for k in ("time_min", "length_km", "wait_min", "walk_min") if k in src
+        }
+    return LightResult(
+        od={k: v for k, v in result.od.items()},
+        gen_cost={k: v for k, v in result.gen_cost.items()},
+        skims=skims,
+        summary=summarise(result, year=year),
+        annualisation=_annual(result),
+        converged=bool(getattr(result.assignment, "converged", True)),
+        rel_gap=float(getattr(result.assignment, "rel_gap", 0.0)),
+        seconds=seconds,
+    )
+
+
+def run_job(job: Job) -> tuple[str, LightResult]:
+    """Run one job (top-level so that spawned processes and Dask workers can import it)."""
+    from mobility.demand.model import run_model
+    from mobility.network.region import load_region
+    from mobility.projects import apply_projects, load_project
+    from mobility.scenario import load_scenario
+
+    start = time.perf_counter()
+    scenario = load_scenario(job.scenario_path)
+    if job.without:
+        scenario = scenario.without(job.without)
+    inputs = load_region(scenario.year)
+    if job.project_paths:
+        projects = [load_project(p, zones=inputs.zones) for p in job.project_paths]
+        inputs = apply_projects(inputs, projects)
+    result = run_model(scenario, inputs=inputs, rel_gap=job.rel_gap)
+    return job.key, _light(result, year=scenario.year, seconds=time.perf_counter() - start)
+
+
+def _run_all(
+    jobs: Sequence[Job],
+    *,
+    workers: int,
+    scheduler: str | None,
+    progress: Callable[[str], None],
+) -> dict[str, LightResult]:
+    out: dict[str, LightResult] = {}
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_job, list(jobs), pure=False)
+            for fut in as_completed(futures):
+                key, res = fut.result()
+                out[key] = res
+                progress(key)
+        return out
+    if workers <= 1:
+        for job in jobs:
+            key, res = run_job(job)
+            out[key] = res
+            progress(key)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(run_job, job) for job in jobs]
+        for fut in as_completed(futures):
+            key, res = fut.result()
+            out[key] = res
+            progress(key)
+    return out
+
+
+def _fmt(value: Any) -> str:
+    from mobility.impacts.appraisal import format_value
+
+    if isinstance(value, float):
+        return format_value(value)
+    return str(value)
+
+
+def run_evaluation(
+    scenario_path: Path,
+    projects_dir: Path,
+    out_dir: Path,
+    *,
+    combine: Iterable[str] = (),
+    workers: int = 1,
+    scheduler: str | None = None,
+    cba_years: bool = False,
+    quiet: bool = False,
+    only: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Evaluate a catalogue; returns a summary (times, counts). See the module docstring."""
+    from mobility import __version__
+    from mobility.fileio import atomic_output_dir, manifest, write_csv, write_json
+    from mobility.impacts import cba
+    from mobility.impacts.appraisal import (
+        Combined,
+        cba_inputs,
+        effects,
+        indicator_rows,
+        settings_from_scenario,
+    )
+    from mobility.network.region import load_region
+    from mobility.projects import apply_projects, load_catalogue
+    from mobility.scenario import load_scenario
+
+    t0 = time.perf_counter()
+    scenario = load_scenario(scenario_path)
+    ref_inputs = load_region(scenario.year)
+    settings = settings_from_scenario(scenario, ref_inputs.zones)
+    prices = cba.load_unit_prices()
+    catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones)
+    by_id = {p.id: p for p in catalogue}
+    if only:
+        for i, pid in enumerate(only):
+            if pid not in by_id:
+                raise InputError(f"unknown project id '{pid}'", field=f"--only[{i}]")
+        catalogue = [by_id[pid] for pid in only]
+    units: list[Any] = list(catalogue)
+    for spec in combine:
+        ids = [s.strip() for s in spec.split(",") if s.strip()]
+        if len(ids) < 2:
+            raise InputError(
+                f"'{spec}' names fewer than two projects",
+                field="--combine",
+                expected="two or more comma-separated project ids",
+            )
+        for pid in ids:
+            if pid not in by_id:
+                raise InputError(
+                    f"unknown project id '{pid}'",
+                    field="--combine",
+                    expected="ids of the catalogue",
+                )
+        units.append(Combined(tuple(by_id[pid] for pid in ids)))
+    # validate every network change against the reference network before any model run
+    for unit in units:
+        parts = getattr(unit, "parts", None) or [unit]
+        apply_projects(ref_inputs, parts)
+    rel_gap = min(scenario.settings.rel_gap, 1e-5)
+    spath = str(Path(scenario_path).resolve())
+    committed = {c.id for c in scenario.committed if c.opening_year <= scenario.year}
+    jobs: dict[str, Job] = {REFERENCE: Job(REFERENCE, spath, (), rel_gap)}
+    pairs: dict[str, tuple[str, str]] = {}
+    for unit in units:
+        parts = getattr(unit, "parts", None) or [unit]
+        # a project the scenario already holds (decided, e.g. V2/V3 in reference_2035) is
+        # appraised as the reference against the reference without it
+        drop = tuple(sorted(p.id for p in parts if p.id in committed))
+        # a project without network changes runs exactly as the reference: reuse that run
+        add = tuple(
+            str(Path(p.path).resolve()) for p in parts if p.id not in committed and p.changes
+        )
+        base_key = REFERENCE if not drop else "__without__" + "+".join(drop)
+        if drop:
+            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, drop))
+        proj_key = REFERENCE if not add else unit.id
+        if add:
+            jobs[proj_key] = Job(proj_key, spath, add, rel_gap)
+        pairs[unit.id] = (base_key, proj_key)
+    job_list = list(jobs.values())
+
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=len(jobs),
+        file=sys.stderr,
+        disable=quiet,
+        unit="run",
+        desc="evaluate",
+        dynamic_ncols=True,
+    )
+
+    def progress(key: str) -> None:
+        bar.set_postfix_str(key[:30])
+        bar.update(1)
+
+    t_models = time.perf_counter()
+    try:
+        results = _run_all(job_list, workers=workers, scheduler=scheduler, progress=progress)
+    finally:
+        bar.close()
+    t_models = time.perf_counter() - t_models
+
+    impact_rows: list[tuple[str, ...]] = []
+    project_rows: list[tuple[str, ...]] = []
+    cba_rows: list[tuple[str, ...]] = []
+    not_converged = [k for k, r in results.items() if not r.converged]
+    for unit in units:
+        base_key, proj_key = pairs[unit.id]
+        eff = effects(
+            _View(results[base_key], ref_inputs),
+            _View(results[proj_key], ref_inputs),
+            settings=settings,
+            year=scenario.year,
+        )
+        res = cba.appraise(
+            cba_inputs(unit, eff, prices), prices=prices, base_year=settings.discount_base_year
+        )
+        for row in indicator_rows(
+            unit,
+            eff,
+            res,
+            zones=ref_inputs.zones,
+            settings=settings,
+            prices=prices,
+            year=scenario.year,
+        ):
+            impact_rows.append(tuple(_fmt(v) for v in row))
+        growth = 1.0 + prices["price_index_growth"] / 100.0
+        parts = getattr(unit, "parts", None) or [unit]
+        capex = sum(
+            p.capex_mdkk * growth ** (prices.base_price_year - p.capex_price_year) for p in parts
+        )
+        project_rows.append(
+            tuple(
+                _fmt(v)
+                for v in (
+                    unit.id,
+                    unit.name,
+                    unit.kind,
+                    unit.status,
+                    ";".join(unit.municipalities),
+                    unit.opening_year,
+                    float(capex),
+                    float(unit.opex_mdkk_per_year),
+                    float(unit.construction_co2e_t),
+                    unit.region_part,
+                )
+            )
+        )
+        for item in cba.ITEMS:
+            values = res.items[item]
+            cba_rows.append(
+                tuple(
+                    _fmt(v)
+                    for v in (
+                        unit.id,
+                        item,
+                        "all",
+                        float(values.sum()),
+                        float((values * res.discount).sum()),
+                    )
+                )
+            )
+            if cba_years:
+                for k, year in enumerate(res.years.tolist()):
+                    cba_rows.append(
+                        tuple(
+                            _fmt(v)
+                            for v in (
+                                unit.id,
+                                item,
+                                year,
+                                float(values[k]),
+                                float(values[k] * res.discount[k]),
+                            )
+                        )
+                    )
+        for item, value in (("npv", res.npv_mdkk), ("npv_high_co2", res.npv_high_co2_mdkk)):
+            cba_rows.append((unit.id, item, "all", "", _fmt(float(value))))
+
+    with atomic_output_dir(out_dir) as tmp:
+        paths = {
+            "impacts.csv": write_csv(tmp / "impacts.csv", IMPACT_COLUMNS, impact_rows),
+            "projects.csv": write_csv(tmp / "projects.csv", PROJECT_COLUMNS, project_rows),
+            "cba.csv": write_csv(tmp / "cba.csv", CBA_COLUMNS, cba_rows),
+        }
+        inputs = {"scenario": scenario_path, "unit_prices": prices.path}
+        for unit in catalogue:
+            inputs[f"project:{unit.id}"] = unit.path
+        write_json(
+            tmp / "manifest.json",
+            manifest(
+                version=__version__,
+                inputs=inputs,
+                settings={
+                    "rel_gap": rel_gap,
+                    "workers": workers,
+                    "scheduler": scheduler or "",
+                    "combine": list(combine),
+                    "discount_base_year": settings.discount_base_year,
+                    "cba_price_year": prices.base_price_year,
+                    "capex_mdkk": f"incl. reserve, {prices.base_price_year} prices",
+                    "material_benefit_h_per_resident": settings.material_h_per_resident,
+                    "corridors": [c.name for c in settings.corridors],
+                    "not_converged": sorted(not_converged),
+                    "approximations": "noise/particles are an exposure proxy; [M] unit prices are "
+                    "estimates (see mobility/data/unit_prices.csv)",
+                },
+                timings_s={"total": time.perf_counter() - t0, "models": t_models},
+                outputs={k: v for k, v in paths.items()},
+            ),
+        )
+    return {
+        "projects": len(units),
+        "seconds": time.perf_counter() - t0,
+        "not_converged": not_converged,
+    }
+
+
+class _View:
+    """A LightResult seen as a model result by :func:`mobility.impacts.appraisal.effects`."""
+
+    def __init__(self, light: LightResult, inputs: Any) -> None:
+        self.od = light.od
+        self.gen_cost = light.gen_cost
+        self.skims = light.skims
+        self.summary = light.summary
+        self.annualisation = light.annualisation
+        self.inputs = inputs
+
+
+@click.command("evaluate", epilog=EPILOG)
+@click.argument("scenario")
+@click.option(
+    "--projects",
+    "projects_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of project YAML files [the bundled catalogue].",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Output folder (impacts.csv, projects.csv, cba.csv, manifest.json).",
+)
+@click.option(
+    "--combine",
+    multiple=True,
+    metavar="ID,ID[,...]",
+    help="Also evaluate these projects together (repeatable).",
+)
+@click.option("--only", default=None, metavar="ID,ID", help="Evaluate only these projects.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Separate processes for the project runs.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask distributed scheduler address (e.g. tcp://127.0.0.1:8786).",
+)
+@click.option("--cba-years", is_flag=True, help="Write the CBA per year in cba.csv.")
+@click.pass_context
+def evaluate(
+    ctx: click.Context,
+    scenario: str,
+    projects_dir: str | None,
+    out_dir: str,
+    combine: tuple[str, ...],
+    only: str | None,
+    workers: int,
+    scheduler: str | None,
+    cba_years: bool,
+) -> None:
+    """Appraise projects against the reference SCENARIO (file or bundled name)."""
+    from mobility.resources import bundled_dir
+
+    quiet = bool((ctx.obj or {}).get("quiet", False))
+    scen = resolve_scenario(scenario)
+    folder = Path(projects_dir) if projects_dir else bundled_dir("projects")
+    summary = run_evaluation(
+        scen,
+        folder,
+        Path(out_dir),
+        combine=combine,
+        workers=workers,
+        scheduler=scheduler,
+        cba_years=cba_years,
+        quiet=quiet,
+        only=[s.strip() for s in only.split(",") if s.strip()] if only else None,
+    )
+    if not quiet:
+        extra = ""
+        if summary["not_converged"]:
+            extra = f"; NOT converged: {', '.join(summary['not_converged'])}"
+        click.echo(
+            f"evaluated {summary['projects']} project(s) in {summary['seconds']:.1f} s "
+            f"-> {out_dir}{extra}",
+            err=True,
+        )
