@@ -58,6 +58,7 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "municipalities",
         "region_part",
         "item",
+        "year",
         "road_class",
         "project_ids",
         "selected_ids",
@@ -211,7 +212,10 @@ def load_run_folder(
     for name in (*RUN_TABLES, *OPTIONAL_TABLES):
         path = base / f"{name}.csv"
         if path.is_file():
-            data.tables[name] = read_table(path, text_columns=TEXT_COLUMNS)
+            header, rows = read_table(path, text_columns=TEXT_COLUMNS | {"id"})
+            if name == "projects" and "id" in header and "project_id" not in header:
+                header[header.index("id")] = "project_id"  # issue 4 names it ``id``
+            data.tables[name] = (header, rows)
             digest.update(f"{name}.csv {sha256_file(path)}\n".encode())
         elif name in RUN_TABLES:
             data.missing.append(f"{name}.csv")
@@ -1089,32 +1093,60 @@ def _section_projects(ctx: _Context) -> str:
     return "".join(parts)
 
 
+#: cba.csv items that are results, not benefit or cost items (shown apart, not summed).
+CBA_RESULT_ITEMS = ("npv", "npv_high_co2", "bcr", "irr", "nnk")
+
+
 def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:
-    """A project's cost-benefit items (present values), with their sum when one value column."""
-    keys = [k for k in items[0] if k != "project_id"]
-    value_keys = [k for k in keys if all(_num_class(i.get(k)) for i in items)]
-    text_keys = [k for k in keys if k not in value_keys]
-    head = "".join(f"<th>{_e(k.replace('_', ' '))}</th>" for k in text_keys) + "".join(
-        f'<th class="num">{_e(k)}</th>' for k in value_keys
-    )
+    """A project's cost-benefit items (``mobility evaluate``'s cba.csv) as a compact table.
+
+    Only the whole-period rows (``year`` = ``all``, or no year column) are shown; result rows
+    (NPV ...) are listed after the sum of the items.
+    """
+    rows = [i for i in items if i.get("year", "all") in ("all", None)]
+    if not rows:
+        return ""
+    body = [i for i in rows if str(i.get("item")) not in CBA_RESULT_ITEMS]
+    results = [i for i in rows if str(i.get("item")) in CBA_RESULT_ITEMS]
+    has_value = any(_num_class(i.get("value_mdkk")) for i in body)
+    head = "<th>item</th>"
+    if has_value:
+        head += '<th class="num">undiscounted, mio. kr.</th>'
+    head += '<th class="num">present value, mio. kr.</th>'
+
+    def cell(v: Any) -> str:
+        x = _to_float(v)
+        cls = "pos" if x > 0 else ("neg" if x < 0 else "")
+        return f'<td class="num {cls}">{_e(fmt(v))}</td>'
+
     trs = []
-    for i in items:
-        cells = "".join(f"<td>{_e(str(i.get(k) or '').replace('_', ' '))}</td>" for k in text_keys)
-        for k in value_keys:
-            v = i.get(k)
-            cls = "pos" if _to_float(v) > 0 else ("neg" if _to_float(v) < 0 else "")
-            cells += f'<td class="num {cls}">{_e(fmt(v))}</td>'
+    for i in body:
+        label = str(i.get("item") or "").replace("_", " ")
+        cells = f"<td>{_e(label)}</td>"
+        if has_value:
+            cells += cell(i.get("value_mdkk"))
+        cells += cell(i.get("pv_mdkk"))
         trs.append(f"<tr>{cells}</tr>")
-    foot = ""
-    if len(value_keys) == 1 and text_keys:
-        total = sum(_to_float(i.get(value_keys[0])) for i in items)
-        foot = (
-            f'<tfoot><tr><th colspan="{len(text_keys)}">sum of the items</th>'
-            f'<th class="num">{_e(fmt(total))}</th></tr></tfoot>'
+    span = 2 if has_value else 1
+    total = sum(_to_float(i.get("pv_mdkk")) for i in body if _num_class(i.get("pv_mdkk")))
+    foot = [
+        f'<tr><th colspan="{span}">sum of the items</th><th class="num">{_e(fmt(total))}</th></tr>'
+    ]
+    for i in results:
+        label = (
+            str(i.get("item"))
+            .replace("_", " ")
+            .replace("npv", "NPV")
+            .replace("high co2", "(high CO2 price)")
+        )
+        foot.append(
+            f'<tr><th colspan="{span}">{_e(label)}</th>'
+            f'<th class="num">{_e(fmt(i.get("pv_mdkk")))}</th></tr>'
         )
     return (
-        '<h4>Cost-benefit items (cba.csv, present values)</h4><table class="compact">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(trs)}</tbody>{foot}</table>"
+        "<h4>Cost-benefit analysis (cba.csv, whole appraisal period)</h4>"
+        f'<table class="compact"><thead><tr>{head}</tr></thead><tbody>{"".join(trs)}</tbody>'
+        f"<tfoot>{''.join(foot)}</tfoot></table>"
     )
 
 

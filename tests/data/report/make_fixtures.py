@@ -194,14 +194,14 @@ def write_nodes_links(rng: np.random.Generator) -> None:
                     lid += 1
     header = [
         "link_id",
-        "from_node",
-        "to_node",
+        "from",
+        "to",
         "name",
         "road_class",
         "volume_peak_hour",
         "adt",
-        "capacity_vph",
-        "free_time_min",
+        "capacity",
+        "free_flow_time_min",
         "congested_time_min",
     ]
     write_table(HERE / "link_flows.csv", header, links)
@@ -221,7 +221,7 @@ def write_nodes_links(rng: np.random.Generator) -> None:
 
 def write_projects() -> None:
     header = [
-        "project_id",
+        "id",
         "name",
         "kind",
         "status",
@@ -368,22 +368,32 @@ def write_ranking_and_more(rng: np.random.Generator) -> None:
     rows = [[*row, *extra[row[1]]] for row in rows]
     write_table(HERE / "ranking.csv", header, rows)
 
+    # cba.csv as `mobility evaluate` writes it: per item the undiscounted sum over the
+    # appraisal years (value_mdkk) and its present value (pv_mdkk), year "all"; then npv rows.
     cba = []
     for (pid, _name, *_), v in zip(PROJECTS, npv, strict=True):
-        capex = -next(p[6] for p in PROJECTS if p[0] == pid)
-        items = {
-            "travel_time": v * 0.8 - capex * 0.9,
+        capex = next(p[6] for p in PROJECTS if p[0] == pid)
+        pv = {
+            "construction": -capex * 0.92,
+            "operation_maintenance": -abs(v) * 0.05,
+            "residual_value": capex * 0.12,
+            "travel_time_user_benefit": 0.0,
             "vehicle_operating_costs": v * 0.1,
             "co2e": v * 0.05,
+            "noise": v * 0.01,
             "accidents": v * 0.02,
-            "noise_air": v * 0.03,
-            "capex": capex,
-            "opex": -abs(v) * 0.05,
-            "tax_distortion_naf": capex * 0.1,
-            "residual_value": -capex * 0.15,
+            "air_pollution": v * 0.01,
+            "health_cycling": v * 0.02,
+            "fuel_tax_revenue": -v * 0.04,
+            "toll_revenue": 0.0,
+            "tax_distortion": 0.0,
         }
-        cba.extend([pid, item, round(val, 3)] for item, val in items.items())
-    write_table(HERE / "cba.csv", ["project_id", "item", "pv_mdkk"], cba)
+        pv["travel_time_user_benefit"] = v - sum(pv.values())
+        for item, value in pv.items():
+            cba.append([pid, item, "all", round(value * 2.1, 3), round(value, 3)])
+        cba.append([pid, "npv", "all", None, round(v, 3)])
+        cba.append([pid, "npv_high_co2", "all", None, round(v + abs(pv["co2e"]) * 4, 3)])
+    write_table(HERE / "cba.csv", ["project_id", "item", "year", "value_mdkk", "pv_mdkk"], cba)
 
     indicators = [
         ("car_delay_hours_per_year", 33400000.0, "h/year"),
