@@ -35,7 +35,8 @@ Constraints
   constrained);
 * minimum number of projects per part of the region (the Fingerplan fingers and central
   Copenhagen): ``sum_{p in part} x_p >= N`` for every part named; a project whose
-  ``region_part`` lists several parts (separated by ``;`` or ``|``) counts in each;
+  ``region_part`` lists several parts (separated by ``;`` or ``|``) counts in each, one marked
+  ``region`` (region-wide) or ``external`` in none;
 * construction CO2e cap: ``sum_p co2e_p x_p <= C``;
 * minimum benefit-cost ratio: ``x_p = 0`` when ``bcr_p < min_bcr``.
 
@@ -43,9 +44,10 @@ Ties
 ----
 Several portfolios can reach the same objective value. The choice is made deterministic by
 lexicographic re-solves: (1) maximise the objective; (2) among portfolios within ``TIE_REL``
-(relative) of that optimum, minimise total capital cost; (3) with a yearly budget, among
-those, minimise the weighted sum of start-year offsets ``sum (s - first_year) (2 - i/n)``
-(build as early as possible, higher-ranked projects -- lower row index ``i`` -- first).
+(relative) of that optimum, minimise total capital cost; (3) with a yearly budget, keep that
+selection fixed and minimise the weighted sum of start-year offsets
+``sum (s - first_year) (2 - i/n)`` (build as early as possible, higher-ranked projects --
+lower row index ``i`` -- first).
 Any remaining tie is broken by the solver, which is deterministic for an identical model
 (the model is built in the ranking's row order).
 
@@ -84,8 +86,9 @@ DEFAULT_BUILD_YEARS = 4
 DEFAULT_FIRST_YEAR = 2026
 #: Portfolios whose objective is within this relative distance of the optimum count as tied.
 TIE_REL = 1e-7
-#: Parts of the region never subject to a minimum (outside the region).
-NON_PARTS = frozenset({"", "external"})
+#: ``region_part`` values that count toward no part: outside the region, and ``region`` (a
+#: region-wide project or a combination spanning several parts, as ``mobility evaluate`` writes).
+NON_PARTS = frozenset({"", "external", "region"})
 #: Separators between several parts in one ``region_part`` cell.
 PART_SEPARATORS = (";", "|")
 
@@ -653,11 +656,10 @@ def optimise(
     model.prob.setObjective(model.capex)
     if _run(model, solver) == "Optimal":
         chosen, starts = _selection(model, n)
-        # Stage 3: with a schedule, the earliest starts among the cheapest.
+        # Stage 3: with a schedule, the earliest starts for the chosen projects.
         if model.z:
-            capex = portfolio_totals(candidates, chosen, (), objective)["capex"]
-            assert capex is not None
-            model.prob += model.capex <= capex + TIE_REL * max(1.0, capex), "tie_capex"
+            for i in range(n):
+                model.prob += model.x[i] == int(chosen[i]), f"fix_{i}"
             model.prob.setObjective(model.start_offsets)
             if _run(model, solver) == "Optimal":
                 chosen, starts = _selection(model, n)
