@@ -18,7 +18,8 @@ the network's BPR parameters and generalized-cost weights) and the relative diff
 Generalized-cost weights follow each network's README (Chicago Sketch: 0.02 min/cent toll,
 0.04 min/mile distance). Barcelona's connectors have b = 0 and power = 0; AequilibraE's BPR
 refuses power < 1, so the AequilibraE worker passes power 1 on links with b = 0 (the time is
-t0 either way).
+t0 either way); it also refuses zero free-flow times (Chicago Sketch's connectors), which it
+gets as 1e-6 minutes.
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
             "a_node": df["a"].astype(np.int64),
             "b_node": df["b_"].astype(np.int64),
             "direction": np.ones(m, dtype=np.int8),
-            "free_flow_time": df["fftt"].astype(float),
+            # AequilibraE refuses zero free-flow times (Chicago Sketch's connectors)
+            "free_flow_time": np.maximum(df["fftt"].to_numpy(dtype=float), 1e-6),
             "capacity": df["capacity"].astype(float),
             "b": df["b"].astype(float),
             "power": power.astype(float),
@@ -263,12 +265,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--networks", default="SiouxFalls,Anaheim,ChicagoSketch,Barcelona")
     p.add_argument("--gaps", default="1e-4,1e-5,1e-6")
     p.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is kept")
-    p.add_argument("--algorithm", default="bfw", help="our algorithm (AequilibraE runs bfw)")
+    p.add_argument(
+        "--algorithms", default="bfw,gp", help="our algorithms (AequilibraE always runs bfw)"
+    )
     p.add_argument("--no-aequilibrae", action="store_true")
     p.add_argument("--worker", choices=("ours", "aequilibrae"), help=argparse.SUPPRESS)
     p.add_argument("--net", help=argparse.SUPPRESS)
     p.add_argument("--trips", help=argparse.SUPPRESS)
     p.add_argument("--gap", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--algorithm", default="bfw", help=argparse.SUPPRESS)
     p.add_argument("--toll-weight", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--distance-weight", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
@@ -287,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:
         have_aeq = False
     gaps = [float(g) for g in args.gaps.split(",")]
+    algorithms = args.algorithms.split(",")
     header = (
         f"{'network':<14}{'gap':>7}  {'tool':<12}{'iters':>6}{'gap reached':>12}{'true gap':>10}"
         f"{'vs best':>10}{'assign s':>9}{'process s':>10}{'ratio a/p':>11}"
@@ -300,18 +306,21 @@ def main(argv: list[str] | None = None) -> None:
         )
         cold = None
         if files0 is not None:
-            cold = _run("ours", files0, 1e-4, (0.0, 0.0), Path(tmp) / "warm.csv", args.algorithm)
+            for alg in algorithms:
+                cold = _run("ours", files0, 1e-4, (0.0, 0.0), Path(tmp) / "warm.csv", alg)
         for name in args.networks.split(","):
             files = _files(args.tntp_dir, name)
             weights = WEIGHTS.get(name, (0.0, 0.0))
             for gap in gaps:
                 results = {}
-                tools = ["ours"] + (["aequilibrae"] if have_aeq else [])
+                tools = [f"ours {a}" for a in algorithms]
+                tools += ["aeq bfw"] if have_aeq else []
                 for tool in tools:
+                    kind, alg = ("aequilibrae", "bfw") if tool == "aeq bfw" else ("ours", tool[5:])
                     best = None
                     for r in range(args.repeat):
-                        out = Path(tmp) / f"{name}_{tool}_{gap}_{r}.csv"
-                        info = _run(tool, files, gap, weights, out, args.algorithm)
+                        out = Path(tmp) / f"{name}_{kind}_{alg}_{gap}_{r}.csv"
+                        info = _run(kind, files, gap, weights, out, alg)
                         info["out"] = out
                         if best is None or info["wall_s"] < best["wall_s"]:
                             best = info
@@ -320,13 +329,12 @@ def main(argv: list[str] | None = None) -> None:
                     results[tool] = best
                 for tool, info in results.items():
                     ratio = ""
-                    if tool == "ours" and "aequilibrae" in results:
-                        a = results["aequilibrae"]
+                    if tool != "aeq bfw" and "aeq bfw" in results:
+                        a = results["aeq bfw"]
                         r_assign = info["assign_s"] / a["assign_s"]
                         ratio = f"{r_assign:.2f}/{info['wall_s'] / a['wall_s']:.2f}"
-                    label = "ours " + args.algorithm if tool == "ours" else "aeq bfw"
                     print(
-                        f"{name:<14}{gap:>7.0e}  {label:<12}"
+                        f"{name:<14}{gap:>7.0e}  {tool:<12}"
                         f"{info['iterations']:>6}{info['gap']:>12.2e}{info['true_gap']:>10.2e}"
                         f"{info['vs_best']:>+10.1e}{info['assign_s']:>9.2f}{info['wall_s']:>10.2f}"
                         f"{ratio:>11}",

@@ -48,12 +48,32 @@ def test_bfw_matches_best_known_solution(name: str, published_total: float) -> N
     assert np.allclose(result.times, expected)
 
 
+@pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim"])
+def test_gradient_projection_reaches_1e_minus_10(name: str) -> None:
+    net, demand = _load(name)
+    _, _, volume, cost = tntp.read_flow(DATA / f"{name}_flow.tntp")
+    result = assignment.assign(net, demand, algorithm="gp", rel_gap=1e-10, max_iter=200)
+    assert result.converged and result.rel_gap <= 1e-10
+    assert result.tstt == pytest.approx(float(volume @ cost), rel=1e-7)
+    assert np.sqrt(np.mean((result.flows - volume) ** 2)) < 1e-4 * volume.mean()
+    # same flows as the link-based engine, at the precision that one reaches
+    bfw = assignment.assign(net, demand, algorithm="bfw", rel_gap=1e-6, max_iter=5000)
+    assert result.objective <= bfw.objective
+    # flow conservation: each node's net outflow is its zone's trips out minus trips in
+    n = net.n_nodes
+    out = np.bincount(net.init, result.flows, n) - np.bincount(net.term, result.flows, n)
+    expected = np.zeros(n)
+    d = demand * ~np.eye(net.n_zones, dtype=bool)
+    expected[net.zone_nodes] = d.sum(axis=1) - d.sum(axis=0)
+    assert np.allclose(out, expected, atol=1e-6 * demand.sum())
+
+
 BRAESS_FLOWS = np.array([4.0, 2.0, 2.0, 2.0, 4.0])  # analytic equilibrium, all paths cost 92
 
 
 @pytest.mark.parametrize(
     ("algorithm", "target"),
-    [("msa", 1e-4), ("fw", 1e-5), ("cfw", 1e-8), ("bfw", 1e-8)],
+    [("msa", 1e-4), ("fw", 1e-5), ("cfw", 1e-8), ("bfw", 1e-8), ("gp", 1e-10)],
 )
 def test_braess_equilibrium_every_algorithm(algorithm: str, target: float) -> None:
     net, demand = _load("Braess")

@@ -1,0 +1,383 @@
+"""Path-based gradient projection (Jayakrishnan et al. 1994) as numba kernels.
+
+Each OD pair keeps the set of paths that carry (or last carried) flow. One sweep visits the
+origins in order; for each it grows a shortest-path tree under the CURRENT link costs, adds the
+shortest path of each destination to that OD's set if new, and moves flow from every costlier
+path to the shortest one by a Newton step ``(c_p - c_sp) / sum of t'(a) over the links the two
+paths do not share``, updating link flows, costs and derivatives immediately (Gauss-Seidel).
+Paths left without flow are dropped.
+
+Storage is flat arrays grown by doubling: link ids of all paths in ``links_buf``; per path its
+start, length, flow, hash key and the next path of the same OD pair (a linked list from
+``od_head[o * Z + d]``).
+
+Jayakrishnan, R., Tsai, W.K., Prashker, J.N. and Rajadhyaksha, S. (1994). A faster
+path-based algorithm for traffic assignment. Transportation Research Record 1443, 75-83.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from mobility.network._kernels import dijkstra
+from mobility.network.vdf import _bpr, _bpr_der, _con, _con_der
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _eval(code, v, t0, b, p, c):
+    if v < 0.0:
+        v = 0.0
+    if code == 0:
+        return _bpr(v, t0, b, p, c), _bpr_der(v, t0, b, p, c)
+    return _con(v, t0, p, c), _con_der(v, t0, p, c)
+
+
+@njit(cache=True, nogil=True)
+def _grow_int(arr, need):
+    if need <= arr.shape[0]:
+        return arr
+    out = np.empty(max(need, 2 * arr.shape[0]), dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _grow_float(arr, need):
+    if need <= arr.shape[0]:
+        return arr
+    out = np.zeros(max(need, 2 * arr.shape[0]), dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _shift(code, links, start, length, delta, x, time, deriv, t0, b, p, c):
+    """Add ``delta`` to the flow of every link of one path and refresh their costs."""
+    for i in range(start, start + length):
+        a = links[i]
+        x[a] += delta
+        time[a], deriv[a] = _eval(code, x[a], t0[a], b[a], p[a], c[a])
+
+
+@njit(cache=True, nogil=True)
+def _equalize_od(
+    od,
+    sp,
+    q,
+    stamp,
+    mark,
+    code,
+    t0,
+    b,
+    p,
+    c,
+    fixed,
+    x,
+    time,
+    deriv,
+    od_head,
+    path_next,
+    path_start,
+    path_len,
+    path_flow,
+    links_buf,
+):
+    """Move flow of one OD pair from its costlier paths to path ``sp`` (Newton steps).
+
+    The links of ``sp`` must be marked with ``stamp`` in ``mark``. Paths left without flow
+    are unlinked. Returns whether any flow moved.
+    """
+    moved = False
+    prev = -1
+    k = od_head[od]
+    while k >= 0:
+        nxt = path_next[k]
+        if k != sp:
+            c_sp = 0.0
+            d_sp = 0.0
+            s_sp = path_start[sp]
+            for i in range(s_sp, s_sp + path_len[sp]):
+                a = links_buf[i]
+                c_sp += time[a] + fixed[a]
+                d_sp += deriv[a]
+            c_p = 0.0
+            d_p = 0.0
+            common = 0.0
+            s_p = path_start[k]
+            for i in range(s_p, s_p + path_len[k]):
+                a = links_buf[i]
+                c_p += time[a] + fixed[a]
+                d_p += deriv[a]
+                if mark[a] == stamp:
+                    common += deriv[a]
+            excess = c_p - c_sp
+            f = path_flow[k]
+            if excess > 0.0 and f > 0.0:
+                curv = d_p + d_sp - 2.0 * common
+                step = f if curv <= 0.0 else min(f, excess / curv)
+                if f - step <= 1e-12 * q:
+                    step = f
+                path_flow[k] = f - step
+                path_flow[sp] += step
+                _shift(code, links_buf, s_p, path_len[k], -step, x, time, deriv, t0, b, p, c)
+                _shift(code, links_buf, s_sp, path_len[sp], step, x, time, deriv, t0, b, p, c)
+                moved = True
+            if path_flow[k] <= 0.0:
+                if prev < 0:
+                    od_head[od] = nxt
+                else:
+                    path_next[prev] = nxt
+                k = nxt
+                continue
+        prev = k
+        k = nxt
+    return moved
+
+
+@njit(cache=True, nogil=True)
+def gp_inner(
+    demand,
+    code,
+    t0,
+    b,
+    p,
+    c,
+    fixed,
+    x,
+    time,
+    deriv,
+    od_head,
+    path_next,
+    path_start,
+    path_len,
+    path_flow,
+    links_buf,
+    passes,
+):
+    """Equalise every OD pair's existing paths ``passes`` times (no shortest-path search).
+
+    For each OD pair with more than one path, the cheapest path of its set receives flow from
+    the others. Returns the number of OD pairs where flow moved in the last pass.
+    """
+    n_zones = demand.shape[0]
+    n_links = x.shape[0]
+    mark = np.zeros(n_links, dtype=np.int64)
+    stamp = 0
+    n_moved = 0
+    for _ in range(passes):
+        n_moved = 0
+        for od in range(n_zones * n_zones):
+            k0 = od_head[od]
+            if k0 < 0 or path_next[k0] < 0:
+                continue
+            best = -1
+            best_cost = np.inf
+            k = k0
+            while k >= 0:
+                cost = 0.0
+                for i in range(path_start[k], path_start[k] + path_len[k]):
+                    a = links_buf[i]
+                    cost += time[a] + fixed[a]
+                if cost < best_cost:
+                    best_cost = cost
+                    best = k
+                k = path_next[k]
+            stamp += 1
+            for i in range(path_start[best], path_start[best] + path_len[best]):
+                mark[links_buf[i]] = stamp
+            q = demand[od // n_zones, od % n_zones]
+            if _equalize_od(
+                od,
+                best,
+                q,
+                stamp,
+                mark,
+                code,
+                t0,
+                b,
+                p,
+                c,
+                fixed,
+                x,
+                time,
+                deriv,
+                od_head,
+                path_next,
+                path_start,
+                path_len,
+                path_flow,
+                links_buf,
+            ):
+                n_moved += 1
+        if n_moved == 0:
+            break
+    return n_moved
+
+
+@njit(cache=True, nogil=True)
+def gp_sweep(
+    indptr,
+    adj_head,
+    adj_tail,
+    adj_link,
+    sources,
+    zone_nodes,
+    demand,
+    code,
+    t0,
+    b,
+    p,
+    c,
+    fixed,
+    x,
+    time,
+    deriv,
+    od_head,
+    path_next,
+    path_start,
+    path_len,
+    path_flow,
+    path_key,
+    links_buf,
+    counts,
+    inner,
+):
+    """One gradient-projection sweep over all origins (see the module docstring).
+
+    ``counts`` holds ``[n_paths, n_buf]`` (updated). ``inner`` is the number of Newton passes
+    per OD pair. Returns the (possibly reallocated) path arrays.
+    """
+    n_nodes = indptr.shape[0] - 1
+    n_zones = sources.shape[0]
+    n_edges = adj_link.shape[0]
+    n_links = x.shape[0]
+    dist = np.full(n_nodes, np.inf)
+    pred_edge = np.empty(n_nodes, dtype=np.int32)
+    order = np.empty(n_nodes, dtype=np.int32)
+    heap = np.empty(n_nodes, dtype=np.int32)
+    pos = np.full(n_nodes, -1, dtype=np.int32)
+    target = np.zeros(n_nodes, dtype=np.bool_)
+    ecost = np.empty(n_edges)
+    mark = np.zeros(n_links, dtype=np.int64)
+    stamp = 0
+    tmp = np.empty(n_nodes + 1, dtype=np.int32)
+    n_paths = counts[0]
+    n_buf = counts[1]
+    for o in range(n_zones):
+        n_targets = 0
+        for d in range(n_zones):
+            if d != o and demand[o, d] > 0.0:
+                node = zone_nodes[d]
+                if not target[node]:
+                    target[node] = True
+                    n_targets += 1
+        if n_targets == 0:
+            continue
+        for e in range(n_edges):
+            a = adj_link[e]
+            ecost[e] = time[a] + fixed[a]
+        dijkstra(
+            sources[o],
+            indptr,
+            adj_head,
+            ecost,
+            dist,
+            pred_edge,
+            order,
+            heap,
+            pos,
+            target,
+            n_targets,
+        )
+        src = sources[o]
+        for d in range(n_zones):
+            q = demand[o, d]
+            if d == o or q <= 0.0:
+                continue
+            node = zone_nodes[d]
+            target[node] = False
+            # shortest path links (reverse order), hash key
+            length = 0
+            key = np.uint64(1469598103934665603)
+            v = node
+            while v != src:
+                e = pred_edge[v]
+                a = adj_link[e]
+                tmp[length] = a
+                length += 1
+                key = (key ^ np.uint64(a + 1)) * np.uint64(1099511628211)
+                v = adj_tail[e]
+            ikey = np.int64(key >> np.uint64(1))
+            stamp += 1
+            for i in range(length):
+                mark[tmp[i]] = stamp
+            od = o * n_zones + d
+            sp = -1
+            k = od_head[od]
+            while k >= 0:
+                if path_key[k] == ikey and path_len[k] == length:
+                    same = True
+                    s0 = path_start[k]
+                    for i in range(length):
+                        if links_buf[s0 + i] != tmp[i]:
+                            same = False
+                            break
+                    if same:
+                        sp = k
+                        break
+                k = path_next[k]
+            if sp < 0:
+                need = n_paths + 1
+                path_next = _grow_int(path_next, need)
+                path_start = _grow_int(path_start, need)
+                path_len = _grow_int(path_len, need)
+                path_key = _grow_int(path_key, need)
+                path_flow = _grow_float(path_flow, need)
+                links_buf = _grow_int(links_buf, n_buf + length)
+                sp = n_paths
+                n_paths += 1
+                path_start[sp] = n_buf
+                path_len[sp] = length
+                path_key[sp] = ikey
+                path_flow[sp] = 0.0
+                for i in range(length):
+                    links_buf[n_buf + i] = tmp[i]
+                n_buf += length
+                path_next[sp] = od_head[od]
+                od_head[od] = sp
+                if path_next[sp] < 0:
+                    # first path of this OD pair: it takes the whole demand
+                    path_flow[sp] = q
+                    _shift(code, links_buf, path_start[sp], length, q, x, time, deriv, t0, b, p, c)
+                    continue
+            for _ in range(inner):
+                if not _equalize_od(
+                    od,
+                    sp,
+                    q,
+                    stamp,
+                    mark,
+                    code,
+                    t0,
+                    b,
+                    p,
+                    c,
+                    fixed,
+                    x,
+                    time,
+                    deriv,
+                    od_head,
+                    path_next,
+                    path_start,
+                    path_len,
+                    path_flow,
+                    links_buf,
+                ):
+                    break
+        for i in range(n_nodes):
+            dist[i] = np.inf
+            pos[i] = -1
+    counts[0] = n_paths
+    counts[1] = n_buf
+    return path_next, path_start, path_len, path_flow, path_key, links_buf
