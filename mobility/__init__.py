@@ -4,7 +4,7 @@ The public API is small on purpose; see the submodules ``mobility.network``,
 ``mobility.demand``, ``mobility.impacts``, ``mobility.scoring`` and ``mobility.report``.
 """
 
-from mobility.errors import InputError, InfeasibleError, MobilityError
+from mobility.errors import InfeasibleError, InputError, MobilityError
 
 __version__ = "0.1.0"
 

@@ -60,7 +60,10 @@ class Fields:
     def __init__(self, data: Any, *, file: str | Path, prefix: str = "") -> None:
         if not isinstance(data, Mapping):
             raise InputError(
-                "is not a mapping", file=file, field=prefix or "(document)", expected="key: value pairs"
+                "is not a mapping",
+                file=file,
+                field=prefix or "(document)",
+                expected="key: value pairs",
             )
         self.data = data
         self.file = file
@@ -88,7 +91,9 @@ class Fields:
             raise self.error(key, "is missing")
         return default
 
-    def str(self, key: str, default: Any = _MISSING, *, choices: Sequence[str] | None = None) -> Any:
+    def str(
+        self, key: str, default: Any = _MISSING, *, choices: Sequence[str] | None = None
+    ) -> Any:
         """A string value, optionally one of ``choices``."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
@@ -126,7 +131,9 @@ class Fields:
         if maximum is not None:
             bounds.append(f"<= {maximum:g}")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise self.error(key, f"has value {value!r}", expected=f"{kind} " + " and ".join(bounds))
+            raise self.error(
+                key, f"has value {value!r}", expected=f"{kind} " + " and ".join(bounds)
+            )
         return int(value) if integer else float(value)
 
     def bool(self, key: str, default: Any = _MISSING) -> Any:
@@ -157,4 +164,6 @@ class Fields:
     def items(self, key: str) -> list[Fields]:
         """A list of mappings, each as :class:`Fields` with an indexed prefix."""
         values = self.list(key)
-        return [Fields(v, file=self.file, prefix=f"{self.path(key)}[{i}]") for i, v in enumerate(values)]
+        return [
+            Fields(v, file=self.file, prefix=f"{self.path(key)}[{i}]") for i, v in enumerate(values)
+        ]

@@ -137,4 +137,6 @@ def manifest(
 
 def write_json(path: str | Path, obj: Any) -> Path:
     """Write JSON atomically, sorted keys, two-space indent, trailing newline."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return atomic_write_text(
+        path, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

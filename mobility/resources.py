@@ -15,7 +15,7 @@ KINDS = ("scenarios", "projects", "weights")
 
 
 def bundled_dir(kind: str) -> Path:
-    """The folder holding the bundled files of ``kind`` (``scenarios``, ``projects``, ``weights``)."""
+    """The folder of the bundled files of ``kind``: scenarios, projects or weights."""
     if kind not in KINDS:
         raise ValueError(f"unknown bundled kind {kind!r}")
     package = Path(__file__).resolve().parent

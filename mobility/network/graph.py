@@ -91,10 +91,21 @@ class LinkNetwork:
             Naming the first offending link (1-based row) and field.
         """
         m = self.n_links
-        for name in ("term", "capacity", "free_flow_time", "length", "b", "power", "toll", "link_type"):
+        for name in (
+            "term",
+            "capacity",
+            "free_flow_time",
+            "length",
+            "b",
+            "power",
+            "toll",
+            "link_type",
+        ):
             arr = getattr(self, name)
             if arr.shape != (m,):
-                raise InputError(f"has shape {arr.shape}", file=source, field=name, expected=f"({m},)")
+                raise InputError(
+                    f"has shape {arr.shape}", file=source, field=name, expected=f"({m},)"
+                )
         n = self.n_nodes
         for name in ("init", "term"):
             arr = getattr(self, name)
