@@ -375,6 +375,98 @@ def build_report(
     return write_report(contained_path(folder, output), data, **options)
 
 
+#: Every CSV file a ``mobility run`` folder may hold, in the order of the xlsx sheets.
+RUN_CSV_FILES: tuple[str, ...] = (
+    "indicators",
+    "link_flows",
+    "pt_lines",
+    "zones",
+    "impacts",
+    "projects",
+    "cba",
+    "ranking",
+    "scores_long",
+    "sensitivity",
+    "portfolio",
+    "frontier",
+)
+
+
+def finalise_run_folder(
+    folder: str | Path,
+    *,
+    dialect: str = "default",
+    xlsx: bool = False,
+    nodes_csv: str | Path | None = None,
+    link_flows_dir: str | Path | None = None,
+    report_name: str = "report.html",
+    xlsx_name: str = "mobility.xlsx",
+    **report_options: Any,
+) -> dict[str, Path]:
+    """Add the report (and the Excel variants) to a folder of default-dialect CSV files.
+
+    Meant for the end of ``mobility run``, inside :func:`mobility.fileio.atomic_output_dir`
+    after every CSV is written and before ``manifest.json`` (whose ``outputs`` then list the
+    returned files). Steps: build ``report.html`` from the CSVs (:func:`build_report`); with
+    ``xlsx``, write one workbook with a sheet per CSV; with ``dialect="excel-da"``, rewrite
+    each CSV in place for Danish Excel (:func:`~mobility.report.writers.convert_csv_dialect`).
+
+    Parameters
+    ----------
+    folder
+        The (temporary) run folder holding the CSV files in the default dialect.
+    dialect
+        ``"default"`` or ``"excel-da"`` (``--csv-dialect``).
+    xlsx
+        Also write ``xlsx_name`` (``--xlsx``).
+    nodes_csv
+        GMNS node file for the maps; default ``folder/node.csv``, else the bundled
+        ``mobility/data/roads/node.csv`` (the network the model's link ids refer to).
+    link_flows_dir
+        Per-project link flows (``<project_id>.csv``); default ``folder/link_flows/``.
+    report_name, xlsx_name
+        File names inside ``folder``.
+    **report_options
+        Passed to :func:`render_report` (``title``, ``weights``, ``notes``, ``version`` ...).
+
+    Returns
+    -------
+    dict
+        Output name -> path of every file written or rewritten (for the manifest).
+    """
+    from mobility.fileio import contained_path
+    from mobility.report.writers import DIALECTS, convert_csv_dialect, write_xlsx
+
+    if dialect not in DIALECTS:
+        raise InputError(
+            f"unknown CSV dialect '{dialect}'", field="csv-dialect", expected=" or ".join(DIALECTS)
+        )
+    base = Path(folder)
+    if nodes_csv is None and not (base / "node.csv").is_file():
+        from mobility.resources import data_dir
+
+        bundled = data_dir() / "roads" / "node.csv"
+        nodes_csv = bundled if bundled.is_file() else None
+    written: dict[str, Path] = {}
+    written[report_name] = build_report(
+        base,
+        output=report_name,
+        nodes_csv=nodes_csv,
+        link_flows_dir=link_flows_dir,
+        **report_options,
+    )
+    present = [n for n in RUN_CSV_FILES if (base / f"{n}.csv").is_file()]
+    if xlsx:
+        tables = {n: read_table(base / f"{n}.csv", text_columns=TEXT_COLUMNS) for n in present}
+        written[xlsx_name] = write_xlsx(base, tables, xlsx_name)
+    if dialect != "default":
+        for n in present:
+            written[f"{n}.csv"] = convert_csv_dialect(
+                contained_path(base, f"{n}.csv"), dialect=dialect, text_columns=TEXT_COLUMNS
+            )
+    return written
+
+
 # --- internals ---------------------------------------------------------------------------
 
 
@@ -415,7 +507,8 @@ def fmt(value: Any, unit: str = "") -> str:
         return "yes" if value else "no"
     if isinstance(value, int | np.integer) and unit == "year":
         return str(int(value))
-    if isinstance(value, int | np.integer) and unit not in ("share", "fraction"):
+    share = unit.startswith(("share", "fraction"))
+    if isinstance(value, int | np.integer) and not share:
         text = f"{int(value):,}"
         return "−" + text[1:] if text.startswith("-") else text
     if not isinstance(value, float | np.floating | int | np.integer):
@@ -423,7 +516,7 @@ def fmt(value: Any, unit: str = "") -> str:
     x = float(value)
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    if unit in ("share", "fraction"):
+    if share:
         return f"{100 * x:.1f} %"
     if unit == "year" and x.is_integer():
         return str(int(x))
@@ -579,28 +672,38 @@ def _section_indicators(ctx: _Context) -> str:
     )
 
 
+#: Road classes left out of the maps and the most-loaded table (not real roads).
+MAP_SKIP_CLASSES: frozenset[str] = frozenset({"connector"})
+
+
 def _link_arrays(
     header: Sequence[str], rows: Sequence[Sequence[Any]], coords: Mapping[Any, tuple[float, float]]
 ) -> dict[str, Any] | None:
-    """Segments, link ids, volume and capacity of the links whose end nodes have coordinates."""
+    """Segments, ids, volume, capacity, names and classes of the drawable links.
+
+    Links whose end nodes have no coordinates, and centroid connectors, are left out.
+    """
     i_id = _col(header, "link_id")
-    i_from = _col(header, "from_node", "from", "from_node_id", "a_node")
-    i_to = _col(header, "to_node", "to", "to_node_id", "b_node")
+    i_from = _col(header, "from", "from_node", "from_node_id", "a_node")
+    i_to = _col(header, "to", "to_node", "to_node_id", "b_node")
     i_vol = _col(header, "volume_peak_hour", prefix="volume")
-    i_cap = _col(header, "capacity_vph", "capacity", prefix="capacity")
+    i_cap = _col(header, "capacity", "capacity_vph", prefix="capacity")
     i_name = _col(header, "name")
-    if None in (i_id, i_from, i_to, i_vol, i_cap):
+    i_cls = _col(header, "road_class")
+    if i_id is None or i_from is None or i_to is None or i_vol is None or i_cap is None:
         return None
-    seg, ids, vol, cap, names = [], [], [], [], []
+    seg, ids, vol, cap, names, classes = [], [], [], [], [], []
     for row in rows:
+        cls = str(row[i_cls]) if i_cls is not None and row[i_cls] is not None else ""
         a, b = coords.get(row[i_from]), coords.get(row[i_to])
-        if a is None or b is None:
+        if a is None or b is None or cls in MAP_SKIP_CLASSES:
             continue
         seg.append((*a, *b))
         ids.append(row[i_id])
-        vol.append(float(row[i_vol]) if row[i_vol] is not None else math.nan)
-        cap.append(float(row[i_cap]) if row[i_cap] is not None else math.nan)
+        vol.append(_to_float(row[i_vol]))
+        cap.append(_to_float(row[i_cap]))
         names.append(row[i_name] if i_name is not None else "")
+        classes.append(cls)
     if not seg:
         return None
     return {
@@ -609,6 +712,7 @@ def _link_arrays(
         "volume": np.array(vol),
         "capacity": np.array(cap),
         "names": names,
+        "classes": classes,
     }
 
 
@@ -624,6 +728,26 @@ def _widths(volume: np.ndarray) -> np.ndarray:
     return 0.5 + 3.0 * np.sqrt(np.clip(np.nan_to_num(volume), 0, None) / top)
 
 
+def _map_extents(links: dict[str, Any]) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The map views: the region (ferries and far outliers clipped) and, for a large region,
+    a zoom on the densest part (central Copenhagen in the bundled network)."""
+    seg = links["segments"]
+    keep = np.array([c != "ferry" for c in links["classes"]])
+    pts = seg[keep] if keep.any() else seg
+    xs = np.concatenate([pts[:, 0], pts[:, 2]])
+    ys = np.concatenate([pts[:, 1], pts[:, 3]])
+    x0, x1 = np.percentile(xs, [1, 99])
+    y0, y1 = np.percentile(ys, [1, 99])
+    px, py = 0.04 * max(x1 - x0, 1e-3), 0.04 * max(y1 - y0, 1e-3)
+    views = [("whole network", (x0 - px, x1 + px, y0 - py, y1 + py))]
+    if x1 - x0 > 0.6:  # a region-sized network: add a zoom on its densest part
+        mid_x = (pts[:, 0] + pts[:, 2]) / 2
+        mid_y = (pts[:, 1] + pts[:, 3]) / 2
+        cx, cy = float(np.median(mid_x)), float(np.median(mid_y))
+        views.append(("central area", (cx - 0.16, cx + 0.16, cy - 0.09, cy + 0.09)))
+    return views
+
+
 def _section_maps(ctx: _Context) -> str:
     data = ctx.data
     if "link_flows" not in data.tables:
@@ -637,20 +761,27 @@ def _section_maps(ctx: _Context) -> str:
     if ref is None:
         return _missing("link_flows.csv has no links with known node coordinates: no map.")
     vc = _vc(ref["volume"], ref["capacity"])
+    views = _map_extents(ref)
     parts = [
-        '<p class="sub">Peak-hour car volume / capacity on every road link of the reference; '
-        "line width grows with volume. Red links run at or over capacity.</p>",
+        '<p class="sub">Peak-hour car volume / capacity on every road link of the reference '
+        "(centroid connectors left out); line width grows with volume. Red links run at or "
+        "over capacity; ferry lines are clipped at the map edge.</p>",
+    ]
+    figures = [
         _figure(
             plots.network_map_svg(
                 ref["segments"],
                 vc,
-                title="Reference: volume / capacity, peak hour",
+                title=f"Reference: volume / capacity, peak hour ({view})",
                 label="volume / capacity",
                 widths=_widths(ref["volume"]),
+                extent=extent,
             ),
-            "Map of the reference road network coloured by volume over capacity",
-        ),
+            f"Map of the reference road network ({view}) coloured by volume over capacity",
+        )
+        for view, extent in views
     ]
+    parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
     order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
     top = [
         (
@@ -672,12 +803,12 @@ def _section_maps(ctx: _Context) -> str:
             "project run minus the reference (veh/h): red more traffic, blue less.</p>"
         )
         pnames = _project_names(ctx)
+        ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
         for pid, (ph, prow) in sorted(data.project_link_flows.items()):
             proj = _link_arrays(ph, prow, data.node_coords)
             if proj is None:
                 parts.append(_missing(f"{pid}: link flows without known coordinates."))
                 continue
-            ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
             delta = np.array(
                 [v - ref_vol.get(i, 0.0) for i, v in zip(proj["ids"], proj["volume"], strict=True)]
             )
@@ -688,9 +819,10 @@ def _section_maps(ctx: _Context) -> str:
                         proj["segments"],
                         delta,
                         title=f"{label}: change in peak-hour volume",
-                        label="Δ volume (veh/h)",
+                        label="change in volume (veh/h)",
                         diverging=True,
                         widths=_widths(np.abs(delta)) * 1.2,
+                        extent=views[0][1],
                     ),
                     f"Map of the change in traffic for {label}",
                 )

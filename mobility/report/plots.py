@@ -88,6 +88,8 @@ def network_map_svg(
     vmin: float | None = None,
     vmax: float | None = None,
     widths: np.ndarray | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    size_in: tuple[float, float] = (7.6, 6.0),
 ) -> str:
     """Draw links as coloured line segments (a network map).
 
@@ -109,6 +111,11 @@ def network_map_svg(
         98th percentile of |value| for diverging).
     widths
         (M,) line widths in points (defaults to 1.2; e.g. scaled by volume).
+    extent
+        ``(xmin, xmax, ymin, ymax)`` to show (default: all segments); links leaving it are
+        clipped, so a long ferry line does not shrink the map.
+    size_in
+        Figure width and height in inches.
 
     Returns
     -------
@@ -128,7 +135,7 @@ def network_map_svg(
     else:
         top = float(np.percentile(val[finite], 98)) if finite.any() else 1.0
         lo = 0.0 if vmin is None else vmin
-        hi = max(1.2, top) if vmax is None else vmax
+        hi = min(max(1.2, top), 1.5) if vmax is None else vmax
         cmap_name = "RdYlGn_r"
     lw = np.full(val.shape, 1.2) if widths is None else np.asarray(widths, dtype=float)
     # Draw the most important links last (on top): largest |value|.
@@ -149,7 +156,11 @@ def network_map_svg(
         ax.add_collection(
             LineCollection(lines, colors=colours, linewidths=lw[order], capstyle="round")
         )
-        if seg.size:
+        if extent is not None:
+            ax.set_xlim(extent[0], extent[1])
+            ax.set_ylim(extent[2], extent[3])
+            ax.set_aspect(1.0 / max(np.cos(np.radians((extent[2] + extent[3]) / 2)), 0.1))
+        elif seg.size:
             xs, ys = seg[:, [0, 2]], seg[:, [1, 3]]
             pad_x = 0.03 * max(float(np.ptp(xs)), 1e-6)
             pad_y = 0.03 * max(float(np.ptp(ys)), 1e-6)
@@ -163,11 +174,18 @@ def network_map_svg(
         ax.set_title(title, loc="left")
         from matplotlib.cm import ScalarMappable
 
-        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.01)
+        over = not diverging and bool(finite.any()) and float(np.nanmax(val)) > hi
+        bar = fig.colorbar(
+            ScalarMappable(norm=norm, cmap=cmap),
+            ax=ax,
+            shrink=0.7,
+            pad=0.01,
+            extend="max" if over else "neither",
+        )
         bar.set_label(label)
         bar.outline.set_visible(False)
 
-    return _render(draw, 7.2, 5.6)
+    return _render(draw, *size_in)
 
 
 def ranking_svg(

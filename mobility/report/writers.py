@@ -274,6 +274,40 @@ def write_xlsx(folder: str | Path, tables: Mapping[str, Table], path: str | Path
     return atomic_write_bytes(target, _normalise_zip(buf.getvalue()))
 
 
+def convert_csv_dialect(
+    path: str | Path, *, dialect: str, text_columns: Iterable[str] = ()
+) -> Path:
+    """Rewrite a default-dialect CSV file in place in ``dialect`` (atomic).
+
+    The conversion works on the text: every cell that is a plain decimal number gets a
+    decimal comma (``excel-da``), except in ``text_columns`` (identifiers such as
+    ``subcriterion`` ``"1.1"``), so the digits stay exactly as the writer formatted them.
+    ``default`` leaves the file unchanged.
+    """
+    _check_dialect(dialect)
+    target = Path(path)
+    if dialect == "default":
+        return target
+    raw = target.read_bytes().decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(raw))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("empty file", file=target, expected="a header row") from None
+    keep = {i for i, h in enumerate(header) if h in set(text_columns)}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(header)
+    for cells in reader:
+        writer.writerow(
+            [
+                c.replace(".", ",") if i not in keep and _FLOAT_RE.match(c) else c
+                for i, c in enumerate(cells)
+            ]
+        )
+    return atomic_write_bytes(target, ("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 

@@ -223,3 +223,23 @@ def test_sensitivity_wide_form_is_charted(run_folder: Path) -> None:
     assert "no rank probabilities" not in page
     write_table(run_folder / "sensitivity.csv", ["project_id", "other"], [["C5", 1]])
     assert "no rank probabilities" in render_report(load_run_folder(run_folder))
+
+
+def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    from mobility.report.html import finalise_run_folder
+
+    before = (run_folder / "ranking.csv").read_bytes()
+    written = finalise_run_folder(run_folder, dialect="excel-da", xlsx=True)
+    assert {"report.html", "mobility.xlsx", "ranking.csv", "impacts.csv"} <= set(written)
+    page = (run_folder / "report.html").read_text(encoding="utf-8")
+    assert "Trængselsafgift København" in page and "ranking.csv is absent" not in page
+    wb = load_workbook(run_folder / "mobility.xlsx")
+    assert wb.sheetnames[:2] == ["indicators", "link_flows"] and "ranking" in wb.sheetnames
+    assert wb["impacts"]["C2"].value == "1.1"  # identifiers stay text in the workbook
+    after = (run_folder / "ranking.csv").read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after != before
+    assert after[3:].split(b"\n", 1)[0] == before.split(b"\n", 1)[0].replace(b",", b";")
+    with pytest.raises(InputError, match="csv-dialect"):
+        finalise_run_folder(run_folder, dialect="excel")

@@ -153,3 +153,24 @@ def test_step_announces_slow_steps_unless_quiet(capsys, monkeypatch) -> None:
     with step("assigning reference", quiet=True):
         pass
     assert capsys.readouterr().err == ""
+
+
+def test_convert_csv_dialect_keeps_digits_and_identifiers(tmp_path) -> None:
+    from mobility.report.writers import convert_csv_dialect
+
+    path = tmp_path / "impacts.csv"
+    path.write_text(
+        "project_id,subcriterion,value,unit\nV1,1.1,65.0300,count\nV2,6.2,-3,grade 0-4\n",
+        encoding="utf-8",
+    )
+    assert convert_csv_dialect(path, dialect="default").read_bytes().startswith(b"project_id")
+    convert_csv_dialect(path, dialect="excel-da", text_columns=("project_id", "subcriterion"))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw[3:].decode("utf-8").splitlines() == [
+        "project_id;subcriterion;value;unit",
+        "V1;1.1;65,0300;count",
+        "V2;6.2;-3;grade 0-4",
+    ]
+    _, rows = read_table(path, dialect="excel-da", text_columns=("subcriterion",))
+    assert rows == [["V1", "1.1", 65.03, "count"], ["V2", "6.2", -3, "grade 0-4"]]
