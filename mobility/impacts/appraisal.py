@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from mobility.config import Fields
 from mobility.errors import InputError
 from mobility.impacts import cba as cba_mod
 from mobility.impacts.accessibility import jobs_within
@@ -45,12 +46,24 @@ from mobility.impacts.emissions import (
     fleet_ev_share,
     transit_service_co2e_t_per_day,
 )
-from mobility.impacts.noise import exposure, link_residents, nearest_zone
+from mobility.impacts.noise import (
+    ADJACENT_SHARE,
+    MOTORWAY_WEIGHT,
+    exposure,
+    link_residents,
+    nearest_zone,
+)
 
 COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
 MODES = ("car", "pt", "bike", "walk")
 #: Default material-benefit threshold, hours per resident per year (estimate).
 MATERIAL_H_PER_RESIDENT = 0.25
+#: Corridors used when the scenario names none (the issue's examples): Hillerød - Kastrup
+#: (Københavns Lufthavn lies in Tårnby) and Køge - Lyngby.
+DEFAULT_CORRIDORS = (
+    {"name": "Hillerød-Kastrup", "from": ["Hillerød"], "to": ["Tårnby"]},
+    {"name": "Køge-Lyngby", "from": ["Køge"], "to": ["Lyngby-Taarbæk"]},
+)
 #: PT time threshold for the accessibility indicator (minutes).
 PT_ACCESS_MIN = 45.0
 
@@ -107,8 +120,11 @@ def settings_from_scenario(scenario: Any, zones: Any) -> AppraisalSettings:
             - {name: Hillerød-Kastrup, from: [Hillerød], to: [Tårnby]}
     """
     sec = scenario.section("appraisal") if hasattr(scenario, "section") else None
-    if sec is None:
-        return AppraisalSettings()
+    if sec is None or sec.raw("corridors", None) is None:
+        data = dict(sec.data) if sec is not None else {}
+        data["corridors"] = [dict(c) for c in DEFAULT_CORRIDORS]
+        file = sec.file if sec is not None else "(default appraisal settings)"
+        sec = Fields(data, file=file, prefix="appraisal")
     sec.check_unknown(
         ("material_benefit_h_per_resident", "discount_base_year", "corridors", "source")
     )
@@ -202,8 +218,18 @@ def _link_residents(result: Any) -> np.ndarray:
     classes = net.meta.get("road_class") if isinstance(net.meta, Mapping) else None
     if classes is not None and len(classes) == net.n_links:
         connector |= np.array([c in ("connector", "ferry") for c in classes])
+    weight = np.ones(net.n_links)
+    if classes is not None and len(classes) == net.n_links:
+        fast = np.array([c in ("motorway", "expressway") for c in classes])
+        weight = np.where(fast, MOTORWAY_WEIGHT, 1.0)
     zone = np.where(connector | ~np.isfinite(mid_lon), -1, zone)
-    return link_residents(zone, net.length, np.asarray(zones.residents, dtype=np.float64))
+    return link_residents(
+        zone,
+        net.length,
+        np.asarray(zones.residents, dtype=np.float64),
+        weight=weight,
+        share=ADJACENT_SHARE,
+    )
 
 
 @dataclass

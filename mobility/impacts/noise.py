@@ -4,8 +4,13 @@ The model has no buildings, so exposure is approximated from link traffic and th
 next to each link:
 
 1. **Residents along a link.** Each road link (connectors and bike-only links excluded) is
-   assigned to the zone whose centroid is nearest to its midpoint; a zone's residents are
-   shared among its links in proportion to link length. ``adjacent_l = R_z * L_l / sum L``.
+   assigned to the zone whose centroid is nearest to its midpoint. Only a share
+   :data:`ADJACENT_SHARE` (0.3, an estimate: roughly the share of the region's dwellings
+   above Lden 58 dB, up to half of Denmark's ~700,000 exposed dwellings being in the capital
+   area, KKR23) of a zone's residents lives along the modelled main roads; it is shared among
+   the zone's links in proportion to weighted length, motorways and expressways weighing
+   :data:`MOTORWAY_WEIGHT` (0.25, estimate: set back from dwellings, noise barriers).
+   ``adjacent_l = 0.3 R_z w_l L_l / sum w L``.
 2. **Noise level.** ``Lden_l = C + 10 log10(Q_l) + 25 log10(max(v_l, 30) / 50)`` dB at the
    first building row, with ``Q`` the weekday flow (veh/day, both directions counted per
    link), ``v`` the link speed, ``C = 28 dB`` (1,000 veh/day at 50 km/h -> 58 dB, 10,000 ->
@@ -35,6 +40,10 @@ LDEN_CONSTANT_DB = 28.0
 THRESHOLD_DB = 58.0
 #: Spread (dB) of the smooth threshold (estimate).
 SPREAD_DB = 3.0
+#: Share of a zone's residents living along the modelled main roads (estimate).
+ADJACENT_SHARE = 0.3
+#: Length weight of motorway/expressway links when sharing residents (estimate).
+MOTORWAY_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -54,15 +63,23 @@ class Exposure:
 
 
 def link_residents(
-    link_zone: np.ndarray, length_km: np.ndarray, zone_residents: np.ndarray
+    link_zone: np.ndarray,
+    length_km: np.ndarray,
+    zone_residents: np.ndarray,
+    *,
+    weight: np.ndarray | None = None,
+    share: float = 1.0,
 ) -> np.ndarray:
-    """Residents allocated to each link: the zone's residents shared by link length.
+    """Residents allocated to each link: ``share`` of the zone's residents shared by
+    ``weight x length`` (weight 1 by default).
 
     Links with ``link_zone < 0`` (excluded) get none.
     """
     zone = np.asarray(link_zone, dtype=np.int64)
     length = np.asarray(length_km, dtype=np.float64)
-    res = np.asarray(zone_residents, dtype=np.float64)
+    if weight is not None:
+        length = length * np.asarray(weight, dtype=np.float64)
+    res = share * np.asarray(zone_residents, dtype=np.float64)
     ok = zone >= 0
     per_zone = np.bincount(zone[ok], weights=length[ok], minlength=res.shape[0])
     out = np.zeros(length.shape)
