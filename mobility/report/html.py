@@ -274,6 +274,7 @@ def render_report(
     weights: Mapping[str, float] | None = None,
     version: str | None = None,
     notes: Sequence[str] = (),
+    settings: Mapping[str, Any] | None = None,
 ) -> str:
     """Render the report as one self-contained HTML document.
 
@@ -293,13 +294,19 @@ def render_report(
         mobility version for the footer; default the manifest's, else the package's.
     notes
         Extra run-specific notes for the "Approximations and sources" section.
+    settings
+        The run's settings (scenario, year, method, weights, budget ...) shown in the
+        scenario summary; default ``manifest["settings"]``. ``mobility run`` passes the
+        settings it is about to write into ``manifest.json`` (written after the report).
 
     Returns
     -------
     str
         The HTML document.
     """
-    settings = dict((data.manifest or {}).get("settings") or {})
+    if settings is None:
+        settings = (data.manifest or {}).get("settings") or {}
+    settings = dict(settings)
     names = {
         **default_criterion_names(),
         **{str(k): str(v) for k, v in (criterion_names or {}).items()},
@@ -639,10 +646,12 @@ def _section_summary(ctx: _Context, settings: Mapping[str, Any]) -> str:
                 value = ", ".join(str(v) for v in value)
             elif isinstance(value, float):
                 value = fmt(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
+            elif isinstance(value, int) and not isinstance(value, bool):
+                value = fmt(value, "year" if "year" in key else "")
             items.append(f"<dt>{_e(key.replace('_', ' '))}</dt><dd>{_e(value)}</dd>")
         parts.append(f'<dl class="summary">{"".join(items)}</dl>')
     else:
-        parts.append(_missing("No manifest.json in the run folder: settings unknown."))
+        parts.append(_missing("No run settings given and no manifest.json in the folder."))
     present = sorted(f"{n}.csv" for n in ctx.data.tables)
     parts.append(f"<p>Tables in this report: {_e(', '.join(present) or 'none')}.</p>")
     if ctx.data.missing:
@@ -1333,7 +1342,7 @@ def _footer(data: RunData, version: str | None) -> str:
     manifest = (
         f"manifest.json sha256 <code>{_e(data.manifest_sha256)}</code>"
         if data.manifest_sha256
-        else "no manifest.json"
+        else "manifest.json (written after this report) lists its sha256"
     )
     return (
         '<footer><div class="wrap">'

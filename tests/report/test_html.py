@@ -114,8 +114,12 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     assert "ranking.csv is absent" in page
     assert "portfolio.csv is absent" in page
     assert "link_flows.csv is absent" in page
-    assert "No manifest.json" in page
+    assert "No run settings given and no manifest.json" in page
     assert "33,400,000" in page  # the indicator that is there is shown
+    # mobility run passes the settings it will write into manifest.json afterwards
+    page = render_report(data, settings={"scenario": "reference_2035", "budget_mdkk": 30000})
+    assert "<title>Mobility decision basis: reference_2035</title>" in page
+    assert "30,000" in page and "lists its sha256" in page
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "indicators.csv is absent" in render_report(load_run_folder(empty))
