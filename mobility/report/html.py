@@ -150,6 +150,8 @@ class RunData:
         Node id -> ``(lon, lat)`` for the network maps (from a GMNS ``node.csv``).
     project_link_flows
         Project id -> ``(header, rows)`` of its ``link_flows.csv`` (for change maps).
+    ranking_manifest
+        The parsed ``ranking.manifest.json`` of ``mobility rank`` (weights, method), if present.
     folder
         The folder read, if any.
     """
@@ -162,6 +164,7 @@ class RunData:
     node_coords: dict[Any, tuple[float, float]] = field(default_factory=dict)
     project_link_flows: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
     folder: Path | None = None
+    ranking_manifest: dict[str, Any] | None = None
 
     def records(self, name: str) -> list[dict[str, Any]]:
         """Rows of table ``name`` as dicts (empty list if the table is absent)."""
@@ -221,13 +224,11 @@ def load_run_folder(
             data.missing.append(f"{name}.csv")
     manifest_path = base / "manifest.json"
     if manifest_path.is_file():
-        try:
-            data.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg}", file=manifest_path, line=exc.lineno
-            ) from None
+        data.manifest = _read_json(manifest_path)
         data.manifest_sha256 = sha256_file(manifest_path)
+    ranking_manifest = base / "ranking.manifest.json"
+    if ranking_manifest.is_file():
+        data.ranking_manifest = _read_json(ranking_manifest)
     nodes = Path(nodes_csv) if nodes_csv is not None else base / "node.csv"
     if nodes.is_file():
         data.node_coords = read_node_coords(nodes)
@@ -238,6 +239,16 @@ def load_run_folder(
             digest.update(f"link_flows/{path.name} {sha256_file(path)}\n".encode())
     data.data_digest = digest.hexdigest()
     return data
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    if not isinstance(obj, dict):
+        raise InputError("not a JSON object", file=path, expected="a manifest object")
+    return obj
 
 
 def read_node_coords(path: str | Path) -> dict[Any, tuple[float, float]]:
@@ -315,8 +326,16 @@ def render_report(
     page_title = title or (
         f"Mobility decision basis: {scenario}" if scenario else "Mobility decision basis"
     )
-    w, weights_source = _criterion_weights(weights, settings)
-    ctx = _Context(data=data, names=names, weights=w, weights_source=weights_source)
+    ranking_settings = dict((data.ranking_manifest or {}).get("settings") or {})
+    w, weights_source = _criterion_weights(weights, settings, ranking_settings)
+    ctx = _Context(
+        data=data,
+        names=names,
+        weights=w,
+        weights_source=weights_source,
+        method=str(settings.get("method") or ranking_settings.get("method") or ""),
+        top_k=ranking_settings.get("top_k"),
+    )
 
     sections = [
         ("summary", "Scenario", _section_summary(ctx, settings)),
@@ -483,6 +502,8 @@ class _Context:
     names: dict[str, str]
     weights: np.ndarray
     weights_source: str
+    method: str
+    top_k: Any = None
 
 
 def _e(value: Any) -> str:
@@ -490,12 +511,29 @@ def _e(value: Any) -> str:
 
 
 def _criterion_weights(
-    weights: Mapping[str, float] | None, settings: Mapping[str, Any]
+    weights: Mapping[str, Any] | None, settings: Mapping[str, Any], ranking: Mapping[str, Any]
 ) -> tuple[np.ndarray, str]:
-    source = "given"
-    raw = weights
-    if raw is None and isinstance(settings.get("weights"), Mapping):
-        raw, source = settings["weights"], "from the run's settings"
+    """Criterion weights (normalised) and a phrase saying where they come from.
+
+    Looks at, in order: the ``weights`` argument, the run settings, the ranking's manifest
+    (``ranking.manifest.json`` of ``mobility rank``); a mapping with a ``criteria`` key (a
+    weights file as ``mobility rank`` records it) is read through that key.
+    """
+    candidates = (
+        (weights, "as given"),
+        (settings.get("weights"), "from the run's settings"),
+        (ranking.get("weights"), "as recorded by mobility rank"),
+    )
+    raw: Mapping[str, Any] | None = None
+    source = ""
+    for cand, where in candidates:
+        if isinstance(cand, Mapping) and isinstance(cand.get("criteria"), Mapping):
+            name = cand.get("name")
+            raw, source = cand["criteria"], where + (f", profile '{name}'" if name else "")
+            break
+        if isinstance(cand, Mapping) and cand:
+            raw, source = cand, where
+            break
     if raw is None:
         return np.full(6, 1.0 / 6.0), "equal weights assumed (none recorded in the run)"
     w = np.array([float(raw.get(str(k), raw.get(k, 0.0)) or 0.0) for k in range(1, 7)])
@@ -887,10 +925,10 @@ def _section_ranking(ctx: _Context) -> str:
     contributions = matrix * ctx.weights[None, :]
     scores = [_to_float(r.get("score")) for r in ranking]
     names = [f"{r.get('rank')}. {r.get('name') or r.get('project_id')}" for r in ranking]
-    method = str(((ctx.data.manifest or {}).get("settings") or {}).get("method") or "")
+    method = ctx.method
     parts = [
         '<p class="sub">Each bar is a project\'s weighted sum of its six pejlemærke scores '
-        f"(0-100; weights {_e(ctx.weights_source)}). "
+        f"(0-100; criterion weights {_e(ctx.weights_source)}). "
         + (f"Ranking method: {_e(method)}; " if method else "")
         + "a black tick marks the method's score where it differs from the weighted sum.</p>",
         _figure(
@@ -1010,6 +1048,7 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
     if frontier is not None:
         fh, frows = frontier
         i_b = _col(fh, "budget_mdkk", prefix="budget")
+        i_c = _col(fh, "total_capex_mdkk")
         i_s = _col(fh, "total_score", "score", prefix="score")
         i_n = _col(fh, "n_selected", "n_projects")
         i_st = _col(fh, "status")
@@ -1020,19 +1059,33 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
             and i_s is not None
             and math.isfinite(_to_float(r[i_s]))
         ]
-        if i_b is not None and feasible:
+        # Plot each best portfolio at its own capital cost when known (the efficient
+        # frontier); the budget levels of the sweep are only where it was sampled.
+        i_x = i_c if i_c is not None else i_b
+        if i_x is not None:
+            unique: dict[tuple[float, float], list[Any]] = {}
+            for r in feasible:
+                unique.setdefault((_to_float(r[i_x]), _to_float(r[i_s])), r)
+            feasible = list(unique.values())
+        if i_x is not None and feasible:
             labels = [fmt(r[i_n]) for r in feasible] if i_n is not None else None
+            xlabel = (
+                "capital cost of the best portfolio (mio. kr.)"
+                if i_c is not None
+                else "budget (mio. kr.)"
+            )
             parts.append(
                 _figure(
                     plots.frontier_svg(
-                        [_to_float(r[i_b]) for r in feasible],
+                        [_to_float(r[i_x]) if r[i_x] is not None else 0.0 for r in feasible],
                         [_to_float(r[i_s]) for r in feasible],
                         chosen=(capex, score) if chosen else None,
                         labels=labels,
+                        xlabel=xlabel,
                     ),
-                    "Portfolio frontier: budget against best total score",
-                    "Each point: the best portfolio for that budget (label: number of projects). "
-                    "The star: the selected portfolio's capital cost and score.",
+                    "Portfolio frontier: capital cost against best total score",
+                    "Each point: the best portfolio found in the budget sweep (label: number "
+                    "of projects). The star: the selected portfolio.",
                 )
             )
         else:
@@ -1128,7 +1181,7 @@ def _section_acceptability(ctx: _Context) -> str:
         "rank",
         "most likely rank",
         "rank 5-95 %",
-        "P(top k)",
+        f"P(top {ctx.top_k})" if isinstance(ctx.top_k, int) else "P(top k)",
         "swaps with the next project",
         "",
     ]
@@ -1170,7 +1223,9 @@ def _section_projects(ctx: _Context) -> str:
         p = projects.get(pid, {})
         rows = sorted(by_project.get(pid, []), key=lambda r: _subcrit_key(r.get("subcriterion")))
         meta = " · ".join(
-            str(x) for x in (p.get("kind"), p.get("status"), p.get("region_part")) if x
+            str(x).replace(";", ", ")
+            for x in (p.get("kind"), p.get("status"), p.get("region_part"))
+            if x
         )
         facts = [
             ("opening year", p.get("opening_year")),

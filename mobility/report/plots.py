@@ -242,7 +242,7 @@ def ranking_svg(
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, max(100.0, float(left.max()) * 1.08 if n else 100.0))
         ax.set_xlabel(xlabel)
-        ax.set_title(title, loc="left")
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         ax.grid(axis="x", color="#e5e7eb", linewidth=0.8)
         ax.set_axisbelow(True)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
@@ -257,6 +257,7 @@ def frontier_svg(
     chosen: tuple[float, float] | None = None,
     labels: Sequence[str] | None = None,
     title: str = "Portfolio frontier: best total score per budget",
+    xlabel: str = "budget (mio. kr.)",
 ) -> str:
     """Step plot of the efficient frontier (budget vs best total score).
 
@@ -268,6 +269,8 @@ def frontier_svg(
         Optional ``(capex_mdkk, score)`` of the selected portfolio, marked with a star.
     labels
         Optional short label per point (e.g. the number of projects).
+    xlabel
+        Label of the x axis (the budget, or the capital cost of each best portfolio).
     """
     b = np.asarray(budgets_mdkk, dtype=float)
     s = np.asarray(scores, dtype=float)
@@ -293,7 +296,7 @@ def frontier_svg(
                 label="selected portfolio",
             )
             ax.legend(loc="lower right")
-        ax.set_xlabel("budget (mio. kr.)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("total score")
         ax.set_title(title, loc="left")
         ax.grid(color="#e5e7eb", linewidth=0.8)
@@ -358,7 +361,7 @@ def acceptability_svg(
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability")
-        ax.set_title(title, loc="left")
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 8), fontsize=7.5)
 
     return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))

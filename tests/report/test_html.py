@@ -247,3 +247,30 @@ def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) 
     assert after[3:].split(b"\n", 1)[0] == before.split(b"\n", 1)[0].replace(b",", b";")
     with pytest.raises(InputError, match="csv-dialect"):
         finalise_run_folder(run_folder, dialect="excel")
+
+
+def test_weights_from_the_ranking_manifest(run_folder: Path) -> None:
+    import json
+
+    (run_folder / "manifest.json").unlink()
+    criteria = {"1": 0.0, "2": 0.0, "3": 1.0, "4": 0.0, "5": 0.0, "6": 0.0}
+    (run_folder / "ranking.manifest.json").write_text(
+        json.dumps(
+            {
+                "settings": {
+                    "method": "topsis",
+                    "top_k": 3,
+                    "weights": {"criteria": criteria, "name": "climate_only"},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    page = render_report(load_run_folder(run_folder))
+    assert "as recorded by mobility rank, profile &#x27;climate_only&#x27;" in page
+    assert "Ranking method: topsis" in page and "P(top 3)" in page
+    # explicit weights win over recorded ones
+    page = render_report(load_run_folder(run_folder), weights={str(k): 1 for k in range(1, 7)})
+    assert "criterion weights as given" in page
+    with pytest.raises(InputError, match="non-negative"):
+        render_report(load_run_folder(run_folder), weights={"1": -1, "2": 1})
