@@ -672,21 +672,36 @@ def _hero(ctx: _Context, page_title: str, settings: Mapping[str, Any]) -> str:
     )
 
 
+def _setting_text(key: str, value: Any, *, limit: int = 400, nested: bool = False) -> str:
+    """One run setting as plain text (nested mappings in parentheses, long values shortened)."""
+    if isinstance(value, Mapping):
+        text = ("; " if not nested else ", ").join(
+            f"{k}: {_setting_text(str(k), v, limit=limit, nested=True)}"
+            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            if v not in (None, "", {}, [])
+        )
+        text = f"({text})" if nested else text
+    elif isinstance(value, list | tuple):
+        text = ", ".join(_setting_text(key, v, limit=limit) for v in value)
+    elif isinstance(value, bool) or value is None:
+        text = str(value)
+    elif isinstance(value, float):
+        text = fmt(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
+    elif isinstance(value, int):
+        text = fmt(value, "year" if "year" in key else "")
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _section_summary(ctx: _Context, settings: Mapping[str, Any]) -> str:
     parts = ['<p class="sub">What was run and with which settings.</p>']
     if settings:
-        items = []
-        for key in sorted(settings):
-            value = settings[key]
-            if isinstance(value, Mapping):
-                value = ", ".join(f"{k}: {fmt(v)}" for k, v in sorted(value.items()))
-            elif isinstance(value, list | tuple):
-                value = ", ".join(str(v) for v in value)
-            elif isinstance(value, float):
-                value = fmt(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
-            elif isinstance(value, int) and not isinstance(value, bool):
-                value = fmt(value, "year" if "year" in key else "")
-            items.append(f"<dt>{_e(key.replace('_', ' '))}</dt><dd>{_e(value)}</dd>")
+        items = [
+            f"<dt>{_e(str(key).replace('_', ' '))}</dt>"
+            f"<dd>{_e(_setting_text(str(key), value))}</dd>"
+            for key, value in sorted(settings.items(), key=lambda kv: str(kv[0]))
+        ]
         parts.append(f'<dl class="summary">{"".join(items)}</dl>')
     else:
         parts.append(_missing("No run settings given and no manifest.json in the folder."))
