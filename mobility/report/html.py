@@ -308,13 +308,15 @@ def render_report(
     settings
         The run's settings (scenario, year, method, weights, budget ...) shown in the
         scenario summary; default ``manifest["settings"]``. ``mobility run`` passes the
-        settings it is about to write into ``manifest.json`` (written after the report).
+        settings it is about to write into ``manifest.json`` (written after the report);
+        then the footer does not quote the hash of a ``manifest.json`` already in the folder.
 
     Returns
     -------
     str
         The HTML document.
     """
+    explicit_settings = settings
     if settings is None:
         settings = (data.manifest or {}).get("settings") or {}
     settings = dict(settings)
@@ -376,7 +378,7 @@ def render_report(
         f"{_hero(ctx, page_title, settings)}"
         f'<nav class="toc"><div class="wrap">{toc}</div></nav>\n'
         f'<main><div class="wrap">{body}</div></main>\n'
-        f"{_footer(data, version)}"
+        f"{_footer(data, version, manifest_final=explicit_settings is None)}"
         "</body>\n</html>\n"
     )
 
@@ -1402,7 +1404,9 @@ def _section_notes(ctx: _Context, settings: Mapping[str, Any], notes: Sequence[s
     return '<ul class="notes">' + "".join(f"<li>{_e(t)}</li>" for t in items) + "</ul>"
 
 
-def _footer(data: RunData, version: str | None) -> str:
+def _footer(data: RunData, version: str | None, *, manifest_final: bool) -> str:
+    """The footer; ``manifest_final`` false means the run's manifest is written afterwards
+    (settings were passed in), so a ``manifest.json`` already in the folder is not the run's."""
     if version is None:
         version = str((data.manifest or {}).get("mobility_version") or "")
     if not version:
@@ -1411,7 +1415,7 @@ def _footer(data: RunData, version: str | None) -> str:
         version = __version__
     manifest = (
         f"manifest.json sha256 <code>{_e(data.manifest_sha256)}</code>"
-        if data.manifest_sha256
+        if data.manifest_sha256 and manifest_final
         else "manifest.json (written after this report) lists its sha256"
     )
     return (

@@ -120,6 +120,11 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     page = render_report(data, settings={"scenario": "reference_2035", "budget_mdkk": 30000})
     assert "<title>Mobility decision basis: reference_2035</title>" in page
     assert "30,000" in page and "lists its sha256" in page
+    # with settings passed in, a manifest.json already in the folder is not quoted
+    full = load_run_folder(FIXTURES)
+    assert full.manifest_sha256 is not None
+    assert full.manifest_sha256 not in render_report(full, settings={"scenario": "x"})
+    assert full.manifest_sha256 in render_report(full)
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "indicators.csv is absent" in render_report(load_run_folder(empty))
