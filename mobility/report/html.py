@@ -564,7 +564,7 @@ def fmt(value: Any, unit: str = "") -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     if share:
-        return f"{100 * x:.1f} %"
+        return f"{100 * x:.1f}\u00a0%"
     if unit == "year" and x.is_integer():
         return str(int(x))
     ax = abs(x)
@@ -585,7 +585,7 @@ def _compact(value: Any, unit: str = "") -> str:
         return fmt(value, unit)
     x = float(value)
     if unit in ("share", "fraction"):
-        return f"{100 * x:.0f} %"
+        return f"{100 * x:.0f}\u00a0%"
     for size, word in ((1e9, "billion"), (1e6, "million")):
         if abs(x) >= size:
             return f"{x / size:.1f} {word}"
