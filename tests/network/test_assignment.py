@@ -112,13 +112,21 @@ def test_objective_is_minimal_at_equilibrium() -> None:
     assert eq.objective == pytest.approx(integral.sum())
 
 
-def test_generalized_cost_weights() -> None:
+@pytest.mark.parametrize("algorithm", ["bfw", "gp"])
+def test_generalized_cost_weights(algorithm: str) -> None:
     net, demand = _load("SiouxFalls")
     net = net.with_links(toll=np.arange(net.n_links, dtype=float) % 3)
     fixed = np.full(net.n_links, 0.5)
     result = assignment.assign(
-        net, demand, rel_gap=1e-4, toll_weight=2.0, distance_weight=0.1, fixed_cost=fixed
+        net,
+        demand,
+        algorithm=algorithm,
+        rel_gap=1e-4,
+        toll_weight=2.0,
+        distance_weight=0.1,
+        fixed_cost=fixed,
     )
+    assert result.converged
     assert np.allclose(result.costs - result.times, 2.0 * net.toll + 0.1 * net.length + 0.5)
     base = assignment.assign(net, demand, rel_gap=1e-4)
     # tolls push flow off tolled links
@@ -130,6 +138,9 @@ def test_conical_vdf_converges() -> None:
     net, demand = _load("SiouxFalls")
     result = assignment.assign(net, demand, vdf="conical", rel_gap=1e-5)
     assert result.converged
+    gp = assignment.assign(net, demand, algorithm="gp", vdf="conical", rel_gap=1e-9)
+    assert gp.converged
+    assert np.sqrt(np.mean((gp.flows - result.flows) ** 2)) < 0.01 * gp.flows.mean()
     expected = vdf.time("conical", result.flows, net.free_flow_time, net.b, net.power, net.capacity)
     assert np.allclose(result.times, expected)
 
