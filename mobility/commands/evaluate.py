@@ -380,6 +380,7 @@ def run_evaluation(
                     "material_benefit_h_per_resident": settings.material_h_per_resident,
                     "corridors": [c.name for c in settings.corridors],
                     "not_converged": sorted(not_converged),
+                    "run_rel_gap": {k: r.rel_gap for k, r in sorted(results.items())},
                     "approximations": "noise/particles are an exposure proxy; [M] unit prices are "
                     "estimates (see mobility/data/unit_prices.csv)",
                 },
