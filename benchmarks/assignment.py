@@ -230,7 +230,7 @@ def _run(kind: str, files: dict[str, Path], gap: float, weights, out: Path, algo
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["TQDM_DISABLE"] = "1"  # AequilibraE's progress bars would cost it time
+    # (AequilibraE draws progress bars on stderr, captured here; TQDM_DISABLE breaks 1.7.2)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - start

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -300,13 +301,24 @@ def _trips_fast(body: list[str], z: int) -> np.ndarray | None:
         head, _, rest = block.partition("\n")
         try:
             origin = int(head.strip())
-            n_pairs = rest.count(":")
-            tokens = rest.replace(":", " ").replace(";", " ").split()
-            if len(tokens) != 2 * n_pairs or rest.count(";") != n_pairs:
-                return None
-            arr = np.array(tokens, dtype=np.float64).reshape(-1, 2)
         except ValueError:
             return None
+        n_pairs = rest.count(":")
+        if rest.count(";") != n_pairs:
+            return None
+        if n_pairs == 0:
+            if rest.strip():
+                return None
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                flat = np.fromstring(rest.replace(":", " ").replace(";", " "), sep=" ")
+            except (ValueError, DeprecationWarning):
+                return None
+        if flat.size != 2 * n_pairs:
+            return None
+        arr = flat.reshape(-1, 2)
         dest = arr[:, 0].astype(np.int64)
         if (
             not 1 <= origin <= z
@@ -388,22 +400,21 @@ def _zone(token: str, n_zones: int, path: str | Path, line: int, field: str) -> 
     return zone - 1
 
 
-def _table(
-    path: str | Path, n_cols: int, names: tuple[str, ...]
-) -> tuple[list[list[float]], list[int]]:
-    """Numeric rows of a whitespace table with an optional header line."""
+def _table(path: str | Path, n_cols: int, names: tuple[str, ...]) -> list[list[float]]:
+    """Numeric rows of a whitespace table whose first line may be a header."""
     lines = _read_lines(path)
     _, start = _metadata(lines, path)
     rows: list[list[float]] = []
-    where: list[int] = []
+    header_allowed = True
     for i in range(start, len(lines)):
         text = _strip(lines[i]).replace(";", " ")
         if not text:
             continue
         tokens = text.split()
-        if not rows and not where and not _is_number(tokens[0]):
-            where.append(-1)  # header seen
+        if header_allowed and not _is_number(tokens[0]):
+            header_allowed = False
             continue
+        header_allowed = False
         if len(tokens) < n_cols:
             raise InputError(
                 f"row has {len(tokens)} fields",
@@ -412,10 +423,9 @@ def _table(
                 expected=f"{n_cols} ({', '.join(names)})",
             )
         rows.append([_float(t, path, i + 1, names[c]) for c, t in enumerate(tokens[:n_cols])])
-        where.append(i + 1)
     if not rows:
         raise InputError("no data rows", file=path, expected=", ".join(names))
-    return rows, where
+    return rows
 
 
 def _is_number(token: str) -> bool:
@@ -435,7 +445,7 @@ def read_flow(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
         External node ids (int64) and float64 volume and cost, one entry per row in file
         order (the same order as the network file's links).
     """
-    rows, _ = _table(path, 4, ("from", "to", "volume", "cost"))
+    rows = _table(path, 4, ("from", "to", "volume", "cost"))
     arr = np.asarray(rows, dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3]
 
@@ -448,7 +458,7 @@ def read_nodes(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     (node_ids, x, y)
         External node ids (int64) and coordinates (float64, the file's unit and system).
     """
-    rows, _ = _table(path, 3, ("node", "x", "y"))
+    rows = _table(path, 3, ("node", "x", "y"))
     arr = np.asarray(rows, dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2]
 

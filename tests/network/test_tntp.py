@@ -159,3 +159,10 @@ def test_check_demand(tmp_path: Path) -> None:
         tntp.check_demand(net, np.zeros((3, 3)), "x_trips.tntp")
     with pytest.raises(InputError, match="negative"):
         tntp.check_demand(net, -np.ones((2, 2)))
+
+
+def test_bad_flow_file_names_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "x_flow.tntp", "From To Volume Cost\n1 2 3.0 4.0\n2 1 x 4.0\n")
+    with pytest.raises(InputError, match="not a number") as info:
+        tntp.read_flow(path)
+    assert info.value.line == 3
