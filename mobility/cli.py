@@ -61,6 +61,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("network", ("network",)),
     ("rank", ("rank", "compare")),
     ("evaluate", ("evaluate",)),
+    ("run", ("run",)),
 )
 
 

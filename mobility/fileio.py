@@ -96,22 +96,48 @@ def contained_path(folder: str | Path, name: str) -> Path:
     return candidate
 
 
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_partials(target: Path) -> None:
+    """Delete ``.<name>.<pid>.*.partial`` siblings left by runs that were killed (SIGKILL)."""
+    for sibling in target.parent.glob(f".{target.name}.*.partial"):
+        parts = sibling.name[len(target.name) + 2 :].split(".")
+        if parts and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def atomic_output_dir(path: str | Path) -> Iterator[Path]:
     """Build an output folder in a temporary sibling and swap it in only on success.
 
-    A run that fails or is killed leaves the previous complete folder (or none), never a
-    half-written one. Yields the temporary folder to write into.
+    A run that fails or is interrupted leaves the previous complete folder (or none), never a
+    half-written one: the work happens in a hidden ``.<name>.<pid>.<random>.partial`` sibling,
+    removed on any exception (including ``SystemExit`` from a SIGTERM handler); one left by a
+    run killed with SIGKILL is removed by the next run. Yields the temporary folder.
     """
     target = Path(path).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    _remove_stale_partials(target)
+    tmp = Path(
+        tempfile.mkdtemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
+        )
+    )
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the usual folder mode
     try:
         yield tmp
         old = None
         if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            old = target.with_name(f".{target.name}.{os.getpid()}.old.partial")
             os.replace(target, old)
         os.replace(tmp, target)
         if old is not None:
