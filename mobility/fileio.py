@@ -13,6 +13,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -115,14 +117,31 @@ def _remove_stale_partials(target: Path) -> None:
             shutil.rmtree(sibling, ignore_errors=True)
 
 
+#: Run by a helper process: wait until the parent closes the pipe (it finished, failed or was
+#: killed, even by SIGKILL), then remove its partial folder and restore the previous output if
+#: the parent died between moving the old folder aside and moving the new one in.
+_CLEANER = """
+import os, shutil, sys
+sys.stdin.buffer.read()
+tmp, old, target = sys.argv[1:4]
+shutil.rmtree(tmp, ignore_errors=True)
+if os.path.isdir(old):
+    if os.path.exists(target):
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(old, target)
+"""
+
+
 @contextlib.contextmanager
 def atomic_output_dir(path: str | Path) -> Iterator[Path]:
     """Build an output folder in a temporary sibling and swap it in only on success.
 
-    A run that fails or is interrupted leaves the previous complete folder (or none), never a
-    half-written one: the work happens in a hidden ``.<name>.<pid>.<random>.partial`` sibling,
-    removed on any exception (including ``SystemExit`` from a SIGTERM handler); one left by a
-    run killed with SIGKILL is removed by the next run. Yields the temporary folder.
+    A run that fails, is interrupted or is killed leaves the previous complete folder (or
+    none), never a half-written one: the work happens in a hidden
+    ``.<name>.<pid>.<random>.partial`` sibling, removed on any exception; a small helper
+    process removes it too when this process dies without cleaning up (SIGKILL), and any
+    stale one is removed by the next run. Yields the temporary folder.
     """
     target = Path(path).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,18 +152,27 @@ def atomic_output_dir(path: str | Path) -> Iterator[Path]:
         )
     )
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the usual folder mode
+    old = target.with_name(f".{target.name}.{os.getpid()}.old.partial")
+    cleaner = subprocess.Popen(
+        [sys.executable, "-c", _CLEANER, str(tmp), str(old), str(target)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         yield tmp
-        old = None
         if target.exists():
-            old = target.with_name(f".{target.name}.{os.getpid()}.old.partial")
             os.replace(target, old)
         os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        assert cleaner.stdin is not None
+        cleaner.stdin.close()
+        cleaner.wait()
 
 
 def manifest(
