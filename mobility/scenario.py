@@ -13,7 +13,9 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
     base_year: 2015                 # year the model is calibrated to [year]
     demand:
       trip_rate_factor: 1.0         # multiplier on base-year trip rates (rate change) [1.0]
-      source: ...                   # where the factor comes from
+      car_ownership_factor: 1.0     # cars per resident relative to the base year [1.0]
+      commercial_traffic_factor: 1.0  # van + truck traffic relative to the base year [1.0]
+      source: ...                   # where the factors come from
     annualisation:
       peak_hour_share: 0.10         # share of weekday trips in the morning peak hour
       peak_direction_share: 0.8     # share of home-based peak trips going home -> activity
@@ -141,6 +143,10 @@ class Scenario:
         Free text.
     trip_rate_factor
         Multiplier on base-year trip rates (change in trip-making per person).
+    car_ownership_factor
+        Cars per resident relative to the base year (car availability in mode choice).
+    commercial_traffic_factor
+        Van and truck road traffic relative to the base year.
     annualisation
         Peak-hour to weekday and year factors.
     ev_share_by_year
@@ -158,6 +164,8 @@ class Scenario:
     sections: dict[str, Any]
     description: str = ""
     trip_rate_factor: float = 1.0
+    car_ownership_factor: float = 1.0
+    commercial_traffic_factor: float = 1.0
     annualisation: Annualisation = field(default_factory=Annualisation)
     ev_share_by_year: dict[int, float] = field(default_factory=dict)
     committed: tuple[CommittedProject, ...] = ()
@@ -320,10 +328,14 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
     if base_year > year:
         raise top.error("base_year", f"{base_year} is after year {year}", expected="<= year")
     demand = top.sub("demand", None)
-    rate = 1.0
+    rate, cars, commercial = 1.0, 1.0, 1.0
     if demand is not None:
-        demand.check_unknown(("trip_rate_factor", "source"))
+        demand.check_unknown(
+            ("trip_rate_factor", "car_ownership_factor", "commercial_traffic_factor", "source")
+        )
         rate = demand.number("trip_rate_factor", 1.0, minimum=0.1, maximum=5.0)
+        cars = demand.number("car_ownership_factor", 1.0, minimum=0.2, maximum=5.0)
+        commercial = demand.number("commercial_traffic_factor", 1.0, minimum=0.2, maximum=5.0)
     for key in PASSTHROUGH:
         if key in top.data and top.data[key] is not None:
             top.sub(key)  # must at least be a mapping
@@ -335,6 +347,8 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         sections=dict(top.data),
         description=top.str("description", ""),
         trip_rate_factor=rate,
+        car_ownership_factor=cars,
+        commercial_traffic_factor=commercial,
         annualisation=_annualisation(top.sub("annualisation", None)),
         ev_share_by_year=_fleet(top.sub("fleet", None)),
         committed=_committed(top.sub("network", None)),

@@ -4,21 +4,32 @@
 
 1. the region inputs for the scenario year (:func:`mobility.network.region.load_region`) with
    the scenario's committed projects applied to a deep copy;
-2. level of service: car (congested skims of the peak-hour assignment), public transport
+2. level of service: car (congested skims of the time-of-day assignments), public transport
    (:mod:`mobility.network.transit_graph`), bicycle and walking (road graph), intrazonal
    values from the zone size;
 3. demand per purpose: trip ends (:mod:`mobility.demand.generation`), logit mode choice
    (:mod:`mobility.demand.modechoice`), gravity distribution on the logsum generalised cost
-   (:mod:`mobility.demand.distribution`, doubly constrained for commuting);
-4. the morning-peak-hour car matrix (car trips / occupancy x peak-hour share, home-to-activity
-   direction share, plus vans and trucks as PCU) assigned to user equilibrium
+   (:mod:`mobility.demand.distribution`, doubly constrained for commuting). Commute and
+   business trips see the car level of service of the peak periods, other trips that of the
+   off-peak periods (traffic-weighted means; :mod:`mobility.demand.timeofday`). The
+   scenario's ``car_ownership_factor`` k (cars per resident vs the base year) enters the car
+   utility as a size term ``ln k`` (k times as many car-available choosers);
+4. the weekday car matrix (car trips / occupancy, plus vans and trucks as PCU:
+   ``commercial_pcu_trips_per_weekday`` x the scenario's ``commercial_traffic_factor``,
+   spread like the car trips) split into the time-of-day periods of
+   ``mobility/data/time_of_day.csv`` (hourly traffic profile, direction by period: morning
+   from home, afternoon back); each period's mean hour is assigned to user equilibrium
    (:func:`mobility.network.assignment.assign`);
 5. feedback: congested car times go back to mode and destination choice; the assigned
-   matrix is the method-of-successive-averages mean of the demands so far; the loop stops
+   matrices are the method-of-successive-averages mean of the demands so far; the loop stops
    when the demand from the latest skims differs from the assigned one by less than
-   ``feedback_tol`` (L1 norm relative to the total) or after ``feedback_max_iter``;
+   ``feedback_tol`` (L1 norm over all periods x hours, relative to the total) or after
+   ``feedback_max_iter``;
 6. indicators (:mod:`mobility.impacts.congestion`, :mod:`mobility.impacts.accessibility`,
-   :func:`mobility.impacts.emissions.co2e_g_per_vkm`), annualised as the scenario states.
+   :func:`mobility.impacts.emissions.co2e_g_per_vkm`): weekday totals are sums over the
+   periods of hourly value x period hours; delay and traffic are annualised with the
+   scenario's ``delay_weekdays_per_year`` (230) and ``traffic_days_per_year``; link AADT is
+   the weekday volume x ``adt_per_weekday``.
 
 :func:`write_model_outputs` writes ``indicators.csv``, ``link_flows.csv``, ``pt_lines.csv``,
 ``zones.csv`` and ``manifest.json`` with fixed number formats (same inputs, same bytes).
@@ -26,7 +37,9 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +61,13 @@ from mobility.demand.parameters import (
     default_parameters_path,
     load_demand_parameters,
 )
+from mobility.demand.timeofday import (
+    TimeOfDay,
+    default_time_of_day_path,
+    load_time_of_day,
+    mix_skims,
+    period_matrices,
+)
 from mobility.errors import InputError
 from mobility.impacts import accessibility, congestion
 from mobility.network.graph import LinkNetwork
@@ -56,7 +76,10 @@ from mobility.scenario import Scenario
 
 #: Indicator names, in output order, with their units.
 INDICATOR_UNITS: dict[str, str] = {
-    "car_delay_hours_per_year": "person_hours_per_year (car occupants vs free flow, Region H)",
+    "car_delay_hours_per_year": (
+        "person_hours_per_year (car occupants' delay vs free flow on Region H links; "
+        "sum over the weekday time-of-day periods x hours, x weekdays per year)"
+    ),
     "car_vehicle_km_per_year": "vehicle_km_per_year (cars excl. vans and trucks, Region H)",
     "road_co2e_t_per_year": "t_co2e_per_year (cars, Region H)",
     "pt_boardings_per_weekday": "boardings_per_weekday (modelled lines + intrazonal local bus)",
@@ -70,11 +93,23 @@ INDICATOR_UNITS: dict[str, str] = {
     "jobs_within_45min_pt": "jobs (mean over Region H residents, door-to-door)",
     "trips_per_weekday": "person_trips_per_weekday (trips produced in Region H)",
     "car_delay_vehicle_hours_peak_hour": "vehicle_hours (cars, morning peak hour, Region H)",
-    "assignment_rel_gap": "relative_gap (final peak-hour assignment)",
+    "car_delay_vehicle_hours_pm_peak_hour": "vehicle_hours (cars, afternoon peak hour, Region H)",
+    "car_delay_vehicle_hours_per_weekday": (
+        "vehicle_hours_per_weekday (cars vs free flow, Region H; sum over periods x hours)"
+    ),
+    "car_delay_share_outside_peak_hours": (
+        "share (weekday car delay outside the morning and afternoon peak hours)"
+    ),
+    "commercial_pcu_trips_per_weekday": "pcu_trips_per_weekday (vans and trucks, all zones)",
+    "assignment_rel_gap": "relative_gap (largest of the final period assignments)",
     "feedback_iterations": "iterations (demand-supply loop)",
     "feedback_demand_change": "relative_L1_change (last demand vs assigned demand)",
 }
 
+#: The period whose assignment is ``ModelResult.assignment`` (the morning peak hour).
+AM_PEAK = "am_peak"
+#: The car skim entries mixed over periods.
+CAR_SKIM_KEYS = ("cost", "time_min", "length_km", "toll_dkk")
 #: Relative gap of the assignments inside the feedback loop (the last one uses the requested gap).
 LOOP_REL_GAP = 1e-3
 #: Iteration limit of the final assignment (bi-conjugate Frank-Wolfe needs ~1-3k for 1e-5).
@@ -105,7 +140,7 @@ class ModelResult:
     road_net
         The car :class:`LinkNetwork` (capacities after ``capacity_factor``).
     assignment
-        Final peak-hour assignment (PCU per hour, cars + vans/trucks).
+        Final morning-peak-hour assignment (PCU per hour, cars + vans/trucks).
     od
         Mode -> ``(Z, Z)`` person trips per weekday, origin-destination form.
     od_by_purpose
@@ -125,9 +160,21 @@ class ModelResult:
     params
         The demand parameters used.
     car_demand_peak
-        ``(Z, Z)`` assigned peak-hour PCU matrix.
+        ``(Z, Z)`` assigned morning-peak-hour PCU matrix.
+    zone_indicators
+        Indicator -> ``(Z,)`` values per zone.
     timings
         Seconds per step.
+    time_of_day
+        The weekday periods (:class:`mobility.demand.timeofday.TimeOfDay`).
+    period_assignments
+        Period name -> final assignment of the period's mean hour.
+    car_demand_periods
+        ``(P, Z, Z)`` assigned hourly PCU matrices, periods in ``time_of_day`` order.
+    link_volume_weekday
+        ``(M,)`` PCU per weekday on each link (sum over periods of hourly flow x hours).
+    link_adt
+        ``(M,)`` annual average daily traffic (``link_volume_weekday x adt_per_weekday``).
     """
 
     scenario: Scenario
@@ -147,6 +194,11 @@ class ModelResult:
     car_demand_peak: np.ndarray
     zone_indicators: dict[str, np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    time_of_day: TimeOfDay | None = None
+    period_assignments: dict[str, Any] = field(default_factory=dict)
+    car_demand_periods: np.ndarray | None = None
+    link_volume_weekday: np.ndarray | None = None
+    link_adt: np.ndarray | None = None
 
 
 # --------------------------------------------------------------------------- level of service
@@ -174,24 +226,6 @@ def _car_skim(net: LinkNetwork, times: np.ndarray, costs: np.ndarray) -> dict[st
     return _road_skims(
         net, costs, {"time_min": times, "length_km": net.length, "toll_dkk": net.toll}
     )
-
-
-def weekday_car_skim(
-    peak: dict[str, np.ndarray], free: dict[str, np.ndarray], *, peak_weight: float
-) -> dict[str, np.ndarray]:
-    """Car level of service of an average weekday trip.
-
-    Only part of the weekday's car trips meet peak congestion: time (and the distance and
-    toll of the chosen routes) are the ``peak_weight`` mix of the congested peak-hour skim
-    and the free-flow skim. ``peak_weight`` is the share of weekday traffic in peak
-    conditions (:func:`mobility.impacts.congestion.peak_conditions_share`). The peak-hour
-    time is kept as ``peak_time_min``.
-    """
-    w = float(peak_weight)
-    out = {k: w * peak[k] + (1.0 - w) * free[k] for k in ("time_min", "length_km", "toll_dkk")}
-    out["cost"] = peak["cost"]
-    out["peak_time_min"] = peak["time_min"]
-    return out
 
 
 def _active_skims(
@@ -266,13 +300,26 @@ class Demand:
     furness_iterations: int
 
 
-def compute_demand(ends: TripEnds, los: LevelOfService, *, params: DemandParameters) -> Demand:
-    """Mode choice and distribution for every purpose on one level of service."""
+#: Which car level of service each purpose sees (periods' ``los`` kind).
+PURPOSE_LOS = {"commute": "peak", "business": "peak", "other": "offpeak"}
+
+
+def compute_demand(
+    ends: TripEnds,
+    los: LevelOfService | Mapping[str, LevelOfService],
+    *,
+    params: DemandParameters,
+) -> Demand:
+    """Mode choice and distribution for every purpose.
+
+    ``los`` is one level of service for all purposes, or purpose -> level of service.
+    """
     trips: dict[str, dict[str, np.ndarray]] = {}
     util_commute: dict[str, np.ndarray] = {}
     furness_it = 0
     for purpose in PURPOSES:
-        u = utilities(los, params=params, occupancy=params.occupancy(purpose))
+        lp = los[purpose] if isinstance(los, Mapping) else los
+        u = utilities(lp, params=params, occupancy=params.occupancy(purpose))
         probs, ls = logit(u)
         gc = composite_cost(ls, params=params)
         beta = params.deterrence(purpose)
@@ -288,24 +335,30 @@ def compute_demand(ends: TripEnds, los: LevelOfService, *, params: DemandParamet
     return Demand(trips=trips, utility_commute=util_commute, furness_iterations=furness_it)
 
 
-def peak_car_matrix(
-    demand: Demand, *, params: DemandParameters, peak_hour_share: float, direction_share: float
-) -> np.ndarray:
-    """Peak-hour PCU matrix (origin-destination) for the road assignment, diagonal zero.
+def car_vehicle_matrices(
+    demand: Demand, *, params: DemandParameters
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weekday car vehicle trips (production-attraction form): home-based and business."""
+    home = sum(demand.trips[q]["car"] / params.occupancy(q) for q in PURPOSES if q != "business")
+    business = demand.trips["business"]["car"] / params.occupancy("business")
+    return np.asarray(home, dtype=np.float64), np.asarray(business, dtype=np.float64)
 
-    Home-based purposes (commute, other) go home -> activity with ``direction_share`` in the
-    morning peak; business trips are split evenly. Vans and trucks are added as a PCU share
-    (``commercial_pcu_uplift``).
-    """
-    z = demand.trips["commute"]["car"].shape[0]
-    veh = np.zeros((z, z))
-    for purpose in PURPOSES:
-        v = demand.trips[purpose]["car"] / params.occupancy(purpose)
-        d = 0.5 if purpose == "business" else direction_share
-        veh += d * v + (1.0 - d) * v.T
-    veh *= peak_hour_share * (1.0 + params.commercial_pcu_uplift)
-    np.fill_diagonal(veh, 0.0)
-    return veh
+
+def commercial_matrix(home: np.ndarray, business: np.ndarray, *, total: float) -> np.ndarray:
+    """Weekday van and truck PCU trips: ``total`` spread like the inter-zonal car trips."""
+    car = home + home.T + business + business.T
+    np.fill_diagonal(car, 0.0)
+    s = float(car.sum())
+    return car * (total / s) if s > 0 else np.zeros_like(car)
+
+
+def period_demand(
+    demand: Demand, *, params: DemandParameters, tod: TimeOfDay, commercial_total: float
+) -> np.ndarray:
+    """``(P, Z, Z)`` hourly PCU matrices of the periods (see :func:`period_matrices`)."""
+    home, business = car_vehicle_matrices(demand, params=params)
+    com = commercial_matrix(home, business, total=commercial_total)
+    return period_matrices(home, business, com, tod)
 
 
 def weekday_od(demand: Demand) -> dict[str, np.ndarray]:
@@ -320,22 +373,19 @@ def weekday_od(demand: Demand) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- the run
 
 
-def _peak(demand: Demand, p: DemandParameters, ann: Any) -> np.ndarray:
-    return peak_car_matrix(
-        demand,
-        params=p,
-        peak_hour_share=ann.peak_hour_share,
-        direction_share=ann.peak_direction_share,
-    )
-
-
-def _record(k: int, result: Any) -> dict[str, float]:
+def _record(k: int, results: list[Any]) -> dict[str, float]:
     return {
         "iteration": float(k),
-        "assignment_rel_gap": float(result.rel_gap),
-        "assignment_iterations": float(result.iterations),
+        "assignment_rel_gap": float(max(r.rel_gap for r in results)),
+        "assignment_iterations": float(sum(r.iterations for r in results)),
         "demand_change": float("nan"),
     }
+
+
+def _weekday_change(new: np.ndarray, old: np.ndarray, hours: np.ndarray) -> float:
+    """L1 change of the period matrices weighted by hours, relative to the old weekday total."""
+    num = float(np.einsum("p,pij->", hours, np.abs(new - old)))
+    return num / max(float(np.einsum("p,pij->", hours, old)), 1e-12)
 
 
 def _echo(message: str) -> None:
@@ -366,6 +416,25 @@ def links_in_region(net: LinkNetwork, graph: Any, zones: Any) -> np.ndarray:
     lat = np.array([[graph.nodes[n]["y"] for n in side] for side in ids]).mean(axis=0)
     d = distance_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
     return np.asarray(zones.in_region, dtype=bool)[np.argmin(d, axis=1)]
+
+
+#: Collector links at or above this free speed are rural main roads (no signals), km/h.
+RURAL_COLLECTOR_KMH = 70.0
+
+
+def capacity_factors(net: LinkNetwork, params: DemandParameters) -> np.ndarray:
+    """``(M,)`` calibrated capacity multipliers.
+
+    ``capacity_factor`` on every link, times ``capacity_factor_rural_collector`` on
+    collector-class links with a free speed of at least :data:`RURAL_COLLECTOR_KMH` (rural
+    two-lane main roads, which the bundled network gives the urban collector's per-lane
+    planning capacity; see demand_parameters.csv).
+    """
+    classes = np.asarray(net.meta.get("road_class", [""] * net.n_links), dtype=object)
+    t0 = np.asarray(net.free_flow_time, dtype=np.float64)
+    speed = np.where(t0 > 0, net.length / np.where(t0 > 0, t0, 1.0) * 60.0, 0.0)
+    rural = (classes == "collector") & (speed >= RURAL_COLLECTOR_KMH - 1e-6)
+    return params.capacity_factor * np.where(rural, params.capacity_factor_rural_collector, 1.0)
 
 
 def _check_reachable(cost: np.ndarray, zones: Any, mode: str) -> None:
@@ -422,7 +491,15 @@ def run_model(
 
     timings: dict[str, float] = {}
     t_start = time.perf_counter()
-    p = params if params is not None else load_demand_parameters()
+    p0 = params if params is not None else load_demand_parameters()
+    # car ownership: k times as many car-available choosers -> size term ln k on car utility
+    p = p0.replace(asc_car=p0.asc_car + math.log(scenario.car_ownership_factor))
+    commercial_total = p.commercial_pcu_trips_per_weekday * scenario.commercial_traffic_factor
+    tod = load_time_of_day()
+    hours = tod.hours
+    n_per = len(tod.periods)
+    am = tod.index(AM_PEAK)
+    weights = {kind: tod.weights(kind) for kind in ("peak", "offpeak")}
     ann = scenario.annualisation
     gap = float(rel_gap if rel_gap is not None else scenario.settings.rel_gap)
     quiet = not progress
@@ -432,7 +509,7 @@ def run_model(
         region = _apply_committed(scenario, region)
         zones = region.zones
         car_net = road_link_network(region.roads, zones, modes="car")
-        car_net = car_net.with_links(capacity=car_net.capacity * p.capacity_factor)
+        car_net = car_net.with_links(capacity=car_net.capacity * capacity_factors(car_net, p))
         toll_weight = 60.0 / p.value_of_time
         tn = build_transit_network(
             region.transit,
@@ -453,55 +530,73 @@ def run_model(
         free_cost = car_net.free_flow_time + toll_weight * car_net.toll
         car_free = _car_skim(car_net, car_net.free_flow_time, free_cost)
         _check_reachable(car_free["cost"], zones, "car")
-        car = car_free
-        w_peak = congestion.peak_conditions_share(ann)
+        period_skims = [car_free] * n_per
     timings["level_of_service"] = time.perf_counter() - t_start
+
+    def level_of_service(skims: list[dict[str, np.ndarray]]) -> dict[str, LevelOfService]:
+        by_kind = {
+            kind: build_los(
+                mix_skims(skims, w, keys=CAR_SKIM_KEYS),
+                pt,
+                bike,
+                walk,
+                intra_km=intra,
+                parking_dkk=parking,
+                params=p,
+            )
+            for kind, w in weights.items()
+        }
+        return {q: by_kind[PURPOSE_LOS[q]] for q in PURPOSES}
+
+    def assign_all(matrices: np.ndarray, rel: float, max_iter: int) -> list[Any]:
+        return [
+            assign(car_net, matrices[i], rel_gap=rel, toll_weight=toll_weight, max_iter=max_iter)
+            for i in range(n_per)
+        ]
 
     t_loop = time.perf_counter()
     settings = scenario.settings
     loose = max(gap, LOOP_REL_GAP)
     assigned: np.ndarray | None = None
-    result = None
+    results: list[Any] = []
     feedback: list[dict[str, float]] = []
     change = float("inf")
     for k in range(1, settings.feedback_max_iter + 1):
-        los = build_los(car, pt, bike, walk, intra_km=intra, parking_dkk=parking, params=p)
+        los = level_of_service(period_skims)
         demand = compute_demand(ends, los, params=p)
-        new = _peak(demand, p, ann)
+        new = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
         if assigned is not None:
-            change = float(np.abs(new - assigned).sum() / max(assigned.sum(), 1e-12))
+            change = _weekday_change(new, assigned, hours)
             feedback[-1]["demand_change"] = change
             if change < settings.feedback_tol:
                 break
             assigned = assigned + (new - assigned) / k
         else:
             assigned = new
-        result = assign(car_net, assigned, rel_gap=loose, toll_weight=toll_weight)
-        car_peak = _car_skim(car_net, result.times, result.costs)
-        car = weekday_car_skim(car_peak, car_free, peak_weight=w_peak)
-        feedback.append(_record(k, result))
+        results = assign_all(assigned, loose, 1000)
+        period_skims = [_car_skim(car_net, r.times, r.costs) for r in results]
+        feedback.append(_record(k, results))
         if progress:
             _echo(
-                f"model: feedback {k}: assignment gap {result.rel_gap:.1e} "
-                f"({result.iterations} it), demand change before it {change:.4f}"
+                f"model: feedback {k}: largest period gap {feedback[-1]['assignment_rel_gap']:.1e}"
+                f" ({int(feedback[-1]['assignment_iterations'])} it over {n_per} periods), "
+                f"demand change before it {change:.4f}"
             )
-    assert result is not None and assigned is not None
+    assert results and assigned is not None
     if loose > gap:
-        # the final assignment at the requested gap, and the demand it implies
-        result = assign(
-            car_net, assigned, rel_gap=gap, toll_weight=toll_weight, max_iter=FINAL_MAX_ITER
-        )
-        car_peak = _car_skim(car_net, result.times, result.costs)
-        car = weekday_car_skim(car_peak, car_free, peak_weight=w_peak)
-        los = build_los(car, pt, bike, walk, intra_km=intra, parking_dkk=parking, params=p)
+        # the final assignments at the requested gap, and the demand they imply
+        results = assign_all(assigned, gap, FINAL_MAX_ITER)
+        period_skims = [_car_skim(car_net, r.times, r.costs) for r in results]
+        los = level_of_service(period_skims)
         demand = compute_demand(ends, los, params=p)
-        change = float(np.abs(_peak(demand, p, ann) - assigned).sum() / max(assigned.sum(), 1e-12))
-        feedback.append(_record(len(feedback) + 1, result))
+        new = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
+        change = _weekday_change(new, assigned, hours)
+        feedback.append(_record(len(feedback) + 1, results))
         feedback[-1]["demand_change"] = change
         if progress:
             _echo(
-                f"model: final assignment gap {result.rel_gap:.1e} ({result.iterations} it), "
-                f"demand change {change:.4f}"
+                f"model: final assignments: largest gap {feedback[-1]['assignment_rel_gap']:.1e} "
+                f"({int(feedback[-1]['assignment_iterations'])} it), demand change {change:.4f}"
             )
     timings["feedback_loop"] = time.perf_counter() - t_loop
 
@@ -514,51 +609,75 @@ def run_model(
     line_mode = dict(tn.line_mode)
     line_mode["local_bus_intrazonal"] = "bus"
 
-    indicators, zone_ind = _indicators(
+    flows = np.array([np.asarray(r.flows, dtype=np.float64) for r in results])
+    volume_weekday = congestion.weekday_total(flows, hours)
+    weekday_pcu = float(np.einsum("p,pij->", hours, assigned))
+    car_share_pcu = 1.0 - commercial_total / weekday_pcu if weekday_pcu > 0 else 1.0
+    peak_time = period_skims[am]["time_min"]
+    all_day = mix_skims(period_skims, tod.weights_all(), keys=CAR_SKIM_KEYS)
+    indicators, zone_ind, delay_weekday = _indicators(
         scenario=scenario,
         zones=zones,
         demand=demand,
         los=los,
         car_net=car_net,
-        result=result,
+        results=results,
+        tod=tod,
+        car_share_pcu=car_share_pcu,
+        commercial_total=commercial_total,
         graph=region.roads,
         boardings=boardings,
         params=p,
         co2e=co2e_g_per_vkm,
         feedback=feedback,
         change=change,
-        peak_time=car.get("peak_time_min", car["time_min"]),
+        peak_time=peak_time,
     )
+    car_los = los["commute"]
     skims = {
         "car": {
-            "time_min": los.car_time_min,
-            "peak_time_min": _with_diagonal(
-                car.get("peak_time_min", car["time_min"]), np.diag(los.car_time_min)
-            ),
-            "length_km": los.car_length_km,
-            "toll_dkk": los.car_toll_dkk,
+            "time_min": _with_diagonal(all_day["time_min"], np.diag(car_los.car_time_min)),
+            "commute_time_min": car_los.car_time_min,
+            "offpeak_time_min": los["other"].car_time_min,
+            "peak_time_min": _with_diagonal(peak_time, np.diag(car_los.car_time_min)),
+            "length_km": car_los.car_length_km,
+            "toll_dkk": car_los.car_toll_dkk,
         },
         "pt": {
-            "time_min": los.pt_in_vehicle_min + los.pt_wait_min + los.pt_walk_min,
-            "in_vehicle_min": los.pt_in_vehicle_min,
-            "wait_min": los.pt_wait_min,
-            "walk_min": los.pt_walk_min,
-            "boardings": los.pt_boardings,
-            "length_km": los.pt_length_km,
+            "time_min": car_los.pt_in_vehicle_min + car_los.pt_wait_min + car_los.pt_walk_min,
+            "in_vehicle_min": car_los.pt_in_vehicle_min,
+            "wait_min": car_los.pt_wait_min,
+            "walk_min": car_los.pt_walk_min,
+            "boardings": car_los.pt_boardings,
+            "length_km": car_los.pt_length_km,
         },
-        "bike": {"time_min": los.bike_time_min, "length_km": los.bike_length_km},
+        "bike": {"time_min": car_los.bike_time_min, "length_km": car_los.bike_length_km},
         "walk": {
-            "time_min": los.walk_length_km / p.walk_speed * 60.0,
-            "length_km": los.walk_length_km,
+            "time_min": car_los.walk_length_km / p.walk_speed * 60.0,
+            "length_km": car_los.walk_length_km,
         },
     }
+    annual = ann.as_dict()
+    am_delay = indicators["car_delay_vehicle_hours_peak_hour"][0]
+    am_period = tod.periods[am]
+    # effective single-hour factors of this run, for users of the morning-peak assignment
+    annual.update(
+        {
+            "peak_hour_share": am_period.hourly_share,
+            "peak_direction_share": am_period.from_home_share,
+            "delay_peak_hour_to_weekday": delay_weekday / am_delay if am_delay > 0 else 1.0,
+            "time_of_day_periods": float(n_per),
+            "car_ownership_factor": scenario.car_ownership_factor,
+            "commercial_traffic_factor": scenario.commercial_traffic_factor,
+        }
+    )
     timings["indicators"] = time.perf_counter() - t_ind
     timings["total"] = time.perf_counter() - t_start
     return ModelResult(
         scenario=scenario,
         inputs=region,
         road_net=car_net,
-        assignment=result,
+        assignment=results[am],
         od=od,
         od_by_purpose=demand.trips,
         gen_cost=mode_generalised_cost(demand.utility_commute, params=p),
@@ -566,12 +685,17 @@ def run_model(
         pt_boardings=boardings,
         pt_line_mode=line_mode,
         indicators=indicators,
-        annualisation=ann.as_dict(),
+        annualisation=annual,
         feedback=feedback,
         params=p,
-        car_demand_peak=assigned,
+        car_demand_peak=assigned[am],
         zone_indicators=zone_ind,
         timings=timings,
+        time_of_day=tod,
+        period_assignments={q.name: r for q, r in zip(tod.periods, results, strict=True)},
+        car_demand_periods=assigned,
+        link_volume_weekday=volume_weekday,
+        link_adt=volume_weekday * ann.adt_per_weekday,
     )
 
 
@@ -580,9 +704,12 @@ def _indicators(
     scenario: Scenario,
     zones: Any,
     demand: Demand,
-    los: LevelOfService,
+    los: Mapping[str, LevelOfService],
     car_net: LinkNetwork,
-    result: Any,
+    results: list[Any],
+    tod: TimeOfDay,
+    car_share_pcu: float,
+    commercial_total: float,
     graph: Any,
     boardings: dict[str, float],
     params: DemandParameters,
@@ -590,11 +717,14 @@ def _indicators(
     feedback: list[dict[str, float]],
     change: float,
     peak_time: np.ndarray,
-) -> tuple[dict[str, tuple[float, str]], dict[str, np.ndarray]]:
+) -> tuple[dict[str, tuple[float, str]], dict[str, np.ndarray], float]:
+    """Indicators, zone indicators and the weekday car delay (vehicle-hours)."""
     p = params
     ann = scenario.annualisation
     region = np.asarray(zones.in_region, dtype=bool)
     trips = demand.trips
+    commute_los = los["commute"]
+    hours = tod.hours
 
     by_mode_zone = {m: sum(trips[q][m].sum(axis=1) for q in PURPOSES) for m in MODES}
     all_zone = sum(by_mode_zone.values())
@@ -603,45 +733,52 @@ def _indicators(
 
     commute = sum(trips["commute"][m] for m in MODES)
     c_reg = commute[region]
-    mean_commute = float((c_reg * los.car_length_km[region]).sum() / c_reg.sum())
+    mean_commute = float((c_reg * commute_los.car_length_km[region]).sum() / c_reg.sum())
 
     # car person trips / car vehicles (weekday) -> mean occupancy
     car_persons = sum(float(trips[q]["car"].sum()) for q in PURPOSES)
     car_vehicles = sum(float(trips[q]["car"].sum()) / p.occupancy(q) for q in PURPOSES)
     occupancy = car_persons / car_vehicles
-    car_share_pcu = 1.0 / (1.0 + p.commercial_pcu_uplift)
 
+    # per period: Region H links only; cars are car_share_pcu of every period's PCU
     inside = links_in_region(car_net, graph, zones)
-    flows = np.where(inside, np.asarray(result.flows, dtype=np.float64), 0.0)
-    times = np.asarray(result.times, dtype=np.float64)
+    flows = np.array(
+        [np.where(inside, np.asarray(r.flows, dtype=np.float64), 0.0) for r in results]
+    )
+    times = np.array([np.asarray(r.times, dtype=np.float64) for r in results])
     t0 = car_net.free_flow_time
-    delay_veh_h = congestion.delay_vehicle_hours(flows, times, t0) * car_share_pcu
-    delay_year = congestion.annual_delay_hours(delay_veh_h * occupancy, annualisation=ann)
+    delay_hour = np.array(
+        [
+            congestion.delay_vehicle_hours(f, t, t0) * car_share_pcu
+            for f, t in zip(flows, times, strict=True)
+        ]
+    )
+    delay_weekday = float(np.dot(hours, delay_hour))
+    delay_year = delay_weekday * occupancy * ann.delay_weekdays_per_year
+    am, pm = tod.index("am_peak"), tod.index("pm_peak")
+    outside = 1.0 - (delay_hour[am] + delay_hour[pm]) / delay_weekday if delay_weekday > 0 else 0.0
 
     intra_vehicles_day = sum(np.diag(trips[q]["car"]) / p.occupancy(q) for q in PURPOSES)
     intra_vehicles_day = np.where(region, intra_vehicles_day, 0.0)
-    intra_vkm_day = float(np.sum(intra_vehicles_day * np.diag(los.car_length_km)))
-    link_vkm_peak = flows * car_net.length * car_share_pcu
-    vkm_year_links = link_vkm_peak / ann.peak_hour_share * ann.traffic_days_per_year
+    intra_vkm_day = float(np.sum(intra_vehicles_day * np.diag(commute_los.car_length_km)))
+    link_vkm_weekday = congestion.weekday_total(flows, hours) * car_net.length * car_share_pcu
+    vkm_year_links = float(link_vkm_weekday.sum()) * ann.traffic_days_per_year
     vkm_year_intra = intra_vkm_day * ann.traffic_days_per_year
-    vkm_year = float(vkm_year_links.sum()) + vkm_year_intra
+    vkm_year = vkm_year_links + vkm_year_intra
 
     year, ev = scenario.year, scenario.ev_share()
-    speed_cong = np.where(times > 0, car_net.length / np.maximum(times, 1e-9) * 60.0, 50.0)
-    speed_free = np.where(t0 > 0, car_net.length / np.maximum(t0, 1e-9) * 60.0, 50.0)
-    speed_cong = np.clip(speed_cong, 5.0, 130.0)
-    speed_free = np.clip(speed_free, 5.0, 130.0)
-    f_peak = congestion.peak_conditions_share(ann)
-    ef_links = f_peak * co2e(speed_cong, year=year, ev_share=ev) + (1.0 - f_peak) * co2e(
-        speed_free, year=year, ev_share=ev
+    speed = np.clip(
+        np.where(times > 0, car_net.length / np.maximum(times, 1e-9) * 60.0, 50.0), 5.0, 130.0
     )
+    ef = np.array([co2e(s, year=year, ev_share=ev) for s in speed])
+    g_weekday = float(np.einsum("p,pm,pm->", hours, flows * car_net.length, ef)) * car_share_pcu
     ef_intra = float(
         np.asarray(co2e(np.array([p.intrazonal_car_speed]), year=year, ev_share=ev))[0]
     )
-    co2_t = (float(np.sum(vkm_year_links * ef_links)) + vkm_year_intra * ef_intra) / 1e6
+    co2_t = (g_weekday * ann.traffic_days_per_year + vkm_year_intra * ef_intra) / 1e6
 
-    car_door = _with_diagonal(peak_time, np.diag(los.car_time_min)) + p.car_terminal_time
-    pt_door = los.pt_in_vehicle_min + los.pt_wait_min + los.pt_walk_min
+    car_door = _with_diagonal(peak_time, np.diag(commute_los.car_time_min)) + p.car_terminal_time
+    pt_door = commute_los.pt_in_vehicle_min + commute_los.pt_wait_min + commute_los.pt_walk_min
     jobs_car = accessibility.jobs_within(car_door, zones.jobs, zones.residents, origins=region)
     jobs_pt = accessibility.jobs_within(pt_door, zones.jobs, zones.residents, origins=region)
 
@@ -659,24 +796,34 @@ def _indicators(
         "jobs_within_45min_car": jobs_car,
         "jobs_within_45min_pt": jobs_pt,
         "trips_per_weekday": total_region,
-        "car_delay_vehicle_hours_peak_hour": delay_veh_h,
-        "assignment_rel_gap": float(result.rel_gap),
+        "car_delay_vehicle_hours_peak_hour": float(delay_hour[am]),
+        "car_delay_vehicle_hours_pm_peak_hour": float(delay_hour[pm]),
+        "car_delay_vehicle_hours_per_weekday": delay_weekday,
+        "car_delay_share_outside_peak_hours": outside,
+        "commercial_pcu_trips_per_weekday": commercial_total,
+        "assignment_rel_gap": float(max(r.rel_gap for r in results)),
         "feedback_iterations": float(len(feedback)),
         "feedback_demand_change": float(change),
     }
-    indicators = {k: (values[k], INDICATOR_UNITS[k]) for k in INDICATOR_UNITS}
+    units = dict(INDICATOR_UNITS)
+    units["car_delay_hours_per_year"] = (
+        "person_hours_per_year (car occupants' delay vs free flow on Region H links; "
+        f"sum over {len(tod.periods)} weekday time-of-day periods x hours, "
+        f"x {ann.delay_weekdays_per_year:g} weekdays per year)"
+    )
+    indicators = {k: (values[k], units[k]) for k in INDICATOR_UNITS}
     reach_car = (car_door <= 45.0) @ zones.jobs
     reach_pt = (pt_door <= 45.0) @ zones.jobs
     safe = np.where(all_zone > 0, all_zone, 1.0)
     zone_ind = {
         "trips_produced": all_zone,
         **{f"mode_share_{m}": by_mode_zone[m] / safe for m in MODES},
-        "mean_commute_km": (commute * los.car_length_km).sum(axis=1)
+        "mean_commute_km": (commute * commute_los.car_length_km).sum(axis=1)
         / np.where(commute.sum(axis=1) > 0, commute.sum(axis=1), 1.0),
         "jobs_within_45min_car": reach_car,
         "jobs_within_45min_pt": reach_pt,
     }
-    return indicators, zone_ind
+    return indicators, zone_ind, delay_weekday
 
 
 # --------------------------------------------------------------------------- output
@@ -715,7 +862,9 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
     net = result.road_net
     ann = result.scenario.annualisation
     flows = np.asarray(result.assignment.flows, dtype=np.float64)
-    adt = congestion.adt_from_peak_hour(flows, annualisation=ann)
+    adt = result.link_adt
+    if adt is None:  # a result without time-of-day periods: single-hour approximation
+        adt = congestion.adt_from_peak_hour(flows, annualisation=ann)
     meta = net.meta
     rows = []
     for k in range(net.n_links):
@@ -774,7 +923,10 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         zrows,
     )
 
-    inputs: dict[str, Path] = {"demand_parameters": default_parameters_path()}
+    inputs: dict[str, Path] = {
+        "demand_parameters": default_parameters_path(),
+        "time_of_day": default_time_of_day_path(),
+    }
     if result.scenario.path is not None:
         inputs["scenario"] = Path(result.scenario.path)
     settings = {
@@ -787,6 +939,19 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
             "algorithm": getattr(result.assignment, "algorithm", ""),
             "rel_gap": float(result.assignment.rel_gap),
             "iterations": int(result.assignment.iterations),
+        },
+        "period_assignments": {
+            name: {
+                "hours_of_day": list(q.hours_of_day),
+                "share_of_weekday_car_traffic": q.share,
+                "rel_gap": float(r.rel_gap),
+                "iterations": int(r.iterations),
+            }
+            for q, (name, r) in zip(
+                result.time_of_day.periods if result.time_of_day else (),
+                result.period_assignments.items(),
+                strict=False,
+            )
         },
     }
     out["manifest"] = write_json(

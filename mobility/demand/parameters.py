@@ -63,7 +63,7 @@ class DemandParameters:
     occupancy_commute: float
     occupancy_business: float
     occupancy_other: float
-    commercial_pcu_uplift: float
+    commercial_pcu_trips_per_weekday: float
     asc_car: float
     asc_pt: float
     asc_bike: float
@@ -72,6 +72,7 @@ class DemandParameters:
     deterrence_business: float
     deterrence_other: float
     capacity_factor: float
+    capacity_factor_rural_collector: float
 
     @property
     def beta_cost(self) -> float:
@@ -119,6 +120,8 @@ class DemandParameters:
             "deterrence_business",
             "deterrence_other",
             "capacity_factor",
+            "capacity_factor_rural_collector",
+            "commercial_pcu_trips_per_weekday",
         )
         for name in positive:
             if not getattr(self, name) > 0:

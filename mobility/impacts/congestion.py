@@ -1,14 +1,19 @@
-"""Congestion and traffic-volume indicators from a peak-hour road assignment.
+"""Congestion and traffic-volume indicators from road assignments.
 
 Definitions (stated beside every indicator the model writes):
 
-* delay = sum over links of ``flow x (congested time - free-flow time)``, vehicle-hours in
-  the modelled morning peak hour; annual delay = peak-hour delay x
-  ``delay_peak_hour_to_weekday`` x ``delay_weekdays_per_year`` (scenario ``annualisation``);
-  person-hours multiply by the mean car occupancy;
-* vehicle-km per weekday = peak-hour vehicle-km / ``peak_hour_share``; per year x
-  ``traffic_days_per_year``;
-* AADT of a link = peak-hour volume / ``peak_hour_share`` x ``adt_per_weekday``.
+* delay in an assigned hour = sum over links of ``flow x (congested time - free-flow
+  time)``, vehicle-hours;
+* time of day (what :func:`mobility.demand.model.run_model` uses): the weekday is split into
+  periods, each assigned as its mean hour; weekday totals are
+  ``sum_p hours_p x hourly value_p`` (:func:`weekday_total`); annual delay = weekday delay x
+  ``delay_weekdays_per_year`` (scenario ``annualisation``, 230 [D]); person-hours multiply by
+  the mean car occupancy; AADT of a link = weekday volume x ``adt_per_weekday``
+  (:func:`adt_from_weekday`);
+* single-hour approximations (for users holding only one peak-hour assignment):
+  annual delay = peak-hour delay x ``delay_peak_hour_to_weekday`` x
+  ``delay_weekdays_per_year``; weekday traffic = peak-hour traffic / ``peak_hour_share``;
+  AADT = peak-hour volume / ``peak_hour_share`` x ``adt_per_weekday``.
 """
 
 from __future__ import annotations
@@ -50,6 +55,30 @@ def vehicle_km(flows: np.ndarray, length_km: np.ndarray) -> float:
     """Vehicle-km in the assigned hour: ``sum(flow x length)``."""
     f, length = _arrays(flows, length_km)
     return float(np.sum(f * length))
+
+
+def weekday_total(hourly: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """Weekday totals from per-period hourly values: ``sum_p hours_p x hourly[p]``.
+
+    Parameters
+    ----------
+    hourly
+        ``(P, ...)`` value in the mean hour of each period (e.g. ``(P, M)`` link flows).
+    hours
+        ``(P,)`` length of each period in hours (non-negative).
+    """
+    h = np.asarray(hours, dtype=np.float64)
+    x = np.asarray(hourly, dtype=np.float64)
+    if h.ndim != 1 or x.shape[:1] != h.shape:
+        raise InputError(f"{x.shape} hourly values for {h.shape} periods", field="hours")
+    if not (np.all(np.isfinite(h)) and np.all(h >= 0) and np.all(np.isfinite(x))):
+        raise InputError("hours and hourly values must be finite, hours >= 0", field="hours")
+    return np.tensordot(h, x, axes=1)
+
+
+def adt_from_weekday(volume_weekday: np.ndarray, *, annualisation: Annualisation) -> np.ndarray:
+    """Annual average daily traffic from weekday volumes (``x adt_per_weekday``)."""
+    return np.asarray(volume_weekday, dtype=np.float64) * annualisation.adt_per_weekday
 
 
 def annual_delay_hours(peak_hour_delay_h: float, *, annualisation: Annualisation) -> float:

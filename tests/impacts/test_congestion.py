@@ -8,11 +8,13 @@ import pytest
 from mobility.errors import InputError
 from mobility.impacts.congestion import (
     adt_from_peak_hour,
+    adt_from_weekday,
     annual_delay_hours,
     annual_traffic,
     delay_vehicle_hours,
     peak_conditions_share,
     vehicle_km,
+    weekday_total,
 )
 from mobility.scenario import Annualisation
 
@@ -43,3 +45,17 @@ def test_annualisation_factors():
 def test_rejects_mismatched_arrays():
     with pytest.raises(InputError):
         delay_vehicle_hours(np.ones(2), np.ones(3), np.ones(3))
+
+
+def test_weekday_total_and_adt_over_periods():
+    hours = np.array([1.0, 2.0, 21.0])
+    hourly = np.array([[100.0, 10.0], [80.0, 0.0], [20.0, 1.0]])
+    np.testing.assert_allclose(weekday_total(hourly, hours), [100 + 160 + 420, 10 + 0 + 21])
+    a = Annualisation(adt_per_weekday=0.926)
+    np.testing.assert_allclose(
+        adt_from_weekday(np.array([144_100.0]), annualisation=a), [133_436.6]
+    )
+    with pytest.raises(InputError):
+        weekday_total(hourly, np.array([1.0, 2.0]))
+    with pytest.raises(InputError):
+        weekday_total(hourly, np.array([1.0, -2.0, 25.0]))
