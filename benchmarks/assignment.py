@@ -173,6 +173,8 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
     ta.set_capacity_field("capacity")
     ta.set_time_field("free_flow_time")
     ta.set_algorithm("bfw")
+    if args.cores:
+        ta.set_cores(args.cores)
     ta.max_iter = MAX_ITER
     ta.rgap_target = args.gap
     t1 = time.perf_counter()
@@ -207,7 +209,15 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------- parent
 
 
-def _run(kind: str, files: dict[str, Path], gap: float, weights, out: Path, algorithm: str) -> dict:
+def _run(
+    kind: str,
+    files: dict[str, Path],
+    gap: float,
+    weights,
+    out: Path,
+    algorithm: str,
+    cores: int = 0,
+) -> dict:
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -227,9 +237,13 @@ def _run(kind: str, files: dict[str, Path], gap: float, weights, out: Path, algo
         algorithm,
         "--out",
         str(out),
+        "--cores",
+        str(cores),
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    if cores:
+        env["NUMBA_NUM_THREADS"] = str(cores)
     # (AequilibraE draws progress bars on stderr, captured here; TQDM_DISABLE breaks 1.7.2)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -270,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
         "--algorithms", default="bfw,gp", help="our algorithms (AequilibraE always runs bfw)"
     )
     p.add_argument("--no-aequilibrae", action="store_true")
+    p.add_argument(
+        "--cores", type=int, default=0, help="threads for both tools (default: all cores)"
+    )
     p.add_argument("--worker", choices=("ours", "aequilibrae"), help=argparse.SUPPRESS)
     p.add_argument("--net", help=argparse.SUPPRESS)
     p.add_argument("--trips", help=argparse.SUPPRESS)
@@ -298,7 +315,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{'network':<14}{'gap':>7}  {'tool':<12}{'iters':>6}{'gap reached':>12}{'true gap':>10}"
         f"{'vs best':>10}{'assign s':>9}{'process s':>10}{'ratio a/p':>11}"
     )
-    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"cpus: {os.cpu_count()}, threads: {args.cores or 'all'}, "
+        f"load average: {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     print(header, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         # warm the numba cache so that no row includes a compile
@@ -321,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
                     best = None
                     for r in range(args.repeat):
                         out = Path(tmp) / f"{name}_{kind}_{alg}_{gap}_{r}.csv"
-                        info = _run(kind, files, gap, weights, out, alg)
+                        info = _run(kind, files, gap, weights, out, alg, args.cores)
                         info["out"] = out
                         if best is None or info["wall_s"] < best["wall_s"]:
                             best = info
