@@ -415,6 +415,8 @@ def indicator_rows(
     rows: list[tuple[str, str, str, str, float, str, str]] = []
 
     def add(sub: str, indicator: str, value: float, unit: str, basis: str = "modelled") -> None:
+        if math.isnan(float(value)):
+            return  # undefined (no IRR, no BCR without costs): no row rather than 'nan'
         rows.append((project.id, project.name, sub, indicator, _clean(float(value)), unit, basis))
 
     res = np.asarray(zones.residents, dtype=np.float64)

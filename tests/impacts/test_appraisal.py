@@ -236,8 +236,10 @@ def test_void_project_changes_nothing() -> None:
             continue
         if r[3] == "co2e_payback_years":
             assert r[4] == 999.0
-        elif r[3] in ("bcr", "irr_pct", "nnk"):
-            assert math.isnan(r[4])
         else:
             assert r[4] == pytest.approx(0.0, abs=1e-6), r[3]
     assert result.npv_mdkk == pytest.approx(0.0, abs=1e-9)
+    # undefined ratios are left out, never written as nan
+    assert math.isnan(result.irr_pct) and math.isnan(result.bcr)
+    assert not {"bcr", "irr_pct", "nnk"} & {r[3] for r in rows}
+    assert all(math.isfinite(r[4]) for r in rows)
