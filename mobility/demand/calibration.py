@@ -149,15 +149,120 @@ def calibrate(
     return p, history
 
 
+#: Count sections of the calibration (key, target AADT, source, tag); domain-facts §4.
+COUNTS = (
+    ("koege_bugt_greve_n_ishoej", 133_400.0, "Koege Bugt Motorvejen Greve N-Ishoej", "S2"),
+    ("motorring3_jyllingevej_husum", 130_000.0, "Motorring 3 Jyllingevej-Husum ~130,000", "S"),
+)
+
+
+def section_adt(result: Any, key: str) -> float:
+    """Model AADT (both directions) of a count section (:data:`COUNTS`)."""
+    from mobility.network.region import count_section_links
+
+    ids = list(result.road_net.meta["link_id"])
+    idx = [ids.index(link) for link in count_section_links(result.inputs.roads, key)]
+    return float(sum(result.link_adt[k] for k in idx))
+
+
+def calibration_table(base: Any, ref: Any) -> list[tuple[str, str, str, str, str, str]]:
+    """Rows (target, published value, source, tag, model 2015, model 2035) of two runs."""
+
+    def v(result: Any, name: str) -> float:
+        return float(result.indicators[name][0])
+
+    def rel(x: float, target: float) -> str:
+        return f"{x / target - 1.0:+.1%}"
+
+    d15 = v(base, "car_delay_hours_per_year")
+    d35 = v(ref, "car_delay_hours_per_year")
+    rows = [
+        (
+            "car delay, mio person-h/yr",
+            "16.7 (2015) / 33.4 (2035) +-15 %",
+            "KKR23 / IIH (Trafikale scenarier 2018)",
+            "S",
+            f"{d15 / 1e6:.2f} ({rel(d15, TARGET_DELAY_2015_H)})",
+            f"{d35 / 1e6:.2f} ({rel(d35, TARGET_DELAY_2035_H)})",
+        ),
+        ("delay growth 2015 -> 2035", "x 2.00", "KKR23 [D]", "D", "1", f"x {d35 / d15:.2f}"),
+        (
+            "mean commute, km (Region H residents)",
+            "16 +- 1.5",
+            "KKR23 citing Vejdirektoratet 2020",
+            "S",
+            f"{v(base, 'mean_commute_km'):.2f}",
+            f"{v(ref, 'mean_commute_km'):.2f}",
+        ),
+    ]
+    for m in ("car", "pt", "bike", "walk"):
+        lo, hi = SHARE_RANGES[m]
+        rows.append(
+            (
+                f"mode share {m}",
+                f"{TARGET_SHARES[m]:.3f} +- 0.05 (TU {lo:.2f}-{hi:.2f})",
+                "domain-facts 4 (TU ranges, normalised midpoints)",
+                "M",
+                f"{v(base, f'mode_share_{m}'):.3f}",
+                f"{v(ref, f'mode_share_{m}'):.3f}",
+            )
+        )
+    for key, target, label, tag in COUNTS:
+        a15, a35 = section_adt(base, key), section_adt(ref, key)
+        rows.append(
+            (
+                f"AADT {label.split(' ~')[0]}",
+                f"{target:,.0f} +- 20 %",
+                "domain-facts 4",
+                tag,
+                f"{a15:,.0f} ({rel(a15, target)})",
+                f"{a35:,.0f}",
+            )
+        )
+    t15, t35 = v(base, "trips_per_weekday"), v(ref, "trips_per_weekday")
+    rows.append(
+        ("trips per weekday", "+20 % 2015-2035", "KKR23", "S", f"{t15:,.0f}", f"x {t35 / t15:.3f}")
+    )
+    k15, k35 = v(base, "car_vehicle_km_per_year"), v(ref, "car_vehicle_km_per_year")
+    rows.append(
+        (
+            "car vehicle-km (validation)",
+            f"x {1.10 ** (20 / 11):.3f} 2015-2035",
+            "MOB24 +10 % 2024-2035, same yearly rate",
+            "D",
+            f"{k15 / 1e9:.2f} bn",
+            f"x {k35 / k15:.3f}",
+        )
+    )
+    return rows
+
+
+def markdown_table(rows: list[tuple[str, ...]]) -> str:
+    """The rows of :func:`calibration_table` as a Markdown table."""
+    head = ("target", "published", "source", "tag", "model 2015", "model 2035")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:  # pragma: no cover - a developer tool
-    """Calibrate on the bundled base and 2035 reference scenarios; print the landed values."""
+    """``python -m mobility.demand.calibration [ROUNDS | table]``.
+
+    With a number: calibrate on the bundled base and 2035 reference scenarios and print the
+    landed values. With ``table``: run both scenarios with the bundled parameters at the
+    scenarios' own gap and print the calibration table (docs/calibration.md).
+    """
     import sys
 
+    from mobility.demand.model import run_model
     from mobility.resources import bundled_file
     from mobility.scenario import load_scenario
 
     base = load_scenario(bundled_file("scenarios", "base.yaml"))
     ref = load_scenario(bundled_file("scenarios", "reference_2035.yaml"))
+    if len(sys.argv) > 1 and sys.argv[1] == "table":
+        sys.stdout.write(markdown_table(calibration_table(run_model(base), run_model(ref))))
+        return
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 6
     p, history = calibrate(base, reference=ref, rounds=rounds)
     keys = (

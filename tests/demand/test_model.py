@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mobility.demand.calibration import TARGET_SHARES
+from mobility.demand.calibration import TARGET_SHARES, calibration_table
 from mobility.demand.model import links_in_region, run_model, write_model_outputs
 from mobility.impacts.congestion import delay_vehicle_hours
 from mobility.resources import bundled_file
@@ -182,6 +182,12 @@ def test_outputs_written_and_contract_fields(base, tmp_path):
     assert set(base.od) == {"car", "pt", "bike", "walk"}
     assert set(base.gen_cost) == {"car", "pt", "bike", "walk"}
     assert sum(base.pt_boardings.values()) > 0
+
+
+def test_calibration_table(base, ref):
+    rows = calibration_table(base, ref)
+    assert rows[0][0].startswith("car delay") and len(rows) == 11
+    assert all(len(r) == 6 for r in rows)
 
 
 def test_reference_has_lower_co2_per_km(base, ref):
