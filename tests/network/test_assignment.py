@@ -167,3 +167,11 @@ def test_bad_input_raises(kwargs: dict, match: str | None) -> None:
     args = {"demand": demand, **kwargs}
     with pytest.raises(InputError, match=match):
         assignment.assign(net, **args)
+
+
+@pytest.mark.parametrize("algorithm", ["bfw", "gp"])
+def test_results_are_deterministic(algorithm: str) -> None:
+    net, demand = _load("Anaheim")
+    a = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
+    b = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
+    assert np.array_equal(a.flows, b.flows) and a.gap_history == b.gap_history
