@@ -5,7 +5,7 @@ loads the demand all-or-nothing on the shortest paths (an auxiliary solution ``y
 the relative gap ``1 - (sum demand x SP cost) / (sum flow x link cost)`` and, unless it is
 small enough, moves the flows towards a target point ``s`` by a step ``lambda``:
 
-- ``aon``: one all-or-nothing load at free-flow cost (no iterations).
+- ``aon``: one all-or-nothing load at free-flow cost (its relative gap is reported).
 - ``msa``: ``s = y``, ``lambda = 1 / (k + 1)`` (method of successive averages).
 - ``fw``: Frank-Wolfe, ``s = y`` with an exact line search on the Beckmann objective.
 - ``cfw``: conjugate Frank-Wolfe, ``s`` a convex combination of ``y`` and the previous target
@@ -72,7 +72,8 @@ class AssignmentResult:
     objective
         Beckmann objective of the generalized cost at ``flows``.
     timings
-        Seconds spent: ``total``, ``shortest_paths``, ``line_search``, ``setup``.
+        Seconds spent: ``total``, ``shortest_paths`` (for ``gp``: the path sweeps and the gap
+        searches), ``line_search``, ``setup``.
     algorithm
         The algorithm used.
     """
