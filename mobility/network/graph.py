@@ -9,12 +9,14 @@ join the same nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from mobility.errors import InputError
+
+if TYPE_CHECKING:  # networkx loads only where the editable graph is used
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,8 @@ def from_networkx(
 
 def to_networkx(net: LinkNetwork) -> nx.MultiDiGraph:
     """The editable networkx form of ``net`` (node keys are external node ids)."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for i, node_id in enumerate(net.node_ids.tolist()):
         graph.add_node(node_id, no_thru=bool(net.no_thru[i]))
