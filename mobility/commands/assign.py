@@ -181,7 +181,10 @@ def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     "--algorithm",
     default="bfw",
     show_default=True,
-    help="Assignment algorithm: aon, msa, fw, cfw or bfw (bi-conjugate Frank-Wolfe).",
+    help=(
+        "Assignment algorithm: aon, msa, fw, cfw, bfw (bi-conjugate Frank-Wolfe) or gp "
+        "(path-based gradient projection, for gaps of 1e-8 and below)."
+    ),
 )
 @click.option(
     "--gap",
