@@ -84,7 +84,7 @@ def test_twenty_percent_more_trips_2035(base, ref):
                 strict=True,
                 reason="known gap: with AADT summed over the time-of-day periods the model's "
                 "Motorring 3 Jyllingevej-Husum carries ~209,000 (+61 %); it is loaded above "
-                "capacity from 06 to 18 h (no parallel capacity in the coarse network). The "
+                "capacity from 06 to 19 h (no parallel capacity in the coarse network). The "
                 "old peak-hour conversion (peak flow / 0.10) hid this; docs/calibration.md",
             ),
         ),
