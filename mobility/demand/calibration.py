@@ -185,7 +185,7 @@ def calibration_table(base: Any, ref: Any) -> list[tuple[str, str, str, str, str
             f"{d15 / 1e6:.2f} ({rel(d15, TARGET_DELAY_2015_H)})",
             f"{d35 / 1e6:.2f} ({rel(d35, TARGET_DELAY_2035_H)})",
         ),
-        ("delay growth 2015 -> 2035", "x 2.00", "KKR23 [D]", "D", "1", f"x {d35 / d15:.2f}"),
+        ("delay growth 2015 -> 2035", "x 2.00", "KKR23 [D]", "D", "-", f"x {d35 / d15:.2f}"),
         (
             "mean commute, km (Region H residents)",
             "16 +- 1.5",
