@@ -125,8 +125,16 @@ def settings_from_scenario(scenario: Any, zones: Any) -> AppraisalSettings:
         data["corridors"] = [dict(c) for c in DEFAULT_CORRIDORS]
         file = sec.file if sec is not None else "(default appraisal settings)"
         sec = Fields(data, file=file, prefix="appraisal")
+    # projects/only are read by ``mobility run`` (which catalogue and which of its projects)
     sec.check_unknown(
-        ("material_benefit_h_per_resident", "discount_base_year", "corridors", "source")
+        (
+            "material_benefit_h_per_resident",
+            "discount_base_year",
+            "corridors",
+            "projects",
+            "only",
+            "source",
+        )
     )
     lookup = _zone_lookup(zones)
     corridors = []
