@@ -142,3 +142,14 @@ def test_run_killed_half_way_leaves_no_partial_folder(tmp_path: Path, sig: signa
         time.sleep(0.1)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_bundled_default_scenario_asks_for_the_whole_decision_basis() -> None:
+    """`mobility run` with no argument ranks with sensitivity and chooses a portfolio."""
+    from mobility.commands.run import read_plan
+
+    plan = read_plan(bundled_file("scenarios", "reference_2035.yaml"))
+    assert plan.projects_dir == bundled_dir("projects").resolve()
+    assert plan.only == ()
+    assert plan.sensitivity > 0
+    assert plan.has_budget
