@@ -31,6 +31,7 @@ CSVS = (
     "sensitivity.csv",
     "portfolio.csv",
     "frontier.csv",
+    *(f"link_flows/{pid}.csv" for pid in SUBSET),
 )
 
 

@@ -44,6 +44,14 @@ PROJECT_COLUMNS = (
     "region_part",
 )
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk")
+#: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
+LINK_CHANGE_COLUMNS = (
+    "volume_peak_hour_base",
+    "adt_base",
+    "volume_peak_hour_change",
+    "adt_change",
+    "link_status",
+)
 REFERENCE = "__reference__"
 
 
@@ -62,7 +70,8 @@ class Job:
 @dataclass
 class LightResult:
     """The parts of a model result the appraisal needs (small enough to send between
-    processes): OD matrices, generalised costs, PT/bike skims and the run summary."""
+    processes): OD matrices, generalised costs, PT/bike skims, the run summary and the road
+    links' volumes (:func:`mobility.demand.model.link_table`)."""
 
     od: dict[str, Any]
     gen_cost: dict[str, Any]
@@ -72,6 +81,7 @@ class LightResult:
     converged: bool
     rel_gap: float
     seconds: float
+    links: dict[str, Any]
 
 
 def resolve_scenario(name: str) -> Path:
@@ -88,6 +98,7 @@ def resolve_scenario(name: str) -> Path:
 
 
 def _light(result: Any, *, year: int, seconds: float) -> LightResult:
+    from mobility.demand.model import link_table
     from mobility.impacts.appraisal import _annual, summarise
 
     skims = {}
@@ -105,6 +116,7 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
         converged=bool(getattr(result.assignment, "converged", True)),
         rel_gap=float(getattr(result.assignment, "rel_gap", 0.0)),
         seconds=seconds,
+        links=link_table(result),
     )
 
 
@@ -164,6 +176,48 @@ def _run_all(
     return out
 
 
+def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``link_flows/<project_id>.csv``: the project run's links (``link_flows.csv``
+    columns) with the base run's volumes and the change, matched by link id.
+
+    ``link_status`` is ``added`` for a link only the project has, ``removed`` for one only
+    the base has (its project volume, ÅDT and capacity are 0; times are the base's), and empty
+    otherwise. Removed links come last, in the base's order.
+    """
+    from mobility.demand.model import link_flow_rows
+
+    where = {lid: k for k, lid in enumerate(base["link_id"])}
+    rows = []
+    for k, row in enumerate(link_flow_rows(project)):
+        b = where.get(project["link_id"][k])
+        vol_b = 0.0 if b is None else float(base["volume_peak_hour"][b])
+        adt_b = 0.0 if b is None else float(base["adt"][b])
+        vol, adt = float(project["volume_peak_hour"][k]), float(project["adt"][k])
+        rows.append((*row, *_change_cells(vol_b, adt_b, vol, adt), "added" if b is None else ""))
+    kept = set(project["link_id"])
+    gone = {c: list(v) for c, v in base.items()}
+    for c in ("volume_peak_hour", "adt", "capacity"):
+        gone[c] = [0.0] * len(base["link_id"])
+    gone_rows = link_flow_rows(gone)
+    for b, lid in enumerate(base["link_id"]):
+        if lid not in kept:
+            vol_b, adt_b = float(base["volume_peak_hour"][b]), float(base["adt"][b])
+            rows.append((*gone_rows[b], *_change_cells(vol_b, adt_b, 0.0, 0.0), "removed"))
+    return rows
+
+
+def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[str, ...]:
+    from mobility.demand.model import LINK_DIGITS, fixed_decimals
+
+    dv, da = LINK_DIGITS["volume_peak_hour"], LINK_DIGITS["adt"]
+    return (
+        fixed_decimals(vol_b, dv),
+        fixed_decimals(adt_b, da),
+        fixed_decimals(vol - vol_b, dv),
+        fixed_decimals(adt - adt_b, da),
+    )
+
+
 def _fmt(value: Any) -> str:
     from mobility.impacts.appraisal import format_value
 
@@ -186,7 +240,8 @@ def run_evaluation(
 ) -> dict[str, Any]:
     """Evaluate a catalogue; returns a summary (times, counts). See the module docstring."""
     from mobility import __version__
-    from mobility.fileio import atomic_output_dir, manifest, write_csv, write_json
+    from mobility.demand.model import LINK_COLUMNS
+    from mobility.fileio import atomic_output_dir, contained_path, manifest, write_csv, write_json
     from mobility.impacts import cba
     from mobility.impacts.appraisal import (
         Combined,
@@ -361,6 +416,15 @@ def run_evaluation(
             "projects.csv": write_csv(tmp / "projects.csv", PROJECT_COLUMNS, project_rows),
             "cba.csv": write_csv(tmp / "cba.csv", CBA_COLUMNS, cba_rows),
         }
+        (tmp / "link_flows").mkdir()
+        for unit in units:
+            base_key, proj_key = pairs[unit.id]
+            name = f"link_flows/{unit.id}.csv"
+            paths[name] = write_csv(
+                contained_path(tmp, name),
+                (*LINK_COLUMNS, *LINK_CHANGE_COLUMNS),
+                link_change_rows(results[base_key].links, results[proj_key].links),
+            )
         inputs = {"scenario": scenario_path, "unit_prices": prices.path}
         for unit in catalogue:
             inputs[f"project:{unit.id}"] = unit.path
@@ -422,7 +486,7 @@ class _View:
     "out_dir",
     type=click.Path(file_okay=False),
     required=True,
-    help="Output folder (impacts.csv, projects.csv, cba.csv, manifest.json).",
+    help="Output folder (impacts.csv, projects.csv, cba.csv, link_flows/, manifest.json).",
 )
 @click.option(
     "--combine",

@@ -51,10 +51,10 @@ Examples:
   mobility run my_scenario.yaml --workers 2 -q
 """
 
-#: Files copied from each step's folder into the run folder (step -> names).
+#: Files (and folders) moved from each step's folder into the run folder (step -> names).
 STEP_FILES: dict[str, tuple[str, ...]] = {
     "model": ("indicators.csv", "link_flows.csv", "pt_lines.csv", "zones.csv"),
-    "evaluate": ("impacts.csv", "projects.csv", "cba.csv"),
+    "evaluate": ("impacts.csv", "projects.csv", "cba.csv", "link_flows"),
     "rank": ("ranking.csv", "sensitivity.csv", "scores_long.csv", "ranking.manifest.json"),
     "portfolio": ("portfolio.csv", "frontier.csv"),
 }
@@ -133,14 +133,18 @@ def _sigterm_as_exit() -> Iterator[None]:
 
 
 def _collect(step_dir: Path, names: tuple[str, ...], into: Path) -> dict[str, Path]:
-    """Move the named files that a step wrote into the run folder."""
+    """Move the named files and folders that a step wrote into the run folder.
+
+    Returns output name -> path for every file moved (``folder/file.csv`` for a folder's).
+    """
     out: dict[str, Path] = {}
     for name in names:
         src = step_dir / name
-        if src.is_file():
+        if src.is_file() or src.is_dir():
             dst = into / name
             shutil.move(str(src), dst)
-            out[name] = dst
+            files = sorted(dst.glob("*.csv")) if dst.is_dir() else [dst]
+            out.update({f.relative_to(into).as_posix(): f for f in files})
     return out
 
 

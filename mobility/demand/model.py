@@ -829,7 +829,8 @@ def _indicators(
 # --------------------------------------------------------------------------- output
 
 
-def _num(x: float, digits: int) -> str:
+def fixed_decimals(x: float, digits: int) -> str:
+    """``x`` with ``digits`` decimals, never a negative zero (stable CSV bytes)."""
     s = f"{float(x):.{digits}f}"
     return "0." + "0" * digits if s.startswith("-") and float(s) == 0.0 else s
 
@@ -838,6 +839,53 @@ def _indicator_digits(name: str) -> int:
     if name.startswith("mode_share") or name.startswith("assignment") or "change" in name:
         return 6
     return 3
+
+
+def link_table(result: ModelResult) -> dict[str, Any]:
+    """The road links of a result as columns of :data:`LINK_COLUMNS` (numbers as arrays).
+
+    Small enough to send between processes (``mobility evaluate`` keeps one per run for the
+    per-project link files).
+    """
+    net = result.road_net
+    flows = np.asarray(result.assignment.flows, dtype=np.float64)
+    adt = result.link_adt
+    if adt is None:  # a result without time-of-day periods: single-hour approximation
+        adt = congestion.adt_from_peak_hour(flows, annualisation=result.scenario.annualisation)
+    meta = net.meta
+    return {
+        "link_id": list(meta["link_id"]),
+        "from": list(meta["from_node_id"]),
+        "to": list(meta["to_node_id"]),
+        "name": list(meta["name"]),
+        "road_class": list(meta["road_class"]),
+        "volume_peak_hour": flows,
+        "adt": np.asarray(adt, dtype=np.float64),
+        "capacity": np.asarray(net.capacity, dtype=np.float64),
+        "free_flow_time_min": np.asarray(net.free_flow_time, dtype=np.float64),
+        "congested_time_min": np.asarray(result.assignment.times, dtype=np.float64),
+    }
+
+
+#: Decimals of the numeric link columns in the CSV files.
+LINK_DIGITS = {
+    "volume_peak_hour": 1,
+    "adt": 0,
+    "capacity": 1,
+    "free_flow_time_min": 4,
+    "congested_time_min": 4,
+}
+
+
+def link_flow_rows(table: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``link_flows.csv`` (:data:`LINK_COLUMNS`) from :func:`link_table` columns."""
+    return [
+        tuple(
+            fixed_decimals(table[c][k], LINK_DIGITS[c]) if c in LINK_DIGITS else table[c][k]
+            for c in LINK_COLUMNS
+        )
+        for k in range(len(table["link_id"]))
+    ]
 
 
 def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Path]:
@@ -852,40 +900,19 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
 
     out: dict[str, Path] = {}
     ind_rows = [
-        (name, _num(v, _indicator_digits(name)), unit)
+        (name, fixed_decimals(v, _indicator_digits(name)), unit)
         for name, (v, unit) in result.indicators.items()
     ]
     out["indicators"] = write_csv(
         contained_path(folder, "indicators.csv"), ("indicator", "value", "unit"), ind_rows
     )
 
-    net = result.road_net
-    ann = result.scenario.annualisation
-    flows = np.asarray(result.assignment.flows, dtype=np.float64)
-    adt = result.link_adt
-    if adt is None:  # a result without time-of-day periods: single-hour approximation
-        adt = congestion.adt_from_peak_hour(flows, annualisation=ann)
-    meta = net.meta
-    rows = []
-    for k in range(net.n_links):
-        rows.append(
-            (
-                meta["link_id"][k],
-                meta["from_node_id"][k],
-                meta["to_node_id"][k],
-                meta["name"][k],
-                meta["road_class"][k],
-                _num(flows[k], 1),
-                _num(adt[k], 0),
-                _num(net.capacity[k], 1),
-                _num(net.free_flow_time[k], 4),
-                _num(result.assignment.times[k], 4),
-            )
-        )
-    out["link_flows"] = write_csv(contained_path(folder, "link_flows.csv"), LINK_COLUMNS, rows)
+    out["link_flows"] = write_csv(
+        contained_path(folder, "link_flows.csv"), LINK_COLUMNS, link_flow_rows(link_table(result))
+    )
 
     pt_rows = [
-        (line, result.pt_line_mode[line], _num(result.pt_boardings[line], 1))
+        (line, result.pt_line_mode[line], fixed_decimals(result.pt_boardings[line], 1))
         for line in sorted(result.pt_boardings)
     ]
     out["pt_lines"] = write_csv(
@@ -912,9 +939,9 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
                 zones.name[i],
                 zones.kind[i],
                 int(zones.municipality_code[i]),
-                _num(zones.residents[i], 0),
-                _num(zones.jobs[i], 0),
-                *(_num(zi[c][i], 6 if c.startswith("mode_share") else 1) for c in zcols),
+                fixed_decimals(zones.residents[i], 0),
+                fixed_decimals(zones.jobs[i], 0),
+                *(fixed_decimals(zi[c][i], 6 if c.startswith("mode_share") else 1) for c in zcols),
             )
         )
     out["zones"] = write_csv(

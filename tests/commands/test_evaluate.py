@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -146,7 +147,9 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
             ]
         )
         assert result.exit_code == 0, result.output
-    for name in ("impacts.csv", "projects.csv", "cba.csv"):
+    pids = {*ids, "c01_motorring3_kapacitet+v6_hilleroed_station"}
+    link_files = [f"link_flows/{pid}.csv" for pid in sorted(pids)]
+    for name in ("impacts.csv", "projects.csv", "cba.csv", *link_files):
         serial = (outs["serial"] / name).read_bytes()
         assert serial == (outs["procs"] / name).read_bytes(), name
         assert serial == (outs["dask"] / name).read_bytes(), name
@@ -161,7 +164,6 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
         "basis",
     ]
     subs = {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2"}
-    pids = {*ids, "c01_motorring3_kapacitet+v6_hilleroed_station"}
     for pid in pids:
         assert {r["subcriterion"] for r in rows if r["project_id"] == pid} == subs
     # the project without network changes is the reference run itself: zero modelled effects
@@ -169,7 +171,52 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
         if r["project_id"] == "vip_parker_og_rejs" and r["basis"] == "modelled":
             if r["subcriterion"] not in ("3.2", "6.1"):
                 assert float(r["value"]) == 0.0, r["indicator"]
+    # per-project link files: the project without network changes changes no link;
+    # the motorway lane shows up on Motorring 3
+    same = read(outs["serial"] / "link_flows" / "vip_parker_og_rejs.csv")
+    assert {r["volume_peak_hour_change"] for r in same} == {"0.0"}
+    lane = read(outs["serial"] / "link_flows" / "c01_motorring3_kapacitet.csv")
+    m3 = [r for r in lane if r["name"] == "Motorring 3"]
+    assert m3 and sum(float(r["volume_peak_hour_change"]) for r in m3) > 0
+    for r in lane:
+        assert float(r["volume_peak_hour"]) == pytest.approx(
+            float(r["volume_peak_hour_base"]) + float(r["volume_peak_hour_change"]), abs=0.11
+        )
     projects = read(outs["serial"] / "projects.csv")
     assert [p["id"] for p in projects][:3] == sorted(ids)
     assert bundled_file("scenarios", f"{SCENARIO}.yaml").is_file()
     assert (outs["serial"] / "manifest.json").is_file()
+
+
+def test_link_change_rows_match_by_id_and_mark_added_and_removed() -> None:
+    from mobility.commands.evaluate import LINK_CHANGE_COLUMNS, link_change_rows
+    from mobility.demand.model import LINK_COLUMNS
+
+    def table(ids: list[int], volumes: list[float]) -> dict[str, object]:
+        n = len(ids)
+        return {
+            "link_id": ids,
+            "from": [10 * i for i in ids],
+            "to": [10 * i + 1 for i in ids],
+            "name": [f"road {i}" for i in ids],
+            "road_class": ["arterial"] * n,
+            "volume_peak_hour": np.array(volumes),
+            "adt": 10.0 * np.array(volumes),
+            "capacity": np.full(n, 1800.0),
+            "free_flow_time_min": np.ones(n),
+            "congested_time_min": np.full(n, 1.5),
+        }
+
+    base = table([1, 2, 3], [100.0, 200.0, 300.0])
+    project = table([1, 3, 9], [150.0, 250.0, 40.0])  # link 2 removed, link 9 added
+    rows = [
+        dict(zip((*LINK_COLUMNS, *LINK_CHANGE_COLUMNS), r, strict=True))
+        for r in link_change_rows(base, project)
+    ]
+    assert [r["link_id"] for r in rows] == [1, 3, 9, 2]
+    assert [r["volume_peak_hour_change"] for r in rows] == ["50.0", "-50.0", "40.0", "-200.0"]
+    assert [r["adt_change"] for r in rows] == ["500", "-500", "400", "-2000"]
+    assert [r["link_status"] for r in rows] == ["", "", "added", "removed"]
+    removed = rows[-1]
+    assert (removed["volume_peak_hour"], removed["adt"], removed["capacity"]) == ("0.0", "0", "0.0")
+    assert removed["volume_peak_hour_base"] == "200.0"
