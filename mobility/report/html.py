@@ -67,6 +67,7 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "line",
         "mode",
         "normalisation",
+        "link_status",
     }
 )
 
@@ -488,9 +489,13 @@ def finalise_run_folder(
         tables = {n: read_table(base / f"{n}.csv", text_columns=TEXT_COLUMNS) for n in present}
         written[xlsx_name] = write_xlsx(base, tables, xlsx_name)
     if dialect != "default":
-        for n in present:
-            written[f"{n}.csv"] = convert_csv_dialect(
-                contained_path(base, f"{n}.csv"), dialect=dialect, text_columns=TEXT_COLUMNS
+        names = [f"{n}.csv" for n in present]
+        flows_dir = Path(link_flows_dir) if link_flows_dir is not None else base / "link_flows"
+        if flows_dir.resolve().parent == base.resolve():
+            names += [f"{flows_dir.name}/{p.name}" for p in sorted(flows_dir.glob("*.csv"))]
+        for name in names:
+            written[name] = convert_csv_dialect(
+                contained_path(base, name), dialect=dialect, text_columns=TEXT_COLUMNS
             )
     return written
 
@@ -754,9 +759,10 @@ def _link_arrays(
     i_cap = _col(header, "capacity", "capacity_vph", prefix="capacity")
     i_name = _col(header, "name")
     i_cls = _col(header, "road_class")
+    i_change = _col(header, "volume_peak_hour_change")
     if i_id is None or i_from is None or i_to is None or i_vol is None or i_cap is None:
         return None
-    seg, ids, vol, cap, names, classes = [], [], [], [], [], []
+    seg, ids, vol, cap, names, classes, change = [], [], [], [], [], [], []
     for row in rows:
         cls = str(row[i_cls]) if i_cls is not None and row[i_cls] is not None else ""
         a, b = coords.get(row[i_from]), coords.get(row[i_to])
@@ -768,6 +774,8 @@ def _link_arrays(
         cap.append(_to_float(row[i_cap]))
         names.append(row[i_name] if i_name is not None else "")
         classes.append(cls)
+        if i_change is not None:
+            change.append(_to_float(row[i_change]))
     if not seg:
         return None
     return {
@@ -777,6 +785,7 @@ def _link_arrays(
         "capacity": np.array(cap),
         "names": names,
         "classes": classes,
+        "change": np.array(change) if i_change is not None else None,
     }
 
 
@@ -863,21 +872,33 @@ def _section_maps(ctx: _Context) -> str:
     )
     if data.project_link_flows:
         parts.append(
-            '<h3>Change in traffic per project</h3><p class="sub">Peak-hour volume in the '
-            "project run minus the reference (veh/h): red more traffic, blue less.</p>"
+            '<h3>Change in traffic per project</h3><p class="sub">Morning peak-hour volume '
+            "with the project minus without it (veh/h; for a project already in the reference, "
+            "the reference minus the reference without it): red more traffic, blue less. "
+            "Projects whose largest change is below 1 veh/h are listed without a map.</p>"
         )
         pnames = _project_names(ctx)
         ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
+        unchanged: list[str] = []
+        change_maps: list[str] = []
         for pid, (ph, prow) in sorted(data.project_link_flows.items()):
             proj = _link_arrays(ph, prow, data.node_coords)
             if proj is None:
                 parts.append(_missing(f"{pid}: link flows without known coordinates."))
                 continue
-            delta = np.array(
-                [v - ref_vol.get(i, 0.0) for i, v in zip(proj["ids"], proj["volume"], strict=True)]
-            )
+            delta = proj["change"]
+            if delta is None:  # a plain link_flows.csv of the project run: against the reference
+                delta = np.array(
+                    [
+                        v - ref_vol.get(i, 0.0)
+                        for i, v in zip(proj["ids"], proj["volume"], strict=True)
+                    ]
+                )
             label = pnames.get(pid, pid)
-            parts.append(
+            if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
+                unchanged.append(label)
+                continue
+            change_maps.append(
                 _figure(
                     plots.network_map_svg(
                         proj["segments"],
@@ -890,6 +911,13 @@ def _section_maps(ctx: _Context) -> str:
                     ),
                     f"Map of the change in traffic for {label}",
                 )
+            )
+        if change_maps:
+            parts.append(f'<div class="grid2">{"".join(change_maps)}</div>')
+        if unchanged:
+            parts.append(
+                '<p class="sub">No change in road traffic of 1 veh/h or more: '
+                f"{_e('; '.join(unchanged))}.</p>"
             )
     else:
         parts.append(

@@ -279,3 +279,22 @@ def test_weights_from_the_ranking_manifest(run_folder: Path) -> None:
     assert "criterion weights as given" in page
     with pytest.raises(InputError, match="non-negative"):
         render_report(load_run_folder(run_folder), weights={"1": -1, "2": 1})
+
+
+def test_change_maps_from_per_project_change_files(run_folder: Path) -> None:
+    """``mobility evaluate`` link files carry the change against the project's own base."""
+    import csv
+
+    with (run_folder / "link_flows.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = [*rows[0], "volume_peak_hour_base", "adt_base", "volume_peak_hour_change"]
+    flat = [[*r, r[5], r[6], "0.0"] for r in rows[1:]]
+    moved = [[*r[:-1], "250.0" if k == 0 else "0.0"] for k, r in enumerate(flat)]
+    (run_folder / "link_flows" / "V1.csv").unlink()
+    for name, body in (("flat", flat), ("moved", moved)):
+        with (run_folder / "link_flows" / f"{name}.csv").open("w", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([header, *body])
+    page = render_report(load_run_folder(run_folder))
+    assert page.count("Map of the change in traffic for") == 1
+    assert "Map of the change in traffic for moved" in page
+    assert "No change in road traffic of 1 veh/h or more: flat." in page
