@@ -25,7 +25,7 @@ EPILOG = """
 \b
 Examples:
   mobility evaluate reference_2035 --projects projects/ -o out/appraisal
-  mobility evaluate reference_2035 -o out --workers 2 \
+  mobility evaluate reference_2035 -o out --workers 2 \\
     --combine v1_ring5_syd,c01_motorring3_kapacitet
   mobility evaluate reference_2035 -o out --scheduler tcp://127.0.0.1:8786 --cba-years
 """

@@ -12,8 +12,10 @@ EXAMPLE = """
 Examples:
   mobility optimise ranking.csv --budget-mdkk 40000 -o portfolio.csv
   mobility optimise ranking.csv --projects projects.csv --budget-mdkk 40000 \\
-      --annual-budget 6000 --first-year 2026 --exclusive metro_m5,letbane_ring3_ext \\
-      --requires v3b:v3 --min-per-part 1 --co2e-cap-t 900000 --min-bcr 1.0 \\
+      --annual-budget 6000 --first-year 2026 \\
+      --exclusive v7_letbane_gladsaxe_noerrebro,c07_metro_broenshoej \\
+      --requires s25_s_tog_ekspresstunnel:v4_s_tog_automatisering \\
+      --min-per-part 1 --co2e-cap-t 900000 --min-bcr 1.0 \\
       --pareto frontier.csv -o portfolio.csv
 
 \b
