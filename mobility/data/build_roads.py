@@ -90,7 +90,7 @@ NODES: dict[str, tuple[str, float, float]] = {
     "kb_vallensbaek": ("Køge Bugt mv. Vallensbæk", 55.6150, 12.3900),
     "kb_ishoej": ("Køge Bugt mv. Ishøj", 55.6075, 12.3560),
     "kb_greve_n": ("Køge Bugt mv. Greve N", 55.5960, 12.3200),
-    "kb_greve": ("Køge Bugt mv. Greve", 55.5800, 12.2900),
+    "kb_greve": ("Køge Bugt mv. Greve C", 55.5800, 12.2900),
     "kb_greve_s": ("Køge Bugt mv. Greve S (Karlslunde)", 55.5600, 12.2620),
     "kb_solroed": ("Køge Bugt mv. Solrød", 55.5350, 12.2250),
     "kb_jersie": ("Køge Bugt mv. Jersie", 55.5150, 12.2050),

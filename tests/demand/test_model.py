@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mobility.demand.calibration import TARGET_SHARES, calibration_table
+from mobility.demand.calibration import COUNTS, TARGET_SHARES, calibration_table
 from mobility.demand.model import links_in_region, run_model, write_model_outputs
 from mobility.impacts.congestion import delay_vehicle_hours
 from mobility.resources import bundled_file
@@ -186,7 +186,7 @@ def test_outputs_written_and_contract_fields(base, tmp_path):
 
 def test_calibration_table(base, ref):
     rows = calibration_table(base, ref)
-    assert rows[0][0].startswith("car delay") and len(rows) == 11
+    assert rows[0][0].startswith("car delay") and len(rows) == 9 + len(COUNTS)
     assert all(len(r) == 6 for r in rows)
 
 

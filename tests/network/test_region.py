@@ -98,6 +98,28 @@ def test_named_count_sections(roads):
     assert all(lanes[k] == 3 for k in m3)
 
 
+def test_per_lane_count_sections_use_the_sections_lanes(roads):
+    """A per-lane count (value = per lane x lanes, [D]) names the lanes it multiplied by, and
+    the bundled section has that many lanes in both directions together."""
+    lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
+    per_lane = {k: v for k, v in COUNT_SECTIONS.items() if "per lane" in v[4]}
+    assert len(per_lane) >= 5
+    for key, (_road, _a, _b, value, unit, source) in per_lane.items():
+        assert "[D]" in unit and "[S2]" in source, key
+        n = int(unit.split(" x ")[1].split()[0])
+        assert sum(lanes[k] for k in count_section_links(roads, key)) == n, key
+        per = float(unit.split(" = ")[1].split(" per lane")[0].replace(",", ""))
+        assert value == pytest.approx(per * n), key
+
+
+def test_calibration_counts_match_the_sections():
+    from mobility.demand.calibration import COUNTS
+
+    assert [c[0] for c in COUNTS] == list(COUNT_SECTIONS)
+    for key, target, _label, _tag in COUNTS:
+        assert target == COUNT_SECTIONS[key][3], key
+
+
 def test_motorway_lengths_match_published(roads):
     m3 = sum(d["length_km"] for _, _, d in roads.edges(data=True) if d["name"] == "Motorring 3")
     # 17 km per direction [S] Trafikstyrelsen
