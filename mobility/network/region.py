@@ -59,7 +59,7 @@ COUNT_SECTIONS: dict[str, tuple[str, str, str, float, str, str]] = {
     "motorring3_jyllingevej_husum": (
         "Motorring 3",
         "M3 Jyllingevej",
-        "Motorvejskryds Husum (M3/Frederikssundmotorvejen)",
+        "M3 Frederikssundsvej (Husum)",
         130_000.0,
         "weekday vehicles/day, both directions",
         "[S] Trafikstyrelsen VVM 2020 'Kapacitetsforøgelse på Motorring 3' (~130,000, 2019)",
