@@ -241,7 +241,8 @@ def test_reference_2035_upgrades_the_hilleroed_extension():
 
     scenario = load_scenario(bundled_file("scenarios", "reference_2035.yaml"))
     roads = _apply_committed(scenario, load_region(2035)).roads
-    ext = [d for _, _, d in roads.edges(data=True) if d["name"] == "Hillerødmotorvejens forlængelse"]
+    name = "Hillerødmotorvejens forlængelse"
+    ext = [d for _, _, d in roads.edges(data=True) if d["name"] == name]
     assert ext and all(d["free_speed_kmh"] == 110 and d["lanes"] == 2 for d in ext)
     inner = count_section_links(roads, "hilleroedmotorvejen_bagsvaerd")
     lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
