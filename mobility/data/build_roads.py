@@ -67,6 +67,8 @@ MODES = {
 CONNECTOR_SPEED_KMH = 30.0
 CONNECTOR_MAX = 3
 CONNECTOR_RADIUS_KM = 6.0
+#: Which junctions connectors may end at (see :func:`connector_targets`).
+CONNECTOR_RULE = "no_motorway_only"
 GEO = "[M] geometry from known junction locations"
 
 # ------------------------------------------------------------------------------------------
@@ -78,7 +80,12 @@ NODES: dict[str, tuple[str, float, float]] = {
     "m3_brondbyoster": ("Motorvejskryds Brøndbyøster (M3/Holbækmotorvejen)", 55.6560, 12.4305),
     "m3_roskildevej": ("M3 Roskildevej (Rødovre S)", 55.6700, 12.4325),
     "m3_jyllingevej": ("M3 Jyllingevej", 55.6890, 12.4370),
-    "m3_m12": ("Motorvejskryds Husum (M3/Frederikssundmotorvejen)", 55.6985, 12.4380),
+    # M12 joins M3 at Motorvejskryds Rødovre, between the Roskildevej and Jyllingevej exits
+    # (the M3-Ring 3 stage of 2010 was "built south of Jyllingevej" [S2] da.wikipedia 2007
+    # dump, Frederikssundmotorvejen; "starts at Motorring 3 in Rødovre" [S2] Vejdirektoratet
+    # newsletter 2015), so M3 Jyllingevej-Frederikssundsvej is one section (domain-facts 4).
+    # Dict order = node id order: this key keeps its place (id 1006).
+    "m3_m12": ("Motorvejskryds Rødovre (M3/Frederikssundmotorvejen)", 55.6835, 12.4350),
     "m3_frederikssundsvej": ("M3 Frederikssundsvej (Husum)", 55.7100, 12.4405),
     "m3_herlev": ("M3 Herlev (Herlev Ringvej)", 55.7230, 12.4485),
     "m3_gladsaxe": ("Motorvejskryds Gladsaxe (M3/Hillerødmotorvejen)", 55.7350, 12.4645),
@@ -90,7 +97,7 @@ NODES: dict[str, tuple[str, float, float]] = {
     "kb_vallensbaek": ("Køge Bugt mv. Vallensbæk", 55.6150, 12.3900),
     "kb_ishoej": ("Køge Bugt mv. Ishøj", 55.6075, 12.3560),
     "kb_greve_n": ("Køge Bugt mv. Greve N", 55.5960, 12.3200),
-    "kb_greve": ("Køge Bugt mv. Greve", 55.5800, 12.2900),
+    "kb_greve": ("Køge Bugt mv. Greve C", 55.5800, 12.2900),
     "kb_greve_s": ("Køge Bugt mv. Greve S (Karlslunde)", 55.5600, 12.2620),
     "kb_solroed": ("Køge Bugt mv. Solrød", 55.5350, 12.2250),
     "kb_jersie": ("Køge Bugt mv. Jersie", 55.5150, 12.2050),
@@ -262,6 +269,10 @@ NODES: dict[str, tuple[str, float, float]] = {
     "karlslunde": ("Karlslunde (Køge Bugt Landevej)", 55.5560, 12.2550),
     "solroed_strand": ("Solrød Strand (Køge Bugt Landevej)", 55.5300, 12.2200),
     "koege_c": ("Køge centrum", 55.4580, 12.1820),
+    # --- Holbækmotorvejen inside Motorring 3 (appended: the ids of the nodes above stay)
+    "hb_hvidovre": ("Holbækmotorvejen frakørsel 1 Hvidovre (Hvidovrevej)", 55.6520, 12.4730),
+    # start of the motorway, 55°39'10" N 12°29'10" E [S2] de.wikipedia Holbækmotorvejen
+    "hb_folehaven": ("Holbækmotorvejen/Folehaven/Vigerslevvej (Valby)", 55.6528, 12.4861),
 }
 
 # Roads: (name, class, lanes per direction, free speed km/h, node keys in order, source,
@@ -278,8 +289,8 @@ ROADS: tuple[R, ...] = (
             "m3_brondby",
             "m3_brondbyoster",
             "m3_roskildevej",
-            "m3_jyllingevej",
             "m3_m12",
+            "m3_jyllingevej",
             "m3_frederikssundsvej",
             "m3_herlev",
             "m3_gladsaxe",
@@ -287,7 +298,31 @@ ROADS: tuple[R, ...] = (
             "m3_lyngby_s",
             "m3_jaegersborg",
         ),
-        "Motorring 3 (E47/E55) 2x3 lanes, 17 km [S] Trafikstyrelsen VVM 2020; limit 90 [M]; " + GEO,
+        "Motorring 3 (E47/E55) 2x3 lanes, 17 km [S] Trafikstyrelsen VVM 2020; limit 90 [M]; "
+        "M12 interchange (Motorvejskryds Rødovre) south of Jyllingevej [S2]; " + GEO,
+        None,
+    ),
+    # Køge Bugt Motorvejen: one row per lane count (same links, same order as one row)
+    (
+        "Køge Bugt Motorvejen",
+        "motorway",
+        3,
+        110.0,
+        ("m3_avedoere", "kb_brondby_strand", "kb_vallensbaek", "kb_ishoej"),
+        "Køge Bugt Motorvejen (E20/E47/E55) Avedøre-Ishøj 2x3 lanes: Gl. Køge Landevej-Søndre "
+        "Ringvej widened from 4 to 6 lanes in 2004 [S2] da.wikipedia 2007 dump; no later "
+        "widening known [M]; " + GEO,
+        None,
+    ),
+    (
+        "Køge Bugt Motorvejen",
+        "motorway",
+        5,
+        110.0,
+        ("kb_ishoej", "kb_greve_n"),
+        "Køge Bugt Motorvejen (E20/E47/E55) Ishøj (Motorring 4)-Greve N 2x5 lanes: widened from "
+        "8 to 10 lanes, law of 6 May 2004, open 2008 [S] trm.dk 2004 'Lov om udbygning af "
+        "Danmarks mest trafikerede motorvejsstrækning'; ÅDT 133,400 [S2] sn.dk; " + GEO,
         None,
     ),
     (
@@ -295,16 +330,10 @@ ROADS: tuple[R, ...] = (
         "motorway",
         4,
         110.0,
-        (
-            "m3_avedoere",
-            "kb_brondby_strand",
-            "kb_vallensbaek",
-            "kb_ishoej",
-            "kb_greve_n",
-            "kb_greve",
-        ),
-        "Køge Bugt Motorvejen (E20/E47/E55) 2x4 lanes Avedøre-Greve [S2] sn.dk (ÅDT 133,400 at "
-        "Greve N-Ishøj); lanes per section [M]; " + GEO,
+        ("kb_greve_n", "kb_greve", "kb_greve_s", "kb_solroed", "kb_jersie"),
+        "Køge Bugt Motorvejen (E20/E47/E55) Greve N-Greve S 2x4 lanes (6 -> 8 lanes, open 2008) "
+        "[S] trm.dk 2004; Greve S-Solrød S 2x4 (6 -> 8 lanes, open 2015) [S] trm.dk 2013 "
+        "'Køge Bugt Motorvejen udbygges hurtigere end beregnet'; Jersie = Solrød S [M]; " + GEO,
         None,
     ),
     (
@@ -312,8 +341,9 @@ ROADS: tuple[R, ...] = (
         "motorway",
         3,
         110.0,
-        ("kb_greve", "kb_greve_s", "kb_solroed", "kb_jersie", "kb_koege_n", "koege_vest"),
-        "Køge Bugt Motorvejen (E20/E47/E55) 2x3 lanes Greve-Køge [M]; " + GEO,
+        ("kb_jersie", "kb_koege_n", "koege_vest"),
+        "Køge Bugt Motorvejen (E20/E47/E55) Solrød S-Køge 2x3 lanes in 2015; widened to 2x4 by "
+        "the end of 2017 [S] trm.dk 2016 (not represented: one lane count per link); " + GEO,
         None,
     ),
     (
@@ -1274,8 +1304,8 @@ ROADS: tuple[R, ...] = (
         "collector",
         1,
         50.0,
-        ("hvidovre", "roedovre_c"),
-        "Hvidovrevej [M]; " + GEO,
+        ("hvidovre", "hb_hvidovre", "roedovre_c"),
+        "Hvidovrevej, crossing Holbækmotorvejen at its exit 1 [M]; " + GEO,
         None,
     ),
     (
@@ -1458,6 +1488,37 @@ ROADS: tuple[R, ...] = (
         "Rønne-Nexø (rute 38) [M]; " + GEO,
         None,
     ),
+    # --- appended rows (the link ids above, used by projects, stay)
+    (
+        "Holbækmotorvejen",
+        "motorway",
+        3,
+        90.0,
+        ("m3_brondbyoster", "hb_hvidovre", "hb_folehaven"),
+        "Holbækmotorvejen (rute 21) inside Motorring 3: Folehaven/Vigerslevvej (Valby) - exit 1 "
+        "Hvidovre - Motorvejskryds Brøndby, six lanes, opened 1968 [S2] da.wikipedia 2007 dump "
+        "('Vigerslevvej - Søndre Ringvej, 6 spor, 1968') and de.wikipedia (starts at Hvidovre); "
+        "limit 90 [M]; " + GEO,
+        None,
+    ),
+    (
+        "Folehaven (Ring 2)",
+        "arterial",
+        2,
+        50.0,
+        ("hb_folehaven", "folehaven"),
+        "Folehaven (Ring 2) from the end of Holbækmotorvejen [M]; " + GEO,
+        None,
+    ),
+    (
+        "Vigerslevvej",
+        "arterial",
+        2,
+        50.0,
+        ("hb_folehaven", "vigerslev"),
+        "Vigerslevvej from the end of Holbækmotorvejen to Valby [M]; " + GEO,
+        None,
+    ),
 )
 
 # Ferries: (name, from, to, crossing time incl. average wait and boarding (min), toll DKK, source)
@@ -1599,6 +1660,29 @@ def _road_nodes() -> tuple[dict[str, int], list[list[object]]]:
     return ids, rows
 
 
+def connector_targets() -> list[str]:
+    """Junctions a centroid connector may end at (NODES order), by :data:`CONNECTOR_RULE`.
+
+    ``"any"``: every junction reachable by car. ``"no_motorway_only"``: not a junction whose
+    car links are all motorway or expressway (a motorway-to-motorway interchange has no
+    local access). ``"no_motorway"``: not a junction on a motorway or expressway at all, so
+    zone traffic reaches an interchange over the local road that feeds its ramps.
+    """
+    classes: dict[str, set[str]] = {}
+    for _, cls, _, _, keys, _, _ in ROADS:
+        for k in keys:
+            classes.setdefault(k, set()).add(cls)
+    for f in FERRIES:
+        for k in f[1:3]:
+            classes.setdefault(k, set()).add("ferry")
+    fast = {"motorway", "expressway"}
+    if CONNECTOR_RULE == "no_motorway_only":
+        return [k for k in NODES if k in classes and not classes[k] <= fast]
+    if CONNECTOR_RULE == "no_motorway":
+        return [k for k in NODES if k in classes and not classes[k] & fast]
+    return [k for k in NODES if k in classes]
+
+
 def build() -> tuple[list[list[object]], list[list[object]]]:
     """Node and link rows of the region network."""
     ids, node_rows = _road_nodes()
@@ -1657,10 +1741,7 @@ def build() -> tuple[list[list[object]], list[list[object]]]:
                 src,
             )
     # centroid connectors: up to CONNECTOR_MAX nearest junctions reachable by car
-    car_nodes = sorted(
-        {k for _, cls, _, _, keys, _, _ in ROADS for k in keys} | {f[1] for f in FERRIES}
-    )
-    car_nodes = [k for k in NODES if k in set(car_nodes)]
+    car_nodes = connector_targets()
     bike_nodes = {k for _, cls, _, _, keys, _, _ in ROADS if "bike" in MODES[cls] for k in keys} | {
         k for f in FERRIES for k in f[1:3]
     }

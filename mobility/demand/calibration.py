@@ -149,10 +149,33 @@ def calibrate(
     return p, history
 
 
-#: Count sections of the calibration (key, target AADT, source, tag); domain-facts §4.
+#: Count sections of the calibration (key, target AADT, label, tag); domain-facts §4. The
+#: first two are published section totals; the others are the per-lane daily flows of the DI
+#: ranking times the section's lanes (tag D; values and sources in
+#: :data:`mobility.network.region.COUNT_SECTIONS`).
 COUNTS = (
     ("koege_bugt_greve_n_ishoej", 133_400.0, "Koege Bugt Motorvejen Greve N-Ishoej", "S2"),
     ("motorring3_jyllingevej_husum", 130_000.0, "Motorring 3 Jyllingevej-Husum ~130,000", "S"),
+    ("amagermotorvejen_avedoere", 19_268.0 * 6, "Amagermotorvejen Avedoere (19,268 x 6)", "D"),
+    ("koege_bugt_greve_c", 16_255.0 * 8, "Koege Bugt Motorvejen Greve C (16,255 x 8)", "D"),
+    (
+        "hilleroedmotorvejen_bagsvaerd",
+        16_136.0 * 6,
+        "Hilleroedmotorvejen Bagsvaerd (16,136 x 6)",
+        "D",
+    ),
+    (
+        "holbaekmotorvejen_vallensbaek",
+        15_642.0 * 6,
+        "Holbaekmotorvejen Vallensbaek (15,642 x 6)",
+        "D",
+    ),
+    (
+        "helsingoermotorvejen_lundtofte",
+        17_793.0 * 6,
+        "Helsingoermotorvejen Lundtofte (17,793 x 6)",
+        "D",
+    ),
 )
 
 

@@ -10,6 +10,8 @@ Definitions (stated beside every indicator the model writes):
   ``delay_weekdays_per_year`` (scenario ``annualisation``, 230 [D]); person-hours multiply by
   the mean car occupancy; AADT of a link = weekday volume x ``adt_per_weekday``
   (:func:`adt_from_weekday`);
+* select-link analysis (:func:`select_link_weekday`): which OD pairs a set of links carries,
+  from the period demands on the final period costs;
 * single-hour approximations (for users holding only one peak-hour assignment):
   annual delay = peak-hour delay x ``delay_peak_hour_to_weekday`` x
   ``delay_weekdays_per_year``; weekday traffic = peak-hour traffic / ``peak_hour_share``;
@@ -18,9 +20,12 @@ Definitions (stated beside every indicator the model writes):
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.network.paths import SelectLink, select_link
 from mobility.scenario import Annualisation
 
 
@@ -115,3 +120,41 @@ def peak_conditions_share(annualisation: Annualisation) -> float:
     capped at 1; used to mix congested and free-flow speeds for emissions.
     """
     return min(1.0, annualisation.delay_peak_hour_to_weekday * annualisation.peak_hour_share)
+
+
+def select_link_weekday(result: Any, link_ids: list[Any]) -> SelectLink:
+    """Select-link analysis of a model run: weekday car PCU through the links ``link_ids``.
+
+    Each time-of-day period's assigned hourly PCU matrix is loaded all-or-nothing on the
+    shortest paths under the period's final equilibrium link costs and weighted by the
+    period's hours (:func:`mobility.network.paths.select_link`). The AON volume over a link
+    approximates its equilibrium volume (exact only where the equilibrium uses one path per
+    OD pair); compare ``link_volume`` with ``result.link_volume_weekday``. Multiply by the
+    scenario's ``adt_per_weekday`` for AADT.
+
+    Parameters
+    ----------
+    result
+        A :class:`mobility.demand.model.ModelResult`.
+    link_ids
+        Link ids (``road_net.meta["link_id"]``, e.g. from
+        :func:`mobility.network.region.count_section_links`).
+
+    Raises
+    ------
+    InputError
+        A link id that is not in the run's car network.
+    """
+    ids = list(result.road_net.meta["link_id"])
+    missing = [x for x in link_ids if x not in ids]
+    if missing:
+        raise InputError(f"link ids {missing} are not in the car network", field="link_ids")
+    periods = result.time_of_day.periods
+    costs = np.array([result.period_assignments[q.name].costs for q in periods])
+    return select_link(
+        result.road_net,
+        costs,
+        result.car_demand_periods,
+        [ids.index(x) for x in link_ids],
+        weights=result.time_of_day.hours,
+    )

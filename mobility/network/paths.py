@@ -212,3 +212,109 @@ def raise_unreachable(net: LinkNetwork, graph: PathGraph, demand: np.ndarray) ->
         field="demand",
         expected="a connected network",
     )
+
+
+@dataclass(frozen=True)
+class SelectLink:
+    """Result of :func:`select_link`.
+
+    Attributes
+    ----------
+    od
+        ``(Z, Z)`` demand whose shortest path uses at least one selected link (each OD pair
+        counted once, however many selected links its path uses), summed over the periods
+        with their weights.
+    link_volume
+        ``(K,)`` demand over each selected link, in the order given (an OD pair whose path
+        uses several selected links counts on each).
+    links
+        ``(K,)`` the selected link indices.
+    """
+
+    od: np.ndarray
+    link_volume: np.ndarray
+    links: np.ndarray
+
+
+def _as_periods(array: np.ndarray, ndim: int, name: str) -> np.ndarray:
+    a = np.asarray(array, dtype=np.float64)
+    if a.ndim == ndim - 1:
+        a = a[None]
+    if a.ndim != ndim:
+        raise InputError(f"has {a.ndim} dimensions", field=name, expected=f"{ndim - 1} or {ndim}")
+    return a
+
+
+def select_link(
+    net: LinkNetwork,
+    link_costs: np.ndarray,
+    demands: np.ndarray,
+    links: np.ndarray | list[int],
+    *,
+    weights: np.ndarray | None = None,
+    graph: PathGraph | None = None,
+) -> SelectLink:
+    """Select-link analysis: the OD matrix of the demand routed over a set of links.
+
+    Each period's demand is loaded all-or-nothing on the shortest paths under that period's
+    link costs (for an equilibrium assignment: its final costs, the usual approximation of
+    link-based assignment, which keeps no paths); the demand of every OD pair whose path uses
+    a selected link is kept.
+
+    Parameters
+    ----------
+    net
+        The network.
+    link_costs
+        ``(M,)`` or ``(P, M)`` non-negative link costs, one row per period.
+    demands
+        ``(Z, Z)`` or ``(P, Z, Z)`` demand, one matrix per period.
+    links
+        Indices (0-based positions in ``net``) of the selected links.
+    weights
+        ``(P,)`` multiplier of each period's demand (e.g. the hours a period's mean hour
+        stands for); default 1.
+    graph
+        A prebuilt :func:`build_graph` result for ``net``.
+
+    Returns
+    -------
+    SelectLink
+
+    Raises
+    ------
+    InputError
+        Shapes that do not fit, a link index out of range, no link selected, negative or
+        non-finite weights, or demand between zones with no path.
+    """
+    g = graph if graph is not None else build_graph(net)
+    costs = _as_periods(link_costs, 2, "link_costs")
+    d = _as_periods(demands, 3, "demands")
+    z, m = net.n_zones, net.n_links
+    if d.shape[1:] != (z, z) or costs.shape[0] != d.shape[0]:
+        raise InputError(
+            f"{costs.shape[0]} cost rows for demand of shape {d.shape}",
+            field="demands",
+            expected=f"one ({z}, {z}) matrix per cost row",
+        )
+    w = np.ones(d.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (d.shape[0],) or not np.all(np.isfinite(w) & (w >= 0)):
+        raise InputError("bad period weights", field="weights", expected=f"({d.shape[0]},) >= 0")
+    sel = np.asarray(links, dtype=np.int64).ravel()
+    if sel.size == 0 or sel.min() < 0 or sel.max() >= m:
+        raise InputError(f"selected links {sel.tolist()}", field="links", expected=f"0 .. {m - 1}")
+    indicators = {}
+    for k, link in enumerate(sel.tolist()):
+        ind = np.zeros(m)
+        ind[link] = 1.0
+        indicators[str(k)] = ind
+    od = np.zeros((z, z))
+    volume = np.zeros(sel.size)
+    for p in range(d.shape[0]):
+        s = skim(net, costs[p], accumulate=indicators, graph=g)
+        if np.any((d[p] > 0) & ~np.isfinite(s.cost)):
+            raise_unreachable(net, g, d[p])
+        uses = np.array([np.nan_to_num(s.sums[str(k)]) > 0.5 for k in range(sel.size)])
+        volume += w[p] * np.einsum("kij,ij->k", uses, d[p])
+        od += w[p] * np.where(uses.any(axis=0), d[p], 0.0)
+    return SelectLink(od=od, link_volume=volume, links=sel)

@@ -59,10 +59,59 @@ COUNT_SECTIONS: dict[str, tuple[str, str, str, float, str, str]] = {
     "motorring3_jyllingevej_husum": (
         "Motorring 3",
         "M3 Jyllingevej",
-        "Motorvejskryds Husum (M3/Frederikssundmotorvejen)",
+        "M3 Frederikssundsvej (Husum)",
         130_000.0,
         "weekday vehicles/day, both directions",
         "[S] Trafikstyrelsen VVM 2020 'Kapacitetsforøgelse på Motorring 3' (~130,000, 2019)",
+    ),
+    # Per-lane daily flows of the DI ranking (Dansk Industri from Vejdirektoratet counts, ~2020,
+    # via bt.dk/Fyens.dk [S2]; domain-facts section 4) times the section's lanes in both
+    # directions [D]: the total is only as good as the lane count, tagged beside it.
+    "amagermotorvejen_avedoere": (
+        "Amagermotorvejen",
+        "Avedøre motorvejskryds (M3/Køge Bugt/Amagermotorvejen)",
+        "Amagermotorvejen Avedøre Holme (Gl. Køge Landevej)",
+        19_268.0 * 6,
+        "vehicles/day, both directions [D] = 19,268 per lane x 6 lanes",
+        "[S2] bt.dk 'Her er Danmarks mest trafikerede motorvej' (DI from Vejdirektoratet counts "
+        "~2020): 19,268 per lane 'ved Avedøre'; 2x3 lanes [S2] domain-facts 5a; total [D]",
+    ),
+    "koege_bugt_greve_c": (
+        "Køge Bugt Motorvejen",
+        "Køge Bugt mv. Greve N",
+        "Køge Bugt mv. Greve C",
+        16_255.0 * 8,
+        "vehicles/day, both directions [D] = 16,255 per lane x 8 lanes",
+        "[S2] bt.dk (DI from Vejdirektoratet counts ~2020): 16,255 per lane 'ved Greve C'; "
+        "2x4 lanes Greve N-Greve S [S] trm.dk 2004 (Hundige-Greve Syd 6 -> 8 lanes); total [D]",
+    ),
+    "hilleroedmotorvejen_bagsvaerd": (
+        "Hillerødmotorvejen",
+        "Motorvejskryds Gladsaxe (M3/Hillerødmotorvejen)",
+        "Hillerødmotorvejen Bagsværd",
+        16_136.0 * 6,
+        "vehicles/day, both directions [D] = 16,136 per lane x 6 lanes",
+        "[S2] bt.dk (DI from Vejdirektoratet counts ~2020): 16,136 per lane 'ved Bagsværd'; "
+        "2x3 lanes M3-Ring 4 [M]; total [D]",
+    ),
+    "holbaekmotorvejen_vallensbaek": (
+        "Holbækmotorvejen",
+        "Holbækmotorvejen Glostrup",
+        "Motorvejskryds Taastrup (Holbækmv./Motorring 4)",
+        15_642.0 * 6,
+        "vehicles/day, both directions [D] = 15,642 per lane x 6 lanes",
+        "[S2] bt.dk (DI from Vejdirektoratet counts ~2020): 15,642 per lane 'ved Vallensbæk' "
+        "(exit Vallensbæk N, west of Brøndbyvester/Ring 3; section [M]); 2x3 lanes "
+        "(six-lane to Roskilde V [S2] Wikipedia); total [D]",
+    ),
+    "helsingoermotorvejen_lundtofte": (
+        "Helsingørmotorvejen",
+        "Lyngby Omfartsvej (Ring 4/Helsingørmv.)",
+        "Helsingørmotorvejen Lundtofte",
+        17_793.0 * 6,
+        "vehicles/day, both directions [D] = 17,793 per lane x 6 lanes",
+        "[S2] bt.dk (DI from Vejdirektoratet counts ~2020): 17,793 per lane 'ved Lundtofte'; "
+        "2x3 lanes Jægersborg-Hørsholm [S2] Vejdirektoratet (widened 2012-15); total [D]",
     ),
 }
 

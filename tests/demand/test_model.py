@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mobility.demand.calibration import TARGET_SHARES, calibration_table
+from mobility.demand.calibration import COUNTS, TARGET_SHARES, calibration_table
 from mobility.demand.model import links_in_region, run_model, write_model_outputs
 from mobility.impacts.congestion import delay_vehicle_hours
 from mobility.resources import bundled_file
@@ -73,21 +73,30 @@ def test_twenty_percent_more_trips_2035(base, ref):
     assert ratio == pytest.approx(1.20, abs=0.02)
 
 
+#: Count sections the model does not reproduce within 20 % (docs/calibration.md, "Counts"):
+#: the inner western corridor (M3 north of Roskildevej, Holbækmotorvejen Brøndby-Taastrup)
+#: carries ~1.5 x the counts; supply-side fixes measured there move it by a few per cent.
+KNOWN_COUNT_GAPS = {
+    "motorring3_jyllingevej_husum": "M3 Jyllingevej-Frederikssundsvej ~199,000 (+53 %)",
+    "holbaekmotorvejen_vallensbaek": "Holbækmotorvejen Glostrup-Taastrup ~145,000 (+54 %)",
+}
+
+
 @pytest.mark.parametrize(
     ("key", "target"),
     [
-        ("koege_bugt_greve_n_ishoej", 133_400.0),
         pytest.param(
-            "motorring3_jyllingevej_husum",
-            130_000.0,
+            key,
+            target,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known gap: with AADT summed over the time-of-day periods the model's "
-                "Motorring 3 Jyllingevej-Husum carries ~209,000 (+61 %); it is loaded above "
-                "capacity from 06 to 19 h (no parallel capacity in the coarse network). The "
-                "old peak-hour conversion (peak flow / 0.10) hid this; docs/calibration.md",
+                reason=f"known gap: {KNOWN_COUNT_GAPS[key]}; the western suburbs' car trips "
+                "load the M3 corridor above capacity from 06 to 19 h; docs/calibration.md",
             ),
-        ),
+        )
+        if key in KNOWN_COUNT_GAPS
+        else (key, target)
+        for key, target, _label, _tag in COUNTS
     ],
 )
 def test_counts_within_20_percent(base, key, target):
@@ -186,7 +195,7 @@ def test_outputs_written_and_contract_fields(base, tmp_path):
 
 def test_calibration_table(base, ref):
     rows = calibration_table(base, ref)
-    assert rows[0][0].startswith("car delay") and len(rows) == 11
+    assert rows[0][0].startswith("car delay") and len(rows) == 9 + len(COUNTS)
     assert all(len(r) == 6 for r in rows)
 
 

@@ -118,3 +118,66 @@ def test_unreachable_demand_and_bad_costs_raise() -> None:
         paths.skim(net, np.array([-1.0]))
     with pytest.raises(InputError, match="shape"):
         paths.skim(net, np.ones(3))
+
+
+def _select_link_net() -> tuple[LinkNetwork, np.ndarray]:
+    """Zones A (0), B (1), C (2) and junctions X (3), Y (4): A - X - Y - B, C - X, and a
+    direct A - B road. Links (both directions): A-X 0/1, X-Y 2/3, Y-B 4/5, C-X 6/7, A-B 8/9."""
+    pairs = [(0, 3), (3, 4), (4, 1), (2, 3), (0, 1)]
+    init = [u for a, b in pairs for u in (a, b)]
+    term = [v for a, b in pairs for v in (b, a)]
+    cost = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0, 5.0])
+    return _net(init, term, n_nodes=5, zones=[0, 1, 2], no_thru=[0, 1, 2]), cost
+
+
+def test_select_link_by_hand() -> None:
+    net, cost = _select_link_net()
+    demand = np.zeros((3, 3))
+    demand[0, 1], demand[2, 1], demand[0, 2], demand[1, 0] = 10.0, 5.0, 3.0, 7.0
+    res = paths.select_link(net, cost, demand, [2])  # X -> Y
+    expected = np.zeros((3, 3))
+    expected[0, 1], expected[2, 1] = 10.0, 5.0  # A->B (3 < 5 direct) and C->B; not A->C, B->A
+    np.testing.assert_array_equal(res.od, expected)
+    assert res.link_volume.tolist() == [15.0]
+    # second period: X -> Y costs 10, so A->B goes direct (5 < 12) but C->B still uses X -> Y
+    # (C-X-A-B would pass through zone A); third period: X -> Y costs 2.5, A->B through again
+    # (4.5 < 5); weights 1, 2, 3
+    costs = np.array([cost, cost, cost])
+    costs[1, 2], costs[2, 2] = 10.0, 2.5
+    later = np.zeros((3, 3))
+    later[0, 1], later[2, 1] = 4.0, 6.0
+    res = paths.select_link(net, costs, [demand, later, later], [2, 4], weights=[1.0, 2.0, 3.0])
+    expected[0, 1], expected[2, 1] = 10.0 + 3 * 4.0, 5.0 + 2 * 6.0 + 3 * 6.0
+    np.testing.assert_allclose(res.od, expected)  # each OD pair once, though it uses both links
+    # B->A runs B-Y-X-A on the reverse links 5, 3, 1: on neither selected link
+    np.testing.assert_allclose(res.link_volume, [15.0 + 12.0 + 30.0] * 2)
+    assert res.links.tolist() == [2, 4]
+
+
+def test_select_link_volumes_are_the_aon_flows() -> None:
+    net, cost, rng = _random_net(11, n=50, m=250, n_zones=8)
+    demand = rng.uniform(0, 50, (8, 8))
+    demand[~np.isfinite(paths.skim(net, cost).cost)] = 0.0
+    flows, _ = paths.aon(net, cost, demand)
+    res = paths.select_link(net, cost, demand, np.arange(net.n_links))
+    np.testing.assert_allclose(res.link_volume, flows, rtol=1e-12, atol=1e-9)
+    used = np.flatnonzero(flows > 0)[:3]
+    one = paths.select_link(net, cost, demand, used[:1])
+    assert one.od.sum() == pytest.approx(flows[used[0]])
+    assert np.all(one.od <= demand)
+
+
+def test_select_link_bad_input() -> None:
+    net, cost = _select_link_net()
+    demand = np.ones((3, 3))
+    with pytest.raises(InputError, match="links"):
+        paths.select_link(net, cost, demand, [10])
+    with pytest.raises(InputError, match="links"):
+        paths.select_link(net, cost, demand, [])
+    with pytest.raises(InputError, match="weights"):
+        paths.select_link(net, cost, demand, [2], weights=[-1.0])
+    with pytest.raises(InputError, match="demands"):
+        paths.select_link(net, cost, np.ones((2, 2)), [2])
+    cut = _net([0, 3], [3, 1], n_nodes=5, zones=[0, 1, 2], no_thru=[0, 1, 2])
+    with pytest.raises(InputError, match="no path"):
+        paths.select_link(cut, np.ones(2), demand, [0])

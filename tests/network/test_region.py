@@ -94,8 +94,30 @@ def test_named_count_sections(roads):
     kb = count_section_links(roads, "koege_bugt_greve_n_ishoej")
     m3 = count_section_links(roads, "motorring3_jyllingevej_husum")
     lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
-    assert all(lanes[k] == 4 for k in kb)
+    assert all(lanes[k] == 5 for k in kb)  # 2x5 Ishøj-Greve N [S] trm.dk 2004
     assert all(lanes[k] == 3 for k in m3)
+
+
+def test_per_lane_count_sections_use_the_sections_lanes(roads):
+    """A per-lane count (value = per lane x lanes, [D]) names the lanes it multiplied by, and
+    the bundled section has that many lanes in both directions together."""
+    lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
+    per_lane = {k: v for k, v in COUNT_SECTIONS.items() if "per lane" in v[4]}
+    assert len(per_lane) >= 5
+    for key, (_road, _a, _b, value, unit, source) in per_lane.items():
+        assert "[D]" in unit and "[S2]" in source, key
+        n = int(unit.split(" x ")[1].split()[0])
+        assert sum(lanes[k] for k in count_section_links(roads, key)) == n, key
+        per = float(unit.split(" = ")[1].split(" per lane")[0].replace(",", ""))
+        assert value == pytest.approx(per * n), key
+
+
+def test_calibration_counts_match_the_sections():
+    from mobility.demand.calibration import COUNTS
+
+    assert [c[0] for c in COUNTS] == list(COUNT_SECTIONS)
+    for key, target, _label, _tag in COUNTS:
+        assert target == COUNT_SECTIONS[key][3], key
 
 
 def test_motorway_lengths_match_published(roads):
@@ -149,7 +171,7 @@ def test_link_network_units_and_no_thru(roads, zones):
     i = net.meta["link_id"].index(count_section_links(roads, "koege_bugt_greve_n_ishoej")[0])
     # minutes = km / (km/h) * 60
     assert net.free_flow_time[i] == pytest.approx(net.length[i] / 110.0 * 60.0)
-    assert net.capacity[i] == pytest.approx(4 * 1900)
+    assert net.capacity[i] == pytest.approx(5 * 1900)
     assert net.power[i] > 4
 
 
@@ -209,3 +231,32 @@ def test_engine_skim_agrees_with_independent_dijkstra(roads, zones):
     # København (Indre By) - Roskilde by road is ~30-35 km
     i, j = zones.index_of("Indre By"), zones.index_of("Roskilde")
     assert 25 < result.sums["length_km"][i, j] < 45
+
+
+def test_reference_2035_upgrades_the_hilleroed_extension():
+    """V3 changes Allerød-Hillerød (by name), not Hillerødmotorvejen M3-Bagsværd."""
+    from mobility.demand.model import _apply_committed
+    from mobility.resources import bundled_file
+    from mobility.scenario import load_scenario
+
+    scenario = load_scenario(bundled_file("scenarios", "reference_2035.yaml"))
+    roads = _apply_committed(scenario, load_region(2035)).roads
+    name = "Hillerødmotorvejens forlængelse"
+    ext = [d for _, _, d in roads.edges(data=True) if d["name"] == name]
+    assert ext and all(d["free_speed_kmh"] == 110 and d["lanes"] == 2 for d in ext)
+    inner = count_section_links(roads, "hilleroedmotorvejen_bagsvaerd")
+    lanes = {k: d["lanes"] for _, _, k, d in roads.edges(keys=True, data=True)}
+    assert all(lanes[k] == 3 for k in inner)
+
+
+def test_connectors_avoid_motorway_only_junctions(roads):
+    """No zone connects straight to a motorway-to-motorway interchange (no local access)."""
+    fast = {"motorway", "expressway"}
+    classes: dict = {}
+    for u, v, d in roads.edges(data=True):
+        for n in (u, v):
+            classes.setdefault(n, set()).add(d["road_class"])
+    ends = [v for u, v, d in roads.edges(data=True) if d["road_class"] == "connector" and u < 1000]
+    assert ends
+    for n in ends:
+        assert not (classes[n] - {"connector", "cycle_superhighway"}) <= fast, n
