@@ -5,8 +5,9 @@
 1. the region inputs for the scenario year (:func:`mobility.network.region.load_region`) with
    the scenario's committed projects applied to a deep copy;
 2. level of service: car (congested skims of the time-of-day assignments), public transport
-   (:mod:`mobility.network.transit_graph`), bicycle and walking (road graph), intrazonal
-   values from the zone size;
+   (:mod:`mobility.network.transit_graph`; expected values under Spiess-Florian optimal
+   strategies, or shortest paths, by the scenario's ``model.pt_route_choice``), bicycle and
+   walking (road graph), intrazonal values from the zone size;
 3. demand per purpose: trip ends (:mod:`mobility.demand.generation`), logit mode choice
    (:mod:`mobility.demand.modechoice`), gravity distribution on the logsum generalised cost
    (:mod:`mobility.demand.distribution`, doubly constrained for commuting). Commute and
@@ -518,7 +519,7 @@ def run_model(
             zone_lat=zones.lat,
             params=p,
         )
-        pt = pt_skim(tn)
+        pt = pt_skim(tn, route_choice=scenario.settings.pt_route_choice)
         _check_reachable(pt["cost"], zones, "public transport")
         bike, walk = _active_skims(region, zones, p)
         intra = intrazonal_km(zones.lon, zones.lat, params=p)
@@ -935,6 +936,7 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         "annualisation": result.annualisation,
         "feedback": result.feedback,
         "committed_projects": [c.id for c in result.scenario.committed],
+        "pt_route_choice": result.scenario.settings.pt_route_choice,
         "assignment": {
             "algorithm": getattr(result.assignment, "algorithm", ""),
             "rel_gap": float(result.assignment.rel_gap),
