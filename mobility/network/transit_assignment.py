@@ -292,14 +292,14 @@ def _expectations(
     dest,
     expect,
 ):
-    """Expected wait (row 0) and sums of ``acc`` (rows 1..K) from each node to ``dest``.
+    """Expected wait (column 0) and sums of ``acc`` (M, K) (columns 1..K) to ``dest``.
 
     Nodes are taken in label-setting order, so every successor is done before its
     predecessors. Rows of nodes outside the strategy are left untouched.
     """
-    n_acc = acc.shape[0]
+    n_acc = acc.shape[1]
     for k in range(n_acc + 1):
-        expect[k, dest] = 0.0
+        expect[dest, k] = 0.0
     for pos in range(n_order):
         i = order[pos]
         if last_pos[i] != pos:
@@ -307,22 +307,22 @@ def _expectations(
         a = fixed_out[i]
         if a >= 0:
             j = term[a]
-            expect[0, i] = expect[0, j]
+            expect[i, 0] = expect[j, 0]
             for k in range(n_acc):
-                expect[k + 1, i] = acc[k, a] + expect[k + 1, j]
+                expect[i, k + 1] = acc[a, k] + expect[j, k + 1]
             continue
         f_total = node_freq[i]
-        expect[0, i] = alpha / f_total
+        expect[i, 0] = alpha / f_total
         for k in range(n_acc):
-            expect[k + 1, i] = 0.0
+            expect[i, k + 1] = 0.0
         for e in range(out_indptr[i], out_indptr[i + 1]):
             b = out_link[e]
             if attractive[b]:
                 p = freq[b] / f_total
                 j = term[b]
-                expect[0, i] += p * expect[0, j]
+                expect[i, 0] += p * expect[j, 0]
                 for k in range(n_acc):
-                    expect[k + 1, i] += p * (acc[k, b] + expect[k + 1, j])
+                    expect[i, k + 1] += p * (acc[b, k] + expect[j, k + 1])
 
 
 @njit(cache=True, nogil=True)
@@ -416,11 +416,11 @@ def _skim_chunk(
     """Skim columns (destinations) ``lo..hi-1`` into ``out_cost`` and ``out_sums``."""
     n_nodes = through.shape[0]
     n_zones = zone_nodes.shape[0]
-    n_rows = acc.shape[0] + 1
+    n_rows = acc.shape[1] + 1
     label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order = _buffers(
         n_nodes, init.shape[0]
     )
-    expect = np.zeros((n_rows, n_nodes))
+    expect = np.zeros((n_nodes, n_rows))
     for d in range(lo, hi):
         dest = zone_nodes[d]
         n_order = _strategy_tree(
@@ -467,7 +467,7 @@ def _skim_chunk(
             elif label[node] < np.inf:
                 out_cost[o, d] = label[node]
                 for k in range(n_rows):
-                    out_sums[k, o, d] = expect[k, node]
+                    out_sums[k, o, d] = expect[node, k]
         _reset(label, node_freq, fixed_out, last_pos, attractive, hpos)
 
 
@@ -487,7 +487,7 @@ def strategy_skims(
     zone_nodes,
     acc,
 ):
-    """Expected cost, wait and sums of ``acc`` (K, M) under the optimal strategies, all zones.
+    """Expected cost, wait and sums of ``acc`` (M, K) under the optimal strategies, all zones.
 
     Returns
     -------
@@ -497,7 +497,7 @@ def strategy_skims(
     """
     n_zones = zone_nodes.shape[0]
     out_cost = np.full((n_zones, n_zones), np.inf)
-    out_sums = np.full((acc.shape[0] + 1, n_zones, n_zones), np.nan)
+    out_sums = np.full((acc.shape[1] + 1, n_zones, n_zones), np.nan)
     for c in prange(N_CHUNKS):
         lo = (c * n_zones) // N_CHUNKS
         hi = ((c + 1) * n_zones) // N_CHUNKS
@@ -864,7 +864,7 @@ def strategy_skim(
     """
     c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
     names = list((accumulate or {}).keys())
-    acc = np.zeros((len(names), graph.n_links))
+    acc = np.zeros((graph.n_links, len(names)))
     for k, name in enumerate(names):
         arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
         if arr.shape != (graph.n_links,):
@@ -873,7 +873,7 @@ def strategy_skim(
                 field=f"accumulate[{name}]",
                 expected=f"({graph.n_links},)",
             )
-        acc[k] = arr
+        acc[:, k] = arr
     g = graph
     out_cost, out_sums = strategy_skims(
         g.init,
