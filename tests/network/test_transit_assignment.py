@@ -356,3 +356,20 @@ def test_unknown_route_choice(params):
     with pytest.raises(InputError) as info:
         pt_skim(tn, route_choice="logit")
     assert info.value.field == "pt_route_choice"
+
+
+def test_more_service_on_the_less_frequent_parallel_line_is_valued(params):
+    """P2 from every 20 to every 10 min beside P1 every 5: shortest paths see no change."""
+
+    def skims(h2: float) -> tuple[dict, dict]:
+        system = _system(
+            Line("P1", "s1", "s-tog", 5.0, 40.0, ("A", "B", "C")),
+            Line("P2", "s2", "s-tog", h2, 40.0, ("A", "B", "C")),
+        )
+        tn = build_transit_network(system, **ZONES, params=params)
+        return pt_skim(tn), pt_skim(tn, route_choice="shortest_path")
+
+    (strat20, short20), (strat10, short10) = skims(20.0), skims(10.0)
+    assert short10["cost"][0, 1] == short20["cost"][0, 1]
+    saving = params.pt_wait_weight * (0.5 / (1 / 5 + 1 / 20) - 0.5 / (1 / 5 + 1 / 10))
+    assert strat20["cost"][0, 1] - strat10["cost"][0, 1] == pytest.approx(saving, rel=1e-9)
