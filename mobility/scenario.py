@@ -32,6 +32,7 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
       rel_gap: 1.0e-5               # final assignment relative gap
       feedback_max_iter: 12
       feedback_tol: 0.005           # stop when max relative change of car demand < tol
+      pt_route_choice: optimal_strategy  # or shortest_path (public-transport route choice)
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
@@ -51,6 +52,7 @@ from typing import Any
 
 from mobility.config import Fields, load_yaml
 from mobility.errors import InputError
+from mobility.network.transit_graph import ROUTE_CHOICES
 
 #: Sections owned by other modules, passed through as raw mappings.
 PASSTHROUGH = ("appraisal", "scoring", "portfolio")
@@ -127,6 +129,9 @@ class ModelSettings:
     rel_gap: float = 1e-5
     feedback_max_iter: int = 12
     feedback_tol: float = 0.005
+    #: Public-transport route choice, one of
+    #: :data:`mobility.network.transit_graph.ROUTE_CHOICES`.
+    pt_route_choice: str = ROUTE_CHOICES[0]
 
 
 @dataclass(frozen=True)
@@ -300,7 +305,7 @@ def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
 def _settings(f: Fields | None) -> ModelSettings:
     if f is None:
         return ModelSettings()
-    f.check_unknown(("rel_gap", "feedback_max_iter", "feedback_tol"))
+    f.check_unknown(("rel_gap", "feedback_max_iter", "feedback_tol", "pt_route_choice"))
     d = ModelSettings()
     return ModelSettings(
         rel_gap=f.number("rel_gap", d.rel_gap, minimum=1e-12, maximum=0.1),
@@ -308,6 +313,7 @@ def _settings(f: Fields | None) -> ModelSettings:
             "feedback_max_iter", d.feedback_max_iter, minimum=1, integer=True
         ),
         feedback_tol=f.number("feedback_tol", d.feedback_tol, minimum=1e-9, maximum=1.0),
+        pt_route_choice=f.str("pt_route_choice", d.pt_route_choice, choices=ROUTE_CHOICES),
     )
 
 

@@ -39,6 +39,13 @@ def test_minimal_defaults(tmp_path):
     s = load_scenario(_write(tmp_path, MINIMAL))
     assert s.base_year == 2020 and s.trip_rate_factor == 1.0 and s.section("appraisal") is None
     assert s.settings.rel_gap == pytest.approx(1e-5)
+    assert s.settings.pt_route_choice == "optimal_strategy"
+
+
+@pytest.mark.parametrize("choice", ["optimal_strategy", "shortest_path"])
+def test_pt_route_choice(tmp_path, choice):
+    s = load_scenario(_write(tmp_path, MINIMAL + f"model:\n  pt_route_choice: {choice}\n"))
+    assert s.settings.pt_route_choice == choice
 
 
 def test_passthrough_section(tmp_path):
@@ -64,6 +71,8 @@ def test_ev_share_interpolates(tmp_path):
         ("demand:\n  trip_rate_factor: -1\n", "demand.trip_rate_factor"),
         ("fleet:\n  ev_share: {2030: 1.5}\n", "fleet.ev_share.2030"),
         ("model:\n  feedback_max_iter: 0\n", "model.feedback_max_iter"),
+        ("model:\n  pt_route_choice: logit\n", "model.pt_route_choice"),
+        ("model:\n  pt_route_choice: [shortest_path]\n", "model.pt_route_choice"),
         ("colour: red\n", "colour"),
         (
             "network:\n  committed:\n    - {id: a, name: x, status: dreamt, opening_year: 2030,"

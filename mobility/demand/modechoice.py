@@ -75,7 +75,9 @@ def utilities(
         + los.parking_dkk[None, :]
     ) / occupancy
     v_car = params.asc_car + bt * (los.car_time_min + params.car_terminal_time) + bc * car_cost
-    pt_ok = np.isfinite(los.pt_in_vehicle_min) & (los.pt_boardings >= 1)
+    # a PT trip boards at least once; expected boardings under optimal strategies are 0 or
+    # >= 1 up to round-off (sum of the split shares), hence the threshold of one half
+    pt_ok = np.isfinite(los.pt_in_vehicle_min) & (los.pt_boardings > 0.5)
     pt_time = (
         los.pt_in_vehicle_min
         + params.pt_walk_weight * los.pt_walk_min

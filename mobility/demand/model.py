@@ -5,8 +5,9 @@
 1. the region inputs for the scenario year (:func:`mobility.network.region.load_region`) with
    the scenario's committed projects applied to a deep copy;
 2. level of service: car (congested skims of the time-of-day assignments), public transport
-   (:mod:`mobility.network.transit_graph`), bicycle and walking (road graph), intrazonal
-   values from the zone size;
+   (:mod:`mobility.network.transit_graph`; expected values under Spiess-Florian optimal
+   strategies, or shortest paths, by the scenario's ``model.pt_route_choice``), bicycle and
+   walking (road graph), intrazonal values from the zone size;
 3. demand per purpose: trip ends (:mod:`mobility.demand.generation`), logit mode choice
    (:mod:`mobility.demand.modechoice`), gravity distribution on the logsum generalised cost
    (:mod:`mobility.demand.distribution`, doubly constrained for commuting). Commute and
@@ -115,6 +116,13 @@ LOOP_REL_GAP = 1e-3
 #: Iteration limit of the final assignment (bi-conjugate Frank-Wolfe needs ~1-3k for 1e-5).
 FINAL_MAX_ITER = 10_000
 
+PT_LINE_COLUMNS = (
+    "line",
+    "mode",
+    "boardings_per_weekday",
+    "passenger_km_per_weekday",
+    "max_load_per_weekday",
+)
 LINK_COLUMNS = (
     "link_id",
     "from",
@@ -151,6 +159,9 @@ class ModelResult:
         Mode -> {``time_min``, ``length_km``, ...} ``(Z, Z)`` level of service.
     pt_boardings, pt_line_mode
         Line id -> boardings per weekday, and -> mode.
+    pt_line_loads
+        Line id -> ``passenger_km`` and ``max_load`` (largest volume on one segment and
+        direction) per weekday, from the PT matrix loaded on the route-choice model.
     indicators
         Name -> (value, unit).
     annualisation
@@ -199,6 +210,7 @@ class ModelResult:
     car_demand_periods: np.ndarray | None = None
     link_volume_weekday: np.ndarray | None = None
     link_adt: np.ndarray | None = None
+    pt_line_loads: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- level of service
@@ -486,7 +498,13 @@ def run_model(
     from mobility.impacts.emissions import co2e_g_per_vkm
     from mobility.network.assignment import assign
     from mobility.network.region import load_region, road_link_network
-    from mobility.network.transit_graph import build_transit_network, line_boardings, pt_skim
+    from mobility.network.transit_graph import (
+        build_transit_network,
+        line_boardings,
+        line_loads,
+        pt_load,
+        pt_skim,
+    )
     from mobility.progress import step
 
     timings: dict[str, float] = {}
@@ -518,7 +536,7 @@ def run_model(
             zone_lat=zones.lat,
             params=p,
         )
-        pt = pt_skim(tn)
+        pt = pt_skim(tn, route_choice=scenario.settings.pt_route_choice)
         _check_reachable(pt["cost"], zones, "public transport")
         bike, walk = _active_skims(region, zones, p)
         intra = intrazonal_km(zones.lon, zones.lat, params=p)
@@ -603,9 +621,14 @@ def run_model(
     t_ind = time.perf_counter()
     od = weekday_od(demand)
     boardings = line_boardings(pt, od["pt"], tn.line_ids)
+    loads = line_loads(tn, pt_load(tn, od["pt"], route_choice=settings.pt_route_choice))
     pt_intra = float(np.trace(od["pt"]))
     if pt_intra > 0:
         boardings["local_bus_intrazonal"] = pt_intra
+        loads["local_bus_intrazonal"] = {
+            "passenger_km": float(np.diag(od["pt"]) @ intra),
+            "max_load": math.nan,  # no segments: intrazonal trips are not assigned
+        }
     line_mode = dict(tn.line_mode)
     line_mode["local_bus_intrazonal"] = "bus"
 
@@ -696,6 +719,9 @@ def run_model(
         car_demand_periods=assigned,
         link_volume_weekday=volume_weekday,
         link_adt=volume_weekday * ann.adt_per_weekday,
+        pt_line_loads={
+            line: {k: v for k, v in loads[line].items() if k != "boardings"} for line in loads
+        },
     )
 
 
@@ -835,6 +861,10 @@ def fixed_decimals(x: float, digits: int) -> str:
     return "0." + "0" * digits if s.startswith("-") and float(s) == 0.0 else s
 
 
+def _num_or_blank(x: float, digits: int) -> str:
+    return fixed_decimals(x, digits) if math.isfinite(x) else ""
+
+
 def _indicator_digits(name: str) -> int:
     if name.startswith("mode_share") or name.startswith("assignment") or "change" in name:
         return 6
@@ -892,7 +922,7 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
     """Write the model's output files into ``folder`` (which must exist).
 
     Files: ``indicators.csv`` (indicator,value,unit), ``link_flows.csv`` (see
-    :data:`LINK_COLUMNS`), ``pt_lines.csv`` (line,mode,boardings_per_weekday),
+    :data:`LINK_COLUMNS`), ``pt_lines.csv`` (:data:`PT_LINE_COLUMNS`),
     ``zones.csv`` (zone results) and ``manifest.json``. Returns name -> path.
     """
     from mobility import __version__
@@ -911,13 +941,19 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         contained_path(folder, "link_flows.csv"), LINK_COLUMNS, link_flow_rows(link_table(result))
     )
 
-    pt_rows = [
-        (line, result.pt_line_mode[line], fixed_decimals(result.pt_boardings[line], 1))
-        for line in sorted(result.pt_boardings)
-    ]
-    out["pt_lines"] = write_csv(
-        contained_path(folder, "pt_lines.csv"), ("line", "mode", "boardings_per_weekday"), pt_rows
-    )
+    pt_rows = []
+    for line in sorted(result.pt_boardings):
+        load = result.pt_line_loads.get(line, {})
+        pt_rows.append(
+            (
+                line,
+                result.pt_line_mode[line],
+                fixed_decimals(result.pt_boardings[line], 1),
+                _num_or_blank(load.get("passenger_km", math.nan), 0),
+                _num_or_blank(load.get("max_load", math.nan), 0),
+            )
+        )
+    out["pt_lines"] = write_csv(contained_path(folder, "pt_lines.csv"), PT_LINE_COLUMNS, pt_rows)
 
     zones = result.inputs.zones
     zi = result.zone_indicators
@@ -962,6 +998,7 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         "annualisation": result.annualisation,
         "feedback": result.feedback,
         "committed_projects": [c.id for c in result.scenario.committed],
+        "pt_route_choice": result.scenario.settings.pt_route_choice,
         "assignment": {
             "algorithm": getattr(result.assignment, "algorithm", ""),
             "rel_gap": float(result.assignment.rel_gap),

@@ -20,13 +20,26 @@ code   kind         cost (generalised minutes)
 Every link also carries its components (in-vehicle, wait and walk minutes, boardings,
 in-vehicle km, and a boarding indicator per line) so that one skim gives the level of
 service and the boardings per line of any OD matrix (:func:`pt_skim`, :func:`line_boardings`).
-Paths are shortest generalised cost (all-or-nothing, frequency-based, no capacity limits).
+
+Two route-choice models (:data:`ROUTE_CHOICES`, frequency-based, no capacity limits):
+
+``optimal_strategy`` (default)
+    Spiess & Florian (1989) optimal strategies (:mod:`mobility.network.transit_assignment`):
+    at a stop the traveller boards the first vehicle among the attractive lines, so lines
+    that share a stretch combine their frequencies. Each boarding link has the frequency
+    ``1 / min(headway, 2 x cap)`` and the fixed cost of the transfer penalty; the wait is
+    0.5 / (sum of the attractive frequencies) minutes, weighted by ``pt_wait_weight``. A lone
+    line therefore waits ``min(headway / 2, cap)``, as in the shortest-path model. Skims are
+    expected values under the strategy.
+``shortest_path``
+    All-or-nothing on the shortest generalised-cost path, every boarding link charged its
+    own line's wait ``min(headway / 2, cap)``: parallel lines do not combine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,8 +47,13 @@ from mobility.demand.parameters import DemandParameters
 from mobility.errors import InputError
 from mobility.network.graph import LinkNetwork
 
+if TYPE_CHECKING:
+    from mobility.network.transit_assignment import StrategyGraph
+
 EARTH_RADIUS_KM = 6371.0088
 ACCESS, EGRESS, BOARD, IN_VEHICLE, ALIGHT, TRANSFER = range(6)
+#: Route-choice models of :func:`pt_skim` (the first is the default).
+ROUTE_CHOICES = ("optimal_strategy", "shortest_path")
 COMPONENTS = ("in_vehicle_min", "wait_min", "walk_min", "boardings", "length_km")
 #: Access legs up to this many km are walked; beyond, the feeder speed applies.
 WALK_PART_KM = 1.0
@@ -69,6 +87,17 @@ class TransitNetwork:
         Line id -> mode (``s-tog``, ``metro`` ...).
     line_boarding
         Line id -> ``(M,)`` 1.0 on that line's boarding links.
+    frequency
+        ``(M,)`` vehicles per minute of each boarding link, ``1 / min(headway, 2 x cap)``;
+        ``np.inf`` on links without a wait (optimal strategies).
+    strategy_cost
+        ``(M,)`` generalised cost without the wait: ``cost`` less the weighted wait of the
+        boarding links, which keep the transfer penalty (optimal strategies).
+    wait_weight
+        Generalised minutes per minute of wait (``pt_wait_weight``).
+    line_of_link
+        ``(M,)`` index into ``line_ids`` of the line of each boarding and in-vehicle link,
+        -1 for other links.
     """
 
     net: LinkNetwork
@@ -77,6 +106,10 @@ class TransitNetwork:
     line_ids: tuple[str, ...]
     line_mode: dict[str, str]
     line_boarding: dict[str, np.ndarray]
+    frequency: np.ndarray
+    strategy_cost: np.ndarray
+    wait_weight: float
+    line_of_link: np.ndarray
 
 
 class _Builder:
@@ -87,15 +120,30 @@ class _Builder:
         self.term: list[int] = []
         self.kind: list[int] = []
         self.cost: list[float] = []
+        self.fixed: list[float] = []  # cost without the wait
+        self.freq: list[float] = []
         self.comp: dict[str, list[float]] = {c: [] for c in COMPONENTS}
         self.line: list[int] = []  # line index of boarding links, -1 otherwise
         self.n_lines = n_lines
 
-    def add(self, u: int, v: int, kind: int, cost: float, line: int = -1, **comp: float) -> None:
+    def add(
+        self,
+        u: int,
+        v: int,
+        kind: int,
+        cost: float,
+        line: int = -1,
+        *,
+        fixed: float | None = None,
+        freq: float = np.inf,
+        **comp: float,
+    ) -> None:
         self.init.append(u)
         self.term.append(v)
         self.kind.append(kind)
         self.cost.append(cost)
+        self.fixed.append(cost if fixed is None else fixed)
+        self.freq.append(freq)
         self.line.append(line)
         for c in COMPONENTS:
             self.comp[c].append(comp.get(c, 0.0))
@@ -187,13 +235,25 @@ def build_transit_network(
         line_mode[lid] = str(line.mode)
         wait = min(line.headway_min / 2.0, p.pt_wait_cap)
         board_cost = p.pt_wait_weight * wait + p.pt_transfer_penalty
+        # a lone line waits half its effective headway: exactly `wait` under strategies too
+        freq = 1.0 / min(line.headway_min, 2.0 * p.pt_wait_cap)
         for seq in (stops, stops[::-1]):
             nodes = list(range(next_node, next_node + len(seq)))
             next_node += len(seq)
             for pos, s in enumerate(seq):
                 sn = z + s_index[s]
                 if pos < len(seq) - 1:
-                    b.add(sn, nodes[pos], BOARD, board_cost, line=li, wait_min=wait, boardings=1.0)
+                    b.add(
+                        sn,
+                        nodes[pos],
+                        BOARD,
+                        board_cost,
+                        line=li,
+                        fixed=p.pt_transfer_penalty,
+                        freq=freq,
+                        wait_min=wait,
+                        boardings=1.0,
+                    )
                 if pos > 0:
                     b.add(nodes[pos], sn, ALIGHT, 0.0)
             for pos in range(len(seq) - 1):
@@ -202,7 +262,15 @@ def build_transit_network(
                     distance_km(s_lon[s1], s_lat[s1], s_lon[s2], s_lat[s2]) * p.detour_factor
                 )
                 t = km / line.speed_kmh * 60.0
-                b.add(nodes[pos], nodes[pos + 1], IN_VEHICLE, t, in_vehicle_min=t, length_km=km)
+                b.add(
+                    nodes[pos],
+                    nodes[pos + 1],
+                    IN_VEHICLE,
+                    t,
+                    line=li,
+                    in_vehicle_min=t,
+                    length_km=km,
+                )
 
     m = len(b.init)
     kind = np.asarray(b.kind, dtype=np.int64)
@@ -232,7 +300,10 @@ def build_transit_network(
         no_thru=no_thru,
         meta={"kind": "transit", "stops": stop_ids},
     ).validate(source="transit graph")
-    line_boarding = {lid: (line_arr == li).astype(np.float64) for li, lid in enumerate(line_ids)}
+    is_board = kind == BOARD
+    line_boarding = {
+        lid: ((line_arr == li) & is_board).astype(np.float64) for li, lid in enumerate(line_ids)
+    }
     return TransitNetwork(
         net=net,
         cost=cost,
@@ -240,33 +311,150 @@ def build_transit_network(
         line_ids=line_ids,
         line_mode=line_mode,
         line_boarding=line_boarding,
+        frequency=np.asarray(b.freq, dtype=np.float64),
+        strategy_cost=np.asarray(b.fixed, dtype=np.float64),
+        wait_weight=float(p.pt_wait_weight),
+        line_of_link=line_arr,
     )
 
 
-def pt_skim(tn: TransitNetwork) -> dict[str, np.ndarray]:
-    """Shortest generalised-cost paths between all zones, with their components.
+def _check_route_choice(route_choice: str) -> None:
+    if route_choice not in ROUTE_CHOICES:
+        raise InputError(
+            f"unknown route choice {route_choice!r}",
+            field="pt_route_choice",
+            expected="one of " + ", ".join(ROUTE_CHOICES),
+        )
+
+
+def strategy_graph(tn: TransitNetwork) -> StrategyGraph:
+    """The forward/reverse-star graph of ``tn`` for optimal strategies (centroids no-thru)."""
+    from mobility.network.transit_assignment import build_strategy_graph
+
+    net = tn.net
+    return build_strategy_graph(
+        net.init, net.term, n_nodes=net.n_nodes, zone_nodes=net.zone_nodes, no_thru=net.no_thru
+    )
+
+
+def pt_skim(tn: TransitNetwork, *, route_choice: str = ROUTE_CHOICES[0]) -> dict[str, np.ndarray]:
+    """Level of service between all zones under the chosen route-choice model.
+
+    Parameters
+    ----------
+    tn
+        The transit graph.
+    route_choice
+        ``optimal_strategy`` (expected values under the Spiess-Florian strategies) or
+        ``shortest_path`` (sums along the shortest generalised-cost path).
 
     Returns
     -------
     dict
         ``cost`` (generalised minutes), each of :data:`COMPONENTS`, and ``board:<line_id>``
-        (1 where the OD path boards that line), all ``(Z, Z)``; ``np.inf`` costs where a zone
-        pair is unconnected. Diagonal entries are 0 (intrazonal trips are handled by the
-        demand model).
-    """
-    from mobility.network.paths import skim
+        (expected number of boardings of that line; 0 or 1 on shortest paths), all ``(Z, Z)``;
+        ``np.inf`` costs (and ``nan`` components) where a zone pair is unconnected. Diagonal
+        entries are 0 (intrazonal trips are handled by the demand model).
 
-    acc = dict(tn.components)
-    acc.update({f"board:{lid}": arr for lid, arr in tn.line_boarding.items()})
-    result = skim(tn.net, tn.cost, accumulate=acc)
-    out = {"cost": result.cost}
-    out.update(result.sums)
+    Raises
+    ------
+    InputError
+        An unknown ``route_choice``.
+    """
+    _check_route_choice(route_choice)
+    board = {f"board:{lid}": arr for lid, arr in tn.line_boarding.items()}
+    if route_choice == "shortest_path":
+        from mobility.network.paths import skim
+
+        acc = dict(tn.components)
+        acc.update(board)
+        result = skim(tn.net, tn.cost, accumulate=acc)
+        out = {"cost": result.cost}
+        out.update(result.sums)
+        return out
+
+    from mobility.network.transit_assignment import strategy_skim
+
+    acc = {c: tn.components[c] for c in COMPONENTS if c != "wait_min"}
+    acc.update(board)
+    res = strategy_skim(
+        strategy_graph(tn),
+        tn.strategy_cost,
+        tn.frequency,
+        wait_weight=tn.wait_weight,
+        accumulate=acc,
+    )
+    out = {"cost": res.cost}
+    for c in COMPONENTS:
+        out[c] = res.wait_min if c == "wait_min" else res.sums[c]
+    out.update({name: res.sums[name] for name in board})
     return out
 
 
 def line_boardings(
     skims: dict[str, np.ndarray], od: np.ndarray, line_ids: tuple[str, ...]
 ) -> dict[str, float]:
-    """Boardings per line of an OD matrix loaded on the skimmed shortest paths."""
+    """Boardings per line of an OD matrix: trips x (expected) boardings of each line."""
     trips = np.where(np.isfinite(skims["cost"]), od, 0.0)
     return {lid: float(np.sum(trips * skims[f"board:{lid}"])) for lid in line_ids}
+
+
+def pt_load(
+    tn: TransitNetwork, od: np.ndarray, *, route_choice: str = ROUTE_CHOICES[0]
+) -> np.ndarray:
+    """Link volumes of the zone-to-zone ``od`` trips under the chosen route-choice model.
+
+    Intrazonal trips (the diagonal) are not loaded.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(M,)`` passengers per link of ``tn``.
+
+    Raises
+    ------
+    InputError
+        An unknown ``route_choice``, or trips between zones the network does not connect.
+    """
+    _check_route_choice(route_choice)
+    if route_choice == "shortest_path":
+        from mobility.network.paths import aon
+
+        flows, _ = aon(tn.net, tn.cost, od)
+        return flows
+
+    from mobility.network.transit_assignment import strategy_load
+
+    return strategy_load(
+        strategy_graph(tn), tn.strategy_cost, tn.frequency, od, wait_weight=tn.wait_weight
+    )
+
+
+def line_loads(tn: TransitNetwork, volumes: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per line: boardings, passenger-km and the largest load on one segment and direction.
+
+    Parameters
+    ----------
+    tn
+        The transit graph.
+    volumes
+        ``(M,)`` link volumes (:func:`pt_load`).
+
+    Returns
+    -------
+    dict
+        Line id -> ``{"boardings", "passenger_km", "max_load"}``.
+    """
+    v = np.asarray(volumes, dtype=np.float64)
+    kind = tn.net.link_type
+    km = tn.components["length_km"]
+    out: dict[str, dict[str, float]] = {}
+    for li, lid in enumerate(tn.line_ids):
+        on_line = tn.line_of_link == li
+        ride = on_line & (kind == IN_VEHICLE)
+        out[lid] = {
+            "boardings": float(np.sum(v[on_line & (kind == BOARD)])),
+            "passenger_km": float(np.sum(v[ride] * km[ride])),
+            "max_load": float(np.max(v[ride], initial=0.0)),
+        }
+    return out

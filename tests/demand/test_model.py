@@ -170,6 +170,17 @@ def test_outputs_written_and_contract_fields(base, tmp_path):
         "link_id,from,to,name,road_class,volume_peak_hour,adt,capacity,"
         "free_flow_time_min,congested_time_min"
     )
+    pt_lines = (tmp_path / "pt_lines.csv").read_text(encoding="utf-8").splitlines()
+    assert pt_lines[0] == (
+        "line,mode,boardings_per_weekday,passenger_km_per_weekday,max_load_per_weekday"
+    )
+    rows = {r.split(",")[0]: r.split(",") for r in pt_lines[1:]}
+    # every boarding rides at least one segment; a line's heaviest segment carries at most
+    # all its boardings
+    for line in ("A", "C", "E", "H", "M1", "OTAG", "KYST"):
+        boardings, pkm, max_load = (float(v) for v in rows[line][2:])
+        assert 0 < max_load <= boardings + 0.5 and pkm > boardings * 0.5, line
+    assert rows["local_bus_intrazonal"][4] == ""
     text = (tmp_path / "link_flows.csv").read_text(encoding="utf-8")
     assert "Køge Bugt Motorvejen" in text and "Motorring 3" in text
     names = [r.split(",")[0] for r in (tmp_path / "indicators.csv").read_text().splitlines()[1:]]

@@ -1,0 +1,961 @@
+"""Optimal-strategy (hyperpath) transit assignment after Spiess & Florian (1989).
+
+H. Spiess and M. Florian, "Optimal strategies: a new assignment model for transit networks",
+*Transportation Research B* 23(2), 1989, pp. 83-102 (the method of EMME's and AequilibraE's
+frequency-based transit assignment).
+
+A traveller waiting at a stop boards the first vehicle to arrive among a set of *attractive*
+lines. Each link ``a`` of the graph has a fixed cost ``c_a`` and a frequency ``f_a`` (vehicles
+per minute on boarding links; ``np.inf`` on every other link: walking, riding, alighting,
+which involve no wait). With random arrivals the wait at a node whose attractive links have
+the combined frequency ``F = sum f_a`` is ``alpha / F`` minutes (``alpha = 0.5`` for regular
+headways), and link ``a`` is taken with probability ``f_a / F``.
+
+Per destination ``r`` the strategy is found by a backward label-setting pass (the paper's
+algorithm): labels ``u_i`` (expected generalised cost from ``i`` to ``r``) start at infinity
+(``u_r = 0``); links are examined in increasing ``u_j + c_a``; a link ``a = (i, j)`` is
+attractive if ``u_j + c_a < u_i``, and then
+
+* a link with a frequency updates ``u_i = (f_i u_i + f_a (u_j + c_a)) / (f_i + f_a)``
+  (``u_i = w alpha / f_a + u_j + c_a`` for the first one, ``w`` the wait weight) and
+  ``f_i = f_i + f_a``;
+* a link without a wait (infinite frequency) replaces the node's strategy: ``u_i = u_j + c_a``
+  and the node takes that link alone.
+
+Expected components of the trip (in-vehicle minutes, boardings ... and the wait itself) then
+follow by one pass over the nodes in label-setting order, and an OD matrix is loaded by one
+pass in reverse order, splitting the volume at each node over its attractive links in
+proportion to frequency. Nodes flagged as not passable (zone centroids) end strategies but
+are never passed through.
+
+Computation is on numpy arrays with numba kernels; destinations are split over a fixed number
+of chunks (:data:`mobility.network._kernels.N_CHUNKS`), and each destination writes its own
+skim column, so results are bitwise identical whatever the thread count. No capacity or
+crowding effects are modelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit, prange
+
+from mobility.errors import InputError
+from mobility.network._kernels import N_CHUNKS
+
+#: Wait = ALPHA / combined frequency: half the combined headway (regular service, random arrivals).
+ALPHA = 0.5
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class StrategyGraph:
+    """Forward and reverse star arrays of a graph, built once by :func:`build_strategy_graph`.
+
+    Attributes
+    ----------
+    n_nodes
+        Number of nodes ``N``.
+    init, term
+        ``(M,)`` int32 tail and head node of each link.
+    out_indptr, out_link
+        Forward star: links leaving node ``i`` are ``out_link[out_indptr[i]:out_indptr[i+1]]``.
+    in_indptr, in_link
+        Reverse star: links entering node ``i``.
+    zone_nodes
+        ``(Z,)`` int32 node of each zone, in OD-matrix order.
+    through
+        ``(N,)`` bool: False for nodes a strategy may end at but never pass (centroids).
+    """
+
+    n_nodes: int
+    init: np.ndarray
+    term: np.ndarray
+    out_indptr: np.ndarray
+    out_link: np.ndarray
+    in_indptr: np.ndarray
+    in_link: np.ndarray
+    zone_nodes: np.ndarray
+    through: np.ndarray
+
+    @property
+    def n_links(self) -> int:
+        """Number of links ``M``."""
+        return int(self.init.shape[0])
+
+    @property
+    def n_zones(self) -> int:
+        """Number of zones ``Z``."""
+        return int(self.zone_nodes.shape[0])
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """The optimal strategy towards one destination node.
+
+    Attributes
+    ----------
+    destination
+        The destination node.
+    label
+        ``(N,)`` expected generalised cost from each node to the destination (``np.inf`` where
+        the destination cannot be reached, 0 at the destination).
+    node_frequency
+        ``(N,)`` combined frequency of the node's attractive links (``np.inf`` where the node
+        takes one link without wait, 0 where it takes none).
+    share
+        ``(M,)`` probability that a traveller at a link's tail node takes that link (0 for links
+        outside the strategy); the shares of a node's links sum to 1.
+    order
+        Nodes in the order their labels were set (each appears once, destination excluded): the
+        head of every strategy link comes before its tail.
+    """
+
+    destination: int
+    label: np.ndarray
+    node_frequency: np.ndarray
+    share: np.ndarray
+    order: np.ndarray
+
+
+@dataclass(frozen=True)
+class StrategySkim:
+    """Zone-to-zone expected values under the optimal strategies.
+
+    Attributes
+    ----------
+    cost
+        ``(Z, Z)`` expected generalised cost (``np.inf`` where unconnected, 0 on the diagonal).
+    wait_min
+        ``(Z, Z)`` expected wait, minutes (unweighted; ``nan`` where unconnected).
+    sums
+        Name -> ``(Z, Z)`` expected sum of that link array over the trip (``nan`` where
+        unconnected, 0 on the diagonal).
+    """
+
+    cost: np.ndarray
+    wait_min: np.ndarray
+    sums: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@njit(cache=True, nogil=True)
+def _before(a, b, key):
+    """Heap order: smaller key first, ties by smaller link index (canonical)."""
+    ka = key[a]
+    kb = key[b]
+    return ka < kb or (ka == kb and a < b)
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(i, heap, hpos, key):
+    a = heap[i]
+    while i > 0:
+        parent = (i - 1) >> 1
+        b = heap[parent]
+        if not _before(a, b, key):
+            break
+        heap[i] = b
+        hpos[b] = i
+        i = parent
+    heap[i] = a
+    hpos[a] = i
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(i, size, heap, hpos, key):
+    a = heap[i]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and _before(heap[child + 1], heap[child], key):
+            child += 1
+        b = heap[child]
+        if not _before(b, a, key):
+            break
+        heap[i] = b
+        hpos[b] = i
+        i = child
+    heap[i] = a
+    hpos[a] = i
+
+
+@njit(cache=True, nogil=True)
+def _relax_into(j, size, label, in_indptr, in_link, cost, key, heap, hpos):
+    """Queue (or re-key) the unexamined links entering ``j`` at ``u_j + c_a``; return size."""
+    uj = label[j]
+    for e in range(in_indptr[j], in_indptr[j + 1]):
+        a = in_link[e]
+        p = hpos[a]
+        if p == -2:
+            continue
+        k = uj + cost[a]
+        if p == -1:
+            key[a] = k
+            heap[size] = a
+            hpos[a] = size
+            size += 1
+            _sift_up(size - 1, heap, hpos, key)
+        elif k < key[a]:
+            key[a] = k
+            _sift_up(p, heap, hpos, key)
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _strategy_tree(
+    dest,
+    init,
+    in_indptr,
+    in_link,
+    cost,
+    freq,
+    wait_gc,
+    through,
+    label,
+    node_freq,
+    fixed_out,
+    attractive,
+    key,
+    heap,
+    hpos,
+    order,
+    last_pos,
+):
+    """The backward label-setting pass of Spiess & Florian towards node ``dest``.
+
+    Buffers must be reset on entry (``label`` inf, ``node_freq`` 0, ``fixed_out`` -1,
+    ``attractive`` False, ``hpos`` -1). ``wait_gc`` is the wait weight x alpha. Fills the
+    node labels, combined frequencies, the fixed link each node takes alone (-1 if none), the
+    attractive frequency links, and ``order``: the node of every label update in sequence,
+    ``last_pos[i]`` the position of node ``i``'s last update. Returns the number of updates.
+    """
+    label[dest] = 0.0
+    size = _relax_into(dest, 0, label, in_indptr, in_link, cost, key, heap, hpos)
+    n_order = 0
+    while size > 0:
+        a = heap[0]
+        size -= 1
+        hpos[a] = -2
+        if size > 0:
+            heap[0] = heap[size]
+            hpos[heap[0]] = 0
+            _sift_down(0, size, heap, hpos, key)
+        i = init[a]
+        k = key[a]
+        if not k < label[i]:
+            continue
+        fa = freq[a]
+        fi = node_freq[i]
+        if fa == np.inf:
+            label[i] = k
+            node_freq[i] = np.inf
+            fixed_out[i] = a
+        elif fi == np.inf:
+            continue  # unreachable: a node on a fixed link has u_i = its key <= k
+        else:
+            if fi == 0.0:
+                label[i] = wait_gc / fa + k
+            else:
+                label[i] = (fi * label[i] + fa * k) / (fi + fa)
+            node_freq[i] = fi + fa
+            attractive[a] = True
+        order[n_order] = i
+        last_pos[i] = n_order
+        n_order += 1
+        if through[i]:
+            size = _relax_into(i, size, label, in_indptr, in_link, cost, key, heap, hpos)
+    return n_order
+
+
+@njit(cache=True, nogil=True)
+def _expectations(
+    n_order,
+    order,
+    last_pos,
+    out_indptr,
+    out_link,
+    term,
+    freq,
+    node_freq,
+    fixed_out,
+    attractive,
+    acc,
+    alpha,
+    dest,
+    expect,
+):
+    """Expected wait (column 0) and sums of ``acc`` (M, K) (columns 1..K) to ``dest``.
+
+    Nodes are taken in label-setting order, so every successor is done before its
+    predecessors. Rows of nodes outside the strategy are left untouched.
+    """
+    n_acc = acc.shape[1]
+    for k in range(n_acc + 1):
+        expect[dest, k] = 0.0
+    for pos in range(n_order):
+        i = order[pos]
+        if last_pos[i] != pos:
+            continue
+        a = fixed_out[i]
+        if a >= 0:
+            j = term[a]
+            expect[i, 0] = expect[j, 0]
+            for k in range(n_acc):
+                expect[i, k + 1] = acc[a, k] + expect[j, k + 1]
+            continue
+        f_total = node_freq[i]
+        expect[i, 0] = alpha / f_total
+        for k in range(n_acc):
+            expect[i, k + 1] = 0.0
+        for e in range(out_indptr[i], out_indptr[i + 1]):
+            b = out_link[e]
+            if attractive[b]:
+                p = freq[b] / f_total
+                j = term[b]
+                expect[i, 0] += p * expect[j, 0]
+                for k in range(n_acc):
+                    expect[i, k + 1] += p * (acc[b, k] + expect[j, k + 1])
+
+
+@njit(cache=True, nogil=True)
+def _load_tree(
+    n_order,
+    order,
+    last_pos,
+    out_indptr,
+    out_link,
+    term,
+    freq,
+    node_freq,
+    fixed_out,
+    attractive,
+    dest,
+    volume,
+    flows,
+):
+    """Push the node ``volume`` down the strategy to ``dest``, adding link volumes to ``flows``.
+
+    Nodes are taken in reverse label-setting order, so a node has all its inflow before it
+    is split. ``volume`` is all zero again on return.
+    """
+    for pos in range(n_order - 1, -1, -1):
+        i = order[pos]
+        if last_pos[i] != pos:
+            continue
+        v = volume[i]
+        if v == 0.0:
+            continue
+        volume[i] = 0.0
+        a = fixed_out[i]
+        if a >= 0:
+            flows[a] += v
+            volume[term[a]] += v
+            continue
+        f_total = node_freq[i]
+        for e in range(out_indptr[i], out_indptr[i + 1]):
+            b = out_link[e]
+            if attractive[b]:
+                q = v * freq[b] / f_total
+                flows[b] += q
+                volume[term[b]] += q
+    volume[dest] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _buffers(n_nodes, n_links):
+    label = np.full(n_nodes, np.inf)
+    node_freq = np.zeros(n_nodes)
+    fixed_out = np.full(n_nodes, -1, dtype=np.int32)
+    last_pos = np.full(n_nodes, -1, dtype=np.int32)
+    attractive = np.zeros(n_links, dtype=np.bool_)
+    key = np.empty(n_links)
+    heap = np.empty(n_links, dtype=np.int32)
+    hpos = np.full(n_links, -1, dtype=np.int32)
+    order = np.empty(n_links, dtype=np.int32)
+    return label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order
+
+
+@njit(cache=True, nogil=True)
+def _reset(label, node_freq, fixed_out, last_pos, attractive, hpos):
+    label[:] = np.inf
+    node_freq[:] = 0.0
+    fixed_out[:] = -1
+    last_pos[:] = -1
+    attractive[:] = False
+    hpos[:] = -1
+
+
+@njit(cache=True, nogil=True)
+def _skim_chunk(
+    lo,
+    hi,
+    init,
+    term,
+    out_indptr,
+    out_link,
+    in_indptr,
+    in_link,
+    cost,
+    freq,
+    wait_gc,
+    alpha,
+    through,
+    zone_nodes,
+    acc,
+    out_cost,
+    out_sums,
+):
+    """Skim columns (destinations) ``lo..hi-1`` into ``out_cost`` and ``out_sums``."""
+    n_nodes = through.shape[0]
+    n_zones = zone_nodes.shape[0]
+    n_rows = acc.shape[1] + 1
+    label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order = _buffers(
+        n_nodes, init.shape[0]
+    )
+    expect = np.zeros((n_nodes, n_rows))
+    for d in range(lo, hi):
+        dest = zone_nodes[d]
+        n_order = _strategy_tree(
+            dest,
+            init,
+            in_indptr,
+            in_link,
+            cost,
+            freq,
+            wait_gc,
+            through,
+            label,
+            node_freq,
+            fixed_out,
+            attractive,
+            key,
+            heap,
+            hpos,
+            order,
+            last_pos,
+        )
+        _expectations(
+            n_order,
+            order,
+            last_pos,
+            out_indptr,
+            out_link,
+            term,
+            freq,
+            node_freq,
+            fixed_out,
+            attractive,
+            acc,
+            alpha,
+            dest,
+            expect,
+        )
+        for o in range(n_zones):
+            node = zone_nodes[o]
+            if o == d:
+                out_cost[o, d] = 0.0
+                for k in range(n_rows):
+                    out_sums[k, o, d] = 0.0
+            elif label[node] < np.inf:
+                out_cost[o, d] = label[node]
+                for k in range(n_rows):
+                    out_sums[k, o, d] = expect[node, k]
+        _reset(label, node_freq, fixed_out, last_pos, attractive, hpos)
+
+
+@njit(cache=True, parallel=True)
+def strategy_skims(
+    init,
+    term,
+    out_indptr,
+    out_link,
+    in_indptr,
+    in_link,
+    cost,
+    freq,
+    wait_gc,
+    alpha,
+    through,
+    zone_nodes,
+    acc,
+):
+    """Expected cost, wait and sums of ``acc`` (M, K) under the optimal strategies, all zones.
+
+    Returns
+    -------
+    (cost, sums)
+        ``(Z, Z)`` expected generalised cost (inf if unconnected, 0 on the diagonal) and
+        ``(K + 1, Z, Z)`` expected wait minutes (row 0) and sums (nan if unconnected).
+    """
+    n_zones = zone_nodes.shape[0]
+    out_cost = np.full((n_zones, n_zones), np.inf)
+    out_sums = np.full((acc.shape[1] + 1, n_zones, n_zones), np.nan)
+    for c in prange(N_CHUNKS):
+        lo = (c * n_zones) // N_CHUNKS
+        hi = ((c + 1) * n_zones) // N_CHUNKS
+        if hi > lo:
+            _skim_chunk(
+                lo,
+                hi,
+                init,
+                term,
+                out_indptr,
+                out_link,
+                in_indptr,
+                in_link,
+                cost,
+                freq,
+                wait_gc,
+                alpha,
+                through,
+                zone_nodes,
+                acc,
+                out_cost,
+                out_sums,
+            )
+    return out_cost, out_sums
+
+
+@njit(cache=True, nogil=True)
+def _load_chunk(
+    lo,
+    hi,
+    init,
+    term,
+    out_indptr,
+    out_link,
+    in_indptr,
+    in_link,
+    cost,
+    freq,
+    wait_gc,
+    through,
+    zone_nodes,
+    demand,
+    flows,
+):
+    """Load the demand to destinations ``lo..hi-1``; return (demand x cost, unreachable)."""
+    n_nodes = through.shape[0]
+    n_zones = zone_nodes.shape[0]
+    label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order = _buffers(
+        n_nodes, init.shape[0]
+    )
+    volume = np.zeros(n_nodes)
+    total = 0.0
+    unreach = 0.0
+    for d in range(lo, hi):
+        has_demand = False
+        for o in range(n_zones):
+            if o != d and demand[o, d] > 0.0:
+                has_demand = True
+                break
+        if not has_demand:
+            continue
+        dest = zone_nodes[d]
+        n_order = _strategy_tree(
+            dest,
+            init,
+            in_indptr,
+            in_link,
+            cost,
+            freq,
+            wait_gc,
+            through,
+            label,
+            node_freq,
+            fixed_out,
+            attractive,
+            key,
+            heap,
+            hpos,
+            order,
+            last_pos,
+        )
+        for o in range(n_zones):
+            q = demand[o, d]
+            if o != d and q > 0.0:
+                node = zone_nodes[o]
+                if label[node] < np.inf:
+                    volume[node] += q
+                    total += q * label[node]
+                else:
+                    unreach += q
+        _load_tree(
+            n_order,
+            order,
+            last_pos,
+            out_indptr,
+            out_link,
+            term,
+            freq,
+            node_freq,
+            fixed_out,
+            attractive,
+            dest,
+            volume,
+            flows,
+        )
+        _reset(label, node_freq, fixed_out, last_pos, attractive, hpos)
+    return total, unreach
+
+
+@njit(cache=True, parallel=True)
+def strategy_loads(
+    init,
+    term,
+    out_indptr,
+    out_link,
+    in_indptr,
+    in_link,
+    cost,
+    freq,
+    wait_gc,
+    through,
+    zone_nodes,
+    demand,
+):
+    """Link volumes of ``demand`` (Z, Z) loaded on the optimal strategies.
+
+    Returns
+    -------
+    (flows, total_cost, unreachable)
+        ``(M,)`` link volumes, sum of demand x expected cost, demand with no strategy.
+        Intrazonal demand (the diagonal) is not loaded.
+    """
+    n_zones = zone_nodes.shape[0]
+    n_links = init.shape[0]
+    chunk_flows = np.zeros((N_CHUNKS, n_links))
+    chunk_total = np.zeros(N_CHUNKS)
+    chunk_unreach = np.zeros(N_CHUNKS)
+    for c in prange(N_CHUNKS):
+        lo = (c * n_zones) // N_CHUNKS
+        hi = ((c + 1) * n_zones) // N_CHUNKS
+        if hi > lo:
+            chunk_total[c], chunk_unreach[c] = _load_chunk(
+                lo,
+                hi,
+                init,
+                term,
+                out_indptr,
+                out_link,
+                in_indptr,
+                in_link,
+                cost,
+                freq,
+                wait_gc,
+                through,
+                zone_nodes,
+                demand,
+                chunk_flows[c],
+            )
+    flows = np.zeros(n_links)
+    total = 0.0
+    unreach = 0.0
+    for c in range(N_CHUNKS):
+        for a in range(n_links):
+            flows[a] += chunk_flows[c, a]
+        total += chunk_total[c]
+        unreach += chunk_unreach[c]
+    return flows, total, unreach
+
+
+# --------------------------------------------------------------------------- wrappers
+
+
+def _star(tail: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(tail, kind="stable").astype(np.int32)
+    indptr = np.zeros(n_nodes + 1, dtype=np.int32)
+    indptr[1:] = np.cumsum(np.bincount(tail, minlength=n_nodes))
+    return indptr, order
+
+
+def build_strategy_graph(
+    init: np.ndarray,
+    term: np.ndarray,
+    *,
+    n_nodes: int,
+    zone_nodes: np.ndarray,
+    no_thru: np.ndarray | None = None,
+) -> StrategyGraph:
+    """Build the forward and reverse stars of a graph for strategy computations.
+
+    Parameters
+    ----------
+    init, term
+        ``(M,)`` 0-based tail and head node of each link.
+    n_nodes
+        Number of nodes ``N``.
+    zone_nodes
+        ``(Z,)`` node of each zone (OD-matrix order).
+    no_thru
+        ``(N,)`` True for nodes that strategies may start or end at but not pass through
+        (default: none).
+
+    Raises
+    ------
+    InputError
+        Mismatched shapes or node indices out of range.
+    """
+    tail = np.asarray(init, dtype=np.int64)
+    head = np.asarray(term, dtype=np.int64)
+    zones = np.asarray(zone_nodes, dtype=np.int64)
+    if tail.ndim != 1 or head.shape != tail.shape:
+        raise InputError(f"has shape {head.shape}", field="term", expected=f"{tail.shape}")
+    for name, arr in (("init", tail), ("term", head), ("zone_nodes", zones)):
+        if arr.size and (arr.min() < 0 or arr.max() >= n_nodes):
+            raise InputError("node index out of range", field=name, expected=f"0..{n_nodes - 1}")
+    blocked = np.zeros(n_nodes, dtype=bool) if no_thru is None else np.asarray(no_thru, bool)
+    if blocked.shape != (n_nodes,):
+        raise InputError(f"has shape {blocked.shape}", field="no_thru", expected=f"({n_nodes},)")
+    out_indptr, out_link = _star(tail, n_nodes)
+    in_indptr, in_link = _star(head, n_nodes)
+    return StrategyGraph(
+        n_nodes=int(n_nodes),
+        init=tail.astype(np.int32),
+        term=head.astype(np.int32),
+        out_indptr=out_indptr,
+        out_link=out_link,
+        in_indptr=in_indptr,
+        in_link=in_link,
+        zone_nodes=zones.astype(np.int32),
+        through=~blocked,
+    )
+
+
+def _check_inputs(
+    graph: StrategyGraph, cost: np.ndarray, frequency: np.ndarray, wait_weight: float, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    m = graph.n_links
+    c = np.ascontiguousarray(cost, dtype=np.float64)
+    f = np.ascontiguousarray(frequency, dtype=np.float64)
+    for name, arr in (("cost", c), ("frequency", f)):
+        if arr.shape != (m,):
+            raise InputError(f"has shape {arr.shape}", field=name, expected=f"({m},)")
+    bad = np.flatnonzero(~(np.isfinite(c) & (c >= 0)))
+    if bad.size:
+        raise InputError(
+            f"link {bad[0]} has cost {c[bad[0]]!r}", field="cost", expected="a finite number >= 0"
+        )
+    bad = np.flatnonzero(~(f > 0))
+    if bad.size:
+        raise InputError(
+            f"link {bad[0]} has frequency {f[bad[0]]!r}",
+            field="frequency",
+            expected="> 0 per minute (np.inf for links without a wait)",
+        )
+    for name, value in (("wait_weight", wait_weight), ("alpha", alpha)):
+        if not (np.isfinite(value) and value >= 0):
+            raise InputError(f"is {value!r}", field=name, expected="a finite number >= 0")
+    return c, f
+
+
+def optimal_strategy(
+    graph: StrategyGraph,
+    cost: np.ndarray,
+    frequency: np.ndarray,
+    destination: int,
+    *,
+    wait_weight: float = 1.0,
+    alpha: float = ALPHA,
+) -> Strategy:
+    """The optimal strategy from every node to ``destination`` (Spiess & Florian 1989).
+
+    Parameters
+    ----------
+    graph
+        From :func:`build_strategy_graph`.
+    cost
+        ``(M,)`` fixed generalised cost of each link (>= 0; no wait included).
+    frequency
+        ``(M,)`` vehicles per minute of each boarding link; ``np.inf`` for links without wait.
+    destination
+        The destination node (0-based).
+    wait_weight
+        Generalised minutes per minute of wait.
+    alpha
+        Wait = ``alpha`` / combined frequency (0.5: half the combined headway).
+
+    Returns
+    -------
+    Strategy
+
+    Raises
+    ------
+    InputError
+        Bad shapes, negative costs, non-positive frequencies or a node out of range.
+    """
+    c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
+    if not 0 <= int(destination) < graph.n_nodes:
+        raise InputError(
+            f"node {destination} out of range", field="destination", expected="a node index"
+        )
+    label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order = _buffers(
+        graph.n_nodes, graph.n_links
+    )
+    n_order = _strategy_tree(
+        int(destination),
+        graph.init,
+        graph.in_indptr,
+        graph.in_link,
+        c,
+        f,
+        float(wait_weight * alpha),
+        graph.through,
+        label,
+        node_freq,
+        fixed_out,
+        attractive,
+        key,
+        heap,
+        hpos,
+        order,
+        last_pos,
+    )
+    positions = np.arange(n_order)
+    settled = order[:n_order][last_pos[order[:n_order]] == positions]
+    share = np.zeros(graph.n_links)
+    tails = graph.init
+    free = fixed_out[tails] < 0
+    sel = attractive & free
+    share[sel] = f[sel] / node_freq[tails[sel]]
+    fixed = fixed_out[fixed_out >= 0]
+    share[fixed] = 1.0
+    return Strategy(
+        destination=int(destination),
+        label=label,
+        node_frequency=node_freq,
+        share=share,
+        order=settled.astype(np.int64),
+    )
+
+
+def strategy_skim(
+    graph: StrategyGraph,
+    cost: np.ndarray,
+    frequency: np.ndarray,
+    *,
+    wait_weight: float = 1.0,
+    alpha: float = ALPHA,
+    accumulate: Mapping[str, np.ndarray] | None = None,
+) -> StrategySkim:
+    """Zone-to-zone expected cost, wait and link sums under the optimal strategies.
+
+    Parameters
+    ----------
+    graph
+        From :func:`build_strategy_graph`.
+    cost, frequency, wait_weight, alpha
+        As for :func:`optimal_strategy`.
+    accumulate
+        Name -> ``(M,)`` link arrays (in-vehicle minutes, a line's boarding indicator ...)
+        whose expected sum over the trip is wanted.
+
+    Returns
+    -------
+    StrategySkim
+    """
+    c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
+    names = list((accumulate or {}).keys())
+    acc = np.zeros((graph.n_links, len(names)))
+    for k, name in enumerate(names):
+        arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
+        if arr.shape != (graph.n_links,):
+            raise InputError(
+                f"has shape {arr.shape}",
+                field=f"accumulate[{name}]",
+                expected=f"({graph.n_links},)",
+            )
+        acc[:, k] = arr
+    g = graph
+    out_cost, out_sums = strategy_skims(
+        g.init,
+        g.term,
+        g.out_indptr,
+        g.out_link,
+        g.in_indptr,
+        g.in_link,
+        c,
+        f,
+        float(wait_weight * alpha),
+        float(alpha),
+        g.through,
+        g.zone_nodes,
+        acc,
+    )
+    return StrategySkim(
+        cost=out_cost,
+        wait_min=out_sums[0],
+        sums={name: out_sums[k + 1] for k, name in enumerate(names)},
+    )
+
+
+def strategy_load(
+    graph: StrategyGraph,
+    cost: np.ndarray,
+    frequency: np.ndarray,
+    demand: np.ndarray,
+    *,
+    wait_weight: float = 1.0,
+    alpha: float = ALPHA,
+) -> np.ndarray:
+    """Link volumes of a zone-to-zone ``demand`` loaded on the optimal strategies.
+
+    At every node the volume splits over the attractive links in proportion to frequency
+    (or takes the node's one fixed link). Intrazonal demand (the diagonal) is not loaded.
+
+    Parameters
+    ----------
+    graph
+        From :func:`build_strategy_graph`.
+    cost, frequency, wait_weight, alpha
+        As for :func:`optimal_strategy`.
+    demand
+        ``(Z, Z)`` trips, finite and >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(M,)`` link volumes.
+
+    Raises
+    ------
+    InputError
+        Bad demand, or demand between zones that no strategy connects.
+    """
+    c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
+    d = np.ascontiguousarray(demand, dtype=np.float64)
+    z = graph.n_zones
+    if d.shape != (z, z):
+        raise InputError(f"has shape {d.shape}", field="demand", expected=f"({z}, {z})")
+    if not np.all(np.isfinite(d) & (d >= 0)):
+        raise InputError("has a negative or non-finite entry", field="demand", expected=">= 0")
+    g = graph
+    flows, _total, unreachable = strategy_loads(
+        g.init,
+        g.term,
+        g.out_indptr,
+        g.out_link,
+        g.in_indptr,
+        g.in_link,
+        c,
+        f,
+        float(wait_weight * alpha),
+        g.through,
+        g.zone_nodes,
+        d,
+    )
+    if unreachable > 0:
+        raise InputError(
+            f"{unreachable!r} trips have no transit strategy between their zones",
+            field="demand",
+            expected="demand only between connected zones",
+        )
+    return flows
