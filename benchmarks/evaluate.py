@@ -1,7 +1,7 @@
 """Benchmark: evaluate the whole bundled catalogue against reference_2035.
 
 Target (issue 4): under 5 minutes with ``--workers 2`` on a 2-core machine, and the same
-impacts.csv / projects.csv / cba.csv bytes as ``--workers 1``.
+bytes in every CSV (impacts, projects, cba, link_flows/<project_id>) as ``--workers 1``.
 
 Usage::
 
@@ -47,11 +47,11 @@ def main() -> int:
                 f"not converged: {len(summary['not_converged'])} run(s)"
             )
         if args.compare:
-            same = all(
-                (outs[1] / name).read_bytes() == (outs[2] / name).read_bytes()
-                for name in ("impacts.csv", "projects.csv", "cba.csv")
+            names = sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*.csv"))
+            same = names == sorted(p.relative_to(outs[2]) for p in outs[2].rglob("*.csv")) and all(
+                (outs[1] / name).read_bytes() == (outs[2] / name).read_bytes() for name in names
             )
-            print("workers 1 and 2 give identical CSVs:", same)
+            print(f"workers 1 and 2 give identical CSVs ({len(names)} files):", same)
             if not same:
                 return 1
     return 0
