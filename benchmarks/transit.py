@@ -110,7 +110,12 @@ def _report_year(year: int, *, repeat: int, check: bool) -> None:
     region = load_region(year)
     z = region.zones
     tn = build_transit_network(
-        region.transit, zone_ids=z.zone_id, zone_lon=z.lon, zone_lat=z.lat, params=params
+        region.transit,
+        zone_ids=z.zone_id,
+        zone_lon=z.lon,
+        zone_lat=z.lat,
+        params=params,
+        zone_land=z.land,
     )
     out.write(
         f"{year}: {z.n_zones} zones, {tn.net.n_nodes} nodes, {tn.net.n_links} links, "

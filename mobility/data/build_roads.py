@@ -26,6 +26,7 @@ import math
 from pathlib import Path
 
 from mobility.data import build_zones
+from mobility.demand.zones import LAND_BY_CODE
 from mobility.fileio import write_csv
 
 EARTH_RADIUS_KM = 6371.0088
@@ -60,7 +61,9 @@ MODES = {
     "collector": "car,bike,walk",
     "local": "car,bike,walk",
     "connector": "car,bike,walk",
-    "ferry": "car,bike,walk",
+    # ferries carry cars on the road graph; foot and bike passengers are public-transport
+    # trips on the ferry lines of the transit data (a ferry crossing is not cycled or walked)
+    "ferry": "car",
     "cycle_superhighway": "bike",
 }
 #: Centroid connectors: speed representing access within the zone [M] and how many nodes.
@@ -1683,6 +1686,22 @@ def connector_targets() -> list[str]:
     return [k for k in NODES if k in classes]
 
 
+def node_land(key: str) -> str:
+    """The land a junction lies on: ``scania`` (Sweden, with the bridge's toll plaza at
+    Lernacken), ``bornholm`` or ``zealand`` (with Amager and the Kastrup tunnel portal)."""
+    if key.startswith("se_") or key == "oe_lernacken":
+        return "scania"
+    if key.startswith("bh_"):
+        return "bornholm"
+    return "zealand"
+
+
+def zone_land(row: list[object]) -> str:
+    """The land of a zone row of :func:`build_zones.zone_rows` (by its kommunekode, as
+    :attr:`mobility.demand.zones.Zones.land`)."""
+    return LAND_BY_CODE.get(int(str(row[3])), "zealand")
+
+
 def build() -> tuple[list[list[object]], list[list[object]]]:
     """Node and link rows of the region network."""
     ids, node_rows = _road_nodes()
@@ -1725,7 +1744,7 @@ def build() -> tuple[list[list[object]], list[list[object]]]:
     # the Øresund toll sits on the bridge link in both directions
     for row in links:
         if row[1] == "Øresundsbroen":
-            row[10] = "415.0"
+            row[10] = "180.0"
     for name, keys, src in CYCLE_ROUTES:
         for u, v in itertools.pairwise(keys):
             add(
@@ -1740,18 +1759,18 @@ def build() -> tuple[list[list[object]], list[list[object]]]:
                 CYCLE_OPEN_YEAR.get(name),
                 src,
             )
-    # centroid connectors: up to CONNECTOR_MAX nearest junctions reachable by car
+    # centroid connectors: up to CONNECTOR_MAX nearest junctions reachable by car, on the
+    # zone's own land (a connector is access within the zone: it never crosses the sound,
+    # e.g. Helsingborg's centroid is 6.6 km from Helsingør's ferry port)
     car_nodes = connector_targets()
-    bike_nodes = {k for _, cls, _, _, keys, _, _ in ROADS if "bike" in MODES[cls] for k in keys} | {
-        k for f in FERRIES for k in f[1:3]
-    }
+    bike_nodes = {k for _, cls, _, _, keys, _, _ in ROADS if "bike" in MODES[cls] for k in keys}
     for z in build_zones.zone_rows():
         zid, lon, lat = int(z[0]), float(z[5]), float(z[6])
+        land = zone_land(z)
         dists = sorted(
-            (
-                (haversine_km(lat, lon, coord[k][0], coord[k][1]), i, k)
-                for i, k in enumerate(car_nodes)
-            ),
+            (haversine_km(lat, lon, coord[k][0], coord[k][1]), i, k)
+            for i, k in enumerate(car_nodes)
+            if node_land(k) == land
         )
         chosen = [d for d in dists[:CONNECTOR_MAX] if d[0] <= CONNECTOR_RADIUS_KM] or dists[:1]
         if not any(k in bike_nodes for _, _, k in chosen):

@@ -22,6 +22,14 @@ range; the same parameter set must reproduce the base year (2015) *and* the 2035
   hold much of the base-year delay and grow little; update
   ``factor *= (2.0 / model ratio) ** 2``.
 
+* ``asc_border_car`` and ``asc_border_pt`` (constants on trips across the national border) to
+  the 2015 Øresund crossings (Øresundsinstituttet, "Fakta: trafikken over Øresund 2015", from
+  Danmarks Statistik, Trafik- og byggestyrelsen and Øresundsbro Konsortiet [S2]): 95,900 person
+  trips an average day, 42,900 by car over Øresundsbron plus the car occupants of the 3,744
+  cars a day on the Helsingør-Helsingborg ferry (x 1.4 persons, ``occupancy_other`` [M]) =
+  48,142 by car [D], the rest, 47,758, by train over the bridge (32,100) and as ferry
+  passengers [D]; update ``asc_border_m += ln(target_m / model_m)``.
+
 The logit time coefficient ``beta_time`` is not fitted: moving it over its whole prior range
 (-0.06 .. -0.02 per minute, with the mode constants and deterrence refitted) changes the
 2015 -> 2035 delay growth by less than 0.05 (docs/calibration.md).
@@ -47,6 +55,10 @@ TARGET_SHARES = {m: v / sum(_MID.values()) for m, v in _MID.items()}
 TARGET_COMMUTE_KM = 16.0
 TARGET_DELAY_2015_H = 16.7e6
 TARGET_DELAY_2035_H = 33.4e6
+#: Øresund person trips a day in 2015 (module docstring): all modes [S2]; by car [D].
+TARGET_OERESUND_TRIPS = 95_900.0
+TARGET_OERESUND_CAR = 42_900.0 + 3_744.0 * 1.4
+TARGET_OERESUND = {"car": TARGET_OERESUND_CAR, "pt": TARGET_OERESUND_TRIPS - TARGET_OERESUND_CAR}
 CAPACITY_FACTOR_RANGE = (0.8, 1.2)
 #: Prior range of the extra capacity multiplier of rural collectors (demand_parameters.csv).
 RURAL_COLLECTOR_RANGE = (1.0, 2.4)
@@ -55,6 +67,8 @@ FITTED = (
     "asc_pt",
     "asc_bike",
     "asc_walk",
+    "asc_border_car",
+    "asc_border_pt",
     "deterrence_commute",
     "deterrence_business",
     "deterrence_other",
@@ -97,6 +111,12 @@ def calibration_step(
         changes[f"asc_{m}"] = getattr(params, f"asc_{m}") + (
             math.log(TARGET_SHARES[m] / share[m]) - ref
         )
+    for m, target in TARGET_OERESUND.items():
+        model = indicators[f"oeresund_{m}_trips_per_weekday"][0]
+        if model > 0:
+            changes[f"asc_border_{m}"] = getattr(params, f"asc_border_{m}") + math.log(
+                target / model
+            )
     ratio = (indicators["mean_commute_km"][0] / TARGET_COMMUTE_KM) ** 1.5
     for purpose in ("commute", "business", "other"):
         changes[f"deterrence_{purpose}"] = params.deterrence(purpose) * ratio
@@ -176,7 +196,10 @@ COUNTS = (
         "Helsingoermotorvejen Lundtofte (17,793 x 6)",
         "D",
     ),
+    ("oeresundsbroen", 19_300.0, "Oeresundsbroen (2015, vehicles)", "S2"),
 )
+#: Where a count comes from, when not from domain-facts.md section 4.
+COUNT_SOURCES = {"oeresundsbroen": "Oeresundsinstituttet 2015"}
 
 
 def section_adt(result: Any, key: str) -> float:
@@ -236,10 +259,22 @@ def calibration_table(base: Any, ref: Any) -> list[tuple[str, str, str, str, str
             (
                 f"AADT {label.split(' ~')[0]}",
                 f"{target:,.0f} +- 20 %",
-                "domain-facts 4",
+                COUNT_SOURCES.get(key, "domain-facts 4"),
                 tag,
                 f"{a15:,.0f} ({rel(a15, target)})",
                 f"{a35:,.0f}",
+            )
+        )
+    for m, target in TARGET_OERESUND.items():
+        x15 = v(base, f"oeresund_{m}_trips_per_weekday")
+        rows.append(
+            (
+                f"Oeresund person trips/day, {m}",
+                f"{target:,.0f}",
+                "Oeresundsinstituttet 2015 (car = bridge + ferry cars x 1.4)",
+                "S2/D",
+                f"{x15:,.0f} ({rel(x15, target)})",
+                f"{v(ref, f'oeresund_{m}_trips_per_weekday'):,.0f}",
             )
         )
     t15, t35 = v(base, "trips_per_weekday"), v(ref, "trips_per_weekday")

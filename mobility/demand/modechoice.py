@@ -7,6 +7,10 @@ Utilities (``bt`` = ``beta_time`` per minute, ``bc`` = ``beta_cost`` per DKK, pe
 * bike: ``asc_bike + bt t_bike + b_km_over max(0, km - threshold)``
 * walk: ``asc_walk + bt t_walk + b_km_over max(0, km - threshold)``
 
+plus, for a trip across the national border (Denmark - Sweden, ``border`` = 1), the border
+constants ``asc_border_car`` and ``asc_border_pt`` (crossing the sound on foot or by bike is
+not possible on the road graph: ferries carry cars, foot passengers are PT trips).
+
 so walking and cycling fade out with distance through the utility, not through a hard cut.
 A mode whose time is infinite (unreachable) gets probability 0. The logsum
 ``ln sum_m exp(V_m)`` divided by ``-bt`` is the composite generalised cost in minutes used by
@@ -41,6 +45,9 @@ class LevelOfService:
         Walking distance.
     parking_dkk
         ``(Z,)`` parking cost per car trip ending in each zone.
+    border
+        1.0 where the trip crosses the national border (Denmark - Sweden), else 0.0; ``None``
+        means no zone pair does.
     """
 
     car_time_min: np.ndarray
@@ -55,6 +62,7 @@ class LevelOfService:
     bike_length_km: np.ndarray
     walk_length_km: np.ndarray
     parking_dkk: np.ndarray
+    border: np.ndarray | None = None
 
 
 def _masked(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -62,10 +70,13 @@ def _masked(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def utilities(
-    los: LevelOfService, *, params: DemandParameters, occupancy: float
+    los: LevelOfService, *, params: DemandParameters, occupancy: float | np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Systematic utility of each mode, ``(Z, Z)`` each (``-inf`` where unavailable)."""
-    if not occupancy >= 1.0:
+    """Systematic utility of each mode, ``(Z, Z)`` each (``-inf`` where unavailable).
+
+    ``occupancy`` (persons per car, a number or ``(Z, Z)``) shares the car's cost.
+    """
+    if not np.all(np.asarray(occupancy) >= 1.0):
         raise InputError(f"has value {occupancy!r}", field="occupancy", expected=">= 1")
     bt, bc = params.beta_time, params.beta_cost
     car_ok = np.isfinite(los.car_time_min)
@@ -74,7 +85,13 @@ def utilities(
         + np.where(car_ok, los.car_toll_dkk, 0.0)
         + los.parking_dkk[None, :]
     ) / occupancy
-    v_car = params.asc_car + bt * (los.car_time_min + params.car_terminal_time) + bc * car_cost
+    border = 0.0 if los.border is None else los.border
+    v_car = (
+        params.asc_car
+        + params.asc_border_car * border
+        + bt * (los.car_time_min + params.car_terminal_time)
+        + bc * car_cost
+    )
     # a PT trip boards at least once; expected boardings under optimal strategies are 0 or
     # >= 1 up to round-off (sum of the split shares), hence the threshold of one half
     pt_ok = np.isfinite(los.pt_in_vehicle_min) & (los.pt_boardings > 0.5)
@@ -85,7 +102,7 @@ def utilities(
         + params.pt_transfer_penalty * np.maximum(los.pt_boardings - 1.0, 0.0)
     )
     fare = params.pt_fare_base + params.pt_fare_per_km * np.where(pt_ok, los.pt_length_km, 0.0)
-    v_pt = params.asc_pt + bt * pt_time + bc * fare
+    v_pt = params.asc_pt + params.asc_border_pt * border + bt * pt_time + bc * fare
     bike_ok = np.isfinite(los.bike_time_min)
     v_bike = (
         params.asc_bike

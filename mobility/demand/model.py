@@ -93,6 +93,12 @@ INDICATOR_UNITS: dict[str, str] = {
     "jobs_within_45min_car": "jobs (mean over Region H residents, peak door-to-door)",
     "jobs_within_45min_pt": "jobs (mean over Region H residents, door-to-door)",
     "trips_per_weekday": "person_trips_per_weekday (trips produced in Region H)",
+    "oeresund_car_trips_per_weekday": (
+        "person_trips_per_weekday (by car between Sweden and Denmark, both directions)"
+    ),
+    "oeresund_pt_trips_per_weekday": (
+        "person_trips_per_weekday (by public transport between Sweden and Denmark, both directions)"
+    ),
     "car_delay_vehicle_hours_peak_hour": "vehicle_hours (cars, morning peak hour, Region H)",
     "car_delay_vehicle_hours_pm_peak_hour": "vehicle_hours (cars, afternoon peak hour, Region H)",
     "car_delay_vehicle_hours_per_weekday": (
@@ -273,8 +279,10 @@ def build_los(
     intra_km: np.ndarray,
     parking_dkk: np.ndarray,
     params: DemandParameters,
+    border: np.ndarray | None = None,
 ) -> LevelOfService:
-    """Assemble the level of service, with intrazonal values on the diagonals."""
+    """Assemble the level of service, with intrazonal values on the diagonals (``border``:
+    see :class:`~mobility.demand.modechoice.LevelOfService`)."""
     p = params
     car_t = _with_diagonal(
         np.where(np.isfinite(car["cost"]), car["time_min"], np.inf),
@@ -297,7 +305,22 @@ def build_los(
         bike_length_km=_with_diagonal(bike["length_km"], intra_km),
         walk_length_km=_with_diagonal(walk["length_km"], intra_km),
         parking_dkk=parking_dkk,
+        border=border,
     )
+
+
+def _border_trips(trips: Mapping[str, Any], border: np.ndarray | None, mode: str) -> float:
+    """Person trips of ``mode`` across the national border (all purposes, both directions)."""
+    if border is None:
+        return 0.0
+    return float(sum((trips[q][mode] * border).sum() for q in PURPOSES))
+
+
+def border_matrix(zones: Any) -> np.ndarray:
+    """``(Z, Z)`` 1.0 where origin and destination lie in different countries (the Swedish
+    zones are the ``scania`` land of :attr:`~mobility.demand.zones.Zones.land`), else 0.0."""
+    swedish = np.array([land == "scania" for land in zones.land])
+    return (swedish[:, None] != swedish[None, :]).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- demand
@@ -310,6 +333,7 @@ class Demand:
     trips: dict[str, dict[str, np.ndarray]]
     utility_commute: dict[str, np.ndarray]
     furness_iterations: int
+    border: np.ndarray | None = None
 
 
 #: Which car level of service each purpose sees (periods' ``los`` kind).
@@ -329,9 +353,11 @@ def compute_demand(
     trips: dict[str, dict[str, np.ndarray]] = {}
     util_commute: dict[str, np.ndarray] = {}
     furness_it = 0
+    border = None
     for purpose in PURPOSES:
         lp = los[purpose] if isinstance(los, Mapping) else los
-        u = utilities(lp, params=params, occupancy=params.occupancy(purpose))
+        border = lp.border
+        u = utilities(lp, params=params, occupancy=params.car_occupancy(purpose, border))
         probs, ls = logit(u)
         gc = composite_cost(ls, params=params)
         beta = params.deterrence(purpose)
@@ -344,15 +370,18 @@ def compute_demand(
         else:
             total = gravity_singly_constrained(prod, attr, gc, beta=beta)
         trips[purpose] = {m: total * probs[m] for m in MODES}
-    return Demand(trips=trips, utility_commute=util_commute, furness_iterations=furness_it)
+    return Demand(
+        trips=trips, utility_commute=util_commute, furness_iterations=furness_it, border=border
+    )
 
 
 def car_vehicle_matrices(
     demand: Demand, *, params: DemandParameters
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekday car vehicle trips (production-attraction form): home-based and business."""
-    home = sum(demand.trips[q]["car"] / params.occupancy(q) for q in PURPOSES if q != "business")
-    business = demand.trips["business"]["car"] / params.occupancy("business")
+    occ = {q: params.car_occupancy(q, demand.border) for q in PURPOSES}
+    home = sum(demand.trips[q]["car"] / occ[q] for q in PURPOSES if q != "business")
+    business = demand.trips["business"]["car"] / occ["business"]
     return np.asarray(home, dtype=np.float64), np.asarray(business, dtype=np.float64)
 
 
@@ -535,6 +564,7 @@ def run_model(
             zone_lon=zones.lon,
             zone_lat=zones.lat,
             params=p,
+            zone_land=zones.land,
         )
         pt = pt_skim(tn, route_choice=scenario.settings.pt_route_choice)
         _check_reachable(pt["cost"], zones, "public transport")
@@ -542,6 +572,7 @@ def run_model(
         intra = intrazonal_km(zones.lon, zones.lat, params=p)
         central = np.array([part == "central" for part in zones.region_part])
         parking = np.where(central, p.car_parking_central, 0.0)
+        border = border_matrix(zones)
         ends = generate_trips(
             zones.residents, zones.jobs, params=p, trip_rate_factor=scenario.trip_rate_factor
         )
@@ -561,6 +592,7 @@ def run_model(
                 intra_km=intra,
                 parking_dkk=parking,
                 params=p,
+                border=border,
             )
             for kind, w in weights.items()
         }
@@ -763,7 +795,9 @@ def _indicators(
 
     # car person trips / car vehicles (weekday) -> mean occupancy
     car_persons = sum(float(trips[q]["car"].sum()) for q in PURPOSES)
-    car_vehicles = sum(float(trips[q]["car"].sum()) / p.occupancy(q) for q in PURPOSES)
+    car_vehicles = sum(
+        float((trips[q]["car"] / p.car_occupancy(q, demand.border)).sum()) for q in PURPOSES
+    )
     occupancy = car_persons / car_vehicles
 
     # per period: Region H links only; cars are car_share_pcu of every period's PCU
@@ -822,6 +856,10 @@ def _indicators(
         "jobs_within_45min_car": jobs_car,
         "jobs_within_45min_pt": jobs_pt,
         "trips_per_weekday": total_region,
+        **{
+            f"oeresund_{m}_trips_per_weekday": _border_trips(trips, commute_los.border, m)
+            for m in ("car", "pt")
+        },
         "car_delay_vehicle_hours_peak_hour": float(delay_hour[am]),
         "car_delay_vehicle_hours_pm_peak_hour": float(delay_hour[pm]),
         "car_delay_vehicle_hours_per_weekday": delay_weekday,

@@ -13,6 +13,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from mobility.errors import InputError
 from mobility.resources import data_dir
@@ -63,11 +66,14 @@ class DemandParameters:
     occupancy_commute: float
     occupancy_business: float
     occupancy_other: float
+    occupancy_border: float
     commercial_pcu_trips_per_weekday: float
     asc_car: float
     asc_pt: float
     asc_bike: float
     asc_walk: float
+    asc_border_car: float
+    asc_border_pt: float
     deterrence_commute: float
     deterrence_business: float
     deterrence_other: float
@@ -82,6 +88,14 @@ class DemandParameters:
     def occupancy(self, purpose: str) -> float:
         """Persons per car for ``purpose``."""
         return float(getattr(self, f"occupancy_{purpose}"))
+
+    def car_occupancy(self, purpose: str, border: np.ndarray | None = None) -> Any:
+        """Persons per car for ``purpose``: ``occupancy_border`` on the trips across the
+        national border (``border`` = 1), the purpose's occupancy elsewhere (a float when
+        ``border`` is ``None``, else an array shaped like ``border``)."""
+        if border is None:
+            return self.occupancy(purpose)
+        return np.where(border > 0, self.occupancy_border, self.occupancy(purpose))
 
     def deterrence(self, purpose: str) -> float:
         """Exponential deterrence per minute of generalised cost for ``purpose``."""
@@ -116,6 +130,7 @@ class DemandParameters:
             "occupancy_commute",
             "occupancy_business",
             "occupancy_other",
+            "occupancy_border",
             "deterrence_commute",
             "deterrence_business",
             "deterrence_other",

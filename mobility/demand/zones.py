@@ -88,6 +88,16 @@ class Zones:
         """Number of zones."""
         return int(self.zone_id.shape[0])
 
+    @property
+    def land(self) -> list[str]:
+        """The land each zone lies on: ``scania`` (the Swedish zones, kommunekode 0),
+        ``bornholm`` (400) or ``zealand`` (every other zone, Amager included).
+
+        Access within a zone (road connectors, walks to stops) never crosses the sea; the
+        sound is crossed only on the bridge, the ferries and the lines that use them.
+        """
+        return [LAND_BY_CODE.get(int(c), "zealand") for c in self.municipality_code]
+
     def index_of(self, name: str) -> int:
         """Row index of the zone called ``name``.
 
@@ -102,6 +112,10 @@ class Zones:
             raise InputError(
                 f"unknown zone {name!r}", field="zone", expected="a zone name"
             ) from None
+
+
+#: Kommunekode -> land, for the zones not on Zealand (see :attr:`Zones.land`).
+LAND_BY_CODE: dict[int, str] = {0: "scania", 400: "bornholm"}
 
 
 def default_zones_path() -> Path:

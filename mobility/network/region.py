@@ -113,6 +113,15 @@ COUNT_SECTIONS: dict[str, tuple[str, str, str, float, str, str]] = {
         "[S2] bt.dk (DI from Vejdirektoratet counts ~2020): 17,793 per lane 'ved Lundtofte'; "
         "2x3 lanes Jægersborg-Hørsholm [S2] Vejdirektoratet (widened 2012-15); total [D]",
     ),
+    "oeresundsbroen": (
+        "Øresundsbroen",
+        "Øresundsforbindelsen tunnelportal Kastrup",
+        "Lernacken betalingsanlæg (Øresundsbroen)",
+        19_300.0,
+        "vehicles/day, both directions (17,400 cars, 1,230 trucks, 128 buses), 2015",
+        "[S2] Øresundsinstituttet 'Fakta: trafikken over Øresund 2015' (Øresundsbro "
+        "Konsortiet, Danmarks Statistik, Trafik- og byggestyrelsen)",
+    ),
 }
 
 

@@ -38,6 +38,7 @@ Two route-choice models (:data:`ROUTE_CHOICES`, frequency-based, no capacity lim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +163,7 @@ def build_transit_network(
     zone_lon: np.ndarray,
     zone_lat: np.ndarray,
     params: DemandParameters,
+    zone_land: Sequence[str] | None = None,
 ) -> TransitNetwork:
     """Build the transit graph of ``system`` for the given zone centroids.
 
@@ -175,6 +177,11 @@ def build_transit_network(
         ``(Z,)`` zone ids and centroids (WGS84), in OD-matrix order.
     params
         Walk speed and weights, wait cap, transfer penalty, access rules.
+    zone_land
+        ``(Z,)`` the land each zone lies on (:attr:`mobility.demand.zones.Zones.land`). When
+        given, a zone's access and egress legs only reach stops on its own land (a stop's
+        land is that of its nearest zone centroid): nobody walks or takes a feeder bus across
+        the sound (Helsingborg's centroid is 5 km from Helsingør station).
 
     Raises
     ------
@@ -197,9 +204,16 @@ def build_transit_network(
     # access / egress: the k nearest stops plus every stop within pt_access_max_km
     dist = distance_km(zone_lon[:, None], zone_lat[:, None], s_lon[None, :], s_lat[None, :])
     dist = dist * p.detour_factor
-    k_near = min(int(p.pt_access_stops), n_stops)
+    if zone_land is not None:
+        land = np.asarray(zone_land, dtype=object)
+        if land.shape != (z,):
+            raise InputError(f"{land.shape[0]} values for {z} zones", field="zone_land")
+        elsewhere = land[:, None] != land[np.argmin(dist, axis=0)][None, :]
+        dist = np.where(elsewhere, np.inf, dist)
     for i in range(z):
-        order = np.argsort(dist[i], kind="stable")
+        reachable = np.flatnonzero(np.isfinite(dist[i]))
+        order = reachable[np.argsort(dist[i, reachable], kind="stable")]
+        k_near = min(int(p.pt_access_stops), order.shape[0])
         chosen = set(order[:k_near].tolist()) | set(
             np.flatnonzero(dist[i] <= p.pt_access_max_km).tolist()
         )

@@ -9,6 +9,7 @@ import pytest
 from mobility.demand.calibration import (
     CAPACITY_FACTOR_RANGE,
     RURAL_COLLECTOR_RANGE,
+    TARGET_OERESUND,
     TARGET_SHARES,
     calibration_step,
     markdown_table,
@@ -16,19 +17,30 @@ from mobility.demand.calibration import (
 from mobility.demand.parameters import load_demand_parameters
 
 
-def _indicators(*, delay: float, km: float = 16.0, shares=None) -> dict:
+def _indicators(*, delay: float, km: float = 16.0, shares=None, oeresund=None) -> dict:
     shares = shares or TARGET_SHARES
     out = {f"mode_share_{m}": (s, "") for m, s in shares.items()}
     out["mean_commute_km"] = (km, "km")
     out["car_delay_hours_per_year"] = (delay, "h")
+    for m, trips in (oeresund or TARGET_OERESUND).items():
+        out[f"oeresund_{m}_trips_per_weekday"] = (trips, "trips")
     return out
 
 
 def test_on_target_changes_nothing():
     p = load_demand_parameters()
     q = calibration_step(p, _indicators(delay=16.7e6), delay=True, delay_2035=33.4e6)
-    for name in ("asc_pt", "asc_bike", "asc_walk", "deterrence_commute", "capacity_factor"):
+    fitted = ("asc_pt", "asc_bike", "asc_walk", "asc_border_car", "asc_border_pt")
+    for name in (*fitted, "deterrence_commute", "capacity_factor"):
         assert getattr(q, name) == pytest.approx(getattr(p, name)), name
+
+
+def test_border_constants_move_toward_the_oeresund_crossings():
+    p = load_demand_parameters()
+    few_cars = dict(TARGET_OERESUND, car=TARGET_OERESUND["car"] / 2)
+    q = calibration_step(p, _indicators(delay=16.7e6, oeresund=few_cars), delay=False)
+    assert q.asc_border_car - p.asc_border_car == pytest.approx(math.log(2.0))
+    assert q.asc_border_pt == pytest.approx(p.asc_border_pt)
     assert q.capacity_factor_rural_collector == pytest.approx(p.capacity_factor_rural_collector)
 
 

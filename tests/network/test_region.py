@@ -51,11 +51,32 @@ def _zone_costs(net):
     return out
 
 
-@pytest.mark.parametrize("mode", ["car", "bike", "walk"])
-def test_every_zone_reaches_every_zone(roads, zones, mode):
-    net = road_link_network(roads, zones, modes=mode)
+def test_every_zone_reaches_every_zone_by_car(roads, zones):
+    net = road_link_network(roads, zones, modes="car")
     cost = _zone_costs(net)
     assert np.isfinite(cost).all(), np.argwhere(~np.isfinite(cost))[:5]
+
+
+@pytest.mark.parametrize("mode", ["bike", "walk"])
+def test_cycling_and_walking_stay_on_their_land(roads, zones, mode):
+    """Every zone reaches every zone on its own land; the sea (ferries carry cars, foot
+    passengers are public transport) is crossed by no one on foot or by bike."""
+    net = road_link_network(roads, zones, modes=mode)
+    cost = _zone_costs(net)
+    land = np.array(zones.land)
+    same = land[:, None] == land[None, :]
+    assert np.isfinite(cost[same]).all(), np.argwhere(same & ~np.isfinite(cost))[:5]
+    assert not np.isfinite(cost[~same]).any()
+    assert {"zealand", "scania", "bornholm"} == set(land)
+
+
+def test_connectors_stay_on_the_zones_land(roads, zones):
+    """Helsingborg's centroid is 6.6 km from Helsingør's ferry port: no connector there."""
+    land = dict(zip(zones.zone_id.tolist(), zones.land, strict=True))
+    keys = {build_roads._road_nodes()[0][k]: k for k in build_roads.NODES}
+    for u, v, d in roads.edges(data=True):
+        if d["road_class"] == "connector" and u < 1000:
+            assert build_roads.node_land(keys[v]) == land[u], (u, v)
 
 
 def test_car_times_are_plausible(roads, zones):

@@ -95,3 +95,22 @@ def test_every_zone_connected(params):
 def test_unknown_stop_is_an_input_error(params):
     with pytest.raises(InputError, match="unknown stop"):
         build_transit_network(_system(extra_stop="X"), **ZONES, params=params)
+
+
+def test_access_stays_on_the_zones_land(params):
+    """Zone 3 lies across the water (its own land): it reaches stop D only, and zones 1 and
+    2 never walk to D; trips between the lands ride line L2 (the 'ferry')."""
+    tn = build_transit_network(
+        _system(), **ZONES, params=params, zone_land=["zealand", "zealand", "scania"]
+    )
+    access = tn.net.link_type == 0
+    stops = tn.net.meta["stops"]
+    ends = zip(tn.net.init[access], tn.net.term[access], strict=True)
+    reached = {(int(u), stops[int(v) - 3]) for u, v in ends}
+    assert {s for z, s in reached if z == 2} == {"D"}
+    assert all(s != "D" for z, s in reached if z != 2)
+    sk = pt_skim(tn)
+    assert np.all(np.isfinite(sk["cost"]))
+    assert sk["board:L2"][0, 2] == 1.0
+    with pytest.raises(InputError, match="zone_land"):
+        build_transit_network(_system(), **ZONES, params=params, zone_land=["zealand"])
