@@ -26,6 +26,7 @@ lines 3 and 4; expected travel time 27.75 min. Labels derived by hand from the a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
+from mobility.network.transit import Stop, TransitLine, TransitSystem
 from mobility.network.transit_assignment import (
     build_strategy_graph,
     optimal_strategy,
@@ -199,29 +201,9 @@ def test_bad_inputs_are_input_errors(sf):
 # --------------------------------------------------------------------------- transit graphs
 
 
-@dataclass
-class Stop:
-    stop_id: str
-    name: str
-    lon: float
-    lat: float
-
-
-@dataclass
-class Line:
-    line_id: str
-    name: str
-    mode: str
-    headway_min: float
-    speed_kmh: float
-    stops: tuple[str, ...]
-    source: str = "test"
-
-
-@dataclass
-class System:
-    stops: dict
-    lines: dict
+# the package's own transit records (lines get a test source string)
+Line = functools.partial(TransitLine, source="test")
+System = TransitSystem
 
 
 STOP_LIST = [

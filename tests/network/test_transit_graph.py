@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 
 import numpy as np
 import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
+from mobility.network.transit import Stop, TransitLine, TransitSystem
 from mobility.network.transit_graph import (
     build_transit_network,
     distance_km,
@@ -16,30 +17,9 @@ from mobility.network.transit_graph import (
     pt_skim,
 )
 
-
-@dataclass
-class Stop:
-    stop_id: str
-    name: str
-    lon: float
-    lat: float
-
-
-@dataclass
-class Line:
-    line_id: str
-    name: str
-    mode: str
-    headway_min: float
-    speed_kmh: float
-    stops: tuple[str, ...]
-    source: str = "test"
-
-
-@dataclass
-class System:
-    stops: dict
-    lines: dict
+# the package's own transit records (lines get a test source string)
+Line = functools.partial(TransitLine, source="test")
+System = TransitSystem
 
 
 def _system(extra_stop: str | None = None) -> System:
