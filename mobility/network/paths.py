@@ -112,6 +112,30 @@ def _check_cost(link_cost: np.ndarray, m: int, name: str = "link_cost") -> np.nd
     return cost
 
 
+def link_arrays(
+    accumulate: Mapping[str, np.ndarray] | None, n_links: int
+) -> tuple[list[str], np.ndarray]:
+    """Names and ``(K, M)`` stack of the per-link arrays to sum along paths.
+
+    Raises
+    ------
+    InputError
+        An array whose shape is not ``(n_links,)``, naming it (``accumulate[name]``).
+    """
+    names = list((accumulate or {}).keys())
+    acc = np.zeros((len(names), n_links))
+    for k, name in enumerate(names):
+        arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
+        if arr.shape != (n_links,):
+            raise InputError(
+                f"has shape {arr.shape}",
+                field=f"accumulate[{name}]",
+                expected=f"({n_links},)",
+            )
+        acc[k] = arr
+    return names, acc
+
+
 def skim(
     net: LinkNetwork,
     link_cost: np.ndarray,
@@ -139,17 +163,7 @@ def skim(
     """
     g = graph if graph is not None else build_graph(net)
     cost = _check_cost(link_cost, net.n_links)
-    names = list((accumulate or {}).keys())
-    acc = np.zeros((len(names), net.n_links))
-    for k, name in enumerate(names):
-        arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
-        if arr.shape != (net.n_links,):
-            raise InputError(
-                f"has shape {arr.shape}",
-                field=f"accumulate[{name}]",
-                expected=f"({net.n_links},)",
-            )
-        acc[k] = arr
+    names, acc = link_arrays(accumulate, net.n_links)
     out_cost, out_sums = _kernels.skim_trees(
         g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, acc
     )

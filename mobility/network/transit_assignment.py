@@ -44,6 +44,7 @@ from numba import njit, prange
 
 from mobility.errors import InputError
 from mobility.network._kernels import N_CHUNKS
+from mobility.network.paths import link_arrays
 
 #: Wait = ALPHA / combined frequency: half the combined headway (regular service, random arrivals).
 ALPHA = 0.5
@@ -863,17 +864,8 @@ def strategy_skim(
     StrategySkim
     """
     c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
-    names = list((accumulate or {}).keys())
-    acc = np.zeros((graph.n_links, len(names)))
-    for k, name in enumerate(names):
-        arr = np.asarray(accumulate[name], dtype=np.float64)  # type: ignore[index]
-        if arr.shape != (graph.n_links,):
-            raise InputError(
-                f"has shape {arr.shape}",
-                field=f"accumulate[{name}]",
-                expected=f"({graph.n_links},)",
-            )
-        acc[:, k] = arr
+    names, rows = link_arrays(accumulate, graph.n_links)
+    acc = np.ascontiguousarray(rows.T)  # (M, K): the kernels read one link's values at a time
     g = graph
     out_cost, out_sums = strategy_skims(
         g.init,
