@@ -98,7 +98,14 @@ def build_graph(net: LinkNetwork) -> PathGraph:
     )
 
 
-def _check_cost(link_cost: np.ndarray, m: int, name: str = "link_cost") -> np.ndarray:
+def check_link_cost(link_cost: np.ndarray, m: int, name: str = "link_cost") -> np.ndarray:
+    """``link_cost`` as a contiguous float array of shape ``(m,)``, finite and >= 0.
+
+    Raises
+    ------
+    InputError
+        Naming ``name`` and the first bad link (1-based).
+    """
     cost = np.ascontiguousarray(link_cost, dtype=np.float64)
     if cost.shape != (m,):
         raise InputError(f"has shape {cost.shape}", field=name, expected=f"({m},)")
@@ -162,7 +169,7 @@ def skim(
     Skim
     """
     g = graph if graph is not None else build_graph(net)
-    cost = _check_cost(link_cost, net.n_links)
+    cost = check_link_cost(link_cost, net.n_links)
     names, acc = link_arrays(accumulate, net.n_links)
     out_cost, out_sums = _kernels.skim_trees(
         g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, acc
@@ -190,7 +197,7 @@ def aon(
         If some demand has no path from its origin to its destination.
     """
     g = graph if graph is not None else build_graph(net)
-    cost = _check_cost(link_cost, net.n_links)
+    cost = check_link_cost(link_cost, net.n_links)
     d = np.ascontiguousarray(demand, dtype=np.float64)
     z = net.n_zones
     if d.shape != (z, z):

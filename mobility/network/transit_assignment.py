@@ -44,7 +44,7 @@ from numba import njit, prange
 
 from mobility.errors import InputError
 from mobility.network._kernels import N_CHUNKS
-from mobility.network.paths import link_arrays
+from mobility.network.paths import check_link_cost, link_arrays
 
 #: Wait = ALPHA / combined frequency: half the combined headway (regular service, random arrivals).
 ALPHA = 0.5
@@ -735,20 +735,14 @@ def _check_inputs(
     graph: StrategyGraph, cost: np.ndarray, frequency: np.ndarray, wait_weight: float, alpha: float
 ) -> tuple[np.ndarray, np.ndarray]:
     m = graph.n_links
-    c = np.ascontiguousarray(cost, dtype=np.float64)
+    c = check_link_cost(cost, m, "cost")
     f = np.ascontiguousarray(frequency, dtype=np.float64)
-    for name, arr in (("cost", c), ("frequency", f)):
-        if arr.shape != (m,):
-            raise InputError(f"has shape {arr.shape}", field=name, expected=f"({m},)")
-    bad = np.flatnonzero(~(np.isfinite(c) & (c >= 0)))
-    if bad.size:
-        raise InputError(
-            f"link {bad[0]} has cost {c[bad[0]]!r}", field="cost", expected="a finite number >= 0"
-        )
+    if f.shape != (m,):
+        raise InputError(f"has shape {f.shape}", field="frequency", expected=f"({m},)")
     bad = np.flatnonzero(~(f > 0))
     if bad.size:
         raise InputError(
-            f"link {bad[0]} has frequency {f[bad[0]]!r}",
+            f"link {bad[0] + 1} has frequency {f[bad[0]]!r}",
             field="frequency",
             expected="> 0 per minute (np.inf for links without a wait)",
         )
