@@ -195,14 +195,13 @@ def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tupl
         vol, adt = float(project["volume_peak_hour"][k]), float(project["adt"][k])
         rows.append((*row, *_change_cells(vol_b, adt_b, vol, adt), "added" if b is None else ""))
     kept = set(project["link_id"])
-    gone = {c: list(v) for c, v in base.items()}
+    gone = [b for b, lid in enumerate(base["link_id"]) if lid not in kept]
+    table = {c: [base[c][b] for b in gone] for c in base}
     for c in ("volume_peak_hour", "adt", "capacity"):
-        gone[c] = [0.0] * len(base["link_id"])
-    gone_rows = link_flow_rows(gone)
-    for b, lid in enumerate(base["link_id"]):
-        if lid not in kept:
-            vol_b, adt_b = float(base["volume_peak_hour"][b]), float(base["adt"][b])
-            rows.append((*gone_rows[b], *_change_cells(vol_b, adt_b, 0.0, 0.0), "removed"))
+        table[c] = [0.0] * len(gone)
+    for b, row in zip(gone, link_flow_rows(table), strict=True):
+        vol_b, adt_b = float(base["volume_peak_hour"][b]), float(base["adt"][b])
+        rows.append((*row, *_change_cells(vol_b, adt_b, 0.0, 0.0), "removed"))
     return rows
 
 
