@@ -21,16 +21,14 @@ import numpy as np
 from numba import njit
 
 from mobility.network._kernels import dijkstra
-from mobility.network.vdf import _bpr, _bpr_der, _con, _con_der
+from mobility.network.vdf import _der1, _time1
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _eval(code, v, t0, b, p, c):
     if v < 0.0:
         v = 0.0
-    if code == 0:
-        return _bpr(v, t0, b, p, c), _bpr_der(v, t0, b, p, c)
-    return _con(v, t0, p, c), _con_der(v, t0, p, c)
+    return _time1(code, v, t0, b, p, c), _der1(code, v, t0, b, p, c)
 
 
 @njit(cache=True, nogil=True)
@@ -57,7 +55,7 @@ def _shift(code, links, start, length, delta, x, time, deriv, t0, b, p, c):
     for i in range(start, start + length):
         a = links[i]
         x[a] += delta
-        time[a], deriv[a] = _eval(code, x[a], t0[a], b[a], p[a], c[a])
+        time[a], deriv[a] = _eval(code[a], x[a], t0[a], b[a], p[a], c[a])
 
 
 @njit(cache=True, nogil=True)

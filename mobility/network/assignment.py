@@ -31,6 +31,7 @@ Frank-Wolfe methods with applications to traffic assignment. Transportation Scie
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,7 +141,7 @@ def _check_demand(net: LinkNetwork, demand: np.ndarray) -> np.ndarray:
 class _Problem:
     """Arrays and kernels of one assignment problem (built once, reused every iteration)."""
 
-    def __init__(self, net: LinkNetwork, demand: np.ndarray, code: int, fixed: np.ndarray):
+    def __init__(self, net: LinkNetwork, demand: np.ndarray, code: np.ndarray, fixed: np.ndarray):
         self.net = net
         self.demand = demand
         self.code = code
@@ -224,7 +225,7 @@ def assign(
     demand: np.ndarray,
     *,
     algorithm: str = "bfw",
-    vdf: str = "bpr",
+    vdf: str | Sequence[str] | None = None,
     rel_gap: float = 1e-5,
     max_iter: int = 1000,
     toll_weight: float = 0.0,
@@ -242,7 +243,9 @@ def assign(
     algorithm
         One of :data:`ALGORITHMS`.
     vdf
-        ``"bpr"`` or ``"conical"`` (see :mod:`mobility.network.vdf`).
+        ``"bpr"``, ``"conical"`` or ``"akcelik"`` for every link, or a sequence of one name
+        per link (see :mod:`mobility.network.vdf`). ``None`` (default): the network's own
+        per-link functions (``net.vdf``), or BPR if it has none.
     rel_gap
         Stop when the relative gap is at most this.
     max_iter
@@ -272,8 +275,13 @@ def assign(
         raise InputError(f"rel_gap is {rel_gap!r}", field="rel_gap", expected="a number >= 0")
     if int(max_iter) < 1:
         raise InputError(f"max_iter is {max_iter!r}", field="max_iter", expected=">= 1")
-    code = _vdf_module().vdf_code(vdf)
-    _vdf_module().check_params(code, np.asarray(net.b), np.asarray(net.power))
+    if vdf is None and net.vdf is not None:
+        code = np.ascontiguousarray(net.vdf, dtype=np.int64)
+    else:
+        code = _vdf_module().vdf_codes("bpr" if vdf is None else vdf, net.n_links)
+    _vdf_module().check_params(
+        code, np.asarray(net.b), np.asarray(net.power), np.asarray(net.capacity)
+    )
     d = _check_demand(net, demand)
     fixed = generalized_fixed_cost(
         net, toll_weight=toll_weight, distance_weight=distance_weight, fixed_cost=fixed_cost

@@ -36,7 +36,8 @@ class LinkNetwork:
     length
         ``(M,)`` float64 length (km in the region model; the file's unit for TNTP).
     b, power
-        ``(M,)`` float64 volume-delay parameters (BPR: ``t0 * (1 + b (v/c)^power)``).
+        ``(M,)`` float64 volume-delay parameters (BPR: ``t0 * (1 + b (v/c)^power)``; the
+        other functions' meaning in :mod:`mobility.network.vdf`).
     toll
         ``(M,)`` float64 toll (DKK in the region model).
     link_type
@@ -47,6 +48,10 @@ class LinkNetwork:
     no_thru
         ``(N,)`` bool: True for nodes no path may pass through (centroids below TNTP's
         ``<FIRST THRU NODE>``); paths may start or end there.
+    vdf
+        Optional ``(M,)`` int64 volume-delay function of each link, a code of
+        :data:`mobility.network.vdf.VDF_CODES`; ``None``: the function named in the call to
+        :func:`mobility.network.assignment.assign` (BPR by default) on every link.
     meta
         Free-form metadata (source file, units, names), not used in computation.
     """
@@ -63,6 +68,7 @@ class LinkNetwork:
     link_type: np.ndarray
     zone_nodes: np.ndarray
     no_thru: np.ndarray
+    vdf: np.ndarray | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -132,6 +138,16 @@ class LinkNetwork:
                     file=source,
                     field=name,
                     expected=expected,
+                )
+        if self.vdf is not None:
+            codes = np.asarray(self.vdf)
+            bad = np.flatnonzero(~np.isin(codes, [0, 1, 2])) if codes.shape == (m,) else [0]
+            if len(bad):
+                raise InputError(
+                    f"link {bad[0] + 1} has no known volume-delay function",
+                    file=source,
+                    field="vdf",
+                    expected=f"({m},) codes 0 (bpr), 1 (conical) or 2 (akcelik)",
                 )
         if self.no_thru.shape != (n,):
             raise InputError(f"has shape {self.no_thru.shape}", file=source, field="no_thru")

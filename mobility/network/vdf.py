@@ -1,7 +1,9 @@
 """Volume-delay functions: link travel time as a function of link flow.
 
-Two functions, each with its cost, derivative and integral (the integral is the link term of
-the Beckmann objective), as numba kernels over ``(M,)`` arrays:
+Three functions, each with its cost, derivative and integral (the integral is the link term
+of the Beckmann objective), as numba kernels over ``(M,)`` arrays. The function is chosen per
+link (an ``(M,)`` array of kernel codes), so one network can mix them, e.g. a queueing
+function on motorways and BPR on urban roads. Each uses the link's ``b`` and ``power``:
 
 - ``bpr``: ``t0 * (1 + b * (v/c)^p)`` (Bureau of Public Roads). ``b = 0`` or ``p = 0`` gives a
   constant ``t0 * (1 + b)`` (taking ``0^0 = 1``) with derivative 0, so connectors such as
@@ -9,13 +11,26 @@ the Beckmann objective), as numba kernels over ``(M,)`` arrays:
 - ``conical``: Spiess (1990), ``t0 * (2 + sqrt(a^2 (1-x)^2 + beta^2) - a (1-x) - beta)`` with
   ``x = v/c``, ``beta = (2a - 1) / (2a - 2)`` and steepness ``a > 1`` taken from the network's
   ``power`` column (``b`` is not used).
+- ``akcelik``: Akçelik (1991), the time-dependent queueing form
+  ``t0 + 15 T ((x-1) + sqrt((x-1)^2 + 8 J x / (c T)))`` minutes, ``x = v/c``, with the delay
+  parameter ``J = b`` and the flow period ``T = power`` in hours; time in minutes and
+  capacity in vehicles per hour (the region model's units; ``15 = 60 min/h x 0.25``). The
+  delay of a link is that of a queue at its downstream end: it does not grow with the link's
+  free-flow time, as BPR's does, but with the over-saturation ``x - 1`` and the period
+  ``T`` (a deterministic queue at ``x > 1`` for ``T`` hours delays the mean vehicle by
+  ``30 T (x - 1)`` minutes, the function's asymptote). ``J = 0`` is that deterministic queue
+  alone (no delay below capacity).
 
 Spiess, H. (1990). Conical volume-delay functions. Transportation Science 24(2), 153-158.
+Akçelik, R. (1991). Travel time functions for transport planning purposes: Davidson's function,
+its time-dependent form and an alternative travel time function. Australian Road Research
+21(3), 49-59.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from numba import njit
@@ -23,7 +38,9 @@ from numba import njit
 from mobility.errors import InputError
 
 #: Kernel codes of the supported functions.
-VDF_CODES = {"bpr": 0, "conical": 1}
+VDF_CODES = {"bpr": 0, "conical": 1, "akcelik": 2}
+#: Minutes per hour x Akçelik's 0.25: the delay term in minutes with ``T`` in hours.
+_AK_SCALE = 15.0
 
 
 def vdf_code(name: str) -> int:
@@ -38,20 +55,62 @@ def vdf_code(name: str) -> int:
     return VDF_CODES[key]
 
 
-def check_params(code: int, b: np.ndarray, power: np.ndarray) -> None:
-    """Check VDF parameters: BPR needs ``b, p >= 0``; conical needs ``a = power > 1``."""
-    if code == VDF_CODES["conical"]:
-        bad = np.flatnonzero(~(power > 1.0))
-        if bad.size:
+def vdf_codes(spec: str | Sequence[str] | np.ndarray, n_links: int) -> np.ndarray:
+    """Per-link kernel codes, ``(n_links,)`` int64, of one function name or one per link.
+
+    Parameters
+    ----------
+    spec
+        A function name for every link, or a sequence of ``n_links`` names.
+    n_links
+        Number of links.
+    """
+    if isinstance(spec, str):
+        return np.full(n_links, vdf_code(spec), dtype=np.int64)
+    names = list(spec)
+    if len(names) != n_links:
+        raise InputError(
+            f"{len(names)} volume-delay function names for {n_links} links",
+            field="vdf",
+            expected="one name, or one per link",
+        )
+    table = {name: vdf_code(name) for name in set(names)}
+    return np.array([table[name] for name in names], dtype=np.int64)
+
+
+def check_params(
+    codes: np.ndarray | int, b: np.ndarray, power: np.ndarray, capacity: np.ndarray | None = None
+) -> None:
+    """Check each link's parameters against its function (InputError naming the first bad link).
+
+    BPR needs ``b, p >= 0``; conical needs ``a = power > 1``; Akçelik needs ``J = b >= 0``, a
+    period ``T = power > 0`` hours and, given ``capacity``, ``8 J / (c T) < 4``.
+    """
+    b = np.asarray(b, dtype=np.float64)
+    power = np.asarray(power, dtype=np.float64)
+    codes = np.broadcast_to(np.asarray(codes, dtype=np.int64), b.shape)
+    con = codes == VDF_CODES["conical"]
+    ak = codes == VDF_CODES["akcelik"]
+    bpr = ~(con | ak)
+    checks = [
+        (con & ~(power > 1.0), "power", "a number > 1 for the conical function"),
+        (bpr & ~((b >= 0) & (power >= 0)), "b", "b >= 0 and power >= 0 for BPR"),
+        (ak & ~(b >= 0), "b", "a delay parameter J = b >= 0 for Akcelik"),
+        (ak & ~(power > 0), "power", "a flow period T = power > 0 hours for Akcelik"),
+    ]
+    if capacity is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = 8.0 * b / (np.asarray(capacity, dtype=np.float64) * power)
+        checks.append((ak & ~(k < 4.0), "b", "8 J / (capacity T) < 4 for Akcelik"))
+    for bad, name, expected in checks:
+        idx = np.flatnonzero(bad)
+        if idx.size:
+            k0 = int(idx[0])
             raise InputError(
-                f"link {bad[0] + 1} has conical steepness {power[bad[0]]!r}",
-                field="power",
-                expected="a number > 1 for the conical function",
+                f"link {k0 + 1} has b={b[k0]!r}, power={power[k0]!r}",
+                field=name,
+                expected=expected,
             )
-    else:
-        bad = np.flatnonzero(~((b >= 0) & (power >= 0)))
-        if bad.size:
-            raise InputError(f"link {bad[0] + 1} has negative b or power", field="b")
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -127,14 +186,75 @@ def _con_int(v, t0, a, c):
     )
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _ak(v, t0, j, t, c):
+    x = v / c
+    z = x - 1.0
+    return t0 + _AK_SCALE * t * (z + math.sqrt(z * z + 8.0 * j * x / (c * t)))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ak_der(v, t0, j, t, c):
+    x = v / c
+    z = x - 1.0
+    k = 8.0 * j / (c * t)
+    s = math.sqrt(z * z + k * x)
+    if s == 0.0:  # J = 0 at capacity: the kink of the deterministic queue, mean slope
+        return _AK_SCALE * t / c
+    return _AK_SCALE * t / c * (1.0 + (z + 0.5 * k) / s)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ak_g(u, n):
+    # antiderivative of sqrt(u^2 + n) in u (n >= 0)
+    if n == 0.0:
+        return 0.5 * u * abs(u)
+    return 0.5 * (u * math.sqrt(u * u + n) + n * math.asinh(u / math.sqrt(n)))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ak_int(v, t0, j, t, c):
+    # (x-1)^2 + k x = (x - m)^2 + n with m = 1 - k/2, n = k (1 - k/4)
+    x = v / c
+    k = 8.0 * j / (c * t)
+    m = 1.0 - 0.5 * k
+    n = k * (1.0 - 0.25 * k)
+    queue = 0.5 * x * x - x + _ak_g(x - m, n) - _ak_g(-m, n)
+    return t0 * v + _AK_SCALE * t * c * queue
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _time1(code, v, t0, b, p, c):
+    if code == 0:
+        return _bpr(v, t0, b, p, c)
+    if code == 1:
+        return _con(v, t0, p, c)
+    return _ak(v, t0, b, p, c)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _der1(code, v, t0, b, p, c):
+    if code == 0:
+        return _bpr_der(v, t0, b, p, c)
+    if code == 1:
+        return _con_der(v, t0, p, c)
+    return _ak_der(v, t0, b, p, c)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _int1(code, v, t0, b, p, c):
+    if code == 0:
+        return _bpr_int(v, t0, b, p, c)
+    if code == 1:
+        return _con_int(v, t0, p, c)
+    return _ak_int(v, t0, b, p, c)
+
+
 @njit(cache=True, nogil=True)
 def link_time(code, v, t0, b, p, c, out):
-    """Travel time of every link at flows ``v`` into ``out``."""
+    """Travel time of every link at flows ``v`` into ``out`` (``code``: per-link codes)."""
     for k in range(v.shape[0]):
-        if code == 0:
-            out[k] = _bpr(v[k], t0[k], b[k], p[k], c[k])
-        else:
-            out[k] = _con(v[k], t0[k], p[k], c[k])
+        out[k] = _time1(code[k], v[k], t0[k], b[k], p[k], c[k])
     return out
 
 
@@ -142,10 +262,7 @@ def link_time(code, v, t0, b, p, c, out):
 def link_time_derivative(code, v, t0, b, p, c, out):
     """d(time)/d(flow) of every link at flows ``v`` into ``out``."""
     for k in range(v.shape[0]):
-        if code == 0:
-            out[k] = _bpr_der(v[k], t0[k], b[k], p[k], c[k])
-        else:
-            out[k] = _con_der(v[k], t0[k], p[k], c[k])
+        out[k] = _der1(code[k], v[k], t0[k], b[k], p[k], c[k])
     return out
 
 
@@ -153,10 +270,7 @@ def link_time_derivative(code, v, t0, b, p, c, out):
 def link_time_integral(code, v, t0, b, p, c, out):
     """Integral of the travel time from 0 to ``v`` of every link into ``out``."""
     for k in range(v.shape[0]):
-        if code == 0:
-            out[k] = _bpr_int(v[k], t0[k], b[k], p[k], c[k])
-        else:
-            out[k] = _con_int(v[k], t0[k], p[k], c[k])
+        out[k] = _int1(code[k], v[k], t0[k], b[k], p[k], c[k])
     return out
 
 
@@ -175,39 +289,50 @@ def line_derivative(code, x, d, lam, t0, b, p, c, fixed):
         v = x[k] + lam * dk
         if v < 0.0:
             v = 0.0
-        if code == 0:
-            t = _bpr(v, t0[k], b[k], p[k], c[k])
-            dt = _bpr_der(v, t0[k], b[k], p[k], c[k])
-        else:
-            t = _con(v, t0[k], p[k], c[k])
-            dt = _con_der(v, t0[k], p[k], c[k])
+        t = _time1(code[k], v, t0[k], b[k], p[k], c[k])
+        dt = _der1(code[k], v, t0[k], b[k], p[k], c[k])
         g += (t + fixed[k]) * dk
         h += dt * dk * dk
     return g, h
 
 
-def time(
-    name: str, v: np.ndarray, t0: np.ndarray, b: np.ndarray, p: np.ndarray, c: np.ndarray
-) -> np.ndarray:
-    """Link travel times at flows ``v`` for the function ``name`` (``bpr`` or ``conical``)."""
-    code = vdf_code(name)
+def _call(kernel, spec, v, t0, b, p, c):
     args = [np.ascontiguousarray(a, dtype=np.float64) for a in (v, t0, b, p, c)]
-    return link_time(code, *args, np.empty_like(args[0]))
+    codes = vdf_codes(spec, args[0].shape[0])
+    return kernel(codes, *args, np.empty_like(args[0]))
+
+
+def time(
+    name: str | Sequence[str],
+    v: np.ndarray,
+    t0: np.ndarray,
+    b: np.ndarray,
+    p: np.ndarray,
+    c: np.ndarray,
+) -> np.ndarray:
+    """Link travel times at flows ``v``; ``name`` is one function for all links or one each."""
+    return _call(link_time, name, v, t0, b, p, c)
 
 
 def derivative(
-    name: str, v: np.ndarray, t0: np.ndarray, b: np.ndarray, p: np.ndarray, c: np.ndarray
+    name: str | Sequence[str],
+    v: np.ndarray,
+    t0: np.ndarray,
+    b: np.ndarray,
+    p: np.ndarray,
+    c: np.ndarray,
 ) -> np.ndarray:
     """Derivative of link travel time with respect to flow at ``v``."""
-    code = vdf_code(name)
-    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (v, t0, b, p, c)]
-    return link_time_derivative(code, *args, np.empty_like(args[0]))
+    return _call(link_time_derivative, name, v, t0, b, p, c)
 
 
 def integral(
-    name: str, v: np.ndarray, t0: np.ndarray, b: np.ndarray, p: np.ndarray, c: np.ndarray
+    name: str | Sequence[str],
+    v: np.ndarray,
+    t0: np.ndarray,
+    b: np.ndarray,
+    p: np.ndarray,
+    c: np.ndarray,
 ) -> np.ndarray:
     """Integral of link travel time from 0 to ``v`` (Beckmann objective terms)."""
-    code = vdf_code(name)
-    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (v, t0, b, p, c)]
-    return link_time_integral(code, *args, np.empty_like(args[0]))
+    return _call(link_time_integral, name, v, t0, b, p, c)

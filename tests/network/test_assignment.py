@@ -6,6 +6,7 @@ Best-known solutions: the ``*_flow.tntp`` files of Transportation Networks for R
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,24 @@ def _load(name: str):
     net = tntp.read_net(DATA / f"{name}_net.tntp")
     demand = tntp.read_trips(DATA / f"{name}_trips.tntp", n_zones=net.n_zones)
     return net, demand
+
+
+def test_mixed_bpr_and_akcelik_converge() -> None:
+    """Akcelik on every other link (J = 0.1, T = 1 h), BPR on the rest: bfw and gp agree."""
+    net, demand = _load("SiouxFalls")
+    names = ["akcelik" if k % 2 == 0 else "bpr" for k in range(net.n_links)]
+    ak = np.array([name == "akcelik" for name in names])
+    net = dataclasses.replace(net, b=np.where(ak, 0.1, net.b), power=np.where(ak, 1.0, net.power))
+    result = assignment.assign(net, demand, vdf=names, rel_gap=1e-5)
+    assert result.converged
+    gp = assignment.assign(net, demand, algorithm="gp", vdf=names, rel_gap=1e-9)
+    assert gp.converged
+    assert np.sqrt(np.mean((gp.flows - result.flows) ** 2)) < 0.01 * gp.flows.mean()
+    expected = vdf.time(names, gp.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    assert np.allclose(gp.times, expected)
+    # the queueing links carry less than under BPR everywhere (their delay is steeper past c)
+    bpr = assignment.assign(_load("SiouxFalls")[0], demand, rel_gap=1e-6)
+    assert (gp.flows[ak] / net.capacity[ak]).max() < (bpr.flows[ak] / net.capacity[ak]).max()
 
 
 @pytest.mark.parametrize(
@@ -152,7 +171,7 @@ def test_conical_vdf_converges() -> None:
         ({"demand": np.array([[0.0, -1.0], [0.0, 0.0]])}, "zone 1 to zone 2"),
         ({"demand": np.array([[0.0, np.nan], [0.0, 0.0]])}, "nan"),
         ({"algorithm": "tapas"}, "unknown algorithm"),
-        ({"vdf": "akcelik"}, "unknown volume-delay"),
+        ({"vdf": "davidson"}, "unknown volume-delay"),
         ({"fixed_cost": np.ones(3)}, "shape"),
         ({"toll_weight": -1.0, "fixed_cost": None}, None),
         ({"rel_gap": -1.0}, "rel_gap"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,8 @@ C = np.array([100.0, 100.0, 1.0, 100.0, 80.0])
     [
         ("bpr", np.array([0.15, 0.15, 0.0, 0.5, 0.15]), np.array([4.0, 4.0, 0.0, 2.5, 1.0])),
         ("conical", np.zeros(5), np.array([4.0, 4.0, 2.0, 3.0, 6.0])),
+        # Akcelik: b = J, power = T (h); link 3 (c = 1, J = 0) is the bare deterministic queue
+        ("akcelik", np.array([0.1, 0.2, 0.0, 0.4, 0.1]), np.array([1.0, 0.5, 2.0, 1.0, 0.25])),
     ],
 )
 def test_derivative_and_integral_are_consistent(name: str, b: np.ndarray, p: np.ndarray) -> None:
@@ -61,8 +65,49 @@ def test_conical_is_t0_at_zero_and_twice_t0_at_capacity() -> None:
     assert np.allclose(vdf.time("conical", c, t0, np.zeros(2), a, c), 2 * t0)
 
 
+def test_akcelik_values() -> None:
+    """Hand values of Akcelik (1991): t0 + 15 T ((x-1) + sqrt((x-1)^2 + 8 J x / (c T))) min."""
+    t0 = np.full(4, 0.6)
+    c = np.full(4, 1800.0)
+    j = np.array([0.1, 0.1, 0.0, 0.0])
+    period = np.array([1.0, 1.0, 1.0, 2.0])
+    v = np.array([0.0, 1800.0, 3600.0, 900.0])
+    t = vdf.time("akcelik", v, t0, j, period, c)
+    assert t[0] == pytest.approx(0.6)  # free flow at zero flow
+    # at capacity the delay is 15 T sqrt(8 J / (c T)) minutes
+    assert t[1] == pytest.approx(0.6 + 15.0 * math.sqrt(0.8 / 1800.0))
+    # J = 0 is the deterministic queue: mean delay of a period at x = 2 is T (x - 1) / 2 h
+    assert t[2] == pytest.approx(0.6 + 30.0)
+    assert t[3] == pytest.approx(0.6)  # and nothing below capacity
+    # the delay does not scale with the link's free-flow time (BPR's does)
+    longer = vdf.time("akcelik", v, 10 * t0, j, period, c)
+    np.testing.assert_allclose(longer - 10 * t0, t - t0)
+
+
+def test_functions_mix_per_link() -> None:
+    names = ["bpr", "akcelik", "conical"]
+    b = np.array([0.15, 0.1, 0.0])
+    p = np.array([4.0, 1.0, 4.0])
+    v = np.full(3, 150.0)
+    t0 = np.ones(3)
+    c = np.full(3, 100.0)
+    mixed = vdf.time(names, v, t0, b, p, c)
+    for k, name in enumerate(names):
+        one = slice(k, k + 1)
+        assert mixed[k] == vdf.time(name, v[one], t0[one], b[one], p[one], c[one])[0]
+    with pytest.raises(InputError, match="one per link"):
+        vdf.time(names[:2], v, t0, b, p, c)
+
+
 def test_bad_parameters() -> None:
     with pytest.raises(InputError, match="unknown"):
         vdf.vdf_code("davidson")
     with pytest.raises(InputError, match="conical"):
         vdf.check_params(vdf.VDF_CODES["conical"], np.zeros(1), np.ones(1))
+    akcelik = vdf.VDF_CODES["akcelik"]
+    with pytest.raises(InputError, match="flow period"):
+        vdf.check_params(akcelik, np.array([0.1]), np.array([0.0]))
+    with pytest.raises(InputError, match="J = b >= 0"):
+        vdf.check_params(akcelik, np.array([-0.1]), np.array([1.0]))
+    with pytest.raises(InputError, match="< 4"):
+        vdf.check_params(akcelik, np.array([1.0]), np.array([1.0]), np.array([1.0]))
