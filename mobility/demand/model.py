@@ -30,7 +30,8 @@
    :func:`mobility.impacts.emissions.co2e_g_per_vkm`): weekday totals are sums over the
    periods of hourly value x period hours; delay and traffic are annualised with the
    scenario's ``delay_weekdays_per_year`` (230) and ``traffic_days_per_year``; link AADT is
-   the weekday volume x ``adt_per_weekday``.
+   the weekday volume x ``adt_per_weekday``, in vehicles (vans and trucks at
+   ``vehicles_per_commercial_pcu``).
 
 :func:`write_model_outputs` writes ``indicators.csv``, ``link_flows.csv``, ``pt_lines.csv``,
 ``zones.csv`` and ``manifest.json`` with fixed number formats (same inputs, same bytes).
@@ -191,7 +192,9 @@ class ModelResult:
     link_volume_weekday
         ``(M,)`` PCU per weekday on each link (sum over periods of hourly flow x hours).
     link_adt
-        ``(M,)`` annual average daily traffic (``link_volume_weekday x adt_per_weekday``).
+        ``(M,)`` annual average daily traffic, vehicles: ``link_volume_weekday x
+        adt_per_weekday`` x vehicles per PCU (cars 1, vans and trucks
+        ``vehicles_per_commercial_pcu``, in the run's mix of PCU).
     """
 
     scenario: Scenario
@@ -750,7 +753,9 @@ def run_model(
         period_assignments={q.name: r for q, r in zip(tod.periods, results, strict=True)},
         car_demand_periods=assigned,
         link_volume_weekday=volume_weekday,
-        link_adt=volume_weekday * ann.adt_per_weekday,
+        link_adt=volume_weekday
+        * ann.adt_per_weekday
+        * (car_share_pcu + (1.0 - car_share_pcu) * p.vehicles_per_commercial_pcu),
         pt_line_loads={
             line: {k: v for k, v in loads[line].items() if k != "boardings"} for line in loads
         },

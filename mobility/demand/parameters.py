@@ -68,6 +68,7 @@ class DemandParameters:
     occupancy_other: float
     occupancy_border: float
     commercial_pcu_trips_per_weekday: float
+    vehicles_per_commercial_pcu: float
     asc_car: float
     asc_pt: float
     asc_bike: float
@@ -137,10 +138,18 @@ class DemandParameters:
             "capacity_factor",
             "capacity_factor_rural_collector",
             "commercial_pcu_trips_per_weekday",
+            "vehicles_per_commercial_pcu",
         )
         for name in positive:
             if not getattr(self, name) > 0:
                 raise InputError("must be positive", file=source, field=name, expected="> 0")
+        if not self.vehicles_per_commercial_pcu <= 1:
+            raise InputError(
+                "a van or truck is at least one PCU",
+                file=source,
+                field="vehicles_per_commercial_pcu",
+                expected="a number in (0, 1]",
+            )
         if not self.beta_time < 0:
             raise InputError("must be negative", file=source, field="beta_time", expected="< 0")
         if not 0 <= self.share_commute + self.share_business <= 1:

@@ -21,12 +21,13 @@ from mobility.errors import InputError
 from mobility.network.gmns import ROAD_CLASSES, ordered_edges, read_gmns
 from mobility.network.graph import LinkNetwork
 from mobility.network.transit import TransitSystem, load_transit
+from mobility.network.vdf import VDF_CODES
 from mobility.resources import data_dir
 
 #: BPR parameters ``(b, power)`` by road class. Urban roads use the classic BPR
-#: (b = 0.15, power = 4, Bureau of Public Roads 1964); motorways and motortrafikveje use a
-#: steeper curve (power 5.5, as in many European strategic models: speed holds until close to
-#: capacity and then collapses) [M]. Connectors, ferries and cycle superhighways do not
+#: (b = 0.15, power = 4, Bureau of Public Roads 1964). The motorway and motortrafikvej rows
+#: (a steeper power, as in many European strategic models [M]) apply only to those classes
+#: taken off :data:`AKCELIK_BY_CLASS`. Connectors, ferries and cycle superhighways do not
 #: congest (b = 0).
 BPR_BY_CLASS: dict[str, tuple[float, float]] = {
     "motorway": (0.15, 5.5),
@@ -37,6 +38,18 @@ BPR_BY_CLASS: dict[str, tuple[float, float]] = {
     "connector": (0.0, 1.0),
     "ferry": (0.0, 1.0),
     "cycle_superhighway": (0.0, 1.0),
+}
+#: Road classes whose car links use Akçelik's queueing function instead of BPR, with its
+#: ``(J, T)``: delay parameter J (Akçelik 1991, Table 1: 0.1 for freeways, 0.2 for
+#: uninterrupted arterials such as motortrafikveje) and flow period T = 1 h, the hour each
+#: time-of-day period is assigned as (mobility/demand/timeofday.py). On a motorway the
+#: congestion is a queue at a bottleneck (merge, weave, lane drop) that delays each vehicle
+#: by minutes set by the over-saturation, whatever the link's length; BPR's delay is a
+#: multiple of the free-flow time (0.6 min on a 1 km link) and let the motorways carry
+#: 1.2-1.45 x capacity for 13 hours a day (docs/calibration.md, "Counts").
+AKCELIK_BY_CLASS: dict[str, tuple[float, float]] = {
+    "motorway": (0.1, 1.0),
+    "expressway": (0.2, 1.0),
 }
 #: Travel speed of the non-car modes, km/h [M] (urban cycling ~15-16 km/h in København's
 #: counts; walking 5 km/h). A link's time for these modes uses min(mode speed, link speed),
@@ -221,6 +234,7 @@ def road_link_network(
     *,
     modes: str = "car",
     bpr: dict[str, tuple[float, float]] | None = None,
+    akcelik: dict[str, tuple[float, float]] | None = None,
 ) -> LinkNetwork:
     """The links of ``graph`` open to one mode as a :class:`LinkNetwork` in zone order.
 
@@ -235,6 +249,9 @@ def road_link_network(
         One of ``car``, ``bike``, ``walk``.
     bpr
         Override of :data:`BPR_BY_CLASS` (road class -> (b, power)).
+    akcelik
+        Road class -> ``(J, T)`` of the classes on Akçelik's function (the others use BPR);
+        ``None``: :data:`AKCELIK_BY_CLASS`; ``{}``: BPR everywhere.
 
     Returns
     -------
@@ -255,6 +272,7 @@ def road_link_network(
     params = dict(BPR_BY_CLASS)
     if bpr:
         params.update(bpr)
+    queue = AKCELIK_BY_CLASS if akcelik is None else akcelik
     nodes = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     centroid_of: dict[int, int] = {}
@@ -281,6 +299,7 @@ def road_link_network(
             "length",
             "b",
             "power",
+            "vdf",
             "toll",
             "type",
             "link_id",
@@ -300,8 +319,11 @@ def road_link_network(
         if mode == "walk" and cls == "cycle_superhighway":
             speed = MODE_SPEED_KMH["walk"]
         b, power = params.get(cls, (0.15, 4.0))
+        code = VDF_CODES["bpr"]
         if mode != "car":
             b, power = 0.0, 1.0
+        elif cls in queue:
+            (b, power), code = queue[cls], VDF_CODES["akcelik"]
         cols["init"].append(index[u])
         cols["term"].append(index[v])
         cols["capacity"].append(float(data["capacity_vph"]))
@@ -309,6 +331,7 @@ def road_link_network(
         cols["length"].append(float(data["length_km"]))
         cols["b"].append(b)
         cols["power"].append(power)
+        cols["vdf"].append(code)
         cols["toll"].append(float(data.get("toll_dkk", 0.0)) if mode == "car" else 0.0)
         cols["type"].append(ROAD_CLASSES.index(cls) + 1)
         cols["link_id"].append(data.get("link_id", key))
@@ -329,6 +352,7 @@ def road_link_network(
         length=np.asarray(cols["length"], dtype=np.float64),
         b=np.asarray(cols["b"], dtype=np.float64),
         power=np.asarray(cols["power"], dtype=np.float64),
+        vdf=np.asarray(cols["vdf"], dtype=np.int64),
         toll=np.asarray(cols["toll"], dtype=np.float64),
         link_type=np.asarray(cols["type"], dtype=np.int64),
         zone_nodes=np.asarray(zone_nodes, dtype=np.int64),

@@ -20,6 +20,7 @@ from mobility.network.region import (
     load_roads,
     road_link_network,
 )
+from mobility.network.vdf import VDF_CODES
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +194,14 @@ def test_link_network_units_and_no_thru(roads, zones):
     # minutes = km / (km/h) * 60
     assert net.free_flow_time[i] == pytest.approx(net.length[i] / 110.0 * 60.0)
     assert net.capacity[i] == pytest.approx(5 * 1900)
-    assert net.power[i] > 4
+    # motorways queue (Akcelik, J = 0.1, T = 1 h); urban roads and connectors use BPR
+    assert net.vdf[i] == VDF_CODES["akcelik"]
+    assert (net.b[i], net.power[i]) == (0.1, 1.0)
+    urban = np.array(net.meta["road_class"]) == "arterial"
+    assert (net.vdf[urban] == VDF_CODES["bpr"]).all() and (net.power[urban] == 4.0).all()
+    assert (road_link_network(roads, zones, akcelik={}).vdf == VDF_CODES["bpr"]).all()
+    bike = road_link_network(roads, zones, modes="bike")
+    assert (bike.vdf == VDF_CODES["bpr"]).all() and (bike.b == 0).all()
 
 
 def test_year_filter_and_region_loader():
