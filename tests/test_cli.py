@@ -374,3 +374,29 @@ def test_network_info_bundled_region():
     assert "network: bundled region network" in result.stdout
     assert "bad links: none" in result.stdout
     assert "connectivity: ok, every zone reaches every other zone by car" in result.stdout
+
+
+def test_assign_akcelik_equals_engine_and_bad_parameters_one_line(tmp_path):
+    """``--vdf akcelik`` reads b as J and power as T (h); impossible values fail cleanly."""
+    import numpy as np
+
+    from mobility.network import assignment, tntp
+
+    out = tmp_path / "flows.csv"
+    net_file, trips_file = TNTP / "SiouxFalls_net.tntp", TNTP / "SiouxFalls_trips.tntp"
+    args = ["assign", "--net", str(net_file), "--trips", str(trips_file), "--gap", "1e-5"]
+    result = _run([*args, "--vdf", "akcelik", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    net = tntp.read_net(net_file)
+    demand = tntp.read_trips(trips_file, n_zones=net.n_zones)
+    direct = assignment.assign(net, demand, vdf="akcelik", rel_gap=1e-5)
+    volumes = [float(row.split(",")[2]) for row in out.read_text().splitlines()[1:]]
+    np.testing.assert_allclose(volumes, direct.flows, rtol=1e-5, atol=1e-3)
+    bpr = assignment.assign(net, demand, rel_gap=1e-5)
+    assert np.abs(direct.flows - bpr.flows).max() > 100.0  # a different function was used
+    # Braess: b = 1e9 on capacity 1 is no Akcelik delay parameter
+    bad = tmp_path / "bad.csv"
+    braess = ["--net", str(TNTP / "Braess_net.tntp"), "--trips", str(TNTP / "Braess_trips.tntp")]
+    result = _run(["assign", *braess, "--vdf", "akcelik", "-o", str(bad)])
+    _assert_one_line_error(result, "b", "Akcelik")
+    assert not bad.exists()

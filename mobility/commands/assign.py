@@ -29,7 +29,7 @@ Examples:
   mobility assign --net roads/ --trips od.csv -o flows.csv   # GMNS folder, CSV OD list
 """
 
-_VDFS = ("bpr", "conical")
+_VDFS = ("bpr", "conical", "akcelik")
 
 
 def load_network(path: Path) -> Any:
@@ -202,7 +202,9 @@ def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     type=click.Choice(_VDFS),
     default="bpr",
     show_default=True,
-    help="Volume-delay function.",
+    help="Volume-delay function for every link. bpr: t0 (1 + b (v/c)^power); conical: "
+    "steepness = power; akcelik: delay parameter J = b, flow period T = power hours "
+    "(times in minutes, capacity veh/h).",
 )
 @click.option(
     "--toll-weight",
