@@ -74,6 +74,7 @@ from mobility.errors import InputError
 from mobility.impacts import accessibility, congestion
 from mobility.network.graph import LinkNetwork
 from mobility.network.transit_graph import distance_km
+from mobility.network.vdf import VDF_CODES
 from mobility.scenario import Scenario
 
 #: Indicator names, in output order, with their units.
@@ -241,6 +242,20 @@ def _road_skims(net: LinkNetwork, cost: np.ndarray, acc: dict[str, np.ndarray]) 
     out = {"cost": result.cost}
     out.update(result.sums)
     return out
+
+
+def _period_network(net: LinkNetwork, *, hours: float) -> LinkNetwork:
+    """``net`` for one time-of-day period: its Akçelik links' flow period ``T`` = the period.
+
+    The period's demand rate holds for its ``hours``, so a queue on an over-saturated link
+    grows for that long (Akçelik's ``T``); links on other functions are unchanged.
+    """
+    if net.vdf is None:
+        return net
+    queue = np.asarray(net.vdf) == VDF_CODES["akcelik"]
+    if not queue.any():
+        return net
+    return net.with_links(power=np.where(queue, hours, net.power))
 
 
 def _car_skim(net: LinkNetwork, times: np.ndarray, costs: np.ndarray) -> dict[str, np.ndarray]:
@@ -601,9 +616,13 @@ def run_model(
         }
         return {q: by_kind[PURPOSE_LOS[q]] for q in PURPOSES}
 
+    period_nets = [_period_network(car_net, hours=float(h)) for h in hours]
+
     def assign_all(matrices: np.ndarray, rel: float, max_iter: int) -> list[Any]:
         return [
-            assign(car_net, matrices[i], rel_gap=rel, toll_weight=toll_weight, max_iter=max_iter)
+            assign(
+                period_nets[i], matrices[i], rel_gap=rel, toll_weight=toll_weight, max_iter=max_iter
+            )
             for i in range(n_per)
         ]
 

@@ -90,11 +90,10 @@ def test_twenty_percent_more_trips_2035(base, ref):
 
 
 #: Count sections the model does not reproduce within 20 % (docs/calibration.md, "Counts"):
-#: the inner western corridor (M3 north of Roskildevej, Holbækmotorvejen Brøndby-Taastrup)
-#: carries 1.2-1.3 x the counts with motorways on Akçelik's queueing function (1.3 x with BPR).
+#: Holbækmotorvejen west of Motorring 3 carries 1.27 x its per-lane count x 6 lanes (where on
+#: the road the count was taken is itself [M]); Motorring 3 is at +18.7 %, inside the bound.
 KNOWN_COUNT_GAPS = {
-    "motorring3_jyllingevej_husum": "M3 Jyllingevej-Frederikssundsvej ~157,000 (+20.8 %)",
-    "holbaekmotorvejen_vallensbaek": "Holbækmotorvejen Glostrup-Taastrup ~121,000 (+29 %)",
+    "holbaekmotorvejen_vallensbaek": "Holbækmotorvejen Glostrup-Taastrup ~119,000 (+27 %)",
 }
 
 
@@ -150,6 +149,23 @@ def test_delay_is_sum_over_periods_times_hours(base):
     assert sum(q.hours for q in tod.periods) == 24
     # the shoulders and the rest of the day carry delay too, not only the two peak hours
     assert 0.2 < _value(base, "car_delay_share_outside_peak_hours") < 0.9
+
+
+def test_queueing_links_use_each_period_as_flow_period(base):
+    """Motorways queue with Akcelik's T = the period's hours; BPR links are unchanged."""
+    from mobility.network import vdf
+
+    net = base.road_net
+    queue = net.vdf == vdf.VDF_CODES["akcelik"]
+    assert queue.any() and (~queue).any()
+    names = [name for name, _ in sorted(vdf.VDF_CODES.items(), key=lambda kv: kv[1])]
+    functions = [names[c] for c in net.vdf]
+    for q in base.time_of_day.periods:
+        result = base.period_assignments[q.name]
+        power = np.where(queue, float(q.hours), net.power)
+        expected = vdf.time(functions, result.flows, net.free_flow_time, net.b, power, net.capacity)
+        np.testing.assert_allclose(result.times, expected, rtol=1e-12)
+    assert {q.hours for q in base.time_of_day.periods} > {1}  # multi-hour periods exist
 
 
 def test_adt_is_weekday_volume_over_periods(base):
