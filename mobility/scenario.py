@@ -33,6 +33,7 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
       feedback_max_iter: 12
       feedback_tol: 0.005           # stop when max relative change of car demand < tol
       pt_route_choice: optimal_strategy  # or shortest_path (public-transport route choice)
+      road_assignment: gp           # equilibrium algorithm of the car assignments (or bfw, ...)
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
@@ -52,7 +53,11 @@ from typing import Any
 
 from mobility.config import Fields, load_yaml
 from mobility.errors import InputError
+from mobility.network.assignment import ALGORITHMS
 from mobility.network.transit_graph import ROUTE_CHOICES
+
+#: Equilibrium algorithms a scenario may name for its car assignments (all but ``aon``).
+ROAD_ASSIGNMENTS = tuple(a for a in ALGORITHMS if a != "aon")
 
 #: Sections owned by other modules, passed through as raw mappings.
 PASSTHROUGH = ("appraisal", "scoring", "portfolio")
@@ -132,6 +137,10 @@ class ModelSettings:
     #: Public-transport route choice, one of
     #: :data:`mobility.network.transit_graph.ROUTE_CHOICES`.
     pt_route_choice: str = ROUTE_CHOICES[0]
+    #: Equilibrium algorithm of the car assignments, one of :data:`ROAD_ASSIGNMENTS`. Path-based
+    #: gradient projection converges in far fewer sweeps than bi-conjugate Frank-Wolfe on the
+    #: motorways' queueing function (benchmarks/README.md).
+    road_assignment: str = "gp"
 
 
 @dataclass(frozen=True)
@@ -305,7 +314,9 @@ def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
 def _settings(f: Fields | None) -> ModelSettings:
     if f is None:
         return ModelSettings()
-    f.check_unknown(("rel_gap", "feedback_max_iter", "feedback_tol", "pt_route_choice"))
+    f.check_unknown(
+        ("rel_gap", "feedback_max_iter", "feedback_tol", "pt_route_choice", "road_assignment")
+    )
     d = ModelSettings()
     return ModelSettings(
         rel_gap=f.number("rel_gap", d.rel_gap, minimum=1e-12, maximum=0.1),
@@ -314,6 +325,7 @@ def _settings(f: Fields | None) -> ModelSettings:
         ),
         feedback_tol=f.number("feedback_tol", d.feedback_tol, minimum=1e-9, maximum=1.0),
         pt_route_choice=f.str("pt_route_choice", d.pt_route_choice, choices=ROUTE_CHOICES),
+        road_assignment=f.str("road_assignment", d.road_assignment, choices=ROAD_ASSIGNMENTS),
     )
 
 

@@ -40,12 +40,19 @@ def test_minimal_defaults(tmp_path):
     assert s.base_year == 2020 and s.trip_rate_factor == 1.0 and s.section("appraisal") is None
     assert s.settings.rel_gap == pytest.approx(1e-5)
     assert s.settings.pt_route_choice == "optimal_strategy"
+    assert s.settings.road_assignment == "gp"
 
 
 @pytest.mark.parametrize("choice", ["optimal_strategy", "shortest_path"])
 def test_pt_route_choice(tmp_path, choice):
     s = load_scenario(_write(tmp_path, MINIMAL + f"model:\n  pt_route_choice: {choice}\n"))
     assert s.settings.pt_route_choice == choice
+
+
+@pytest.mark.parametrize("algorithm", ["gp", "bfw", "msa"])
+def test_road_assignment(tmp_path, algorithm):
+    s = load_scenario(_write(tmp_path, MINIMAL + f"model:\n  road_assignment: {algorithm}\n"))
+    assert s.settings.road_assignment == algorithm
 
 
 def test_passthrough_section(tmp_path):
@@ -73,6 +80,7 @@ def test_ev_share_interpolates(tmp_path):
         ("model:\n  feedback_max_iter: 0\n", "model.feedback_max_iter"),
         ("model:\n  pt_route_choice: logit\n", "model.pt_route_choice"),
         ("model:\n  pt_route_choice: [shortest_path]\n", "model.pt_route_choice"),
+        ("model:\n  road_assignment: aon\n", "model.road_assignment"),
         ("colour: red\n", "colour"),
         (
             "network:\n  committed:\n    - {id: a, name: x, status: dreamt, opening_year: 2030,"

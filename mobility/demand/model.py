@@ -621,7 +621,12 @@ def run_model(
     def assign_all(matrices: np.ndarray, rel: float, max_iter: int) -> list[Any]:
         return [
             assign(
-                period_nets[i], matrices[i], rel_gap=rel, toll_weight=toll_weight, max_iter=max_iter
+                period_nets[i],
+                matrices[i],
+                algorithm=scenario.settings.road_assignment,
+                rel_gap=rel,
+                toll_weight=toll_weight,
+                max_iter=max_iter,
             )
             for i in range(n_per)
         ]
