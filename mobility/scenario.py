@@ -34,6 +34,7 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
       feedback_tol: 0.005           # stop when max relative change of car demand < tol
       pt_route_choice: optimal_strategy  # or shortest_path (public-transport route choice)
       road_assignment: gp           # equilibrium algorithm of the car assignments (or bfw, ...)
+      queue_flow_period_h: null     # Akçelik's T on motorways [each period's own length]
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
@@ -141,6 +142,10 @@ class ModelSettings:
     #: gradient projection converges in far fewer sweeps than bi-conjugate Frank-Wolfe on the
     #: motorways' queueing function (benchmarks/README.md).
     road_assignment: str = "gp"
+    #: Flow period T (hours) of the motorways' queueing function in every time-of-day period;
+    #: ``None``: each period's own length (docs/calibration.md, "What the queueing function's
+    #: flow period does to the appraisal").
+    queue_flow_period_h: float | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,14 @@ def _settings(f: Fields | None) -> ModelSettings:
     if f is None:
         return ModelSettings()
     f.check_unknown(
-        ("rel_gap", "feedback_max_iter", "feedback_tol", "pt_route_choice", "road_assignment")
+        (
+            "rel_gap",
+            "feedback_max_iter",
+            "feedback_tol",
+            "pt_route_choice",
+            "road_assignment",
+            "queue_flow_period_h",
+        )
     )
     d = ModelSettings()
     return ModelSettings(
@@ -326,6 +338,7 @@ def _settings(f: Fields | None) -> ModelSettings:
         feedback_tol=f.number("feedback_tol", d.feedback_tol, minimum=1e-9, maximum=1.0),
         pt_route_choice=f.str("pt_route_choice", d.pt_route_choice, choices=ROUTE_CHOICES),
         road_assignment=f.str("road_assignment", d.road_assignment, choices=ROAD_ASSIGNMENTS),
+        queue_flow_period_h=f.number("queue_flow_period_h", None, minimum=0.25, maximum=24.0),
     )
 
 

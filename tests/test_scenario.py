@@ -41,6 +41,7 @@ def test_minimal_defaults(tmp_path):
     assert s.settings.rel_gap == pytest.approx(1e-5)
     assert s.settings.pt_route_choice == "optimal_strategy"
     assert s.settings.road_assignment == "gp"
+    assert s.settings.queue_flow_period_h is None
 
 
 @pytest.mark.parametrize("choice", ["optimal_strategy", "shortest_path"])
@@ -81,6 +82,7 @@ def test_ev_share_interpolates(tmp_path):
         ("model:\n  pt_route_choice: logit\n", "model.pt_route_choice"),
         ("model:\n  pt_route_choice: [shortest_path]\n", "model.pt_route_choice"),
         ("model:\n  road_assignment: aon\n", "model.road_assignment"),
+        ("model:\n  queue_flow_period_h: 0\n", "model.queue_flow_period_h"),
         ("colour: red\n", "colour"),
         (
             "network:\n  committed:\n    - {id: a, name: x, status: dreamt, opening_year: 2030,"

@@ -616,7 +616,11 @@ def run_model(
         }
         return {q: by_kind[PURPOSE_LOS[q]] for q in PURPOSES}
 
-    period_nets = [_period_network(car_net, hours=float(h)) for h in hours]
+    flow_period = scenario.settings.queue_flow_period_h
+    period_nets = [
+        _period_network(car_net, hours=float(h if flow_period is None else flow_period))
+        for h in hours
+    ]
 
     def assign_all(matrices: np.ndarray, rel: float, max_iter: int) -> list[Any]:
         return [

@@ -168,6 +168,27 @@ def test_queueing_links_use_each_period_as_flow_period(base):
     assert {q.hours for q in base.time_of_day.periods} > {1}  # multi-hour periods exist
 
 
+def test_one_queue_flow_period_for_every_period(base):
+    """``model.queue_flow_period_h`` replaces the periods' own lengths as Akcelik's T."""
+    import dataclasses
+
+    from mobility.demand.model import run_model
+    from mobility.network import vdf
+
+    settings = dataclasses.replace(base.scenario.settings, queue_flow_period_h=1.0)
+    one = run_model(dataclasses.replace(base.scenario, settings=settings), inputs=base.inputs)
+    net = one.road_net
+    names = [name for name, _ in sorted(vdf.VDF_CODES.items(), key=lambda kv: kv[1])]
+    functions = [names[c] for c in net.vdf]
+    interpeak = one.period_assignments["interpeak"]
+    expected = vdf.time(
+        functions, interpeak.flows, net.free_flow_time, net.b, net.power, net.capacity
+    )
+    np.testing.assert_allclose(interpeak.times, expected, rtol=1e-12)  # power is T = 1 h
+    assert (net.power[net.vdf == vdf.VDF_CODES["akcelik"]] == 1.0).all()
+    assert _value(one, "car_delay_hours_per_year") != _value(base, "car_delay_hours_per_year")
+
+
 def test_adt_is_weekday_volume_over_periods(base):
     tod = base.time_of_day
     flows = np.array([base.period_assignments[q.name].flows for q in tod.periods])
