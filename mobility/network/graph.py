@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.network.vdf import VDF_CODES
 
 if TYPE_CHECKING:  # networkx loads only where the editable graph is used
     import networkx as nx
@@ -141,13 +142,15 @@ class LinkNetwork:
                 )
         if self.vdf is not None:
             codes = np.asarray(self.vdf)
-            bad = np.flatnonzero(~np.isin(codes, [0, 1, 2])) if codes.shape == (m,) else [0]
+            known = list(VDF_CODES.values())
+            bad = np.flatnonzero(~np.isin(codes, known)) if codes.shape == (m,) else [0]
             if len(bad):
                 raise InputError(
                     f"link {bad[0] + 1} has no known volume-delay function",
                     file=source,
                     field="vdf",
-                    expected=f"({m},) codes 0 (bpr), 1 (conical) or 2 (akcelik)",
+                    expected=f"({m},) codes of "
+                    + ", ".join(f"{k} {v}" for k, v in VDF_CODES.items()),
                 )
         if self.no_thru.shape != (n,):
             raise InputError(f"has shape {self.no_thru.shape}", file=source, field="no_thru")

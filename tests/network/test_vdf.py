@@ -111,3 +111,21 @@ def test_bad_parameters() -> None:
         vdf.check_params(akcelik, np.array([-0.1]), np.array([1.0]))
     with pytest.raises(InputError, match="< 4"):
         vdf.check_params(akcelik, np.array([1.0]), np.array([1.0]), np.array([1.0]))
+
+
+def test_network_validates_its_functions() -> None:
+    """``LinkNetwork.vdf`` must hold one known code per link; the error names the link."""
+    import dataclasses
+    from pathlib import Path
+
+    from mobility.network import tntp
+
+    data = Path(__file__).resolve().parents[1] / "data" / "tntp"
+    net = tntp.read_net(data / "Braess_net.tntp")
+    codes = np.full(net.n_links, vdf.VDF_CODES["bpr"])
+    assert dataclasses.replace(net, vdf=codes).validate() is not None
+    codes[3] = 7
+    with pytest.raises(InputError, match="link 4 has no known volume-delay function"):
+        dataclasses.replace(net, vdf=codes).validate()
+    with pytest.raises(InputError, match="vdf"):
+        dataclasses.replace(net, vdf=codes[:2]).validate()
