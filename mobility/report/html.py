@@ -868,7 +868,7 @@ def _section_maps(ctx: _Context) -> str:
     ]
     parts.append("<h3>Most loaded links</h3>")
     parts.append(
-        _table(["road", "link", "volume (veh/h)", "capacity (veh/h)", "volume / capacity"], top)
+        _table(["road", "link", "volume (PCU/h)", "capacity (veh/h)", "volume / capacity"], top)
     )
     if data.project_link_flows:
         parts.append(
@@ -904,7 +904,7 @@ def _section_maps(ctx: _Context) -> str:
                         proj["segments"],
                         delta,
                         title=f"{label}: change in peak-hour volume",
-                        label="change in volume (veh/h)",
+                        label="change in volume (PCU/h)",
                         diverging=True,
                         widths=_widths(np.abs(delta)) * 1.2,
                         extent=views[0][1],
