@@ -151,6 +151,14 @@ def test_delay_is_sum_over_periods_times_hours(base):
     assert 0.2 < _value(base, "car_delay_share_outside_peak_hours") < 0.9
 
 
+def _function_names(net):
+    """The volume-delay function name of each link of ``net`` (from its ``vdf`` codes)."""
+    from mobility.network.vdf import VDF_CODES
+
+    names = {code: name for name, code in VDF_CODES.items()}
+    return [names[int(c)] for c in net.vdf]
+
+
 def test_queueing_links_use_each_period_as_flow_period(base):
     """Motorways queue with Akcelik's T = the period's hours; BPR links are unchanged."""
     from mobility.network import vdf
@@ -158,8 +166,7 @@ def test_queueing_links_use_each_period_as_flow_period(base):
     net = base.road_net
     queue = net.vdf == vdf.VDF_CODES["akcelik"]
     assert queue.any() and (~queue).any()
-    names = [name for name, _ in sorted(vdf.VDF_CODES.items(), key=lambda kv: kv[1])]
-    functions = [names[c] for c in net.vdf]
+    functions = _function_names(net)
     for q in base.time_of_day.periods:
         result = base.period_assignments[q.name]
         power = np.where(queue, float(q.hours), net.power)
@@ -178,8 +185,7 @@ def test_one_queue_flow_period_for_every_period(base):
     settings = dataclasses.replace(base.scenario.settings, queue_flow_period_h=1.0)
     one = run_model(dataclasses.replace(base.scenario, settings=settings), inputs=base.inputs)
     net = one.road_net
-    names = [name for name, _ in sorted(vdf.VDF_CODES.items(), key=lambda kv: kv[1])]
-    functions = [names[c] for c in net.vdf]
+    functions = _function_names(net)
     interpeak = one.period_assignments["interpeak"]
     expected = vdf.time(
         functions, interpeak.flows, net.free_flow_time, net.b, net.power, net.capacity
