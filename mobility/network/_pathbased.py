@@ -379,3 +379,88 @@ def gp_sweep(
     counts[0] = n_paths
     counts[1] = n_buf
     return path_next, path_start, path_len, path_flow, path_key, links_buf
+
+
+@njit(cache=True, nogil=True)
+def warm_paths(
+    od_head, path_next, path_start, path_len, path_flow, links_buf, link_map, n_links, demand
+):
+    """A compact copy of a live path set for a new network and a new demand (warm start).
+
+    Every path's links are renumbered through ``link_map`` (old link -> new link among the
+    new network's ``n_links``; ``-1``: the link is gone and every path through it is
+    dropped). The surviving paths of each OD pair
+    keep their flow proportions and are scaled to the new demand ``demand[o, d]``; an OD pair
+    with no demand keeps no path, one whose paths all carry no flow gives its demand to the
+    first surviving path. Hash keys are recomputed as :func:`gp_sweep` computes them.
+
+    Returns ``(od_head, path_next, path_start, path_len, path_flow, path_key, links_buf,
+    counts, x, missing)`` with ``x`` the new link flows (``link_map``'s target numbering) and
+    ``missing`` the number of OD pairs with demand and no surviving path (their demand is
+    not in ``x`` until a sweep gives them a path).
+    """
+    n_zones = demand.shape[0]
+    n_paths = 0
+    n_buf = 0
+    for od in range(n_zones * n_zones):
+        k = od_head[od]
+        while k >= 0:
+            n_paths += 1
+            n_buf += path_len[k]
+            k = path_next[k]
+    cap = max(16, n_paths)
+    head2 = np.full(n_zones * n_zones, -1, dtype=np.int64)
+    next2 = np.full(cap, -1, dtype=np.int64)
+    start2 = np.zeros(cap, dtype=np.int64)
+    len2 = np.zeros(cap, dtype=np.int64)
+    flow2 = np.zeros(cap)
+    key2 = np.zeros(cap, dtype=np.int64)
+    buf2 = np.zeros(max(16, n_buf), dtype=np.int32)
+    x = np.zeros(n_links)
+    m = 0
+    used = 0
+    missing = 0
+    for od in range(n_zones * n_zones):
+        q = demand[od // n_zones, od % n_zones]
+        if q <= 0.0 or od // n_zones == od % n_zones:
+            continue
+        first = m
+        total = 0.0
+        k = od_head[od]
+        while k >= 0:
+            ok = True
+            for i in range(path_start[k], path_start[k] + path_len[k]):
+                if link_map[links_buf[i]] < 0:
+                    ok = False
+                    break
+            if ok and (path_flow[k] > 0.0 or m == first):
+                key = np.uint64(1469598103934665603)
+                for i in range(path_len[k]):
+                    a = link_map[links_buf[path_start[k] + i]]
+                    buf2[used + i] = a
+                    key = (key ^ np.uint64(a + 1)) * np.uint64(1099511628211)
+                start2[m] = used
+                len2[m] = path_len[k]
+                key2[m] = np.int64(key >> np.uint64(1))
+                flow2[m] = max(path_flow[k], 0.0)
+                total += flow2[m]
+                used += path_len[k]
+                m += 1
+            k = path_next[k]
+        if m == first:
+            missing += 1
+            continue
+        # link the OD's paths (in their old order) and scale them to the new demand
+        for j in range(first, m):
+            next2[j] = j + 1 if j + 1 < m else -1
+            if total > 0.0:
+                flow2[j] = flow2[j] * (q / total)
+            else:
+                flow2[j] = q if j == first else 0.0
+            for i in range(start2[j], start2[j] + len2[j]):
+                x[buf2[i]] += flow2[j]
+        head2[od] = first
+    counts = np.zeros(2, dtype=np.int64)
+    counts[0] = m
+    counts[1] = used
+    return head2, next2, start2, len2, flow2, key2, buf2, counts, x, missing

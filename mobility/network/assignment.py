@@ -90,6 +90,70 @@ class AssignmentResult:
     objective: float
     timings: dict[str, float] = field(default_factory=dict)
     algorithm: str = "bfw"
+    paths: PathSet | None = None
+
+
+@dataclass(frozen=True)
+class PathSet:
+    """The used paths of a gradient-projection assignment, to warm-start another one.
+
+    Flat arrays as :mod:`mobility.network._pathbased` keeps them (``od_head`` of length
+    ``Z * Z``; per path ``next``, ``start``, ``length``, ``flow``, ``key``; the links of all
+    paths in ``links``). ``n_links`` is the size of the network the link numbers refer to.
+    ``link_map`` (set by :meth:`for_network`) renumbers them for another network.
+
+    A warm start keeps each OD pair's paths and their flow proportions, scaled to the new
+    demand: when the demand or the network changes a little, the equilibrium is a few Newton
+    shifts away (Jayakrishnan et al. 1994 restart from the previous path flows the same way).
+    """
+
+    od_head: np.ndarray
+    next: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    flow: np.ndarray
+    key: np.ndarray
+    links: np.ndarray
+    n_links: int
+    link_map: np.ndarray | None = None
+    target_links: int | None = None
+
+    @property
+    def n_paths(self) -> int:
+        """Number of live paths (walks the linked lists)."""
+        n = 0
+        for head in self.od_head.tolist():
+            k = head
+            while k >= 0:
+                n += 1
+                k = int(self.next[k])
+        return n
+
+    def for_network(self, link_map: np.ndarray, n_links: int) -> PathSet:
+        """The same paths on another network: ``link_map[a]`` is the new index of this set's
+        link ``a`` (``-1`` where the link is gone; paths through it are dropped)."""
+        lm = np.ascontiguousarray(link_map, dtype=np.int64)
+        if lm.shape != (self.n_links,):
+            raise InputError(
+                f"link_map has shape {lm.shape}", field="link_map", expected=f"({self.n_links},)"
+            )
+        if self.link_map is not None:  # compose with a pending renumbering
+            lm = np.where(self.link_map >= 0, lm[np.maximum(self.link_map, 0)], -1)
+            lm = np.ascontiguousarray(lm, dtype=np.int64)
+        if lm.size and (lm.max() >= n_links or lm.min() < -1):
+            raise InputError("link_map points outside the network", field="link_map")
+        return PathSet(
+            self.od_head,
+            self.next,
+            self.start,
+            self.length,
+            self.flow,
+            self.key,
+            self.links,
+            self.n_links if self.link_map is None else len(self.link_map),
+            lm,
+            int(n_links),
+        )
 
 
 def generalized_fixed_cost(
@@ -231,6 +295,7 @@ def assign(
     toll_weight: float = 0.0,
     distance_weight: float = 0.0,
     fixed_cost: np.ndarray | None = None,
+    warm_start: PathSet | None = None,
 ) -> AssignmentResult:
     """Static user-equilibrium assignment of ``demand`` on ``net``.
 
@@ -254,6 +319,11 @@ def assign(
         Generalized cost weights of ``net.toll`` and ``net.length`` (cost units per unit).
     fixed_cost
         Optional ``(M,)`` flow-independent cost added to every link's generalized cost.
+    warm_start
+        ``gp`` only: start from these paths (``AssignmentResult.paths`` of an earlier run,
+        renumbered with :meth:`PathSet.for_network` if the network differs), their flows
+        scaled to ``demand``. If the warm start is already within ``rel_gap`` it is returned
+        after one gap evaluation. Other algorithms start from zero flow and refuse it.
 
     Returns
     -------
@@ -286,11 +356,16 @@ def assign(
     fixed = generalized_fixed_cost(
         net, toll_weight=toll_weight, distance_weight=distance_weight, fixed_cost=fixed_cost
     )
+    if warm_start is not None:
+        _check_warm_start(warm_start, net, alg)
     prob = _Problem(net, d, code, fixed)
     t_setup = _time.perf_counter() - t_start
 
+    path_set = None
     if alg == "gp":
-        x, history, iterations, gap = _gradient_projection(prob, rel_gap, int(max_iter))
+        x, history, iterations, gap, path_set = _gradient_projection(
+            prob, rel_gap, int(max_iter), warm_start
+        )
     else:
         x, history, iterations, gap = _link_based(prob, alg, rel_gap, int(max_iter))
 
@@ -317,7 +392,23 @@ def assign(
             "total": total_time,
         },
         algorithm=alg,
+        paths=path_set,
     )
+
+
+def _check_warm_start(warm: PathSet, net: LinkNetwork, alg: str) -> None:
+    if alg != "gp":
+        raise InputError(
+            f"algorithm {alg!r} cannot start from paths", field="warm_start", expected="gp"
+        )
+    links = warm.n_links if warm.target_links is None else warm.target_links
+    if links != net.n_links or warm.od_head.shape != (net.n_zones * net.n_zones,):
+        raise InputError(
+            f"warm start is for {links} links and {int(np.sqrt(warm.od_head.size))} zones, the "
+            f"network has {net.n_links} and {net.n_zones}",
+            field="warm_start",
+            expected="paths of the same network (PathSet.for_network renumbers them)",
+        )
 
 
 def _relative_gap(x: np.ndarray, cost: np.ndarray, sp: float) -> float:
@@ -352,34 +443,56 @@ def _link_based(
 
 
 def _gradient_projection(
-    prob: _Problem, rel_gap: float, max_iter: int
-) -> tuple[np.ndarray, list[float], int, float]:
-    """Path-based gradient projection: returns (flows, gap history, iterations, final gap)."""
+    prob: _Problem, rel_gap: float, max_iter: int, warm: PathSet | None = None
+) -> tuple[np.ndarray, list[float], int, float, PathSet]:
+    """Path-based gradient projection: returns (flows, gap history, iterations, final gap,
+    the path set)."""
     from mobility.network import _pathbased
 
     g = prob.graph
     m = prob.net.n_links
     z = prob.net.n_zones
-    x = np.zeros(m)
-    time = prob.times(x).copy()
-    deriv = prob.derivative(x)
-    od_head = np.full(z * z, -1, dtype=np.int64)
-    cap = max(16, 2 * z * z)
-    state = (
-        np.full(cap, -1, dtype=np.int64),  # path_next
-        np.zeros(cap, dtype=np.int64),  # path_start
-        np.zeros(cap, dtype=np.int64),  # path_len
-        np.zeros(cap),  # path_flow
-        np.zeros(cap, dtype=np.int64),  # path_key
-        np.zeros(16 * cap, dtype=np.int32),  # links_buf
-    )
-    counts = np.zeros(2, dtype=np.int64)
     history: list[float] = []
     iterations = 0
     gap = np.inf
+    if warm is None:
+        x = np.zeros(m)
+        od_head = np.full(z * z, -1, dtype=np.int64)
+        cap = max(16, 2 * z * z)
+        state: tuple[np.ndarray, ...] = (
+            np.full(cap, -1, dtype=np.int64),  # path_next
+            np.zeros(cap, dtype=np.int64),  # path_start
+            np.zeros(cap, dtype=np.int64),  # path_len
+            np.zeros(cap),  # path_flow
+            np.zeros(cap, dtype=np.int64),  # path_key
+            np.zeros(16 * cap, dtype=np.int32),  # links_buf
+        )
+        counts = np.zeros(2, dtype=np.int64)
+        missing = 0
+    else:
+        link_map = warm.link_map if warm.link_map is not None else np.arange(m, dtype=np.int64)
+        od_head, *rest, counts, x, missing = _pathbased.warm_paths(
+            warm.od_head,
+            warm.next,
+            warm.start,
+            warm.length,
+            warm.flow,
+            warm.links,
+            link_map,
+            m,
+            prob.demand,
+        )
+        state = tuple(rest)
+    time = prob.times(x).copy()
+    deriv = prob.derivative(x)
     # make sure every OD pair with demand has a path before the first sweep
-    _, _ = prob.aon(time + prob.fixed)
-    while True:
+    _, sp = prob.aon(time + prob.fixed)
+    if warm is not None and missing == 0:
+        # the warm start carries all the demand: it is an iterate with a gap of its own
+        iterations = 1
+        gap = _relative_gap(x, time + prob.fixed, sp)
+        history.append(gap)
+    while gap > rel_gap and iterations < max_iter:
         start = _time.perf_counter()
         state = _pathbased.gp_sweep(
             g.indptr,
@@ -430,12 +543,14 @@ def _gradient_projection(
         iterations += 1
         gap = _relative_gap(x, cost, sp)
         history.append(gap)
-        if gap <= rel_gap or iterations >= max_iter:
-            break
         # refresh costs from the flows (removes drift of the incremental updates)
         time[:] = prob.times(x)
         deriv[:] = prob.derivative(x)
-    return x, history, iterations, gap
+    path_next, path_start, path_len, path_flow, path_key, links_buf = state
+    paths_out = PathSet(
+        od_head, path_next, path_start, path_len, path_flow, path_key, links_buf, m
+    )
+    return x, history, iterations, gap, paths_out
 
 
 def _vdf_module():

@@ -14,6 +14,7 @@ import pytest
 
 from mobility.errors import InputError
 from mobility.network import assignment, paths, tntp, vdf
+from mobility.network.graph import LinkNetwork
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tntp"
 
@@ -194,3 +195,52 @@ def test_results_are_deterministic(algorithm: str) -> None:
     a = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
     b = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
     assert np.array_equal(a.flows, b.flows) and a.gap_history == b.gap_history
+
+
+def test_gp_warm_start_reaches_the_cold_start_equilibrium() -> None:
+    """A warm start from the paths of another demand gives the cold start's flows, in fewer
+    sweeps; an already converged warm start is returned after one gap evaluation."""
+    net, demand = _load("SiouxFalls")
+    first = assignment.assign(net, demand, algorithm="gp", rel_gap=1e-9)
+    assert first.paths is not None and first.paths.n_paths >= 528
+    again = assignment.assign(net, demand, algorithm="gp", rel_gap=1e-8, warm_start=first.paths)
+    assert again.iterations == 1 and again.converged
+    np.testing.assert_allclose(again.flows, first.flows, rtol=1e-9, atol=1e-6)
+    more = demand * 1.1
+    cold = assignment.assign(net, more, algorithm="gp", rel_gap=1e-9)
+    warm = assignment.assign(net, more, algorithm="gp", rel_gap=1e-9, warm_start=first.paths)
+    assert warm.converged and warm.iterations < cold.iterations
+    np.testing.assert_allclose(warm.flows, cold.flows, rtol=1e-5, atol=1e-2)
+
+
+def test_gp_warm_start_on_a_network_without_one_link() -> None:
+    """Paths renumbered for a network with one link removed: the paths through it are dropped
+    and the equilibrium equals a cold start on the smaller network."""
+    net, demand = _load("SiouxFalls")
+    first = assignment.assign(net, demand, algorithm="gp", rel_gap=1e-9)
+    gone = 20
+    keep = np.arange(net.n_links) != gone
+    small = LinkNetwork(
+        node_ids=net.node_ids,
+        init=net.init[keep],
+        term=net.term[keep],
+        capacity=net.capacity[keep],
+        free_flow_time=net.free_flow_time[keep],
+        length=net.length[keep],
+        b=net.b[keep],
+        power=net.power[keep],
+        toll=net.toll[keep],
+        link_type=net.link_type[keep],
+        zone_nodes=net.zone_nodes,
+        no_thru=net.no_thru,
+    )
+    link_map = np.where(keep, np.cumsum(keep) - 1, -1)
+    warm_paths = first.paths.for_network(link_map, small.n_links)
+    warm = assignment.assign(small, demand, algorithm="gp", rel_gap=1e-9, warm_start=warm_paths)
+    cold = assignment.assign(small, demand, algorithm="gp", rel_gap=1e-9)
+    assert warm.converged and warm.iterations < cold.iterations
+    np.testing.assert_allclose(warm.flows, cold.flows, rtol=1e-5, atol=1e-2)
+    with pytest.raises(InputError, match="warm start"):
+        assignment.assign(small, demand, algorithm="gp", warm_start=first.paths)
+    with pytest.raises(InputError, match="cannot start from paths"):
+        assignment.assign(net, demand, algorithm="bfw", warm_start=first.paths)
