@@ -29,9 +29,9 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
     network:
       committed: [...]              # decided projects (see below)
     model:
-      rel_gap: 1.0e-5               # final assignment relative gap
-      feedback_max_iter: 12
-      feedback_tol: 0.005           # stop when max relative change of car demand < tol
+      rel_gap: 1.0e-6               # assignment relative gap at the fixed point
+      feedback_max_iter: 60
+      feedback_tol: 1.0e-4          # stop when the relative L1 change of car demand < tol
       pt_route_choice: optimal_strategy  # or shortest_path (public-transport route choice)
       road_assignment: gp           # equilibrium algorithm of the car assignments (or bfw, ...)
       queue_flow_period_h: null     # Akçelik's T on motorways [each period's own length]
@@ -132,9 +132,9 @@ class Annualisation:
 class ModelSettings:
     """Numerical settings of the demand/supply loop."""
 
-    rel_gap: float = 1e-5
-    feedback_max_iter: int = 12
-    feedback_tol: float = 0.005
+    rel_gap: float = 1e-6
+    feedback_max_iter: int = 60
+    feedback_tol: float = 1e-4
     #: Public-transport route choice, one of
     #: :data:`mobility.network.transit_graph.ROUTE_CHOICES`.
     pt_route_choice: str = ROUTE_CHOICES[0]

@@ -119,8 +119,6 @@ INDICATOR_UNITS: dict[str, str] = {
 AM_PEAK = "am_peak"
 #: The car skim entries mixed over periods.
 CAR_SKIM_KEYS = ("cost", "time_min", "length_km", "toll_dkk")
-#: Relative gap of the assignments inside the feedback loop (the last one uses the requested gap).
-LOOP_REL_GAP = 1e-3
 #: Iteration limit of the final assignment (bi-conjugate Frank-Wolfe needs ~1-3k for 1e-5).
 FINAL_MAX_ITER = 10_000
 
@@ -192,6 +190,10 @@ class ModelResult:
         ``(P, Z, Z)`` assigned hourly PCU matrices, periods in ``time_of_day`` order.
     link_volume_weekday
         ``(M,)`` PCU per weekday on each link (sum over periods of hourly flow x hours).
+    state
+        The converged state (assigned demand, path sets) that warm-starts other runs.
+    converged
+        Whether the fixed point met ``feedback_tol`` with assignments at ``rel_gap``.
     link_adt
         ``(M,)`` annual average daily traffic, vehicles: ``link_volume_weekday x
         adt_per_weekday`` x vehicles per PCU (cars 1, vans and trucks
@@ -221,6 +223,8 @@ class ModelResult:
     link_volume_weekday: np.ndarray | None = None
     link_adt: np.ndarray | None = None
     pt_line_loads: dict[str, dict[str, float]] = field(default_factory=dict)
+    state: ModelState | None = None
+    converged: bool = True
 
 
 # --------------------------------------------------------------------------- level of service
@@ -258,10 +262,21 @@ def _period_network(net: LinkNetwork, *, hours: float) -> LinkNetwork:
     return net.with_links(power=np.where(queue, hours, net.power))
 
 
-def _car_skim(net: LinkNetwork, times: np.ndarray, costs: np.ndarray) -> dict[str, np.ndarray]:
-    return _road_skims(
+def _car_skim(
+    net: LinkNetwork, times: np.ndarray, costs: np.ndarray, paths: Any = None
+) -> dict[str, np.ndarray]:
+    """Car skims at link ``times`` and generalised ``costs``: the shortest-path cost, and the
+    time, length and toll of the trips, averaged over each OD pair's used equilibrium paths
+    where ``paths`` (a gradient-projection path set) has them, else along the shortest path."""
+    skim = _road_skims(
         net, costs, {"time_min": times, "length_km": net.length, "toll_dkk": net.toll}
     )
+    if paths is not None:
+        keys = ("time_min", "length_km", "toll_dkk")
+        means = paths.mean_attributes(np.array([times, net.length, net.toll]))
+        for key, mean in zip(keys, means, strict=True):
+            skim[key] = np.where(np.isfinite(mean), mean, skim[key])
+    return skim
 
 
 def _active_skims(
@@ -432,6 +447,88 @@ def weekday_od(demand: Demand) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- the run
 
 
+#: Relative gap of the assignments at the first feedback iterations, before the demand settles.
+LOOP_REL_GAP = 1e-3
+#: The assignments inside the fixed point are solved to this fraction of the latest demand
+#: change (never looser than :data:`LOOP_REL_GAP`, never tighter than the run's ``rel_gap``).
+GAP_PER_CHANGE = 0.01
+#: Self-regulated averaging (Liu, He and He 2009): the step is ``1 / beta``; ``beta`` grows by
+#: :data:`SRA_GROW` after an iteration whose demand change grew, by :data:`SRA_SHRINK` otherwise.
+SRA_GROW = 1.5
+SRA_SHRINK = 0.05
+SRA_BETA0 = 1.0
+
+
+class _FixedPoint:
+    """Step sizes and assignment gaps of the demand-supply fixed point ``X = F(X)``.
+
+    ``X`` is the assigned car demand, ``F(X)`` the demand that the assignments of ``X`` imply.
+    Each iteration assigns ``X`` at a gap that tightens with the demand change (so that the
+    skims are never the noisier part), then moves ``X`` by the self-regulated averaging step
+    towards ``F(X)``. Converged when the relative L1 change ``|F(X) - X| / |X|`` is below
+    ``tol`` and the assignments were solved at the run's own ``rel_gap``.
+    """
+
+    def __init__(self, *, tol: float, gap: float, warm: bool) -> None:
+        self.tol = tol
+        self.gap = gap
+        # a warm start is already close: solve its assignments tightly from the start
+        self.last = tol if warm else math.inf
+        self.beta = SRA_BETA0
+        self.step = math.nan
+        self.converged = False
+        self._rel = LOOP_REL_GAP
+
+    def next_gap(self) -> float:
+        """The gap of the next iteration's assignments."""
+        self._rel = min(LOOP_REL_GAP, max(self.gap, GAP_PER_CHANGE * self.last))
+        return self._rel
+
+    def done(self, change: float, achieved_gap: float) -> bool:
+        """Whether the iterate just evaluated is the fixed point (within tolerance)."""
+        self.converged = change < self.tol and max(self._rel, achieved_gap) <= self.gap
+        return self.converged
+
+    def next_step(self, change: float) -> float:
+        """The averaging step after an iteration with demand change ``change``."""
+        if math.isfinite(self.last) and change >= self.last:
+            self.beta += SRA_GROW
+        elif math.isfinite(self.last):
+            self.beta += SRA_SHRINK
+        self.last = change
+        self.step = 1.0 / self.beta
+        return self.step
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """A run's converged state, to warm-start another run (a project against its reference).
+
+    Attributes
+    ----------
+    demand_periods
+        ``(P, Z, Z)`` assigned hourly PCU matrices of the time-of-day periods.
+    paths
+        Per period, the gradient-projection path set (``None`` for other algorithms).
+    link_ids
+        The car network's link ids, in the order the paths number the links.
+    """
+
+    demand_periods: np.ndarray
+    paths: tuple[Any, ...]
+    link_ids: tuple[Any, ...]
+
+    def paths_for(self, link_ids: tuple[Any, ...], n_links: int) -> list[Any]:
+        """The path sets renumbered for a car network with links ``link_ids`` (links the
+        other network lacks drop the paths through them; see
+        :meth:`mobility.network.assignment.PathSet.for_network`)."""
+        if tuple(link_ids) == self.link_ids:
+            return list(self.paths)
+        where = {lid: k for k, lid in enumerate(link_ids)}
+        link_map = np.array([where.get(lid, -1) for lid in self.link_ids], dtype=np.int64)
+        return [None if ps is None else ps.for_network(link_map, n_links) for ps in self.paths]
+
+
 def _record(k: int, results: list[Any]) -> dict[str, float]:
     return {
         "iteration": float(k),
@@ -516,6 +613,7 @@ def run_model(
     rel_gap: float | None = None,
     progress: bool = False,
     params: DemandParameters | None = None,
+    warm_start: ModelState | None = None,
 ) -> ModelResult:
     """Run the four-step model for ``scenario``.
 
@@ -532,6 +630,10 @@ def run_model(
         Report the feedback iterations on stderr.
     params
         Demand parameters (default: the bundled ``demand_parameters.csv``).
+    warm_start
+        Start the fixed point from this state (``ModelResult.state`` of another run, e.g. the
+        reference for a project run, or this run at a looser tolerance) instead of from
+        free-flow skims.
 
     Returns
     -------
@@ -622,63 +724,66 @@ def run_model(
         for h in hours
     ]
 
-    def assign_all(matrices: np.ndarray, rel: float, max_iter: int) -> list[Any]:
+    algorithm = scenario.settings.road_assignment
+    link_ids = tuple(car_net.meta["link_id"])
+
+    def assign_all(matrices: np.ndarray, rel: float, warm: list[Any]) -> list[Any]:
         return [
             assign(
                 period_nets[i],
                 matrices[i],
-                algorithm=scenario.settings.road_assignment,
+                algorithm=algorithm,
                 rel_gap=rel,
                 toll_weight=toll_weight,
-                max_iter=max_iter,
+                max_iter=FINAL_MAX_ITER,
+                warm_start=warm[i],
             )
             for i in range(n_per)
         ]
 
+    def demand_at(results: list[Any]) -> tuple[Any, Any, Any, np.ndarray]:
+        skims = [_car_skim(car_net, r.times, r.costs, r.paths) for r in results]
+        los = level_of_service(skims)
+        demand = compute_demand(ends, los, params=p)
+        new = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
+        return skims, los, demand, new
+
     t_loop = time.perf_counter()
     settings = scenario.settings
-    loose = max(gap, LOOP_REL_GAP)
-    assigned: np.ndarray | None = None
-    results: list[Any] = []
+    warm_paths: list[Any] = [None] * n_per
+    if warm_start is not None:
+        assigned = np.array(warm_start.demand_periods, dtype=np.float64, copy=True)
+        if algorithm == "gp":
+            warm_paths = warm_start.paths_for(link_ids, car_net.n_links)
+    else:
+        los = level_of_service(period_skims)
+        demand = compute_demand(ends, los, params=p)
+        assigned = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
+    fixed_point = _FixedPoint(tol=settings.feedback_tol, gap=gap, warm=warm_start is not None)
     feedback: list[dict[str, float]] = []
-    change = float("inf")
-    for k in range(1, settings.feedback_max_iter + 1):
-        los = level_of_service(period_skims)
-        demand = compute_demand(ends, los, params=p)
-        new = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
-        if assigned is not None:
-            change = _weekday_change(new, assigned, hours)
-            feedback[-1]["demand_change"] = change
-            if change < settings.feedback_tol:
-                break
-            assigned = assigned + (new - assigned) / k
-        else:
-            assigned = new
-        results = assign_all(assigned, loose, 1000)
-        period_skims = [_car_skim(car_net, r.times, r.costs) for r in results]
-        feedback.append(_record(k, results))
-        if progress:
-            _echo(
-                f"model: feedback {k}: largest period gap {feedback[-1]['assignment_rel_gap']:.1e}"
-                f" ({int(feedback[-1]['assignment_iterations'])} it over {n_per} periods), "
-                f"demand change before it {change:.4f}"
-            )
-    assert results and assigned is not None
-    if loose > gap:
-        # the final assignments at the requested gap, and the demand they imply
-        results = assign_all(assigned, gap, FINAL_MAX_ITER)
-        period_skims = [_car_skim(car_net, r.times, r.costs) for r in results]
-        los = level_of_service(period_skims)
-        demand = compute_demand(ends, los, params=p)
-        new = period_demand(demand, params=p, tod=tod, commercial_total=commercial_total)
+    while True:
+        rel = fixed_point.next_gap()
+        results = assign_all(assigned, rel, warm_paths)
+        if algorithm == "gp":
+            warm_paths = [r.paths for r in results]
+        period_skims, los, demand, new = demand_at(results)
         change = _weekday_change(new, assigned, hours)
         feedback.append(_record(len(feedback) + 1, results))
         feedback[-1]["demand_change"] = change
+        feedback[-1]["step"] = fixed_point.step
         if progress:
             _echo(
-                f"model: final assignments: largest gap {feedback[-1]['assignment_rel_gap']:.1e} "
-                f"({int(feedback[-1]['assignment_iterations'])} it), demand change {change:.4f}"
+                f"model: feedback {len(feedback)}: largest period gap "
+                f"{feedback[-1]['assignment_rel_gap']:.1e} "
+                f"({int(feedback[-1]['assignment_iterations'])} it over {n_per} periods), "
+                f"demand change {change:.2e}"
             )
+        if fixed_point.done(change, feedback[-1]["assignment_rel_gap"]):
+            break
+        if len(feedback) >= settings.feedback_max_iter:
+            break
+        assigned = assigned + fixed_point.next_step(change) * (new - assigned)
+    converged = fixed_point.converged
     timings["feedback_loop"] = time.perf_counter() - t_loop
 
     t_ind = time.perf_counter()
@@ -787,6 +892,12 @@ def run_model(
         pt_line_loads={
             line: {k: v for k, v in loads[line].items() if k != "boardings"} for line in loads
         },
+        state=ModelState(
+            demand_periods=assigned,
+            paths=tuple(r.paths for r in results),
+            link_ids=link_ids,
+        ),
+        converged=converged,
     )
 
 

@@ -464,3 +464,32 @@ def warm_paths(
     counts[0] = m
     counts[1] = used
     return head2, next2, start2, len2, flow2, key2, buf2, counts, x, missing
+
+
+@njit(cache=True, nogil=True)
+def path_means(od_head, path_next, path_start, path_len, path_flow, links_buf, attrs):
+    """Flow-weighted mean over each OD pair's paths of per-link attributes summed along them.
+
+    ``attrs`` is ``(K, M)``; returns ``(K, Z * Z)``, NaN where an OD pair has no path with flow.
+    """
+    n_od = od_head.shape[0]
+    n_attr = attrs.shape[0]
+    out = np.full((n_attr, n_od), np.nan)
+    acc = np.zeros(n_attr)
+    for od in range(n_od):
+        total = 0.0
+        acc[:] = 0.0
+        k = od_head[od]
+        while k >= 0:
+            f = path_flow[k]
+            if f > 0.0:
+                total += f
+                for i in range(path_start[k], path_start[k] + path_len[k]):
+                    a = links_buf[i]
+                    for j in range(n_attr):
+                        acc[j] += f * attrs[j, a]
+            k = path_next[k]
+        if total > 0.0:
+            for j in range(n_attr):
+                out[j, od] = acc[j] / total
+    return out

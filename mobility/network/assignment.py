@@ -129,6 +129,30 @@ class PathSet:
                 k = int(self.next[k])
         return n
 
+    def mean_attributes(self, attrs: np.ndarray) -> np.ndarray:
+        """Flow-weighted mean over each OD pair's used paths of link attributes summed along
+        the path: ``attrs`` ``(K, M)`` -> ``(K, Z, Z)``, NaN where an OD pair has no flow.
+
+        At equilibrium all used paths of an OD pair cost the same, but their travel time,
+        length and toll differ; the shortest-path tree picks one of them, and which one flips
+        from iteration to iteration. The mean over the used paths moves continuously with the
+        flows, which a demand model fed by these skims needs to converge.
+        """
+        from mobility.network import _pathbased
+
+        if self.link_map is not None:
+            raise InputError("paths renumbered for another network", field="paths")
+        a = np.ascontiguousarray(np.atleast_2d(attrs), dtype=np.float64)
+        if a.shape[1] != self.n_links:
+            raise InputError(
+                f"attrs has shape {a.shape}", field="attrs", expected=f"(K, {self.n_links})"
+            )
+        z = int(round(np.sqrt(self.od_head.size)))
+        out = _pathbased.path_means(
+            self.od_head, self.next, self.start, self.length, self.flow, self.links, a
+        )
+        return out.reshape(a.shape[0], z, z)
+
     def for_network(self, link_map: np.ndarray, n_links: int) -> PathSet:
         """The same paths on another network: ``link_map[a]`` is the new index of this set's
         link ``a`` (``-1`` where the link is gone; paths through it are dropped)."""
@@ -547,9 +571,7 @@ def _gradient_projection(
         time[:] = prob.times(x)
         deriv[:] = prob.derivative(x)
     path_next, path_start, path_len, path_flow, path_key, links_buf = state
-    paths_out = PathSet(
-        od_head, path_next, path_start, path_len, path_flow, path_key, links_buf, m
-    )
+    paths_out = PathSet(od_head, path_next, path_start, path_len, path_flow, path_key, links_buf, m)
     return x, history, iterations, gap, paths_out
 
 
