@@ -30,6 +30,7 @@ Frank-Wolfe methods with applications to traffic assignment. Transportation Scie
 
 from __future__ import annotations
 
+import math
 import time as _time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ class PathSet:
             raise InputError(
                 f"attrs has shape {a.shape}", field="attrs", expected=f"(K, {self.n_links})"
             )
-        z = int(round(np.sqrt(self.od_head.size)))
+        z = math.isqrt(self.od_head.size)
         out = _pathbased.path_means(
             self.od_head, self.next, self.start, self.length, self.flow, self.links, a
         )
@@ -428,7 +429,7 @@ def _check_warm_start(warm: PathSet, net: LinkNetwork, alg: str) -> None:
     links = warm.n_links if warm.target_links is None else warm.target_links
     if links != net.n_links or warm.od_head.shape != (net.n_zones * net.n_zones,):
         raise InputError(
-            f"warm start is for {links} links and {int(np.sqrt(warm.od_head.size))} zones, the "
+            f"warm start is for {links} links and {math.isqrt(warm.od_head.size)} zones, the "
             f"network has {net.n_links} and {net.n_zones}",
             field="warm_start",
             expected="paths of the same network (PathSet.for_network renumbers them)",
