@@ -462,7 +462,7 @@ def project_from_mapping(
     opening = top.number("opening_year", minimum=2000, maximum=2100, integer=True)
     build = top.number("construction_years", None, minimum=0, maximum=20, integer=True)
     capex = top.sub("capex")
-    capex.check_unknown(("mdkk", "price_year", "estimate_class", "reserve_pct"))
+    capex.check_unknown(("mdkk", "price_year", "estimate_class", "reserve_pct", "reserve_source"))
     capex_mdkk = capex.number("mdkk", minimum=0.0)
     price_year = capex.number("price_year", minimum=1990, maximum=2100, integer=True)
     estimate_class = capex.str("estimate_class")
