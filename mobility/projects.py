@@ -230,11 +230,12 @@ class Project:
 # --------------------------------------------------------------------------- loading
 
 
-def stage_reserve_pct(kind: str, stage: str) -> float:
-    """Korrektionsreserve (%) of ``stage`` for a project of ``kind`` (bundled unit prices)."""
+def stage_reserve_pct(kind: str, stage: str, *, salt_water: bool = False) -> float:
+    """Korrektionsreserve (%) of ``stage`` for a project of ``kind`` (bundled unit prices);
+    ``salt_water``: a road over or under salt water (the rail rule)."""
     from mobility.impacts.cba import load_unit_prices, reserve_pct
 
-    return reserve_pct(kind, stage, load_unit_prices())
+    return reserve_pct(kind, stage, load_unit_prices(), salt_water=salt_water)
 
 
 def load_construction_factors(path: str | Path | None = None) -> dict[str, float]:
@@ -462,12 +463,15 @@ def project_from_mapping(
     opening = top.number("opening_year", minimum=2000, maximum=2100, integer=True)
     build = top.number("construction_years", None, minimum=0, maximum=20, integer=True)
     capex = top.sub("capex")
-    capex.check_unknown(("mdkk", "price_year", "estimate_class", "reserve_pct", "reserve_source"))
+    capex.check_unknown(
+        ("mdkk", "price_year", "estimate_class", "reserve_pct", "reserve_source", "salt_water")
+    )
     capex_mdkk = capex.number("mdkk", minimum=0.0)
     price_year = capex.number("price_year", minimum=1990, maximum=2100, integer=True)
     estimate_class = capex.str("estimate_class")
     reserve = capex.number("reserve_pct", 0.0, minimum=0.0, maximum=200.0)
     reserve_source = capex.str("reserve_source", "")
+    salt_water = capex.bool("salt_water", False)
     stage = top.str("stage", None, choices=STAGES)
     reserve_rule = f"file ({reserve:g} %)"
     if reserve_source:
@@ -477,7 +481,7 @@ def project_from_mapping(
             )
         reserve_rule = f"sourced estimate ({reserve:g} %): {reserve_source}"
     elif stage is not None:
-        reserve = stage_reserve_pct(kind, stage)
+        reserve = stage_reserve_pct(kind, stage, salt_water=salt_water)
         reserve_rule = f"Ny Anlægsbudgettering, stage {stage} ({reserve:g} %)"
     operator: dict[str, float | str] = {}
     if "operator" in top.data:

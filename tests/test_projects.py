@@ -313,6 +313,9 @@ def test_sourced_reserve_is_kept_and_bad_stage_refused(tmp_path: Path, zones: An
     }
     p = load_project(write(tmp_path, base_doc(stage="vvm", capex=capex)), zones=zones)
     assert p.reserve_pct == 22.0 and "sourced" in p.reserve_rule
+    tunnel = {"mdkk": 500, "price_year": 2022, "estimate_class": "idea", "salt_water": True}
+    p = load_project(write(tmp_path, base_doc(stage="vvm", capex=tunnel)), zones=zones)
+    assert p.reserve_pct == 30.0  # a road under salt water takes the rail rule
     with pytest.raises(InputError) as info:
         load_project(write(tmp_path, base_doc(stage="dreaming")), zones=zones)
     assert info.value.field == "stage"

@@ -144,7 +144,7 @@ class UnitPrices:
         return value * (1.0 + rate) ** (years - self.price_year[item])
 
 
-def _row_number(text: str, path: Path, line: int, column: str, item: str) -> float:
+def _row_number(text: str | None, path: Path, line: int, column: str, item: str) -> float:
     if text is None or not str(text).strip():
         raise InputError(f"'{item}' has no {column}", file=path, line=line, field=column)
     try:
@@ -258,13 +258,15 @@ def load_unit_prices(path: str | Path | None = None) -> UnitPrices:
     return _load_prices(str(p.resolve()))
 
 
-def reserve_pct(kind: str, stage: str, prices: UnitPrices) -> float:
+def reserve_pct(kind: str, stage: str, prices: UnitPrices, *, salt_water: bool = False) -> float:
     """Korrektionsreserve (% of the base estimate) of a planning stage under Ny Anlægsbudgettering.
 
-    Rail, metro and light rail take the rail rule, every other kind the rule for roads on
-    land (the unit-price rows ``reserve_pct_<stage>_rail`` / ``_road``).
+    Rail, metro and light rail, and roads over or under salt water (``salt_water``), take the
+    rail rule; every other kind the rule for roads on land (the unit-price rows
+    ``reserve_pct_<stage>_rail`` / ``_road``).
     """
-    group = "rail" if ASSET_CLASS.get(kind, "other") == "rail" else "road"
+    rail = ASSET_CLASS.get(kind, "other") == "rail"
+    group = "rail" if rail or salt_water else "road"
     return prices[f"reserve_pct_{stage}_{group}"]
 
 
@@ -699,7 +701,7 @@ def appraise(
 
     rates = _rates(p)
     disc = discount_factors(t, **rates)
-    total = sum(items[k] for k in ITEMS)
+    total = np.sum([items[k] for k in ITEMS], axis=0)
     npv_mdkk = float(np.sum(total * disc))
     pv_costs = -float(sum(np.sum(items[k] * disc) for k in cost_items))
     pv_benefits = npv_mdkk + pv_costs
