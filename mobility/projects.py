@@ -11,6 +11,10 @@ judged where the model cannot measure. Schema (defaults in brackets)::
     opening_year: 2032
     construction_years: 4                   # [unit-price default]
     capex: {mdkk: 2551, price_year: 2021, estimate_class: "VVM 2021", reserve_pct: 15}
+    stage: vvm        # idea screening forundersoegelse vvm anlaegslov: the korrektionsreserve
+                      # of Ny Anlægsbudgettering (unit_prices.csv) replaces reserve_pct unless
+                      # capex.reserve_source names the sourced estimate's own reserve
+    operator: {opex_mdkk_per_year: 12, rolling_stock_mdkk: 300, source: "..."}  # [derived]
     opex_mdkk_per_year: 5
     construction_co2e_t: 60000              # or:
     quantities: {road_km: 25}               # x construction_co2e_factors.csv
@@ -75,6 +79,8 @@ KINDS = (
     "other",
 )
 STATUSES = ("vip", "vip-extra", "candidate")
+#: Planning stages (Ny Anlægsbudgettering); the reserve of each is in unit_prices.csv.
+STAGES = ("idea", "screening", "forundersoegelse", "vvm", "anlaegslov")
 SUBCRITERIA = ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2")
 JUDGED = ("2.2", "5.2", "6.2")
 REQUIRED_JUDGEMENTS = ("2.2", "6.2")
@@ -108,6 +114,8 @@ TOP_LEVEL = (
     "opening_year",
     "construction_years",
     "capex",
+    "stage",
+    "operator",
     "opex_mdkk_per_year",
     "construction_co2e_t",
     "quantities",
@@ -209,6 +217,9 @@ class Project:
     sources: tuple[str, ...] = ()
     region_part: str = ""
     description: str = ""
+    stage: str | None = None
+    reserve_rule: str = ""
+    operator: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def capex_mdkk(self) -> float:
@@ -217,6 +228,14 @@ class Project:
 
 
 # --------------------------------------------------------------------------- loading
+
+
+def stage_reserve_pct(kind: str, stage: str, *, salt_water: bool = False) -> float:
+    """Korrektionsreserve (%) of ``stage`` for a project of ``kind`` (bundled unit prices);
+    ``salt_water``: a road over or under salt water (the rail rule)."""
+    from mobility.impacts.cba import load_unit_prices, reserve_pct
+
+    return reserve_pct(kind, stage, load_unit_prices(), salt_water=salt_water)
 
 
 def load_construction_factors(path: str | Path | None = None) -> dict[str, float]:
@@ -444,11 +463,41 @@ def project_from_mapping(
     opening = top.number("opening_year", minimum=2000, maximum=2100, integer=True)
     build = top.number("construction_years", None, minimum=0, maximum=20, integer=True)
     capex = top.sub("capex")
-    capex.check_unknown(("mdkk", "price_year", "estimate_class", "reserve_pct"))
+    capex.check_unknown(
+        ("mdkk", "price_year", "estimate_class", "reserve_pct", "reserve_source", "salt_water")
+    )
     capex_mdkk = capex.number("mdkk", minimum=0.0)
     price_year = capex.number("price_year", minimum=1990, maximum=2100, integer=True)
     estimate_class = capex.str("estimate_class")
     reserve = capex.number("reserve_pct", 0.0, minimum=0.0, maximum=200.0)
+    reserve_source = capex.str("reserve_source", "")
+    salt_water = capex.bool("salt_water", False)
+    stage = top.str("stage", None, choices=STAGES)
+    reserve_rule = f"file ({reserve:g} %)"
+    if reserve_source:
+        if "reserve_pct" not in capex.data:
+            raise capex.error(
+                "reserve_pct", "is missing", expected="the reserve of the sourced estimate"
+            )
+        reserve_rule = f"sourced estimate ({reserve:g} %): {reserve_source}"
+    elif stage is not None:
+        reserve = stage_reserve_pct(kind, stage, salt_water=salt_water)
+        reserve_rule = f"Ny Anlægsbudgettering, stage {stage} ({reserve:g} %)"
+    operator: dict[str, float | str] = {}
+    if "operator" in top.data:
+        op = top.sub("operator")
+        op.check_unknown(
+            ("opex_mdkk_per_year", "rolling_stock_mdkk", "rolling_stock_life_years", "source")
+        )
+        if "opex_mdkk_per_year" in op.data:
+            operator["opex_mdkk_per_year"] = op.number("opex_mdkk_per_year", minimum=-1e6)
+        if "rolling_stock_mdkk" in op.data:
+            operator["rolling_stock_mdkk"] = op.number("rolling_stock_mdkk", minimum=0.0)
+        if "rolling_stock_life_years" in op.data:
+            operator["rolling_stock_life_years"] = op.number(
+                "rolling_stock_life_years", minimum=1.0, maximum=100.0
+            )
+        operator["source"] = op.str("source")
     opex = top.number("opex_mdkk_per_year", minimum=-1e6)
     quantities: dict[str, float] = {}
     if "construction_co2e_t" in top.data and "quantities" in top.data:
@@ -507,6 +556,9 @@ def project_from_mapping(
         capex_price_year=price_year,
         estimate_class=estimate_class,
         reserve_pct=reserve,
+        stage=stage,
+        reserve_rule=reserve_rule,
+        operator=operator,
         opex_mdkk_per_year=opex,
         construction_co2e_t=co2,
         quantities=quantities,

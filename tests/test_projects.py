@@ -281,3 +281,50 @@ def test_bundled_catalogue_is_valid(zones: Any) -> None:
 def test_mapping_without_file_path() -> None:
     with pytest.raises(InputError, match="is empty"):
         project_from_mapping(None, path="x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("kind", "stage", "reserve"),
+    [
+        ("road", "forundersoegelse", 40.0),
+        ("road", "vvm", 15.0),
+        ("rail", "vvm", 30.0),
+        ("metro", "forundersoegelse", 50.0),
+        ("road", "anlaegslov", 15.0),
+    ],
+)
+def test_stage_sets_ny_anlaegsbudgettering_reserve(
+    tmp_path: Path, zones: Any, kind: str, stage: str, reserve: float
+) -> None:
+    # Ny Anlægsbudgettering (TRU spm. 169, 2022): rail K1 50 % / K2 30 %, road on land 40/15
+    p = load_project(write(tmp_path, base_doc(kind=kind, stage=stage)), zones=zones)
+    assert p.stage == stage
+    assert p.reserve_pct == reserve
+    assert p.capex_mdkk == pytest.approx(500.0 * (1 + reserve / 100))
+
+
+def test_sourced_reserve_is_kept_and_bad_stage_refused(tmp_path: Path, zones: Any) -> None:
+    capex = {
+        "mdkk": 500,
+        "price_year": 2022,
+        "estimate_class": "VVM",
+        "reserve_pct": 22,
+        "reserve_source": "VVM 2021, anlægsoverslag incl. 22 % reserve",
+    }
+    p = load_project(write(tmp_path, base_doc(stage="vvm", capex=capex)), zones=zones)
+    assert p.reserve_pct == 22.0 and "sourced" in p.reserve_rule
+    tunnel = {"mdkk": 500, "price_year": 2022, "estimate_class": "idea", "salt_water": True}
+    p = load_project(write(tmp_path, base_doc(stage="vvm", capex=tunnel)), zones=zones)
+    assert p.reserve_pct == 30.0  # a road under salt water takes the rail rule
+    with pytest.raises(InputError) as info:
+        load_project(write(tmp_path, base_doc(stage="dreaming")), zones=zones)
+    assert info.value.field == "stage"
+
+
+def test_every_catalogue_project_has_a_stage(zones: Any) -> None:
+    from mobility.impacts.cba import STAGES as CBA_STAGES
+    from mobility.projects import STAGES, load_catalogue
+
+    assert STAGES == CBA_STAGES
+    for p in load_catalogue(bundled_dir("projects"), zones=zones):
+        assert p.stage in STAGES, p.id

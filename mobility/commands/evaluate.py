@@ -102,10 +102,12 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
     from mobility.impacts.appraisal import _annual, summarise
 
     skims = {}
-    for mode in ("pt", "bike"):
+    for mode in ("pt", "bike", "car"):
         src = result.skims.get(mode, {})
         skims[mode] = {
-            k: src[k] for k in ("time_min", "length_km", "wait_min", "walk_min") if k in src
+            k: src[k]
+            for k in ("time_min", "length_km", "wait_min", "walk_min", "toll_dkk")
+            if k in src
         }
     return LightResult(
         od={k: v for k, v in result.od.items()},
@@ -406,7 +408,8 @@ def run_evaluation(
                             )
                         )
                     )
-        for item, value in (("npv", res.npv_mdkk), ("npv_high_co2", res.npv_high_co2_mdkk)):
+        # decision measures: mDKK in pv_mdkk (nnk, bcr: ratios; irr_pct: %); nan = undefined
+        for item, value in cba.measures(res).items():
             cba_rows.append((unit.id, item, "all", "", _fmt(float(value))))
 
     with atomic_output_dir(out_dir) as tmp:

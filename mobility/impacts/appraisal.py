@@ -296,6 +296,7 @@ def summarise(result: Any, *, year: int) -> RunSummary:
             origins=origins if origins.any() else None,
         )
     free = np.asarray(net.free_flow_time, dtype=np.float64)
+    extra = _cba_extras(result, year=year, day=day)
     return RunSummary(
         car_vkm_day=float(np.sum(flows * net.length)) * day,
         co2e_t_day=car_co2 + pt_co2,
@@ -307,7 +308,168 @@ def summarise(result: Any, *, year: int) -> RunSummary:
         pt_boardings_day=float(sum(getattr(result, "pt_boardings", {}).values())),
         jobs_pt_45=jobs45,
         delay_vh_peak=float(np.sum(flows * np.maximum(times - free, 0.0))) / 60.0,
+        extra=extra,
     )
+
+
+#: TØE road type of each model road class (urban/rural for the others: see
+#: :func:`link_road_types`); connectors, ferries and cycle links carry no road traffic cost.
+_FAST = ("motorway", "expressway")
+_NO_COST = ("connector", "ferry", "cycle_superhighway")
+
+
+def link_road_types(result: Any) -> np.ndarray:
+    """TØE road type of each car link: ``motorway``, ``rural``, ``urban`` or ``""`` (none).
+
+    Motorways and expressways are ``motorway``; collector and local roads, and every road
+    whose midpoint's nearest zone lies in the central part (København, Frederiksberg), are
+    ``urban``; other arterials are ``rural`` (an approximation: the model has no urban-area
+    polygons). Connectors, ferries and cycle links are ``""``.
+    """
+    net = result.road_net
+    classes = net.meta.get("road_class") if isinstance(net.meta, Mapping) else None
+    if classes is None or len(classes) != net.n_links:
+        return np.full(net.n_links, "urban", dtype=object)
+    zones = result.inputs.zones
+    graph = result.inputs.roads
+    nid = net.node_ids
+    lon = np.array([float(graph.nodes[int(n)].get("x", np.nan)) for n in nid])
+    lat = np.array([float(graph.nodes[int(n)].get("y", np.nan)) for n in nid])
+    mid_lon = 0.5 * (lon[net.init] + lon[net.term])
+    mid_lat = 0.5 * (lat[net.init] + lat[net.term])
+    zone = nearest_zone(mid_lon, mid_lat, zones.lon, zones.lat)
+    parts = getattr(zones, "region_part", None)
+    out = np.empty(net.n_links, dtype=object)
+    for k, c in enumerate(classes):
+        central = parts is not None and zone[k] >= 0 and parts[int(zone[k])] == "central"
+        if c in _NO_COST or (net.no_thru[net.init[k]] or net.no_thru[net.term[k]]):
+            out[k] = ""
+        elif c in _FAST:
+            out[k] = "motorway"
+        elif central or c in ("collector", "local"):
+            out[k] = "urban"
+        else:
+            out[k] = "rural"
+    return out
+
+
+def _commercial_share(result: Any) -> float:
+    """Share of the assigned weekday PCU that are vans and trucks (0 if unknown)."""
+    ind = getattr(result, "indicators", None) or {}
+    periods = getattr(result, "car_demand_periods", None)
+    tod = getattr(result, "time_of_day", None)
+    if "commercial_pcu_trips_per_weekday" not in ind or periods is None or tod is None:
+        return 0.0
+    total = float(np.einsum("p,pij->", np.asarray(tod.hours), np.asarray(periods)))
+    return float(ind["commercial_pcu_trips_per_weekday"][0]) / total if total > 0 else 0.0
+
+
+def _cba_extras(result: Any, *, year: int, day: float) -> dict[str, float]:
+    """Weekday quantities the CBA needs beyond the indicators (keys documented inline).
+
+    * ``vkm_day[<vehicle>@<road type>]``: vehicle-km of cars, vans and trucks by TØE road
+      type (weekday PCU-km of the time-of-day assignment, cars ``1 - s``, vans and trucks
+      ``s x vehicles_per_commercial_pcu`` split by ``van_share_commercial_vehicles``, with
+      ``s`` the run's commercial PCU share);
+    * ``van_vh_day``, ``truck_vh_day``: their vehicle-hours (sum over periods of hourly
+      flow x congested time x period hours);
+    * ``walk_km_day``; ``fare_dkk_day`` (PT trips x the model's fare);
+    * ``pt_vkm_day[<mode>]``, ``pt_vh_day[<mode>]``, ``pt_peak_vehicles[<mode>]``
+      (:func:`mobility.impacts.operator.service_by_mode`).
+    """
+    from mobility.impacts import operator
+
+    out: dict[str, float] = {}
+    prices = cba_mod.load_unit_prices()
+    net = result.road_net
+    params = _params(result)
+    share_c = _commercial_share(result)
+    vpp = float(getattr(params, "vehicles_per_commercial_pcu", 0.8))
+    van = prices.get("van_share_commercial_vehicles", 0.75)
+    weekday_pcu = getattr(result, "link_volume_weekday", None)
+    if weekday_pcu is None:
+        weekday_pcu = np.asarray(result.assignment.flows, dtype=np.float64) * day
+    pcu_km = np.asarray(weekday_pcu, dtype=np.float64) * np.asarray(net.length)
+    types = link_road_types(result)
+    for road in cba_mod.ROAD_TYPES:
+        km = float(pcu_km[types == road].sum())
+        out[f"vkm_day[car@{road}]"] = km * (1.0 - share_c)
+        out[f"vkm_day[van@{road}]"] = km * share_c * vpp * van
+        out[f"vkm_day[truck@{road}]"] = km * share_c * vpp * (1.0 - van)
+    periods = getattr(result, "period_assignments", None) or {}
+    tod = getattr(result, "time_of_day", None)
+    if periods and tod is not None:
+        pcu_h = sum(
+            float(h) * float(np.sum(np.asarray(a.flows) * np.asarray(a.times))) / 60.0
+            for h, a in zip(tod.hours, (periods[q.name] for q in tod.periods), strict=True)
+        )
+    else:
+        a = result.assignment
+        pcu_h = float(np.sum(np.asarray(a.flows) * np.asarray(a.times))) / 60.0 * day
+    out["van_vh_day"] = pcu_h * share_c * vpp * van
+    out["truck_vh_day"] = pcu_h * share_c * vpp * (1.0 - van)
+    walk = result.skims.get("walk", {}) if isinstance(result.skims, Mapping) else {}
+    out["walk_km_day"] = (
+        _finite_sum(np.asarray(result.od["walk"]), np.asarray(walk["length_km"]))
+        if "walk" in result.od and "length_km" in walk
+        else 0.0
+    )
+    fare = _money_matrix(result, "pt", params)
+    out["fare_dkk_day"] = (
+        _finite_sum(np.asarray(result.od["pt"]), fare)
+        if fare is not None and "pt" in result.od
+        else 0.0
+    )
+    transit = getattr(result.inputs, "transit", None)
+    if transit is not None and getattr(transit, "lines", None):
+        by_mode = operator.service_by_mode(
+            transit.lines,
+            transit.stops,
+            year=year,
+            layover_share=prices.get("pt_layover_share", 0.15),
+        )
+        for mode, s in sorted(by_mode.items()):
+            out[f"pt_vkm_day[{mode}]"] = s["vkm"]
+            out[f"pt_vh_day[{mode}]"] = s["vehicle_hours"]
+            out[f"pt_peak_vehicles[{mode}]"] = s["peak_vehicles"]
+    return out
+
+
+def _params(result: Any) -> Any:
+    params = getattr(result, "params", None)
+    if params is None:
+        from mobility.demand.parameters import load_demand_parameters
+
+        params = load_demand_parameters()
+    return params
+
+
+def _money_matrix(result: Any, mode: str, params: Any) -> np.ndarray | None:
+    """Money part (DKK per person) of a mode's generalised cost, or ``None`` if unknown.
+
+    As in :func:`mobility.demand.modechoice.utilities`: car ``(km x car_cost_per_km + toll) /
+    occupancy`` (commute occupancy, the border occupancy across the sound; parking is a
+    zone constant and cancels between runs), PT ``fare_base + fare_per_km x km``.
+    """
+    skims = result.skims if isinstance(result.skims, Mapping) else {}
+    sk = skims.get(mode, {})
+    if "length_km" not in sk:
+        return None
+    km = np.asarray(sk["length_km"], dtype=np.float64)
+    if mode == "pt":
+        return params.pt_fare_base + params.pt_fare_per_km * np.where(np.isfinite(km), km, 0.0)
+    if mode == "car":
+        toll = np.asarray(sk.get("toll_dkk", np.zeros(km.shape)), dtype=np.float64)
+        zones = result.inputs.zones
+        border = None
+        if getattr(zones, "land", None) is not None:
+            from mobility.demand.model import border_matrix
+
+            border = border_matrix(zones)
+        occ = params.car_occupancy("commute", border)
+        km0 = np.where(np.isfinite(km), km, 0.0)
+        return (km0 * params.car_cost_per_km + np.where(np.isfinite(toll), toll, 0.0)) / occ
+    return None
 
 
 @dataclass
@@ -321,6 +483,15 @@ class Effects:
     ref: RunSummary
     proj: RunSummary
     annual: dict[str, float]
+    time_h_year: float = 0.0
+    money_dkk_year: float = 0.0
+    foreign_h_year: float = 0.0
+    foreign_dkk_year: float = 0.0
+    year: int | None = None
+
+    def extra(self, name: str) -> float:
+        """Project minus reference of one :attr:`RunSummary.extra` entry (0 if absent)."""
+        return float(self.proj.extra.get(name, 0.0) - self.ref.extra.get(name, 0.0))
 
     def diff(self, name: str) -> float:
         """Project minus reference of a :class:`RunSummary` field."""
@@ -347,6 +518,7 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
             )
         )
     zone_cs = 0.5 * (cs.sum(axis=1) + cs.sum(axis=0))
+    split = _money_time_split(ref, proj, ann)
     corridors = {}
     for c in settings.corridors:
         mask = np.zeros((z, z), dtype=bool)
@@ -372,13 +544,73 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
         ref=getattr(ref, "summary", None) or summarise(ref, year=year),
         proj=getattr(proj, "summary", None) or summarise(proj, year=year),
         annual=ann,
+        time_h_year=split[0],
+        money_dkk_year=split[1],
+        foreign_h_year=split[2],
+        foreign_dkk_year=split[3],
+        year=year,
     )
 
 
-def cba_inputs(project: Any, eff: Effects, prices: cba_mod.UnitPrices) -> cba_mod.CbaInputs:
+def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[float, ...]:
+    """Consumer surplus for the CBA, split into time and money, all users and foreign users.
+
+    For each mode the rule of half is applied to the generalised cost (minutes) and to its
+    money part ``M`` (DKK per person, :func:`_money_matrix`): ``money = RoH(T, M0 - M1)``
+    (DKK) and ``time = RoH(T, C0 - C1) - money x 60 / VOT_model`` (minutes), so the money
+    the demand model turned into minutes at its own value of time is turned back at the same
+    rate and the time is left to be valued at the CBA's values. All modes are annualised with
+    ``traffic_days_per_year``, like the revenues they are transfers with. A cell's surplus
+    is foreign by half for each end in a Swedish zone (``land == "scania"``).
+
+    Returns
+    -------
+    (time person-hours per year, money DKK per year, foreign time, foreign money)
+    """
+    params = _params(proj)
+    days = ann["traffic_days_per_year"]
+    zones = ref.inputs.zones
+    land = getattr(zones, "land", None)
+    z = len(zones.zone_id)
+    foreign = np.zeros(z)
+    if land is not None:
+        foreign = np.array([x == "scania" for x in land], dtype=np.float64)
+    weight = 0.5 * (foreign[:, None] + foreign[None, :])
+    time_min = money = f_time = f_money = 0.0
+    for m in MODES:
+        if m not in ref.od or m not in proj.od:
+            continue
+        t0, t1 = np.asarray(ref.od[m]), np.asarray(proj.od[m])
+        cs = _rule_of_half(t0, t1, np.asarray(ref.gen_cost[m]), np.asarray(proj.gen_cost[m]))
+        m0, m1 = _money_matrix(ref, m, params), _money_matrix(proj, m, params)
+        cash = np.zeros(cs.shape)
+        if m0 is not None and m1 is not None:
+            ok = np.isfinite(np.asarray(ref.gen_cost[m])) & np.isfinite(
+                np.asarray(proj.gen_cost[m])
+            )
+            cash = np.where(ok, _rule_of_half(t0, t1, m0, m1), 0.0)
+        minutes = cs - cash * 60.0 / params.value_of_time
+        time_min += float(minutes.sum())
+        money += float(cash.sum())
+        f_time += float((minutes * weight).sum())
+        f_money += float((cash * weight).sum())
+    return (time_min / 60.0 * days, money * days, f_time / 60.0 * days, f_money * days)
+
+
+def cba_inputs(
+    project: Any,
+    eff: Effects,
+    prices: cba_mod.UnitPrices,
+    *,
+    later: Mapping[int, Effects] | None = None,
+) -> cba_mod.CbaInputs:
     """The CBA inputs of a project (or a combination, see :class:`Combined`).
 
-    Capital costs (incl. reserve) are converted to the CBA price year part by part.
+    Capital costs incl. the reserve (``Project.capex_mdkk``: the stage's korrektionsreserve
+    under Ny Anlægsbudgettering or the file's sourced reserve) are converted to the CBA price
+    year part by part. PT operating cost and rolling stock come from the change in service
+    (:mod:`mobility.impacts.operator`) unless the project file's ``operator`` section gives
+    sourced figures. ``later`` holds the effects of further model years (the growth path).
     """
     days = eff.annual["traffic_days_per_year"]
     parts = getattr(project, "parts", None) or [project]
@@ -386,6 +618,14 @@ def cba_inputs(project: Any, eff: Effects, prices: cba_mod.UnitPrices) -> cba_mo
     capex = sum(
         p.capex_mdkk * growth ** (prices.base_price_year - p.capex_price_year) for p in parts
     )
+    values = _effect_values(eff, prices, days)
+    opex, stock, life = _operator(parts, eff, prices, days)
+    values["pt_opex_mdkk"] = opex
+    by_year: dict[int, dict[str, Any]] = {}
+    for year, e in sorted((later or {}).items()):
+        v = _effect_values(e, prices, e.annual["traffic_days_per_year"])
+        v["pt_opex_mdkk"] = _operator(parts, e, prices, e.annual["traffic_days_per_year"])[0]
+        by_year[int(year)] = v
     return cba_mod.CbaInputs(
         project_id=project.id,
         kind=project.kind,
@@ -394,13 +634,78 @@ def cba_inputs(project: Any, eff: Effects, prices: cba_mod.UnitPrices) -> cba_mo
         capex_price_year=prices.base_price_year,
         opex_mdkk_per_year=project.opex_mdkk_per_year,
         construction_years=project.construction_years,
-        user_benefit_h=eff.cs_h_year,
-        car_vkm=eff.diff("car_vkm_day") * days,
-        co2e_t=eff.diff("co2e_t_day") * days,
-        noise_exposed=eff.diff("noise_exposed"),
-        bike_km=eff.diff("bike_km_day") * days,
-        toll_revenue_mdkk=eff.diff("toll_dkk_day") * days / 1e6,
+        construction_co2e_t=float(project.construction_co2e_t),
+        rolling_stock_mdkk=stock,
+        rolling_stock_life=life,
+        model_year=eff.year,
+        effects_by_year=by_year,
+        **values,
     )
+
+
+def _effect_values(eff: Effects, prices: cba_mod.UnitPrices, days: float) -> dict[str, Any]:
+    """The yearly effect fields of :class:`mobility.impacts.cba.CbaInputs` from one run pair."""
+    by_class = {
+        f"{v}@{r}": eff.extra(f"vkm_day[{v}@{r}]") * days
+        for v in cba_mod.VEHICLES
+        for r in cba_mod.ROAD_TYPES
+        if f"vkm_day[{v}@{r}]" in eff.proj.extra or f"vkm_day[{v}@{r}]" in eff.ref.extra
+    }
+    car = sum(x for k, x in by_class.items() if k.startswith("car@"))
+    return {
+        "user_benefit_h": eff.time_h_year,
+        "user_money_mdkk": eff.money_dkk_year / 1e6,
+        "foreign_benefit_h": eff.foreign_h_year,
+        "foreign_money_mdkk": eff.foreign_dkk_year / 1e6,
+        "van_h": -eff.extra("van_vh_day") * days,
+        "truck_h": -eff.extra("truck_vh_day") * days,
+        "car_vkm": car if by_class else eff.diff("car_vkm_day") * days,
+        "van_vkm": sum(x for k, x in by_class.items() if k.startswith("van@")),
+        "truck_vkm": sum(x for k, x in by_class.items() if k.startswith("truck@")),
+        "vkm_by_class": by_class,
+        "co2e_t": eff.diff("co2e_t_day") * days,
+        "noise_exposed": eff.diff("noise_exposed"),
+        "bike_km": eff.diff("bike_km_day") * days,
+        "walk_km": eff.extra("walk_km_day") * days,
+        "toll_revenue_mdkk": eff.diff("toll_dkk_day") * days / 1e6,
+        "fare_revenue_mdkk": eff.extra("fare_dkk_day") * days / 1e6,
+    }
+
+
+def _operator(
+    parts: Sequence[Any], eff: Effects, prices: cba_mod.UnitPrices, days: float
+) -> tuple[float, float, float]:
+    """PT operating cost change per year, rolling-stock capital and its life.
+
+    Derived from the service change by mode; a project file's ``operator`` section
+    (``opex_mdkk_per_year``, ``rolling_stock_mdkk``, ``rolling_stock_life_years``, with a
+    ``source``) replaces the derived figures (for a combination: when every part gives them).
+    """
+    from mobility.impacts import operator
+
+    overrides = [getattr(p, "operator", None) or {} for p in parts]
+    modes = {
+        k.split("[", 1)[1].rstrip("]")
+        for k in (*eff.ref.extra, *eff.proj.extra)
+        if k.startswith("pt_vkm_day[")
+    }
+    change = {
+        m: {
+            "vkm": eff.extra(f"pt_vkm_day[{m}]"),
+            "vehicle_hours": eff.extra(f"pt_vh_day[{m}]"),
+            "peak_vehicles": eff.extra(f"pt_peak_vehicles[{m}]"),
+        }
+        for m in sorted(modes)
+    }
+    opex = operator.operating_cost_mdkk(change, prices, days_per_year=days)
+    stock, life = operator.rolling_stock(change, prices)
+    if all("opex_mdkk_per_year" in o for o in overrides):
+        opex = float(sum(o["opex_mdkk_per_year"] for o in overrides))
+    if all("rolling_stock_mdkk" in o for o in overrides):
+        stock = float(sum(o["rolling_stock_mdkk"] for o in overrides))
+        lives = [o.get("rolling_stock_life_years", life) for o in overrides]
+        life = float(max(lives)) if lives else life
+    return opex, stock, life
 
 
 def _clean(value: float) -> float:

@@ -1335,7 +1335,16 @@ def _section_projects(ctx: _Context) -> str:
 
 
 #: cba.csv items that are results, not benefit or cost items (shown apart, not summed).
-CBA_RESULT_ITEMS = ("npv", "npv_high_co2", "bcr", "irr", "nnk")
+CBA_RESULT_ITEMS = (
+    "npv",
+    "npv_danish",
+    "npv_high_co2",
+    "pv_public_cost",
+    "bcr",
+    "irr",
+    "irr_pct",
+    "nnk",
+)
 
 
 def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:

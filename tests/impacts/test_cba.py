@@ -89,6 +89,8 @@ def test_appraise_reproduces_hand_npv_for_constant_benefit(tmp_path: Path) -> No
             "asset_life_road": "50",  # residual value zero at a 50-year horizon
             "business_trip_share": "0",
             "vot_nonbusiness": "100",
+            "vot_commute": "100",
+            "vot_other": "100",
         },
     )
     prices = load_unit_prices(path)
@@ -164,7 +166,7 @@ def test_benefits_ramp_up_and_grow() -> None:
         user_benefit_h=1e6,
     )
     res = appraise(inp, prices=prices, base_year=2026)
-    v = res.items["travel_time_user_benefit"]
+    v = res.items["travel_time_user_benefit"][res.years >= 2030]
     assert v[0] == pytest.approx(prices["ramp_up_year_1"] * v[2] / (1 + 0.01) ** 2, rel=1e-6)
     assert np.all(np.diff(v[2:]) > 0)  # unit values grow with GDP per capita
 
@@ -190,3 +192,61 @@ def test_bad_price_file(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="line 2"):
         load_unit_prices(bad)
+
+
+def _price_file_with(tmp_path: Path, edit: dict[str, str], item: str) -> Path:
+    """The bundled unit-price file with one row (by item, first match) edited."""
+    src = load_unit_prices().path
+    with open(src, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    line = next(i for i, r in enumerate(rows, start=2) if r["item"] == item)
+    rows[line - 2].update(edit)
+    out = tmp_path / "bad_prices.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("item", "edit", "message"),
+    [
+        ("vot_business", {"value": ""}, "'vot_business' has no value"),
+        ("voc_truck", {"value": "-6"}, "'voc_truck' has value -6"),
+        ("accidents", {"road_class": "autobahn"}, "'accidents' has road_class 'autobahn'"),
+    ],
+)
+def test_bad_unit_price_rows_name_file_and_row(
+    tmp_path: Path, item: str, edit: dict[str, str], message: str
+) -> None:
+    path = _price_file_with(tmp_path, edit, item)
+    with open(path, encoding="utf-8") as fh:
+        line = next(i for i, text in enumerate(fh, start=1) if text.startswith(item + ","))
+    with pytest.raises(InputError) as err:
+        load_unit_prices(path)
+    text = str(err.value)
+    assert "bad_prices.csv" in text and f"line {line}" in text and message in text
+    assert "\n" not in text
+
+
+def test_evaluate_cli_bad_unit_prices_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+    from mobility.impacts import cba
+
+    bad = _price_file_with(tmp_path, {"value": "-1"}, "health_cycling")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    bad.rename(folder / "unit_prices.csv")
+    monkeypatch.setattr(cba, "data_dir", lambda: folder)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["evaluate", "reference_2035", "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unit_prices.csv, line" in lines[0]
+    assert "'health_cycling' has value -1" in lines[0]
+    assert not out.exists()
