@@ -698,16 +698,19 @@ class _Road:
         return [(u, v, k) for u, v, k, _ in chosen]
 
 
-def _new_link_id(graph: Any, used: set[Any]) -> Any:
-    keys = [k for _, _, k in graph.edges(keys=True)]
-    ints = [k for k in keys if isinstance(k, int | np.integer)]
-    if len(ints) == len(keys):
-        new = max([*ints, *[u for u in used if isinstance(u, int)], 0]) + 1
-    else:
-        n = len(keys) + len(used) + 1
-        while f"p{n}" in keys or f"p{n}" in used:
-            n += 1
-        new = f"p{n}"
+def _new_link_id(graph: Any, used: set[Any], project_id: str) -> str:
+    """A link id for a project's new link that does not depend on what else is applied:
+    ``<project_id>.<n>`` (n = 001, 002, ... in the order the project file adds them).
+
+    Ids that stay the same whichever other projects are applied, and in whatever order, let
+    a project run's links meet the reference's links by id (per-project link files, warm
+    starts), and keep a decided project's links the same with or without a candidate.
+    """
+    keys = {str(k) for _, _, k in graph.edges(keys=True)} | {str(u) for u in used}
+    n = 1
+    while f"{project_id}.{n:03d}" in keys:
+        n += 1
+    new = f"{project_id}.{n:03d}"
     used.add(new)
     return new
 
@@ -750,7 +753,7 @@ def _add_path(
     for (a, b), length in zip(itertools.pairwise(nodes), seg, strict=True):
         directions = [(a, b), (b, a)] if (bike or p.get("two_way", True)) else [(a, b)]
         for u, v in directions:
-            lid = _new_link_id(g, used)
+            lid = _new_link_id(g, used, project_id)
             if bike:
                 attrs = {
                     "road_class": "cycle_superhighway",

@@ -222,6 +222,17 @@ class Scenario:
         keep = tuple(p for p in self.committed if p.id not in set(ids))
         return dataclasses.replace(self, committed=keep)
 
+    def tightened(self, factor: float) -> Scenario:
+        """A copy whose ``model.feedback_tol`` and ``model.rel_gap`` are ``factor`` times
+        smaller (the appraisal's noise band solves every run this way as well)."""
+        s = self.settings
+        return dataclasses.replace(
+            self,
+            settings=dataclasses.replace(
+                s, feedback_tol=s.feedback_tol / factor, rel_gap=s.rel_gap / factor
+            ),
+        )
+
     def ev_share(self, year: int | None = None) -> float:
         """Electric share of car vehicle-km in ``year`` (default: the scenario year).
 

@@ -38,7 +38,7 @@ def test_bundled_scenarios_load():
 def test_minimal_defaults(tmp_path):
     s = load_scenario(_write(tmp_path, MINIMAL))
     assert s.base_year == 2020 and s.trip_rate_factor == 1.0 and s.section("appraisal") is None
-    assert s.settings.rel_gap == pytest.approx(1e-5)
+    assert s.settings.rel_gap == pytest.approx(1e-6)
     assert s.settings.pt_route_choice == "optimal_strategy"
     assert s.settings.road_assignment == "gp"
     assert s.settings.queue_flow_period_h is None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from mobility.errors import InputError
 
@@ -30,7 +31,16 @@ Examples:
   mobility evaluate reference_2035 -o out --scheduler tcp://127.0.0.1:8786 --cba-years
 """
 
-IMPACT_COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
+IMPACT_COLUMNS = (
+    "project_id",
+    "name",
+    "subcriterion",
+    "indicator",
+    "value",
+    "unit",
+    "basis",
+    "noise_band",
+)
 PROJECT_COLUMNS = (
     "id",
     "name",
@@ -43,7 +53,10 @@ PROJECT_COLUMNS = (
     "construction_co2e_t",
     "region_part",
 )
-CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk")
+CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
+#: The noise band of every effect is its change when both runs of the pair are solved this
+#: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it).
+BAND_FACTOR = 10.0
 #: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
 LINK_CHANGE_COLUMNS = (
     "volume_peak_hour_base",
@@ -65,6 +78,10 @@ class Job:
     project_paths: tuple[str, ...]
     rel_gap: float
     without: tuple[str, ...] = ()
+    #: the reference's converged state (demand, path sets), to warm-start from
+    warm: Any = None
+    #: also solve the run ``band_factor`` times tighter, from its own converged state
+    band_factor: float = BAND_FACTOR
 
 
 @dataclass
@@ -82,6 +99,11 @@ class LightResult:
     rel_gap: float
     seconds: float
     links: dict[str, Any]
+    #: the same run solved ``BAND_FACTOR`` times tighter (the noise band's other end)
+    tight: LightResult | None = None
+    #: the converged model state (demand matrices, path sets) for warm starts
+    state: Any = None
+    feedback_iterations: int = 0
 
 
 def resolve_scenario(name: str) -> Path:
@@ -119,6 +141,7 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
         rel_gap=float(getattr(result.assignment, "rel_gap", 0.0)),
         seconds=seconds,
         links=link_table(result),
+        feedback_iterations=len(result.feedback),
     )
 
 
@@ -137,8 +160,21 @@ def run_job(job: Job) -> tuple[str, LightResult]:
     if job.project_paths:
         projects = [load_project(p, zones=inputs.zones) for p in job.project_paths]
         inputs = apply_projects(inputs, projects)
-    result = run_model(scenario, inputs=inputs, rel_gap=job.rel_gap)
-    return job.key, _light(result, year=scenario.year, seconds=time.perf_counter() - start)
+    result = run_model(scenario, inputs=inputs, rel_gap=job.rel_gap, warm_start=job.warm)
+    light = _light(result, year=scenario.year, seconds=time.perf_counter() - start)
+    light.converged = light.converged and result.converged
+    if job.band_factor > 1.0:
+        start = time.perf_counter()
+        tight = run_model(
+            scenario.tightened(job.band_factor),
+            inputs=inputs,
+            rel_gap=job.rel_gap / job.band_factor,
+            warm_start=result.state,
+        )
+        light.tight = _light(tight, year=scenario.year, seconds=time.perf_counter() - start)
+        light.tight.converged = light.tight.converged and tight.converged
+    light.state = result.state
+    return job.key, light
 
 
 def _run_all(
@@ -217,6 +253,29 @@ def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[s
         fixed_decimals(vol - vol_b, dv),
         fixed_decimals(adt - adt_b, da),
     )
+
+
+def _band(value: float, tight: float | None) -> str:
+    """The noise band of one number: its change between the run's tolerance and the tighter
+    one (blank where there is no tighter run or the number is undefined in either)."""
+    if tight is None or not (np.isfinite(value) and np.isfinite(tight)):
+        return ""
+    return _fmt(abs(float(value) - float(tight)))
+
+
+def noise_bands(rows: Sequence[Sequence[Any]], tight: Sequence[Sequence[Any]] | None) -> list[str]:
+    """The ``noise_band`` cell of each ``impacts.csv`` row: ``|value - value at the tighter
+    tolerance|`` for modelled numbers (rows matched by sub-criterion and indicator), blank for
+    judged rows and where the tighter run has no such row."""
+    if tight is None:
+        return [""] * len(rows)
+    where = {(r[2], r[3]): r[4] for r in tight}
+    out = []
+    for r in rows:
+        other = where.get((r[2], r[3]))
+        numeric = isinstance(r[4], float | int) and isinstance(other, float | int)
+        out.append(_band(float(r[4]), float(other)) if numeric and r[6] == "modelled" else "")
+    return out
 
 
 def _fmt(value: Any) -> str:
@@ -309,7 +368,7 @@ def run_evaluation(
         if add:
             jobs[proj_key] = Job(proj_key, spath, add, rel_gap)
         pairs[unit.id] = (base_key, proj_key)
-    job_list = list(jobs.values())
+    import dataclasses
 
     from tqdm import tqdm
 
@@ -328,27 +387,43 @@ def run_evaluation(
 
     t_models = time.perf_counter()
     try:
-        results = _run_all(job_list, workers=workers, scheduler=scheduler, progress=progress)
+        # the reference first: every other run starts from its converged state
+        _, reference = run_job(jobs[REFERENCE])
+        progress(REFERENCE)
+        others = [
+            dataclasses.replace(job, warm=reference.state)
+            for key, job in jobs.items()
+            if key != REFERENCE
+        ]
+        results = _run_all(others, workers=workers, scheduler=scheduler, progress=progress)
+        results[REFERENCE] = reference
     finally:
         bar.close()
     t_models = time.perf_counter() - t_models
+    runs = {
+        k: (r.feedback_iterations, r.tight.feedback_iterations if r.tight else 0)
+        for k, r in results.items()
+    }
+    for r in results.values():
+        r.state = None  # not needed any more
 
     impact_rows: list[tuple[str, ...]] = []
     project_rows: list[tuple[str, ...]] = []
     cba_rows: list[tuple[str, ...]] = []
-    not_converged = [k for k, r in results.items() if not r.converged]
-    for unit in units:
-        base_key, proj_key = pairs[unit.id]
+    not_converged = [k for k, r in results.items() if not r.converged] + [
+        f"{k} (tighter)"
+        for k, r in results.items()
+        if r.tight is not None and not r.tight.converged
+    ]
+
+    def appraise_pair(unit: Any, base: LightResult, proj: LightResult) -> tuple[list, Any]:
         eff = effects(
-            _View(results[base_key], ref_inputs),
-            _View(results[proj_key], ref_inputs),
-            settings=settings,
-            year=scenario.year,
+            _View(base, ref_inputs), _View(proj, ref_inputs), settings=settings, year=scenario.year
         )
         res = cba.appraise(
             cba_inputs(unit, eff, prices), prices=prices, base_year=settings.discount_base_year
         )
-        for row in indicator_rows(
+        rows = indicator_rows(
             unit,
             eff,
             res,
@@ -356,8 +431,21 @@ def run_evaluation(
             settings=settings,
             prices=prices,
             year=scenario.year,
-        ):
-            impact_rows.append(tuple(_fmt(v) for v in row))
+        )
+        return list(rows), res
+
+    for unit in units:
+        base_key, proj_key = pairs[unit.id]
+        base, proj = results[base_key], results[proj_key]
+        rows, res = appraise_pair(unit, base, proj)
+        rows_t, res_t = (
+            appraise_pair(unit, base.tight, proj.tight)
+            if base.tight is not None and proj.tight is not None
+            else (None, None)
+        )
+        bands = noise_bands(rows, rows_t)
+        for row, band in zip(rows, bands, strict=True):
+            impact_rows.append((*(_fmt(v) for v in row), band))
         growth = 1.0 + prices["price_index_growth"] / 100.0
         parts = getattr(unit, "parts", None) or [unit]
         capex = sum(
@@ -382,16 +470,16 @@ def run_evaluation(
         )
         for item in cba.ITEMS:
             values = res.items[item]
+            pv = float((values * res.discount).sum())
             cba_rows.append(
-                tuple(
-                    _fmt(v)
-                    for v in (
-                        unit.id,
-                        item,
-                        "all",
-                        float(values.sum()),
-                        float((values * res.discount).sum()),
-                    )
+                (
+                    *(_fmt(v) for v in (unit.id, item, "all", float(values.sum()), pv)),
+                    _band(
+                        pv,
+                        None
+                        if res_t is None
+                        else float((res_t.items[item] * res_t.discount).sum()),
+                    ),
                 )
             )
             if cba_years:
@@ -405,12 +493,23 @@ def run_evaluation(
                                 year,
                                 float(values[k]),
                                 float(values[k] * res.discount[k]),
+                                "",
                             )
                         )
                     )
         # decision measures: mDKK in pv_mdkk (nnk, bcr: ratios; irr_pct: %); nan = undefined
+        tight_measures = cba.measures(res_t) if res_t is not None else {}
         for item, value in cba.measures(res).items():
-            cba_rows.append((unit.id, item, "all", "", _fmt(float(value))))
+            cba_rows.append(
+                (
+                    unit.id,
+                    item,
+                    "all",
+                    "",
+                    _fmt(float(value)),
+                    _band(float(value), tight_measures.get(item)),
+                )
+            )
 
     with atomic_output_dir(out_dir) as tmp:
         paths = {
@@ -447,6 +546,12 @@ def run_evaluation(
                     "corridors": [c.name for c in settings.corridors],
                     "not_converged": sorted(not_converged),
                     "run_rel_gap": {k: r.rel_gap for k, r in sorted(results.items())},
+                    "feedback_iterations": {k: list(v) for k, v in sorted(runs.items())},
+                    "noise_band": (
+                        f"each effect's change when both runs are solved {BAND_FACTOR:g} times "
+                        "tighter (model.feedback_tol and model.rel_gap), from their converged "
+                        "states"
+                    ),
                     "approximations": "noise/particles are an exposure proxy; [M] unit prices are "
                     "estimates (see mobility/data/unit_prices.csv)",
                 },

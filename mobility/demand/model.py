@@ -111,6 +111,7 @@ INDICATOR_UNITS: dict[str, str] = {
     ),
     "commercial_pcu_trips_per_weekday": "pcu_trips_per_weekday (vans and trucks, all zones)",
     "assignment_rel_gap": "relative_gap (largest of the final period assignments)",
+    "feedback_converged": "1 = the fixed point met feedback_tol with every gap at rel_gap, else 0",
     "feedback_iterations": "iterations (demand-supply loop)",
     "feedback_demand_change": "relative_L1_change (last demand vs assigned demand)",
 }
@@ -822,6 +823,7 @@ def run_model(
         co2e=co2e_g_per_vkm,
         feedback=feedback,
         change=change,
+        converged=converged,
         peak_time=peak_time,
     )
     car_los = los["commute"]
@@ -918,6 +920,7 @@ def _indicators(
     co2e: Any,
     feedback: list[dict[str, float]],
     change: float,
+    converged: bool,
     peak_time: np.ndarray,
 ) -> tuple[dict[str, tuple[float, str]], dict[str, np.ndarray], float]:
     """Indicators, zone indicators and the weekday car delay (vehicle-hours)."""
@@ -1012,6 +1015,7 @@ def _indicators(
         "assignment_rel_gap": float(max(r.rel_gap for r in results)),
         "feedback_iterations": float(len(feedback)),
         "feedback_demand_change": float(change),
+        "feedback_converged": float(converged),
     }
     units = dict(INDICATOR_UNITS)
     units["car_delay_hours_per_year"] = (
@@ -1020,6 +1024,11 @@ def _indicators(
         f"x {ann.delay_weekdays_per_year:g} weekdays per year)"
     )
     indicators = {k: (values[k], units[k]) for k in INDICATOR_UNITS}
+    for q, r in zip(tod.periods, results, strict=True):
+        indicators[f"assignment_rel_gap_{q.name}"] = (
+            float(r.rel_gap),
+            f"relative_gap (final assignment of the {q.name} period's mean hour)",
+        )
     reach_car = (car_door <= 45.0) @ zones.jobs
     reach_pt = (pt_door <= 45.0) @ zones.jobs
     safe = np.where(all_zone > 0, all_zone, 1.0)
@@ -1048,7 +1057,9 @@ def _num_or_blank(x: float, digits: int) -> str:
 
 
 def _indicator_digits(name: str) -> int:
-    if name.startswith("mode_share") or name.startswith("assignment") or "change" in name:
+    if name.startswith("assignment") or "change" in name:
+        return 10  # gaps of 1e-6 and below stay readable without scientific notation
+    if name.startswith("mode_share"):
         return 6
     return 3
 
@@ -1179,6 +1190,9 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         "year": result.scenario.year,
         "annualisation": result.annualisation,
         "feedback": result.feedback,
+        "converged": result.converged,
+        "feedback_tol": result.scenario.settings.feedback_tol,
+        "rel_gap": result.scenario.settings.rel_gap,
         "committed_projects": [c.id for c in result.scenario.committed],
         "pt_route_choice": result.scenario.settings.pt_route_choice,
         "assignment": {

@@ -63,6 +63,7 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "project_ids",
         "selected_ids",
         "swap_with",
+        "within_noise",
         "method",
         "line",
         "mode",
@@ -1314,17 +1315,26 @@ def _section_projects(ctx: _Context) -> str:
                     else ""
                 )
                 previous = sub
+                band = r.get("noise_band")
+                band_cell = "" if band in (None, "") else fmt(band, r.get("unit") or "")
+                noisy = isinstance(band, float) and isinstance(r.get("value"), float)
+                noisy = noisy and abs(r["value"]) <= band
                 trs.append(
                     f"<tr><td>{label}</td>"
                     f"<td>{_e(str(r.get('indicator') or '').replace('_', ' '))}</td>"
                     f'<td class="num">{_e(fmt(r.get("value"), r.get("unit") or ""))}</td>'
+                    f'<td class="num">{_e(band_cell)}{" (≈ 0)" if noisy else ""}</td>'
                     f"<td>{_e(r.get('unit') or '')}</td>"
                     f'<td><span class="badge {cls}">{_e(basis or "?")}</span></td></tr>'
                 )
             block.append(
                 "<table><thead><tr><th>sub-criterion</th><th>indicator</th>"
-                '<th class="num">value</th><th>unit</th><th>basis</th></tr></thead>'
+                '<th class="num">value</th><th class="num">± noise band</th><th>unit</th>'
+                "<th>basis</th></tr></thead>"
                 f"<tbody>{''.join(trs)}</tbody></table>"
+                '<div class="meta">Noise band: the change of the value when both model runs '
+                "are solved ten times tighter; ≈ 0 marks an effect no larger than its band "
+                "(not distinguishable from zero).</div>"
             )
         citems = cba_by.get(pid, [])
         if citems:

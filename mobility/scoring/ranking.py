@@ -31,7 +31,7 @@ import csv
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,7 @@ RANKING_COLUMNS = (
     "npv_mdkk",
     "bcr",
     "region_part",
+    "within_noise",
 )
 SCORES_LONG_COLUMNS = (
     "project_id",
@@ -100,6 +101,8 @@ class ImpactRow:
     unit: str
     basis: str
     line: int
+    #: the effect's measured noise band (impacts.csv ``noise_band``; None where not given)
+    noise_band: float | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,12 @@ def read_impacts(path: str | Path) -> list[ImpactRow]:
                 line=line,
             )
         seen[key] = line
-        out.append(ImpactRow(pid, r["name"], sub, indicator, value, r["unit"], basis, line))
+        band = _float(r.get("noise_band", ""), file=p, field="noise_band", line=line, blank_ok=True)
+        if band is not None and band < 0:
+            raise InputError(
+                f"has value {band:g}", file=p, field="noise_band", line=line, expected=">= 0"
+            )
+        out.append(ImpactRow(pid, r["name"], sub, indicator, value, r["unit"], basis, line, band))
     if not out:
         raise InputError("has no data rows", file=p, expected="impacts rows")
     return out
@@ -289,6 +297,9 @@ class DecisionMatrix:
         [n][12] normalisation method name.
     npv_mdkk, bcr
         (n,) from the 6.1 rows when present, NaN otherwise.
+    within_noise
+        [n] the sub-criteria whose modelled indicator is no larger than its measured noise
+        band: an effect not distinguishable from zero.
     """
 
     project_ids: list[str]
@@ -299,6 +310,7 @@ class DecisionMatrix:
     methods: list[list[str]]
     npv_mdkk: np.ndarray
     bcr: np.ndarray
+    within_noise: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def build_matrix(
@@ -381,7 +393,24 @@ def build_matrix(
                 npv[i] = r["value"]
             elif r["indicator"] == "bcr":
                 bcr[i] = r["value"]
-    return DecisionMatrix(ids, [names[i] for i in ids], scores, judged, choices, methods, npv, bcr)
+    bands = {(r.project_id, r.subcriterion, r.indicator): r.noise_band for r in rows}
+    within_noise = [
+        tuple(
+            s.id
+            for j, s in enumerate(subs)
+            if not judged[i, j]
+            and _within_noise(choices[i][j], bands.get((pid, s.id, choices[i][j].indicator)))
+        )
+        for i, pid in enumerate(ids)
+    ]
+    return DecisionMatrix(
+        ids, [names[i] for i in ids], scores, judged, choices, methods, npv, bcr, within_noise
+    )
+
+
+def _within_noise(choice: pm.Choice, band: float | None) -> bool:
+    """Whether a modelled value cannot be told apart from zero: ``|value| <= band``."""
+    return band is not None and abs(choice.value) <= band
 
 
 def display_subweights(weights: Weights) -> np.ndarray:
@@ -550,6 +579,7 @@ def ranking_rows(ranking: Ranking, projects: dict[str, ProjectInfo] | None) -> l
                 fmt(m.npv_mdkk[i], 2),
                 fmt(m.bcr[i], 3),
                 info.region_part if info else "",
+                ";".join(m.within_noise[i]) if m.within_noise else "",
             ]
         )
     return rows

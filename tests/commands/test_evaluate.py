@@ -162,6 +162,7 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
         "value",
         "unit",
         "basis",
+        "noise_band",
     ]
     subs = {"1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2"}
     for pid in pids:
@@ -171,6 +172,10 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
         if r["project_id"] == "vip_parker_og_rejs" and r["basis"] == "modelled":
             if r["subcriterion"] not in ("3.2", "6.1"):
                 assert float(r["value"]) == 0.0, r["indicator"]
+            assert r["noise_band"] in ("0", "0.0", ""), r["indicator"]
+    # every modelled number has a measured noise band (the pair solved ten times tighter)
+    bands = [r["noise_band"] for r in rows if r["basis"] == "modelled"]
+    assert bands and all(b != "" and float(b) >= 0 for b in bands[:20])
     # per-project link files: the project without network changes changes no link;
     # the motorway lane shows up on Motorring 3
     same = read(outs["serial"] / "link_flows" / "vip_parker_og_rejs.csv")
@@ -220,3 +225,36 @@ def test_link_change_rows_match_by_id_and_mark_added_and_removed() -> None:
     removed = rows[-1]
     assert (removed["volume_peak_hour"], removed["adt"], removed["capacity"]) == ("0.0", "0", "0.0")
     assert removed["volume_peak_hour_base"] == "200.0"
+
+
+def test_added_links_keep_every_reference_link_id() -> None:
+    """A project that adds links (HH: new links around Helsingør) applied under the
+    reference's committed projects (V2 adds links too): every reference link meets itself by
+    id in the project network, with the same end nodes and name (issue: HH-tunnelen was
+    compared with a V2 link because added links shifted the ids)."""
+    from mobility.demand.model import _apply_committed
+    from mobility.network.region import load_region, road_link_network
+    from mobility.projects import apply_projects, load_project
+    from mobility.scenario import load_scenario
+
+    scenario = load_scenario(bundled_file("scenarios", f"{SCENARIO}.yaml"))
+    inputs = load_region(scenario.year)
+    hh = load_project(bundled_file("projects", "v8_hh_forbindelsen.yaml"), zones=inputs.zones)
+    ref = road_link_network(_apply_committed(scenario, inputs).roads, inputs.zones)
+    proj_inputs = _apply_committed(scenario, apply_projects(inputs, [hh]))
+    proj = road_link_network(proj_inputs.roads, inputs.zones)
+    assert proj.n_links > ref.n_links
+
+    def keyed(net):  # link id -> (from, to, name)
+        m = net.meta
+        return {
+            lid: (a, b, n)
+            for lid, a, b, n in zip(
+                m["link_id"], m["from_node_id"], m["to_node_id"], m["name"], strict=True
+            )
+        }
+
+    ref_links, proj_links = keyed(ref), keyed(proj)
+    assert all(proj_links.get(lid) == v for lid, v in ref_links.items())
+    added = sorted(set(proj_links) - set(ref_links), key=str)
+    assert added and all(str(lid).startswith("v8_hh_forbindelsen.") for lid in added)

@@ -290,3 +290,34 @@ def test_reference_has_lower_co2_per_km(base, ref):
         for r in (base, ref)
     ]
     assert per_km[1] < per_km[0]  # fleet electrification by 2035
+
+
+def test_fixed_point_converges_and_reports_it(ref):
+    """The reference meets its own tolerance: demand change below feedback_tol with every
+    period's assignment at rel_gap, reported per period in the indicators."""
+    s = ref.scenario.settings
+    assert ref.converged
+    assert ref.feedback[-1]["demand_change"] < s.feedback_tol
+    assert _value(ref, "feedback_demand_change") < s.feedback_tol
+    for period in ref.time_of_day.periods:
+        assert _value(ref, f"assignment_rel_gap_{period.name}") <= s.rel_gap
+
+
+def test_warm_start_reaches_the_cold_start_equilibrium(ref):
+    """A run warm-started from the converged reference, on the same inputs and ten times
+    tighter, lands where a cold start at that tolerance lands, in fewer iterations; and the
+    warm run's distance to it is below the looser run's distance (the noise band shrinks)."""
+    tight = ref.scenario.tightened(10.0)
+    warm = run_model(tight, warm_start=ref.state)
+    cold = run_model(tight)
+    assert warm.converged and cold.converged
+    assert len(warm.feedback) < len(cold.feedback)
+
+    def delay(r):
+        return _value(r, "car_delay_hours_per_year")
+
+    loose_gap = abs(delay(ref) - delay(cold))
+    tight_gap = abs(delay(warm) - delay(cold))
+    assert tight_gap <= 1e-4 * delay(cold)
+    assert tight_gap < loose_gap or loose_gap <= 1e-6 * delay(cold)
+    np.testing.assert_allclose(warm.link_adt, cold.link_adt, rtol=1e-3, atol=20.0)

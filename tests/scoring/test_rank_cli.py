@@ -219,3 +219,31 @@ def test_promethee_usual_and_linear_differ_but_agree_on_extremes(tmp_path: Path)
     # net flows sum to zero, so the 0-100 scores average 50
     assert usual.score.mean() == pytest.approx(50.0)
     assert linear.score.mean() == pytest.approx(50.0)
+
+
+def test_effects_within_their_noise_band_are_flagged(tmp_path: Path) -> None:
+    """An impacts.csv with a ``noise_band`` column (as ``mobility evaluate`` writes it): a
+    modelled value no larger than its band is listed in ``within_noise``; a larger one, a
+    judged grade or a row without a band is not; a negative band is refused with one line."""
+    lines = IMPACTS.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",noise_band"]
+    for line in lines[1:]:
+        cells = line.split(",")
+        band = ""
+        if cells[0] == "P1" and cells[2] == "2.1":
+            band = str(abs(float(cells[4])) * 2)  # the whole effect is noise
+        elif cells[0] == "P1" and cells[2] == "3.1":
+            band = str(abs(float(cells[4])) / 2)  # the effect is twice its band
+        rows.append(line + "," + band)
+    impacts = tmp_path / "impacts.csv"
+    impacts.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "ranking.csv"
+    res = run("rank", str(impacts), "--projects", str(PROJECTS), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    flagged = {r["project_id"]: r["within_noise"] for r in read(out)}
+    assert flagged["P1"] == "2.1"
+    assert all(v == "" for k, v in flagged.items() if k != "P1")
+    rows[1] = rows[1].rsplit(",", 1)[0] + ",-1"
+    impacts.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["--quiet", "rank", str(impacts), "-o", str(tmp_path / "b.csv")])
+    assert bad.exit_code == 2 and "noise_band" in bad.output
