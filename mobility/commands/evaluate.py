@@ -55,7 +55,10 @@ PROJECT_COLUMNS = (
 )
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
 #: The noise band of every effect is its change when both runs of the pair are solved this
-#: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it).
+#: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it) along an
+#: independent path: the tighter reference starts cold and the tighter project runs start
+#: from it, so the band also holds what depends on the solution's history (the split of
+#: equilibrium flow between equal-cost paths is not unique, and the skims average over it).
 BAND_FACTOR = 10.0
 #: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
 LINK_CHANGE_COLUMNS = (
@@ -80,6 +83,9 @@ class Job:
     without: tuple[str, ...] = ()
     #: the reference's converged state (demand, path sets), to warm-start from
     warm: Any = None
+    #: the tighter reference's converged state, to warm-start the tighter run from (None: the
+    #: tighter run starts cold, as the reference's own does)
+    warm_tight: Any = None
     #: also solve the run ``band_factor`` times tighter, from its own converged state
     band_factor: float = BAND_FACTOR
 
@@ -101,8 +107,10 @@ class LightResult:
     links: dict[str, Any]
     #: the same run solved ``BAND_FACTOR`` times tighter (the noise band's other end)
     tight: LightResult | None = None
-    #: the converged model state (demand matrices, path sets) for warm starts
+    #: the converged model states (demand matrices, path sets) for warm starts: this run's and
+    #: its tighter twin's
     state: Any = None
+    tight_state: Any = None
     feedback_iterations: int = 0
 
 
@@ -169,10 +177,11 @@ def run_job(job: Job) -> tuple[str, LightResult]:
             scenario.tightened(job.band_factor),
             inputs=inputs,
             rel_gap=job.rel_gap / job.band_factor,
-            warm_start=result.state,
+            warm_start=job.warm_tight,
         )
         light.tight = _light(tight, year=scenario.year, seconds=time.perf_counter() - start)
         light.tight.converged = light.tight.converged and tight.converged
+        light.tight_state = tight.state
     light.state = result.state
     return job.key, light
 
@@ -391,7 +400,7 @@ def run_evaluation(
         _, reference = run_job(jobs[REFERENCE])
         progress(REFERENCE)
         others = [
-            dataclasses.replace(job, warm=reference.state)
+            dataclasses.replace(job, warm=reference.state, warm_tight=reference.tight_state)
             for key, job in jobs.items()
             if key != REFERENCE
         ]
@@ -405,7 +414,7 @@ def run_evaluation(
         for k, r in results.items()
     }
     for r in results.values():
-        r.state = None  # not needed any more
+        r.state = r.tight_state = None  # not needed any more
 
     impact_rows: list[tuple[str, ...]] = []
     project_rows: list[tuple[str, ...]] = []
