@@ -133,8 +133,64 @@ if os.path.isdir(old):
 """
 
 
+#: The key of ``manifest.json`` that marks a folder as mobility's own output.
+MANIFEST_KEY = "mobility_version"
+
+
+def is_mobility_output(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``manifest.json`` that mobility wrote."""
+    try:
+        with open(folder / "manifest.json", encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and MANIFEST_KEY in doc
+
+
+def check_output_dir(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse an output folder that replacing could lose a user's files.
+
+    A folder may be replaced only if it does not exist, is empty, or is an earlier mobility
+    output (its ``manifest.json`` says so); it must not equal or contain any of ``inputs``
+    (the scenario file, the project folder, ...), nor lie inside an input folder's files.
+
+    Raises
+    ------
+    InputError
+        One line naming the folder and what is wrong. Nothing is written or deleted.
+    """
+    target = Path(path).resolve()
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError("the output folder's parent is a file", file=parent)
+    if target.exists():
+        if not target.is_dir():
+            raise InputError("is a file, not a folder", file=target, expected="an output folder")
+        try:
+            empty = not any(target.iterdir())
+        except OSError as exc:
+            raise InputError(f"cannot read the folder ({exc.strerror})", file=target) from None
+        if not empty and not is_mobility_output(target):
+            raise InputError(
+                "is not empty and not an earlier mobility output (no manifest.json by mobility)",
+                file=target,
+                expected="a new or empty folder, or one mobility wrote",
+            )
+    for item in inputs:
+        p = Path(item).resolve()
+        if p == target or target in p.parents:
+            raise InputError(
+                f"would replace the input {p}",
+                file=target,
+                expected="an output folder apart from the inputs",
+            )
+    return target
+
+
 @contextlib.contextmanager
-def atomic_output_dir(path: str | Path) -> Iterator[Path]:
+def atomic_output_dir(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Build an output folder in a temporary sibling and swap it in only on success.
 
     A run that fails, is interrupted or is killed leaves the previous complete folder (or
@@ -142,9 +198,15 @@ def atomic_output_dir(path: str | Path) -> Iterator[Path]:
     ``.<name>.<pid>.<random>.partial`` sibling, removed on any exception; a small helper
     process removes it too when this process dies without cleaning up (SIGKILL), and any
     stale one is removed by the next run. Yields the temporary folder.
+
+    The folder is checked first (:func:`check_output_dir`): a folder that is neither empty
+    nor mobility's own output, or that holds one of ``inputs``, is never replaced.
     """
-    target = Path(path).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = check_output_dir(path, inputs=inputs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the folder ({exc.strerror})", file=target.parent) from None
     _remove_stale_partials(target)
     tmp = Path(
         tempfile.mkdtemp(

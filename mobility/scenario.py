@@ -365,6 +365,17 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
     top = Fields(data, file=label)
     top.check_unknown(TOP_LEVEL)
     name = top.str("name")
+    if (
+        not name.strip()
+        or name in (".", "..")
+        or any(c in name for c in "/\\\0")
+        or Path(name).is_absolute()
+    ):
+        raise top.error(
+            "name",
+            f"'{name[:60]}' is not a plain name",
+            expected="a plain name (no path separators, not . or ..): it names the output folder",
+        )
     year = top.number("year", minimum=1990, maximum=2100, integer=True)
     base_year = top.number("base_year", year, minimum=1990, maximum=2100, integer=True)
     if base_year > year:

@@ -310,7 +310,14 @@ def run_evaluation(
     """Evaluate a catalogue; returns a summary (times, counts). See the module docstring."""
     from mobility import __version__
     from mobility.demand.model import LINK_COLUMNS
-    from mobility.fileio import atomic_output_dir, contained_path, manifest, write_csv, write_json
+    from mobility.fileio import (
+        atomic_output_dir,
+        check_output_dir,
+        contained_path,
+        manifest,
+        write_csv,
+        write_json,
+    )
     from mobility.impacts import cba
     from mobility.impacts.appraisal import (
         Combined,
@@ -324,6 +331,7 @@ def run_evaluation(
     from mobility.scenario import load_scenario
 
     t0 = time.perf_counter()
+    check_output_dir(out_dir, inputs=[scenario_path, projects_dir])
     scenario = load_scenario(scenario_path)
     ref_inputs = load_region(scenario.year)
     settings = settings_from_scenario(scenario, ref_inputs.zones)
@@ -520,7 +528,7 @@ def run_evaluation(
                 )
             )
 
-    with atomic_output_dir(out_dir) as tmp:
+    with atomic_output_dir(out_dir, inputs=[scenario_path, projects_dir]) as tmp:
         paths = {
             "impacts.csv": write_csv(tmp / "impacts.csv", IMPACT_COLUMNS, impact_rows),
             "projects.csv": write_csv(tmp / "projects.csv", PROJECT_COLUMNS, project_rows),

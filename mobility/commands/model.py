@@ -58,16 +58,18 @@ def model(ctx: click.Context, scenario: str, output: Path | None, rel_gap: float
     and write its indicators, link flows, PT line boardings and zone results."""
     from mobility.demand.model import run_model, write_model_outputs
     from mobility.errors import InputError
-    from mobility.fileio import atomic_output_dir
+    from mobility.fileio import atomic_output_dir, check_output_dir
     from mobility.scenario import load_scenario
 
     quiet = bool((ctx.obj or {}).get("quiet", False))
     if rel_gap is not None and not 0 < rel_gap < 1:
         raise InputError(f"has value {rel_gap!r}", field="--gap", expected="0 < gap < 1")
-    sc = load_scenario(resolve_scenario(scenario))
-    result = run_model(sc, rel_gap=rel_gap, progress=not quiet)
+    spath = resolve_scenario(scenario)
+    sc = load_scenario(spath)
     folder = output if output is not None else Path(f"model_{sc.name}")
-    with atomic_output_dir(folder) as tmp:
+    check_output_dir(folder, inputs=[spath])  # before the model runs
+    result = run_model(sc, rel_gap=rel_gap, progress=not quiet)
+    with atomic_output_dir(folder, inputs=[spath]) as tmp:
         write_model_outputs(result, tmp)
     if not quiet:
         delay = result.indicators["car_delay_hours_per_year"][0]

@@ -188,7 +188,7 @@ def run(
     from mobility.commands.model import model, resolve_scenario
     from mobility.commands.optimise import optimise
     from mobility.commands.rank import rank
-    from mobility.fileio import atomic_output_dir, manifest, write_json
+    from mobility.fileio import atomic_output_dir, check_output_dir, manifest, write_json
     from mobility.progress import step
     from mobility.report.html import finalise_run_folder
     from mobility.scenario import load_scenario
@@ -198,9 +198,10 @@ def run(
     plan = read_plan(scenario_path)
     name = load_scenario(scenario_path).name
     folder = output if output is not None else Path("out") / name
+    check_output_dir(folder, inputs=[scenario_path, plan.projects_dir])
     timings: dict[str, float] = {}
     t_start = time.perf_counter()
-    with _sigterm_as_exit(), atomic_output_dir(folder) as tmp:
+    with _sigterm_as_exit(), atomic_output_dir(folder, inputs=[scenario_path]) as tmp:
         work = tmp / ".steps"
         files: dict[str, Path] = {}
         with step("model: reference scenario", quiet=quiet) as t:

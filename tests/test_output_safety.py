@@ -1,0 +1,111 @@
+"""Output folders never replace what mobility did not write (issue 13, item 1).
+
+Each case: exit code 2, one line on stderr naming the folder, no traceback, and the folder's
+listing (names, sizes, sha256) the same before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mobility.errors import InputError
+from mobility.fileio import atomic_output_dir, check_output_dir
+from mobility.resources import bundled_file
+
+
+def listing(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mobility.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_folder_of_user_files_is_never_replaced(tmp_path: Path) -> None:
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("keep me\n")
+    before = listing(tmp_path)
+    with pytest.raises(InputError, match="not an earlier mobility output"):
+        with atomic_output_dir(user) as tmp:
+            (tmp / "x.csv").write_text("a\n")
+    assert listing(tmp_path) == before
+
+
+def test_an_earlier_mobility_output_and_an_empty_folder_are_replaced(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "manifest.json").write_text(json.dumps({"mobility_version": "0.1.0"}))
+    (old / "stale.csv").write_text("x\n")
+    with atomic_output_dir(old) as tmp:
+        (tmp / "new.csv").write_text("y\n")
+    assert sorted(p.name for p in old.iterdir()) == ["new.csv"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with atomic_output_dir(empty) as tmp:
+        (tmp / "new.csv").write_text("y\n")
+    assert (empty / "new.csv").is_file()
+
+
+def test_an_output_folder_never_holds_an_input(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"mobility_version": "0.1.0"}))
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\n")
+    with pytest.raises(InputError, match="would replace the input"):
+        check_output_dir(tmp_path, inputs=[scenario])
+    with pytest.raises(InputError, match="would replace the input"):
+        check_output_dir(tmp_path / "sub", inputs=[tmp_path / "sub"])
+    parent_file = tmp_path / "f"
+    parent_file.write_text("")
+    with pytest.raises(InputError, match="parent is a file"):
+        check_output_dir(parent_file / "out")
+
+
+@pytest.mark.parametrize("name", ["..", "x/../..", "/tmp/elsewhere", "a\\\\b", "."])
+def test_scenario_name_must_be_a_plain_name(tmp_path: Path, name: str) -> None:
+    text = bundled_file("scenarios", "base.yaml").read_text(encoding="utf-8")
+    lines = [
+        f"name: {json.dumps(name)}" if ln.startswith("name:") else ln for ln in text.splitlines()
+    ]
+    scenario = tmp_path / "evil.yaml"
+    scenario.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "keep.txt").write_text("keep\n")
+    before = listing(tmp_path)
+    res = run_cli("model", str(scenario), cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and "name" in err[0] and "plain name" in err[0]
+    assert "Traceback" not in res.stderr
+    assert listing(tmp_path) == before
+
+
+def test_model_into_a_folder_of_user_files_fails_before_the_model(tmp_path: Path) -> None:
+    """``mobility model ../scenario.yaml -o ..`` deleted the parent's files; now: one line,
+    exit 2, before any computation, nothing changed."""
+    work = tmp_path / "work"
+    work.mkdir()
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(bundled_file("scenarios", "base.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "data.csv").write_text("precious\n")
+    before = listing(tmp_path)
+    res = run_cli("model", "../scenario.yaml", "-o", "..", cwd=work)
+    assert res.returncode == 2, res.stderr
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path) in err[0]
+    assert listing(tmp_path) == before
