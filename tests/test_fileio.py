@@ -48,6 +48,7 @@ def test_output_dir_failure_keeps_previous(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with atomic_output_dir(out) as d:
         (d / "a.csv").write_text("old\n")
+        (d / "manifest.json").write_text('{"mobility_version": "test"}')  # mobility's own
     with pytest.raises(RuntimeError), atomic_output_dir(out) as d:
         (d / "a.csv").write_text("new\n")
         raise RuntimeError("boom")
@@ -68,6 +69,7 @@ def test_output_dir_killed_writer(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "run"
     with atomic_output_dir(out) as d:
         (d / "a.csv").write_text("old\n")
+        (d / "manifest.json").write_text('{"mobility_version": "test"}')  # mobility's own
     with subprocess.Popen(
         [sys.executable, "-c", WRITER, str(out)], stdout=subprocess.PIPE, text=True
     ) as proc:
