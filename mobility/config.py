@@ -20,13 +20,40 @@ from mobility.errors import InputError
 _MISSING = object()
 
 
+class _DuplicateKey(yaml.YAMLError):
+    """A mapping repeats a key (the second value would silently win)."""
+
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(f"duplicate key {str(key)[:60]!r}")
+        self.key = key
+        self.line = line
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping with a repeated key."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if duplicate:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file with ``yaml.safe_load``.
+    """Read a YAML file with ``yaml.safe_load``'s safe constructors, refusing duplicate keys.
 
     Raises
     ------
     InputError
-        If the file is missing, unreadable or not valid YAML (with the line of the error).
+        If the file is missing, unreadable or not valid YAML (with the line of the error), a
+        mapping repeats a key, or the document is nested too deeply to read.
     """
     p = Path(path)
     try:
@@ -36,7 +63,17 @@ def load_yaml(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
     try:
-        return yaml.safe_load(text)
+        # a SafeLoader subclass: only the safe constructors, as yaml.safe_load
+        return yaml.load(text, Loader=_StrictSafeLoader)
+    except _DuplicateKey as exc:
+        raise InputError(
+            f"{exc} (its second value would silently win)",
+            file=p,
+            line=exc.line,
+            expected="each key once per mapping",
+        ) from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply to read", file=p) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

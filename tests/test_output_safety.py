@@ -109,3 +109,22 @@ def test_model_into_a_folder_of_user_files_fails_before_the_model(tmp_path: Path
     err = res.stderr.strip().splitlines()
     assert len(err) == 1 and str(tmp_path) in err[0]
     assert listing(tmp_path) == before
+
+
+def test_duplicate_yaml_keys_and_deep_nesting_get_one_line(tmp_path: Path) -> None:
+    """A repeated key (the second ``trip_rate_factor: 5.0`` used to win silently) and a
+    document nested too deeply (RecursionError) give one line, exit 2, nothing written."""
+    text = bundled_file("scenarios", "base.yaml").read_text(encoding="utf-8")
+    dup = text.replace(
+        "demand:\n", "demand:\n  trip_rate_factor: 1.0\n  trip_rate_factor: 5.0\n", 1
+    )
+    assert dup != text
+    (tmp_path / "dup.yaml").write_text(dup, encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("[" * 3000 + "]" * 3000, encoding="utf-8")
+    before = listing(tmp_path)
+    for name, words in (("dup.yaml", "duplicate key 'trip_rate_factor'"), ("deep.yaml", "nested")):
+        res = run_cli("model", name, cwd=tmp_path)
+        assert res.returncode == 2, res.stderr
+        err = res.stderr.strip().splitlines()
+        assert len(err) == 1 and name in err[0] and words in err[0], err
+    assert listing(tmp_path) == before
