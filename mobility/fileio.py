@@ -73,6 +73,26 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter:
     return buf.getvalue()
 
 
+def check_header(header: Sequence[str], *, file: str | Path) -> None:
+    """Refuse a CSV header that names a column twice (the second would silently win).
+
+    Raises
+    ------
+    InputError
+        Naming the file, line 1 and the repeated column.
+    """
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(
+                f"column '{name[:60]}' appears twice",
+                file=file,
+                line=1,
+                expected="each column once",
+            )
+        seen.add(name)
+
+
 def write_csv(
     path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ","
 ) -> Path:

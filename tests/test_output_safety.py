@@ -128,3 +128,24 @@ def test_duplicate_yaml_keys_and_deep_nesting_get_one_line(tmp_path: Path) -> No
         err = res.stderr.strip().splitlines()
         assert len(err) == 1 and name in err[0] and words in err[0], err
     assert listing(tmp_path) == before
+
+
+def test_a_csv_column_named_twice_is_refused(tmp_path: Path) -> None:
+    """``optimise`` took the second ``capex_mdkk`` (all projects "selected" at 0 kr.), and
+    ``rank`` the second of any column: now one line naming the file and the column, exit 2."""
+    ranking = tmp_path / "ranking.csv"
+    ranking.write_text("rank,project_id,score,capex_mdkk,capex_mdkk\n1,a,50,100,0\n")
+    impacts = tmp_path / "impacts.csv"
+    impacts.write_text(
+        "project_id,name,subcriterion,indicator,value,unit,basis,value\nP,n,1.1,x,1,u,modelled,2\n"
+    )
+    before = listing(tmp_path)
+    for args in (
+        ("optimise", "ranking.csv", "--budget-mdkk", "1000", "-o", "p.csv"),
+        ("rank", "impacts.csv", "-o", "r.csv"),
+    ):
+        res = run_cli(*args, cwd=tmp_path)
+        assert res.returncode == 2, res.stderr
+        err = res.stderr.strip().splitlines()
+        assert len(err) == 1 and args[1] in err[0] and "appears twice" in err[0], err
+    assert listing(tmp_path) == before

@@ -896,6 +896,8 @@ def split_parts(text: str) -> tuple[str, ...]:
 
 def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as ``(line, row)`` with the required columns checked."""
+    from mobility.fileio import check_header
+
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -905,6 +907,7 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
+    check_header(header, file=p)
     reader.fieldnames = header
     missing = [col for col in required if col not in header]
     if missing:

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.fileio import check_header
 from mobility.scoring import mcda, normalise
 from mobility.scoring import pejlemaerker as pm
 from mobility.scoring.sensitivity import (
@@ -131,6 +132,7 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[t
         raise InputError("file is empty", file=path, expected="a CSV header") from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=path, line=1) from None
+    check_header(header, file=path)
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
