@@ -43,6 +43,7 @@ def main() -> int:
             flag = "OK" if workers != 2 or seconds < TARGET_S else "SLOWER THAN TARGET"
             print(
                 f"workers={workers}: {n} projects in {seconds:.1f} s "
+                f"(model runs {summary['model_seconds']:.1f} s) "
                 f"(target {TARGET_S:.0f} s with 2 workers) {flag}; "
                 f"not converged: {len(summary['not_converged'])} run(s)"
             )

@@ -2,9 +2,10 @@
 
 The reference is run once; every project (and every ``--combine`` set) is applied to a deep
 copy of the reference inputs and run with the same demand model and convergence settings.
-Jobs run serially, in separate processes (``--workers N``, spawn context) or on a Dask
-cluster (``--scheduler ADDRESS``); each job is a pure function of its files, so the results
-do not depend on how they were run. Everything is validated before the first model run, and
+Jobs run in separate processes (``--workers N``, spawn context; by default one per usable CPU
+core, ``--workers 1`` runs them in this process) or on a Dask cluster
+(``--scheduler ADDRESS``); each job is a pure function of its files, so the results do not
+depend on how they were run. Everything is validated before the first model run, and
 the output folder is written atomically (nothing on failure).
 """
 
@@ -59,6 +60,7 @@ CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_
 #: independent path: the tighter reference starts cold and the tighter project runs start
 #: from it, so the band also holds what depends on the solution's history (the split of
 #: equilibrium flow between equal-cost paths is not unique, and the skims average over it).
+#: The two tolerances are separate jobs, so ``--workers`` runs them side by side.
 BAND_FACTOR = 10.0
 #: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
 LINK_CHANGE_COLUMNS = (
@@ -74,20 +76,24 @@ REFERENCE = "__reference__"
 @dataclass(frozen=True)
 class Job:
     """One model run: the scenario file, committed projects left out of it (``without``) and
-    the project files applied on top (none of either = the reference)."""
+    the project files applied on top (none of either = the reference), solved at the
+    scenario's tolerances or ``tighten`` times tighter (the noise band's other end)."""
 
     key: str
     scenario_path: str
     project_paths: tuple[str, ...]
     rel_gap: float
     without: tuple[str, ...] = ()
-    #: the reference's converged state (demand, path sets), to warm-start from
+    #: the converged state (demand, path sets) of the reference at the same tolerance, to
+    #: warm-start from (None: start cold, as the references do)
     warm: Any = None
-    #: the tighter reference's converged state, to warm-start the tighter run from (None: the
-    #: tighter run starts cold, as the reference's own does)
-    warm_tight: Any = None
-    #: also solve the run ``band_factor`` times tighter, from its own converged state
-    band_factor: float = BAND_FACTOR
+    #: solve with ``model.feedback_tol`` and ``rel_gap`` divided by this
+    tighten: float = 1.0
+
+    @property
+    def id(self) -> tuple[str, float]:
+        """The run's identity: its key and its tightening."""
+        return self.key, self.tighten
 
 
 @dataclass
@@ -107,10 +113,8 @@ class LightResult:
     links: dict[str, Any]
     #: the same run solved ``BAND_FACTOR`` times tighter (the noise band's other end)
     tight: LightResult | None = None
-    #: the converged model states (demand matrices, path sets) for warm starts: this run's and
-    #: its tighter twin's
+    #: the converged model state (demand matrices, path sets), for warm starts
     state: Any = None
-    tight_state: Any = None
     feedback_iterations: int = 0
 
 
@@ -153,7 +157,7 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
     )
 
 
-def run_job(job: Job) -> tuple[str, LightResult]:
+def run_job(job: Job) -> tuple[tuple[str, float], LightResult]:
     """Run one job (top-level so that spawned processes and Dask workers can import it)."""
     from mobility.demand.model import run_model
     from mobility.network.region import load_region
@@ -164,63 +168,103 @@ def run_job(job: Job) -> tuple[str, LightResult]:
     scenario = load_scenario(job.scenario_path)
     if job.without:
         scenario = scenario.without(job.without)
+    if job.tighten > 1.0:
+        scenario = scenario.tightened(job.tighten)
     inputs = load_region(scenario.year)
     if job.project_paths:
         projects = [load_project(p, zones=inputs.zones) for p in job.project_paths]
         inputs = apply_projects(inputs, projects)
-    result = run_model(scenario, inputs=inputs, rel_gap=job.rel_gap, warm_start=job.warm)
+    result = run_model(
+        scenario, inputs=inputs, rel_gap=job.rel_gap / job.tighten, warm_start=job.warm
+    )
     light = _light(result, year=scenario.year, seconds=time.perf_counter() - start)
     light.converged = light.converged and result.converged
-    if job.band_factor > 1.0:
-        start = time.perf_counter()
-        tight = run_model(
-            scenario.tightened(job.band_factor),
-            inputs=inputs,
-            rel_gap=job.rel_gap / job.band_factor,
-            warm_start=job.warm_tight,
-        )
-        light.tight = _light(tight, year=scenario.year, seconds=time.perf_counter() - start)
-        light.tight.converged = light.tight.converged and tight.converged
-        light.tight_state = tight.state
     light.state = result.state
-    return job.key, light
+    return job.id, light
 
 
-def _run_all(
-    jobs: Sequence[Job],
-    *,
-    workers: int,
-    scheduler: str | None,
-    progress: Callable[[str], None],
-) -> dict[str, LightResult]:
-    out: dict[str, LightResult] = {}
-    if scheduler:
-        from distributed import Client, as_completed
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the OS has one)."""
+    import os
 
-        with Client(scheduler, timeout="30s") as client:
-            futures = client.map(run_job, list(jobs), pure=False)
-            for fut in as_completed(futures):
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_workers(workers: int) -> int:
+    """``--workers``: 0 means one process per usable core, any other number is kept."""
+    if workers < 0:
+        raise InputError(f"{workers} workers", field="--workers", expected="0 (auto) or more")
+    return workers if workers > 0 else usable_cores()
+
+
+def _worker_init(threads: int) -> None:
+    """Each worker process's numba kernels share the cores with the other workers."""
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+class _Runner:
+    """Where the jobs run: in this process (``workers`` 1), in a pool of spawned processes
+    started once for all batches, or on a Dask cluster."""
+
+    def __init__(self, *, workers: int, scheduler: str | None) -> None:
+        self.workers = workers
+        self.scheduler = scheduler
+        self._client: Any = None
+        self._pool: Any = None
+
+    def __enter__(self) -> _Runner:
+        if self.scheduler:
+            from distributed import Client
+
+            self._client = Client(self.scheduler, timeout="30s")
+        elif self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(max(1, usable_cores() // self.workers),),
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def run(
+        self, jobs: Sequence[Job], progress: Callable[[str], None]
+    ) -> dict[tuple[str, float], LightResult]:
+        """Run ``jobs``; calls ``progress(key)`` as each finishes (in any order)."""
+        out: dict[tuple[str, float], LightResult] = {}
+        if self._client is not None:
+            from distributed import as_completed as dask_completed
+
+            for fut in dask_completed(self._client.map(run_job, list(jobs), pure=False)):
                 key, res = fut.result()
                 out[key] = res
-                progress(key)
-        return out
-    if workers <= 1:
-        for job in jobs:
-            key, res = run_job(job)
-            out[key] = res
-            progress(key)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+                progress(key[0])
+        elif self._pool is not None and len(jobs) > 1:
+            from concurrent.futures import as_completed
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(run_job, job) for job in jobs]
-        for fut in as_completed(futures):
-            key, res = fut.result()
-            out[key] = res
-            progress(key)
-    return out
+            for fut in as_completed([self._pool.submit(run_job, job) for job in jobs]):
+                key, res = fut.result()
+                out[key] = res
+                progress(key[0])
+        else:
+            for job in jobs:
+                key, res = run_job(job)
+                out[key] = res
+                progress(key[0])
+        return out
 
 
 def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -301,7 +345,7 @@ def run_evaluation(
     out_dir: Path,
     *,
     combine: Iterable[str] = (),
-    workers: int = 1,
+    workers: int = 0,
     scheduler: str | None = None,
     cba_years: bool = False,
     quiet: bool = False,
@@ -332,6 +376,7 @@ def run_evaluation(
 
     t0 = time.perf_counter()
     check_output_dir(out_dir, inputs=[scenario_path, projects_dir])
+    workers = resolve_workers(workers)
     scenario = load_scenario(scenario_path)
     ref_inputs = load_region(scenario.year)
     settings = settings_from_scenario(scenario, ref_inputs.zones)
@@ -402,27 +447,46 @@ def run_evaluation(
         bar.set_postfix_str(key[:30])
         bar.update(1)
 
+    levels = (1.0, BAND_FACTOR)
     t_models = time.perf_counter()
     try:
-        # the reference first: every other run starts from its converged state
-        _, reference = run_job(jobs[REFERENCE])
-        progress(REFERENCE)
-        others = [
-            dataclasses.replace(job, warm=reference.state, warm_tight=reference.tight_state)
-            for key, job in jobs.items()
-            if key != REFERENCE
-        ]
-        results = _run_all(others, workers=workers, scheduler=scheduler, progress=progress)
-        results[REFERENCE] = reference
+        with _Runner(workers=workers, scheduler=scheduler) as runner:
+            # the references first (both start cold, so they run side by side): every other
+            # run starts from the reference's converged state at its own tolerance
+            refs = runner.run(
+                [dataclasses.replace(jobs[REFERENCE], tighten=f) for f in levels],
+                progress=lambda key: None,
+            )
+            progress(REFERENCE)
+            others = [
+                dataclasses.replace(job, warm=refs[REFERENCE, f].state, tighten=f)
+                for key, job in jobs.items()
+                if key != REFERENCE
+                for f in levels
+            ]
+            done: set[str] = set()
+
+            def half(key: str) -> None:
+                # a pair counts once both its tolerances are in
+                if key in done:
+                    progress(key)
+                done.add(key)
+
+            runs_by_id = refs | runner.run(others, progress=half)
     finally:
         bar.close()
     t_models = time.perf_counter() - t_models
+    results: dict[str, LightResult] = {}
+    for (key, f), res in sorted(runs_by_id.items()):
+        res.state = None  # not needed any more
+        if f == 1.0:
+            results[key] = res
+        else:
+            results[key].tight = res
     runs = {
         k: (r.feedback_iterations, r.tight.feedback_iterations if r.tight else 0)
         for k, r in results.items()
     }
-    for r in results.values():
-        r.state = r.tight_state = None  # not needed any more
 
     impact_rows: list[tuple[str, ...]] = []
     project_rows: list[tuple[str, ...]] = []
@@ -579,6 +643,7 @@ def run_evaluation(
     return {
         "projects": len(units),
         "seconds": time.perf_counter() - t0,
+        "model_seconds": t_models,
         "not_converged": not_converged,
     }
 
@@ -621,10 +686,10 @@ class _View:
 @click.option("--only", default=None, metavar="ID,ID", help="Evaluate only these projects.")
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(0, 64),
+    default=0,
     show_default=True,
-    help="Separate processes for the project runs.",
+    help="Separate processes for the model runs (0: one per usable CPU core).",
 )
 @click.option(
     "--scheduler",

@@ -167,10 +167,10 @@ def _collect(step_dir: Path, names: tuple[str, ...], into: Path) -> dict[str, Pa
 @click.option("--xlsx", is_flag=True, help="Also write one workbook with a sheet per table.")
 @click.option(
     "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
+    type=click.IntRange(0, 64),
+    default=0,
     show_default=True,
-    help="Separate processes for the project runs.",
+    help="Separate processes for the model runs (0: one per usable CPU core).",
 )
 @click.pass_context
 def run(
@@ -184,7 +184,7 @@ def run(
     """Model, appraise, rank and optimise SCENARIO (default: the bundled reference_2035)
     and write the CSV tables, report.html and manifest.json."""
     from mobility import __version__
-    from mobility.commands.evaluate import evaluate
+    from mobility.commands.evaluate import evaluate, resolve_workers
     from mobility.commands.model import model, resolve_scenario
     from mobility.commands.optimise import optimise
     from mobility.commands.rank import rank
@@ -256,7 +256,7 @@ def run(
             "scenario": name,
             "csv_dialect": csv_dialect,
             "xlsx": xlsx,
-            "workers": workers,
+            "workers": resolve_workers(workers),
             "projects_dir": plan.projects_dir.name,
             "only": list(plan.only),
             "weights": Path(plan.weights).stem if plan.weights else "equal",

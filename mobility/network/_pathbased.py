@@ -152,11 +152,14 @@ def gp_inner(
     path_flow,
     links_buf,
     passes,
+    tol,
 ):
     """Equalise every OD pair's existing paths ``passes`` times (no shortest-path search).
 
     For each OD pair with more than one path, the cheapest path of its set receives flow from
-    the others. Returns the number of OD pairs where flow moved in the last pass.
+    the others, unless its used paths' costs already agree within ``tol`` (relative to the
+    cheapest). Stops early after a pass that moved no flow. Returns the number of OD pairs
+    where flow moved in the last pass.
     """
     n_zones = demand.shape[0]
     n_links = x.shape[0]
@@ -171,6 +174,7 @@ def gp_inner(
                 continue
             best = -1
             best_cost = np.inf
+            worst_cost = -np.inf
             k = k0
             while k >= 0:
                 cost = 0.0
@@ -180,7 +184,11 @@ def gp_inner(
                 if cost < best_cost:
                     best_cost = cost
                     best = k
+                if path_flow[k] > 0.0 and cost > worst_cost:
+                    worst_cost = cost
                 k = path_next[k]
+            if worst_cost - best_cost <= tol * best_cost:
+                continue
             stamp += 1
             for i in range(path_start[best], path_start[best] + path_len[best]):
                 mark[links_buf[i]] = stamp

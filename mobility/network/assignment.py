@@ -45,6 +45,9 @@ from mobility.network.graph import LinkNetwork
 ALGORITHMS = ("aon", "msa", "fw", "cfw", "bfw", "gp")
 #: Equalisation passes over the existing path sets after each gradient-projection sweep.
 GP_INNER_PASSES = 10
+#: An OD pair whose used paths' costs agree within this fraction of the target relative gap
+#: (relative to its cheapest path) is left alone by the inner passes.
+GP_INNER_TOL = 0.1
 #: Largest conjugate weight on the previous target (a weight of 1 would stall the method).
 _CONJ_MAX = 0.99999
 
@@ -560,6 +563,7 @@ def _gradient_projection(
             path_flow,
             links_buf,
             GP_INNER_PASSES,
+            GP_INNER_TOL * rel_gap,
         )
         prob.sp_seconds += _time.perf_counter() - start
         np.maximum(x, 0.0, out=x)

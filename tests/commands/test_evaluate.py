@@ -258,3 +258,13 @@ def test_added_links_keep_every_reference_link_id() -> None:
     assert all(proj_links.get(lid) == v for lid, v in ref_links.items())
     added = sorted(set(proj_links) - set(ref_links), key=str)
     assert added and all(str(lid).startswith("v8_hh_forbindelsen.") for lid in added)
+
+
+def test_workers_zero_means_one_per_usable_core() -> None:
+    from mobility.commands.evaluate import resolve_workers, usable_cores
+    from mobility.errors import InputError
+
+    assert resolve_workers(0) == usable_cores() >= 1
+    assert resolve_workers(3) == 3
+    with pytest.raises(InputError, match="--workers"):
+        resolve_workers(-1)
