@@ -17,12 +17,14 @@ from click.testing import CliRunner
 from mobility.cli import cli
 from mobility.resources import bundled_dir, bundled_file
 
-SUBSET = ("c01_motorring3_kapacitet", "vip_supercykelstier")
+#: two candidates and c01, decided in reference_2035 (listed in ranking.csv, not ranked)
+SUBSET = ("c01_motorring3_kapacitet", "c02_ring4_syd_motorvej", "vip_supercykelstier")
 CSVS = (
     "indicators.csv",
     "link_flows.csv",
     "pt_lines.csv",
     "zones.csv",
+    "committed.csv",
     "impacts.csv",
     "projects.csv",
     "cba.csv",
@@ -73,10 +75,19 @@ def test_run_subset_end_to_end_and_deterministic(tmp_path: Path) -> None:
     assert (a / "report.html").stat().st_size > 10_000
     ranking = _rows(a / "ranking.csv")
     assert sorted(r["project_id"] for r in ranking) == sorted(SUBSET)
-    for row in ranking:
+    decided = [r for r in ranking if r["decision"] == "decided"]
+    assert [r["project_id"] for r in decided] == ["c01_motorring3_kapacitet"]
+    assert decided[0]["rank"] == decided[0]["score"] == "" and float(decided[0]["npv_mdkk"])
+    ranked = [r for r in ranking if r["decision"] == "candidate"]
+    assert [int(r["rank"]) for r in ranked] == [1, 2]
+    for row in ranked:
         for k in range(1, 7):
             assert 0.0 <= float(row[f"pejlemaerke_{k}"]) <= 100.0
         assert 0.0 <= float(row["judged_share"]) <= 1.0
+    committed = {r["id"]: r for r in _rows(a / "committed.csv")}
+    assert committed["c01_motorring3_kapacitet"]["in_network"] == "1"
+    assert committed["c06_metro_m5_lynetteholm"]["in_network"] == "0"
+    assert all(r["source"] for r in committed.values())
     impacts = _rows(a / "impacts.csv")
     subs = {(r["project_id"], r["subcriterion"]) for r in impacts}
     for pid in SUBSET:

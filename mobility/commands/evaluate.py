@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.scoring.ranking import PROJECTS_COLUMNS
 
 EPILOG = """
 \b
@@ -42,18 +43,7 @@ IMPACT_COLUMNS = (
     "basis",
     "noise_band",
 )
-PROJECT_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "status",
-    "municipalities",
-    "opening_year",
-    "capex_mdkk",
-    "opex_mdkk_per_year",
-    "construction_co2e_t",
-    "region_part",
-)
+PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
 #: The noise band of every effect is its change when both runs of the pair are solved this
 #: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it) along an
@@ -308,6 +298,35 @@ def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[s
     )
 
 
+def decision_of(
+    unit: Any, decided: dict[str, Any], pair: tuple[str, str], *, scenario: Any
+) -> tuple[str, str]:
+    """``projects.csv`` ``decision`` and ``decision_reason`` of an appraised unit.
+
+    ``decided``: every part is a committed project of the scenario (whatever its opening
+    year). ``not_appraised``: nothing of it was modelled (no network or service change, so its
+    run is the reference's). Otherwise ``candidate``.
+    """
+    parts = getattr(unit, "parts", None) or [unit]
+    if all(p.id in decided for p in parts):
+        notes = []
+        for p in parts:
+            c = decided[p.id]
+            where = (
+                "in the reference network, appraised against the reference without it"
+                if c.opening_year <= scenario.year
+                else f"opens after {scenario.year}, appraised as an addition to the reference"
+            )
+            notes.append(f"{p.id}: {c.status}, opens {c.opening_year} ({where})")
+        return "decided", f"committed in scenario '{scenario.name}': " + "; ".join(notes)
+    if pair == (REFERENCE, REFERENCE):
+        return (
+            "not_appraised",
+            "no network or service change the model can represent: its run is the reference's",
+        )
+    return "candidate", ""
+
+
 def _band(value: float, tight: float | None) -> str:
     """The noise band of one number: its change between the run's tolerance and the tighter
     one (blank where there is no tighter run or the number is undefined in either)."""
@@ -412,6 +431,7 @@ def run_evaluation(
     rel_gap = min(scenario.settings.rel_gap, 1e-5)
     spath = str(Path(scenario_path).resolve())
     committed = {c.id for c in scenario.committed if c.opening_year <= scenario.year}
+    decided = {c.id: c for c in scenario.committed}
     jobs: dict[str, Job] = {REFERENCE: Job(REFERENCE, spath, (), rel_gap)}
     pairs: dict[str, tuple[str, str]] = {}
     for unit in units:
@@ -546,6 +566,7 @@ def run_evaluation(
                     float(unit.opex_mdkk_per_year),
                     float(unit.construction_co2e_t),
                     unit.region_part,
+                    *decision_of(unit, decided, pairs[unit.id], scenario=scenario),
                 )
             )
         )

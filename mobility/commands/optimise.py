@@ -303,13 +303,18 @@ def optimise(ctx: click.Context, ranking: Path, output: Path, **opts: Any) -> No
 
     quiet = bool((ctx.obj or {}).get("quiet"))
     candidates = pf.read_ranking(ranking)
+    decided = pf.read_decided(ranking)
     if opts["projects_csv"] is not None:
         candidates = pf.merge_projects_csv(candidates, opts["projects_csv"])
     catalogue: tuple[list[Any], list[Any]] = ([], [])
     if opts["project_dir"] is not None:
         from mobility.projects import load_catalogue
 
-        candidates, excl, req = pf.merge_catalogue(candidates, load_catalogue(opts["project_dir"]))
+        candidates, excl, req = pf.merge_catalogue(
+            candidates,
+            load_catalogue(opts["project_dir"]),
+            decided=[pid for pid, _, _ in decided],
+        )
         catalogue = (excl, req)
     cons, objective = _build_constraints(opts, candidates, catalogue)
     pf.validate_problem(candidates, cons, objective=objective)
@@ -327,5 +332,5 @@ def optimise(ctx: click.Context, ranking: Path, output: Path, **opts: Any) -> No
     write_csv(output, pf.PORTFOLIO_COLUMNS, pf.portfolio_rows(result))
     if frontier is not None:
         write_csv(opts["pareto"], pf.FRONTIER_COLUMNS, pf.frontier_rows(frontier))
-    for line in pf.summary_lines(result):
+    for line in pf.summary_lines(result, decided):
         click.echo(line)

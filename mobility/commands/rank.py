@@ -127,7 +127,10 @@ def rank(
     if projects_csv is not None:
         projects = rk.read_projects(projects_csv)
         rk.check_projects(rows, projects, file=projects_csv)
-    matrix = rk.build_matrix(rows, normalisation=weights.normalisation, file=impacts)
+    # decided and not-appraised projects are listed in ranking.csv but not ranked, and do not
+    # take part in the normalisation or the sensitivity analysis
+    candidates, unranked = rk.split_candidates(rows, projects)
+    matrix = rk.build_matrix(candidates, normalisation=weights.normalisation, file=impacts)
     ranking = rk.rank_projects(
         matrix, weights, method=method, preference=preference, p_threshold=p_threshold
     )
@@ -158,11 +161,13 @@ def rank(
         projects=projects,
         sens=sens,
         manifest_info={"inputs": inputs, "settings": settings},
+        unranked=rk.unranked_rows(rows, unranked, projects) if projects else None,
     )
     if not quiet:
         n = len(matrix.project_ids)
+        listed = f", {len(unranked)} decided or not appraised listed" if unranked else ""
         click.echo(
-            f"ranked {n} projects ({method}, weights {weights.name}) in "
+            f"ranked {n} projects{listed} ({method}, weights {weights.name}) in "
             f"{time.perf_counter() - t0:.2f} s -> {paths['ranking']}",
             err=True,
         )

@@ -1111,12 +1111,18 @@ def link_flow_rows(table: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
+#: ``committed.csv``: the decided projects the scenario holds, with their sources
+#: (``in_network`` 1 when open in the scenario year, so part of this run's network).
+COMMITTED_COLUMNS = ("id", "name", "status", "opening_year", "in_network", "source")
+
+
 def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Path]:
     """Write the model's output files into ``folder`` (which must exist).
 
     Files: ``indicators.csv`` (indicator,value,unit), ``link_flows.csv`` (see
     :data:`LINK_COLUMNS`), ``pt_lines.csv`` (:data:`PT_LINE_COLUMNS`),
-    ``zones.csv`` (zone results) and ``manifest.json``. Returns name -> path.
+    ``zones.csv`` (zone results), ``committed.csv`` (:data:`COMMITTED_COLUMNS`) and
+    ``manifest.json``. Returns name -> path.
     """
     from mobility import __version__
     from mobility.fileio import contained_path, manifest, write_csv, write_json
@@ -1177,6 +1183,23 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         contained_path(folder, "zones.csv"),
         ("zone_id", "name", "kind", "municipality_code", "residents", "jobs", *zcols),
         zrows,
+    )
+
+    sc = result.scenario
+    out["committed"] = write_csv(
+        contained_path(folder, "committed.csv"),
+        COMMITTED_COLUMNS,
+        [
+            (
+                c.id,
+                c.name,
+                c.status,
+                c.opening_year,
+                int(c.opening_year <= sc.year),
+                " ".join(c.source.split()),
+            )
+            for c in sc.committed
+        ],
     )
 
     inputs: dict[str, Path] = {

@@ -69,6 +69,8 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "mode",
         "normalisation",
         "link_status",
+        "decision",
+        "decision_reason",
     }
 )
 
@@ -961,10 +963,12 @@ def _section_ranking(ctx: _Context) -> str:
     header_rows = ctx.data.tables.get("ranking")
     if header_rows is None:
         return _missing("ranking.csv is absent: no ranking.")
+    records = ctx.data.records("ranking")
     ranking = sorted(
-        ctx.data.records("ranking"),
-        key=lambda r: r.get("rank") if r.get("rank") is not None else 1e9,
+        (r for r in records if r.get("rank") is not None),
+        key=lambda r: r["rank"],
     )
+    unranked = [r for r in records if r.get("rank") is None]
     crit_cols = [f"pejlemaerke_{k}" for k in range(1, 7)]
     labels = [f"{k} {ctx.names[str(k)]}" for k in range(1, 7)]
     matrix = np.array([[_to_float(r.get(c)) for c in crit_cols] for r in ranking], dtype=float)
@@ -1027,7 +1031,47 @@ def _section_ranking(ctx: _Context) -> str:
         f'<p class="sub">{_e(legend)}. Judged share: part of the score that rests on judged '
         "(not modelled) sub-criteria.</p>"
     )
+    if unranked:
+        parts.append(_unranked_table(ctx, unranked))
     return "".join(parts)
+
+
+def _unranked_table(ctx: _Context, rows: list[dict[str, Any]]) -> str:
+    """Decided and not-appraised projects: listed with their appraisal, not ranked."""
+    reasons = {
+        str(r.get("project_id")): str(r.get("decision_reason") or "")
+        for r in ctx.data.records("projects")
+    }
+    labels = {
+        "decided": "decided (in the reference; not a candidate)",
+        "not_appraised": "not appraised (nothing the model can represent)",
+    }
+    trs = []
+    for r in rows:
+        pid = str(r.get("project_id"))
+        npv = r.get("npv_mdkk")
+        trs.append(
+            "<tr>"
+            f'<td><a href="#project-{_e(pid)}"><strong>{_e(r.get("name") or "")}</strong></a>'
+            f"<br><code>{_e(pid)}</code></td>"
+            f"<td>{_e(labels.get(str(r.get('decision')), str(r.get('decision') or '')))}</td>"
+            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
+            f'<td class="num">{_e(fmt(npv))}</td>'
+            f'<td class="num">{_e(fmt(r.get("bcr")))}</td>'
+            f"<td>{_e(reasons.get(pid, ''))}</td>"
+            "</tr>"
+        )
+    head = ["project", "decision", "capex (mio. kr.)", "NPV (mio. kr.)", "BCR", "why"]
+    return (
+        "<h3>Listed, not ranked</h3>"
+        '<p class="sub">Decided projects are part of the reference (the committee has no choice '
+        "left on them); a project with nothing modelled would be ranked on judgement alone. "
+        "Both are shown with their appraisal and left out of the ranking, its normalisation, "
+        "the sensitivity analysis and the portfolio.</p>"
+        '<table class="ranking unranked"><thead><tr>'
+        + "".join(f"<th>{_e(h)}</th>" for h in head)
+        + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
+    )
 
 
 def _to_float(value: Any) -> float:
@@ -1055,6 +1099,17 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
     ]
     if isinstance(budget, int | float):
         facts.append(("budget", f"{fmt(budget)} mio. kr."))
+    decided = [r for r in ctx.data.records("ranking") if r.get("decision") == "decided"]
+    if decided:
+        spent = sum(
+            _to_float(r.get("capex_mdkk")) for r in decided if r.get("capex_mdkk") is not None
+        )
+        facts.append(
+            (
+                "already decided (not selectable)",
+                f"{len(decided)} projects, {fmt(spent)} mio. kr.",
+            )
+        )
     parts = [
         '<p class="sub">Projects chosen by the optimiser to maximise the total score under the '
         "budget and constraints (portfolio.csv).</p>",

@@ -80,6 +80,8 @@ def read_ranking(path: str | Path) -> RankedList:
     names, rank, score, crit = {}, {}, {}, {}
     for line, r in rows:
         pid = r["project_id"]
+        if r.get("decision", "candidate") not in ("", "candidate"):
+            continue  # decided or not appraised: listed in the ranking, not ranked
         if not pid or pid in rank:
             raise InputError(
                 f"empty or duplicate project id '{pid}'", file=p, field="project_id", line=line

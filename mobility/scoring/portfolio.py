@@ -866,8 +866,10 @@ def frontier_rows(points: Sequence[FrontierPoint]) -> list[list[str]]:
     return rows
 
 
-def summary_lines(result: PortfolioResult) -> list[str]:
-    """Human-readable totals of a portfolio."""
+def summary_lines(
+    result: PortfolioResult, decided: Sequence[tuple[str, str, float]] = ()
+) -> list[str]:
+    """Human-readable totals of a portfolio (and the decided projects, already spent)."""
     npv = _fmt(result.total_npv_mdkk) if result.total_npv_mdkk is not None else "n/a"
     lines = [
         f"projects selected: {result.n_selected} of {len(result.candidates)}",
@@ -878,6 +880,13 @@ def summary_lines(result: PortfolioResult) -> list[str]:
     if result.total_co2e_t is not None:
         lines.append(f"construction CO2e: {_fmt(result.total_co2e_t)} t")
     lines.append(f"objective: {result.objective} (solver {result.solver})")
+    if decided:
+        spent = sum(c for _, _, c in decided if math.isfinite(c))
+        ids = ", ".join(pid for pid, _, _ in decided)
+        lines.append(
+            f"already decided, not selectable: {len(decided)} projects, "
+            f"{_fmt(spent)} mio. kr. ({ids})"
+        )
     return lines
 
 
@@ -964,7 +973,8 @@ def read_ranking(path: str | Path) -> list[Candidate]:
 
     Required columns: ``project_id``, ``name``, ``score``, ``capex_mdkk``; optional:
     ``npv_mdkk``, ``bcr``, ``region_part``, ``construction_co2e_t``, ``opening_year``,
-    ``build_years``.
+    ``build_years``. Rows whose ``decision`` is ``decided`` or ``not_appraised`` are not
+    candidates and are skipped (:func:`read_decided` lists the decided ones).
     """
     file = Path(path)
     rows = _read_csv(file, ("project_id", "name", "score", "capex_mdkk"))
@@ -974,6 +984,8 @@ def read_ranking(path: str | Path) -> list[Candidate]:
     seen: dict[str, int] = {}
     for line, row in rows:
         pid = row["project_id"]
+        if row.get("decision", "candidate") not in ("", "candidate"):
+            continue  # decided (already spent) or not appraised: never selected
         if not pid:
             raise InputError("is empty", file=file, line=line, field="project_id")
         if pid in seen:
@@ -1013,6 +1025,19 @@ def read_ranking(path: str | Path) -> list[Candidate]:
                 build_years=build,
             )
         )
+    return out
+
+
+def read_decided(path: str | Path) -> list[tuple[str, str, float]]:
+    """The decided projects a ``ranking.csv`` lists (``decision`` = ``decided``): id, name and
+    capex (mio. kr.; NaN where blank), in file order. They are already spent: the portfolio
+    reports them and never selects them."""
+    file = Path(path)
+    out = []
+    for line, row in _read_csv(file, ("project_id", "name", "capex_mdkk")):
+        if row.get("decision") == "decided":
+            capex = _number(row, "capex_mdkk", file=file, line=line, optional=True)
+            out.append((row["project_id"], row["name"], math.nan if capex is None else capex))
     return out
 
 
@@ -1127,7 +1152,7 @@ def check_interaction_ids(
 
 
 def merge_catalogue(
-    candidates: Sequence[Candidate], projects: Sequence[Any]
+    candidates: Sequence[Candidate], projects: Sequence[Any], *, decided: Iterable[str] = ()
 ) -> tuple[list[Candidate], list[tuple[str, ...]], list[tuple[str, str]]]:
     """Use validated project files (:class:`mobility.projects.Project`) for the portfolio.
 
@@ -1135,7 +1160,8 @@ def merge_catalogue(
     CO2e, opening year, region part) and returns the ``excludes`` pairs and ``requires``
     pairs of the projects that are in the ranking. An exclusion of a project outside the
     ranking is vacuous and dropped; a prerequisite outside the ranking is an error (the
-    dependent project could never be chosen).
+    dependent project could never be chosen), unless it is ``decided`` (already spent, so the
+    requirement is met).
 
     Returns
     -------
@@ -1143,6 +1169,7 @@ def merge_catalogue(
     """
     by_id = {p.id: p for p in projects}
     ranked = {c.project_id for c in candidates}
+    done = set(decided)
     out = []
     for c in candidates:
         p = by_id.get(c.project_id)
@@ -1165,6 +1192,8 @@ def merge_catalogue(
             continue
         exclusive.extend(tuple(sorted((p.id, o))) for o in p.excludes if o in ranked)
         for k, other in enumerate(p.requires):
+            if other in done:
+                continue
             if other not in ranked:
                 raise InputError(
                     f"prerequisite '{other}' is not in the ranking",

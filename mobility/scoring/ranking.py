@@ -62,8 +62,13 @@ PROJECTS_COLUMNS = (
     "opex_mdkk_per_year",
     "construction_co2e_t",
     "region_part",
+    "decision",
+    "decision_reason",
 )
 BASES = ("modelled", "judged")
+#: ``projects.csv`` / ``ranking.csv`` ``decision``: a candidate is ranked; a decided project
+#: (committed in the scenario) and one with nothing to model are listed, not ranked.
+DECISIONS = ("candidate", "decided", "not_appraised")
 RANKING_COLUMNS = (
     "rank",
     "project_id",
@@ -76,6 +81,7 @@ RANKING_COLUMNS = (
     "bcr",
     "region_part",
     "within_noise",
+    "decision",
 )
 SCORES_LONG_COLUMNS = (
     "project_id",
@@ -116,6 +122,9 @@ class ProjectInfo:
     region_part: str
     opening_year: int | None
     construction_co2e_t: float | None
+    #: one of :data:`DECISIONS` (``candidate`` where projects.csv has no such column)
+    decision: str = "candidate"
+    decision_reason: str = ""
 
 
 def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -270,6 +279,15 @@ def read_projects(path: str | Path) -> dict[str, ProjectInfo]:
         year = _float(
             r.get("opening_year", ""), file=p, field="opening_year", line=line, blank_ok=True
         )
+        decision = r.get("decision", "") or "candidate"
+        if decision not in DECISIONS:
+            raise InputError(
+                f"has value '{decision}'",
+                file=p,
+                field="decision",
+                line=line,
+                expected=", ".join(DECISIONS),
+            )
         out[pid] = ProjectInfo(
             pid,
             r["name"],
@@ -277,6 +295,72 @@ def read_projects(path: str | Path) -> dict[str, ProjectInfo]:
             r.get("region_part", ""),
             int(year) if year is not None else None,
             co2,
+            decision,
+            r.get("decision_reason", ""),
+        )
+    return out
+
+
+def split_candidates(
+    rows: list[ImpactRow], projects: dict[str, ProjectInfo] | None
+) -> tuple[list[ImpactRow], list[str]]:
+    """The impacts rows of the candidates, and the ids of the other projects (decided or not
+    appraised), in first-appearance order. Without ``projects`` every project is a candidate.
+
+    Raises
+    ------
+    InputError
+        If no candidate is left to rank.
+    """
+    if not projects:
+        return rows, []
+    keep, other = [], []
+    for r in rows:
+        info = projects.get(r.project_id)
+        if info is None or info.decision == "candidate":
+            keep.append(r)
+        elif r.project_id not in other:
+            other.append(r.project_id)
+    if not keep:
+        raise InputError(
+            "lists no candidate to rank (every project is decided or not appraised)",
+            field="decision",
+            expected="at least one candidate",
+        )
+    return keep, other
+
+
+def unranked_rows(
+    rows: list[ImpactRow], ids: list[str], projects: dict[str, ProjectInfo]
+) -> list[list[str]]:
+    """``ranking.csv`` rows of projects that are listed but not ranked: decided first, then not
+    appraised, each group in first-appearance order; blank rank and scores, the capex and the
+    NPV and BCR of their appraisal."""
+    cba: dict[tuple[str, str], float] = {
+        (r.project_id, r.indicator): r.value
+        for r in rows
+        if r.subcriterion == "6.1" and r.indicator in ("npv_mdkk", "bcr")
+    }
+    order = sorted(ids, key=lambda pid: DECISIONS.index(projects[pid].decision))
+    n_crit = len(pm.criterion_ids())
+    out = []
+    for pid in order:
+        info = projects[pid]
+        out.append(
+            [
+                "",
+                pid,
+                info.name,
+                "",
+                *([""] * n_crit),
+                "",
+                fmt(info.capex_mdkk, 2),
+                fmt(cba.get((pid, "npv_mdkk")), 2),
+                fmt(cba.get((pid, "bcr")), 3),
+                info.region_part,
+                "",
+                info.decision,
+            ]
         )
     return out
 
@@ -582,6 +666,7 @@ def ranking_rows(ranking: Ranking, projects: dict[str, ProjectInfo] | None) -> l
                 fmt(m.bcr[i], 3),
                 info.region_part if info else "",
                 ";".join(m.within_noise[i]) if m.within_noise else "",
+                "candidate",
             ]
         )
     return rows
@@ -717,6 +802,7 @@ def write_outputs(
     projects: dict[str, ProjectInfo] | None,
     sens: SensitivityOutput | None,
     manifest_info: dict[str, object],
+    unranked: list[list[str]] | None = None,
 ) -> dict[str, Path]:
     """Write ``ranking.csv`` (at ``out``), ``scores_long.csv``, ``sensitivity.csv`` (with
     sensitivity) and ``<stem>.manifest.json`` next to it; all rendered before any is written.
@@ -739,6 +825,8 @@ def write_outputs(
             r + sensitivity_cells(ranking, sens, int(i))
             for r, i in zip(rows, ranking.order, strict=True)
         ]
+    # decided and not-appraised projects: listed after the ranked ones, with blank cells
+    rows += [r + [""] * (len(header) - len(r)) for r in unranked or []]
     texts = {
         "ranking": (out, csv_text(header, rows)),
         "scores_long": (

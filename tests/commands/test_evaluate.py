@@ -268,3 +268,29 @@ def test_workers_zero_means_one_per_usable_core() -> None:
     assert resolve_workers(3) == 3
     with pytest.raises(InputError, match="--workers"):
         resolve_workers(-1)
+
+
+def test_decision_of_decided_not_appraised_and_candidate() -> None:
+    """projects.csv ``decision``: a committed project is decided whatever its opening year (the
+    reason says how it was appraised); a unit whose both runs are the reference's has nothing
+    modelled; a combination with one candidate part is a candidate."""
+    from types import SimpleNamespace as NS
+
+    from mobility.commands.evaluate import REFERENCE, decision_of
+
+    scenario = NS(name="ref", year=2035)
+    decided = {
+        "in": NS(status="decided", opening_year=2030),
+        "late": NS(status="decided", opening_year=2036),
+    }
+    d, why = decision_of(NS(id="in"), decided, ("__without__in", REFERENCE), scenario=scenario)
+    assert d == "decided" and "without it" in why and "2030" in why
+    d, why = decision_of(NS(id="late"), decided, (REFERENCE, "late"), scenario=scenario)
+    assert d == "decided" and "after 2035" in why
+    d, why = decision_of(NS(id="pr"), decided, (REFERENCE, REFERENCE), scenario=scenario)
+    assert d == "not_appraised" and why
+    combo = NS(id="in+x", parts=[NS(id="in"), NS(id="x")])
+    assert decision_of(combo, decided, ("__without__in", "in+x"), scenario=scenario) == (
+        "candidate",
+        "",
+    )

@@ -453,3 +453,43 @@ def test_merge_catalogue() -> None:
     ranked = [c for c in cands if c.project_id != "rail_e"]
     with pytest.raises(InputError, match=r"rail_e2.yaml: field 'requires\[0\]'"):
         pf.merge_catalogue(ranked, catalogue)
+
+
+def test_decided_projects_are_never_candidates_and_are_reported_spent(tmp_path: Path) -> None:
+    """ranking.csv rows marked ``decided`` (or ``not_appraised``) are skipped by the optimiser;
+    the decided ones are listed as already spent, and a prerequisite that is decided is met."""
+    from types import SimpleNamespace
+
+    path = tmp_path / "ranking.csv"
+    path.write_text(
+        "rank,project_id,name,score,capex_mdkk,decision\n"
+        "1,a,A,60,100,candidate\n"
+        "2,b,B,40,50,candidate\n"
+        ",d,D,,700,decided\n"
+        ",n,N,,30,not_appraised\n",
+        encoding="utf-8",
+    )
+    cands = pf.read_ranking(path)
+    assert [c.project_id for c in cands] == ["a", "b"]
+    decided = pf.read_decided(path)
+    assert decided == [("d", "D", 700.0)]
+    result = pf.optimise(cands, Constraints(budget_mdkk=1000.0))
+    assert result.selected_ids == ("a", "b")
+    lines = pf.summary_lines(result, decided)
+    assert lines[-1].startswith("already decided, not selectable: 1 projects, 700")
+    files = [
+        SimpleNamespace(
+            id="a",
+            requires=("d",),
+            excludes=(),
+            construction_years=2,
+            construction_co2e_t=0.0,
+            opening_year=2030,
+            region_part="",
+            path=tmp_path / "a.yaml",
+        )
+    ]
+    _, _, req = pf.merge_catalogue(cands, files, decided=["d"])
+    assert req == []
+    with pytest.raises(InputError, match="prerequisite 'd'"):
+        pf.merge_catalogue(cands, files)

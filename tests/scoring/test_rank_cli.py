@@ -247,3 +247,57 @@ def test_effects_within_their_noise_band_are_flagged(tmp_path: Path) -> None:
     impacts.write_text("\n".join(rows) + "\n", encoding="utf-8")
     bad = CliRunner().invoke(cli, ["--quiet", "rank", str(impacts), "-o", str(tmp_path / "b.csv")])
     assert bad.exit_code == 2 and "noise_band" in bad.output
+
+
+def _with_decisions(tmp_path: Path, decisions: dict[str, str]) -> Path:
+    """The fixture projects.csv with a ``decision`` column (``candidate`` unless given)."""
+    rows = read(PROJECTS)
+    path = tmp_path / "projects.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, [*rows[0], "decision", "decision_reason"])
+        w.writeheader()
+        for r in rows:
+            d = decisions.get(r["id"], "candidate")
+            w.writerow({**r, "decision": d, "decision_reason": "" if d == "candidate" else "x"})
+    return path
+
+
+def test_decided_projects_are_listed_not_ranked(tmp_path: Path) -> None:
+    """A decided project keeps its appraisal (capex, NPV) in ranking.csv but gets no rank or
+    score, and does not move the others: their scores equal a ranking of the candidates
+    alone (it is outside the normalisation)."""
+    ids = [r["id"] for r in read(PROJECTS)]
+    gone, kept = ids[0], ids[1:]
+    projects = _with_decisions(tmp_path, {gone: "decided"})
+    out = tmp_path / "ranking.csv"
+    res = run("rank", str(IMPACTS), "--projects", str(projects), "-o", str(out))
+    assert res.exit_code == 0, res.output
+    rows = read(out)
+    assert [r["project_id"] for r in rows][-1] == gone
+    last = rows[-1]
+    assert last["decision"] == "decided" and last["rank"] == last["score"] == ""
+    assert last["capex_mdkk"] and last["npv_mdkk"]
+    assert {r["decision"] for r in rows[:-1]} == {"candidate"}
+    # the same numbers as ranking the candidates without the decided one in the file
+    impacts = tmp_path / "impacts_kept.csv"
+    src = read(IMPACTS)
+    with open(impacts, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(src[0]))
+        w.writeheader()
+        w.writerows(r for r in src if r["project_id"] != gone)
+    alone = tmp_path / "alone.csv"
+    assert run("rank", str(impacts), "--projects", str(projects), "-o", str(alone)).exit_code == 0
+    assert [(r["project_id"], r["score"]) for r in read(alone)] == [
+        (r["project_id"], r["score"]) for r in rows[:-1]
+    ]
+    assert sorted(r["project_id"] for r in rows[:-1]) == sorted(kept)
+
+
+def test_unknown_decision_and_nothing_to_rank_exit_2(tmp_path: Path) -> None:
+    ids = [r["id"] for r in read(PROJECTS)]
+    bad = _with_decisions(tmp_path, {ids[0]: "maybe"})
+    res = CliRunner().invoke(cli, ["rank", str(IMPACTS), "--projects", str(bad), "-o", "x.csv"])
+    assert res.exit_code == 2 and "decision" in res.output and "maybe" in res.output
+    none = _with_decisions(tmp_path, dict.fromkeys(ids, "decided"))
+    res = CliRunner().invoke(cli, ["rank", str(IMPACTS), "--projects", str(none), "-o", "x.csv"])
+    assert res.exit_code == 2 and "no candidate" in res.output
