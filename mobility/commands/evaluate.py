@@ -126,11 +126,19 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
     from mobility.impacts.appraisal import _annual, summarise
 
     skims = {}
-    for mode in ("pt", "bike", "car"):
+    for mode in ("pt", "bike", "car", "walk"):
         src = result.skims.get(mode, {})
         skims[mode] = {
             k: src[k]
-            for k in ("time_min", "length_km", "wait_min", "walk_min", "toll_dkk")
+            for k in (
+                "time_min",
+                "peak_time_min",
+                "length_km",
+                "wait_min",
+                "walk_min",
+                "toll_dkk",
+                "boardings",
+            )
             if k in src
         }
     return LightResult(

@@ -255,6 +255,7 @@ class RunSummary:
     jobs_pt_45: float
     delay_vh_peak: float
     extra: dict[str, float] = field(default_factory=dict)
+    walk_km_day: float = 0.0
 
 
 def summarise(result: Any, *, year: int) -> RunSummary:
@@ -275,11 +276,13 @@ def summarise(result: Any, *, year: int) -> RunSummary:
     adj = _link_residents(result)
     exp = exposure(flows * day, speed, adj)
     trips = {m: float(np.sum(result.od[m])) if m in result.od else 0.0 for m in MODES}
-    bike_km = 0.0
-    if "bike" in result.od and "bike" in result.skims and "length_km" in result.skims["bike"]:
-        bike_km = _finite_sum(
-            np.asarray(result.od["bike"]), np.asarray(result.skims["bike"]["length_km"])
-        )
+    active_km = {}
+    for m in ("bike", "walk"):
+        active_km[m] = 0.0
+        if m in result.od and m in result.skims and "length_km" in result.skims[m]:
+            active_km[m] = _finite_sum(
+                np.asarray(result.od[m]), np.asarray(result.skims[m]["length_km"])
+            )
     zones = result.inputs.zones
     jobs45 = 0.0
     pt_skims = result.skims.get("pt", {}) if isinstance(result.skims, Mapping) else {}
@@ -304,7 +307,8 @@ def summarise(result: Any, *, year: int) -> RunSummary:
         noise_exposed=exp.noise_exposed_residents,
         noise_exposure=float(np.sum(adj * flows * day)),
         trips=trips,
-        bike_km_day=bike_km,
+        bike_km_day=active_km["bike"],
+        walk_km_day=active_km["walk"],
         pt_boardings_day=float(sum(getattr(result, "pt_boardings", {}).values())),
         jobs_pt_45=jobs45,
         delay_vh_peak=float(np.sum(flows * np.maximum(times - free, 0.0))) / 60.0,
@@ -488,6 +492,17 @@ class Effects:
     foreign_h_year: float = 0.0
     foreign_dkk_year: float = 0.0
     year: int | None = None
+    #: (Z,) time part of the surplus (person-hours per year) and its money part (DKK per
+    #: year) by zone: half of each zone's row and half of its column
+    time_zone_h_year: np.ndarray | None = None
+    money_zone_dkk_year: np.ndarray | None = None
+    #: PT travellers' time saved, weighted as the mode choice weighs it (in-vehicle, wait,
+    #: walk and transfer penalties), fares excluded; person-hours per year
+    pt_time_h_year: float = 0.0
+    #: (corridor, mode) -> (peak minutes saved per trip, weekday trips weighting it)
+    corridor_peak: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
+    #: PT transfers saved per weekday (rule of half on boardings - 1); None without the skim
+    transfers_saved_day: float | None = None
 
     def extra(self, name: str) -> float:
         """Project minus reference of one :attr:`RunSummary.extra` entry (0 if absent)."""
@@ -536,7 +551,30 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
             / 60.0
             * _rule_of_half(np.asarray(ref.od["pt"]), np.asarray(proj.od["pt"]), x0, x1).sum()
         )
+    days = ann["traffic_days_per_year"]
+    parts = _time_money(ref, proj)
+    t_mat = sum((v[0] for v in parts.values()), np.zeros((z, z)))
+    c_mat = sum((v[1] for v in parts.values()), np.zeros((z, z)))
+    zone_time = 0.5 * (t_mat.sum(axis=1) + t_mat.sum(axis=0)) / 60.0 * days
+    zone_money = 0.5 * (c_mat.sum(axis=1) + c_mat.sum(axis=0)) * days
+    pt_time = float(parts["pt"][0].sum()) / 60.0 * days if "pt" in parts else 0.0
+    corridor_peak = _corridor_peak(ref, proj, settings.corridors)
+    transfers = None
+    if "boardings" in rs and "boardings" in ps and "pt" in ref.od:
+        transfers = float(
+            _rule_of_half(
+                np.asarray(ref.od["pt"]),
+                np.asarray(proj.od["pt"]),
+                np.asarray(rs["boardings"], dtype=np.float64),
+                np.asarray(ps["boardings"], dtype=np.float64),
+            ).sum()
+        )
     return Effects(
+        time_zone_h_year=zone_time,
+        money_zone_dkk_year=zone_money,
+        pt_time_h_year=pt_time,
+        corridor_peak=corridor_peak,
+        transfers_saved_day=transfers,
         cs_h_year=float(cs.sum()),
         cs_zone_h_year=zone_cs,
         corridor_h_year=corridors,
@@ -550,6 +588,44 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
         foreign_dkk_year=split[3],
         year=year,
     )
+
+
+#: The skim each mode's corridor travel time comes from: the car's morning peak, the others'
+#: (PT runs to its timetable; cycling and walking do not congest).
+CORRIDOR_TIME_SKIM = {
+    "car": "peak_time_min",
+    "pt": "time_min",
+    "bike": "time_min",
+    "walk": "time_min",
+}
+
+
+def _corridor_peak(
+    ref: Any, proj: Any, corridors: Sequence[Corridor]
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Per corridor and mode: the trip-weighted mean peak travel time saved per trip
+    (minutes, reference minus project, over the corridor's OD pairs in both directions,
+    weights ``(T0 + T1) / 2``) and the weekday trips behind it. Modes without a time skim
+    or without trips on the corridor are left out."""
+    z = len(ref.inputs.zones.zone_id)
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for c in corridors:
+        mask = np.zeros((z, z), dtype=bool)
+        o, d = np.array(c.origins, dtype=np.int64), np.array(c.destinations, dtype=np.int64)
+        mask[np.ix_(o, d)] = True
+        mask[np.ix_(d, o)] = True
+        for m in MODES:
+            key = CORRIDOR_TIME_SKIM[m]
+            rs, ps = ref.skims.get(m, {}), proj.skims.get(m, {})
+            if key not in rs or key not in ps or m not in ref.od or m not in proj.od:
+                continue
+            t0, t1 = np.asarray(rs[key], dtype=np.float64), np.asarray(ps[key], dtype=np.float64)
+            w = 0.5 * (np.asarray(ref.od[m]) + np.asarray(proj.od[m]))
+            ok = mask & np.isfinite(t0) & np.isfinite(t1)
+            trips = float(w[ok].sum())
+            if trips > 0:
+                out[c.name, m] = (float((w[ok] * (t0[ok] - t1[ok])).sum()) / trips, trips)
+    return out
 
 
 def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[float, ...]:
@@ -567,7 +643,6 @@ def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[fl
     -------
     (time person-hours per year, money DKK per year, foreign time, foreign money)
     """
-    params = _params(proj)
     days = ann["traffic_days_per_year"]
     zones = ref.inputs.zones
     land = getattr(zones, "land", None)
@@ -577,6 +652,19 @@ def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[fl
         foreign = np.array([x == "scania" for x in land], dtype=np.float64)
     weight = 0.5 * (foreign[:, None] + foreign[None, :])
     time_min = money = f_time = f_money = 0.0
+    for minutes, cash in _time_money(ref, proj).values():
+        time_min += float(minutes.sum())
+        money += float(cash.sum())
+        f_time += float((minutes * weight).sum())
+        f_money += float((cash * weight).sum())
+    return (time_min / 60.0 * days, money * days, f_time / 60.0 * days, f_money * days)
+
+
+def _time_money(ref: Any, proj: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per mode, the weekday rule-of-half surplus split into time (minutes) and money (DKK)
+    matrices, as :func:`_money_time_split` describes."""
+    params = _params(proj)
+    out = {}
     for m in MODES:
         if m not in ref.od or m not in proj.od:
             continue
@@ -589,12 +677,8 @@ def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[fl
                 np.asarray(proj.gen_cost[m])
             )
             cash = np.where(ok, _rule_of_half(t0, t1, m0, m1), 0.0)
-        minutes = cs - cash * 60.0 / params.value_of_time
-        time_min += float(minutes.sum())
-        money += float(cash.sum())
-        f_time += float((minutes * weight).sum())
-        f_money += float((cash * weight).sum())
-    return (time_min / 60.0 * days, money * days, f_time / 60.0 * days, f_money * days)
+        out[m] = (cs - cash * 60.0 / params.value_of_time, cash)
+    return out
 
 
 def cba_inputs(
@@ -735,33 +819,80 @@ def indicator_rows(
     res = np.asarray(zones.residents, dtype=np.float64)
     jobs = np.asarray(zones.jobs, dtype=np.float64)
     in_region = np.asarray(zones.in_region, dtype=bool)
-    thr = settings.material_h_per_resident
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_res = np.where(res > 0, eff.cs_zone_h_year / np.where(res > 0, res, 1.0), 0.0)
-    zone_benefit = (per_res >= thr) & (eff.cs_zone_h_year > 0) & in_region
+    z = len(res)
+    time_zone = eff.time_zone_h_year if eff.time_zone_h_year is not None else np.zeros(z)
+    money_zone = eff.money_zone_dkk_year if eff.money_zone_dkk_year is not None else np.zeros(z)
+    # 1.1: time gain per resident by municipality (continuous), the outer municipalities'
+    # share, and the money transfers beside it (not mixed in)
     munis: dict[str, list[int]] = {}
     for i, m in enumerate(zones.municipality):
         if in_region[i]:
             munis.setdefault(m, []).append(i)
-    benefiting, outer = 0, 0
-    for idx in munis.values():
-        r = res[idx].sum()
-        b = eff.cs_zone_h_year[idx].sum()
-        if r > 0 and b > 0 and b / r >= thr:
-            benefiting += 1
-            if all(zones.region_part[i] != "central" for i in idx):
-                outer += 1
-    add("1.1", "municipalities_benefiting", benefiting, f"count (>= {thr:g} h/resident/year)")
-    add("1.1", "outer_municipalities_benefiting", outer, f"count (>= {thr:g} h/resident/year)")
+    per_muni = {
+        m: float(time_zone[idx].sum() / res[idx].sum())
+        for m, idx in sorted(munis.items())
+        if res[idx].sum() > 0
+    }
+    if per_muni:
+        add(
+            "1.1",
+            "time_gain_h_per_resident_municipal_mean",
+            float(np.mean(list(per_muni.values()))),
+            "h/resident/year (mean over the municipalities, each counted once)",
+        )
+    outer = np.array([p != "central" for p in zones.region_part]) & in_region
+    gain = np.maximum(time_zone, 0.0)
+    if gain[in_region].sum() > 0:
+        add(
+            "1.1",
+            "outer_share_of_time_gain",
+            float(gain[outer].sum() / gain[in_region].sum()),
+            "share of the region's positive time gain",
+        )
+    for m, v in per_muni.items():
+        add("1.1", f"time_gain_h_per_resident[{m}]", v, "h/resident/year")
+    region_res = float(res[in_region].sum())
+    if region_res > 0:
+        add(
+            "1.1",
+            "money_change_dkk_per_resident",
+            float(money_zone[in_region].sum()) / region_res,
+            "DKK/resident/year (tolls, fares, driving costs: transfers, not scored)",
+        )
+    # 1.2: residents whose travel time improves, each counted once and in proportion to how
+    # much (fully from the material gain of appraisal.material_benefit_h_per_resident)
+    thr = settings.material_h_per_resident
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_res = np.where(res > 0, time_zone / np.where(res > 0, res, 1.0), 0.0)
+    share = np.clip(per_res / thr, 0.0, 1.0) * in_region
     add(
         "1.2",
-        "residents_jobs_benefiting",
-        res[zone_benefit].sum() + jobs[zone_benefit].sum(),
-        "persons",
+        "residents_benefiting",
+        float((res * share).sum()),
+        f"persons (weighted: 1 from {thr:g} h/resident/year of time gain, less below)",
     )
-    add("1.2", "residents_benefiting", res[zone_benefit].sum(), "persons")
-    add("1.2", "jobs_benefiting", jobs[zone_benefit].sum(), "jobs")
+    add(
+        "1.2",
+        "jobs_benefiting",
+        float((jobs * share).sum()),
+        "jobs in the same zones (the same people at work: shown, not added)",
+    )
 
+    # 2.1: peak travel time on the scenario's well-defined relations, by mode
+    total_w = sum(w for _, w in eff.corridor_peak.values())
+    if total_w > 0:
+        by_corridor: dict[str, list[tuple[float, float]]] = {}
+        for (name, _mode), mw in eff.corridor_peak.items():
+            by_corridor.setdefault(name, []).append(mw)
+        means = [sum(m * w for m, w in v) / sum(w for _, w in v) for v in by_corridor.values()]
+        add(
+            "2.1",
+            "corridor_peak_minutes_saved_per_trip",
+            float(np.mean(means)),
+            "min/trip (peak; trip-weighted over modes, mean over the corridors)",
+        )
+    for (name, mode), (minutes, _) in sorted(eff.corridor_peak.items()):
+        add("2.1", f"corridor_peak_minutes_saved[{name}|{mode}]", minutes, "min/trip (peak)")
     add("2.1", "hours_saved_per_year", eff.cs_h_year, "h/year")
     add("2.1", "corridor_hours_saved_per_year", sum(eff.corridor_h_year.values()), "h/year")
     for name, hours in sorted(eff.corridor_h_year.items()):
@@ -788,6 +919,13 @@ def indicator_rows(
 
     add(
         "4.1",
+        "active_km_change_per_day",
+        eff.diff("bike_km_day") + eff.diff("walk_km_day"),
+        "km/day (cycled + walked)",
+    )
+    add("4.1", "walk_km_change_per_day", eff.diff("walk_km_day"), "km/day")
+    add(
+        "4.1",
         "cycle_trips_change_per_day",
         eff.proj.trips["bike"] - eff.ref.trips["bike"],
         "trips/day",
@@ -810,17 +948,44 @@ def indicator_rows(
         "persons (proxy, Lden >= 58 dB)",
     )
 
+    add(
+        "5.1",
+        "pt_time_saved_h_per_year",
+        eff.pt_time_h_year,
+        "person-h/year (PT travellers; in-vehicle, wait, walk and transfer time as weighted "
+        "by the mode choice; fares excluded)",
+    )
     add("5.1", "pt_boardings_change_per_day", eff.diff("pt_boardings_day"), "boardings/day")
     add("5.1", "jobs_reachable_pt_45min_change", eff.diff("jobs_pt_45"), "jobs (mean per resident)")
+    if eff.transfers_saved_day is not None:
+        add("5.2", "transfers_saved_per_day", eff.transfers_saved_day, "transfers/weekday")
     if eff.transfer_h_year is not None:
-        add("5.2", "transfer_hours_saved_per_year", eff.transfer_h_year, "h/year")
+        add(
+            "5.2",
+            "transfer_hours_saved_per_year",
+            eff.transfer_h_year,
+            "h/year (out-of-vehicle time: waits and walks, incl. access)",
+        )
     if eff.transfer_h_year is None or "5.2" in project.judgements:
         _judged(project, "5.2", add)
 
     add("6.1", "npv_mdkk", result.npv_mdkk, "mDKK")
     add("6.1", "bcr", result.bcr, "ratio")
     add("6.1", "irr_pct", result.irr_pct, "%")
-    add("6.1", "nnk", result.nnk, "ratio (NPV per DKK of public funds)")
+    if math.isfinite(result.nnk):
+        add("6.1", "nnk", result.nnk, "ratio (NPV per DKK of public funds)")
+    else:
+        # net public revenue (or no public cost): the public-funds NNK is undefined; the
+        # return per krone of construction cost takes its place, labelled
+        construction = -float((result.items["construction"] * result.discount).sum())
+        if construction > 0:
+            add(
+                "6.1",
+                "nnk",
+                result.npv_mdkk / construction,
+                "ratio (NPV per DKK of construction cost: the project yields a net public "
+                "revenue, so NPV per DKK of public funds is undefined)",
+            )
     add("6.1", "npv_high_co2_mdkk", result.npv_high_co2_mdkk, "mDKK")
     _judged(project, "6.2", add)
     return rows

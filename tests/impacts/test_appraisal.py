@@ -119,7 +119,7 @@ def mini_model(inputs: Inputs, peak_demand: float = 2500.0) -> Any:
         od={"car": day, "pt": 0.5 * day, "bike": 0.1 * day, "walk": 0.0 * day},
         gen_cost={"car": cost, "pt": fixed, "bike": 2 * fixed, "walk": 4 * fixed},
         skims={
-            "car": {"time_min": cost, "length_km": sk.sums["length_km"]},
+            "car": {"time_min": cost, "peak_time_min": cost, "length_km": sk.sums["length_km"]},
             "bike": {"length_km": np.array([[1.0, 17.0], [17.0, 1.0]])},
             "pt": {"time_min": fixed},
         },
@@ -204,7 +204,18 @@ def test_bypass_relieves_bottleneck() -> None:
     assert value(rows, "co2e_change_t_per_year") < 0
     assert value(rows, "residents_exposed_change") <= 0
     assert 0 < value(rows, "co2e_payback_years") < 999
-    assert value(rows, "municipalities_benefiting") >= 1
+    # 1.1 is continuous: the time gain per resident, by municipality and on average
+    assert value(rows, "time_gain_h_per_resident[Ballerup]") > 0
+    assert value(rows, "time_gain_h_per_resident_municipal_mean") == pytest.approx(
+        0.5
+        * (
+            value(rows, "time_gain_h_per_resident[Ballerup]")
+            + value(rows, "time_gain_h_per_resident[København]")
+        )
+    )
+    assert value(rows, "residents_benefiting") > 0
+    # 2.1 on the scenario's relation: minutes saved per peak trip, by mode (car only here)
+    assert value(rows, "corridor_peak_minutes_saved[Vest-Øst|car]") > 0
     # NPV consistent with cost: benefits are valued, a higher cost lowers the NPV by its PV
     _, result_dear, _ = run(BYPASS, capex=40_000.0)
     assert result_dear.npv_mdkk < result.npv_mdkk
@@ -243,3 +254,114 @@ def test_void_project_changes_nothing() -> None:
     assert math.isnan(result.irr_pct) and math.isnan(result.bcr)
     assert not {"bcr", "irr_pct", "nnk"} & {r[3] for r in rows}
     assert all(math.isfinite(r[4]) for r in rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-made runs for the sub-criteria (issue 12): two zones, numbers chosen by hand
+
+
+DAYS = 338.0
+
+
+def _run(od: dict[str, np.ndarray], cost: dict[str, np.ndarray], skims: dict) -> Any:
+    from mobility.impacts.appraisal import RunSummary
+
+    summary = RunSummary(
+        car_vkm_day=0.0,
+        co2e_t_day=0.0,
+        toll_dkk_day=0.0,
+        noise_exposed=0.0,
+        noise_exposure=0.0,
+        trips={m: float(od[m].sum()) if m in od else 0.0 for m in ("car", "pt", "bike", "walk")},
+        bike_km_day=0.0,
+        pt_boardings_day=0.0,
+        jobs_pt_45=0.0,
+        delay_vh_peak=0.0,
+    )
+    inputs = SimpleNamespace(zones=toy_zones())
+    annual = {
+        "peak_hour_share": PEAK_SHARE,
+        "delay_weekdays_per_year": 230.0,
+        "traffic_days_per_year": DAYS,
+        "delay_peak_hour_to_weekday": 4.0,
+    }
+    return SimpleNamespace(
+        inputs=inputs, od=od, gen_cost=cost, skims=skims, summary=summary, annualisation=annual
+    )
+
+
+def _rows_of(ref: Any, proj: Any) -> list[tuple]:
+    settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
+    eff = effects(ref, proj, settings=settings, year=YEAR)
+    prices = cba.load_unit_prices()
+    p = project([], capex=100.0)
+    result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
+    return indicator_rows(
+        p, eff, result, zones=toy_zones(), settings=settings, prices=prices, year=YEAR
+    )
+
+
+def test_pricing_scheme_1_1_is_its_time_gain_and_the_toll_is_shown_beside() -> None:
+    """A charge that cuts the car time Vest -> Øst from 30 to 20 minutes at a toll of 20 DKK:
+    1.1 holds the time gain only (rule of half on the minutes), the money is a separate row,
+    and the two add up to the surplus the demand model saw."""
+    from mobility.demand.parameters import load_demand_parameters
+
+    par = load_demand_parameters()
+    occ = par.car_occupancy("commute")
+    t0 = np.array([[0.0, 1000.0], [0.0, 0.0]])
+    t1 = 0.9 * t0
+    km = np.array([[0.0, 20.0], [20.0, 0.0]])
+    money0 = km * par.car_cost_per_km / occ
+    toll = np.array([[0.0, 20.0], [0.0, 0.0]])
+    money1 = (km * par.car_cost_per_km + toll) / occ
+    minutes0, minutes1 = np.array([[5.0, 30.0], [30.0, 5.0]]), np.array([[5.0, 20.0], [30.0, 5.0]])
+    vot = par.value_of_time
+    ref = _run(
+        {"car": t0},
+        {"car": minutes0 + 60.0 * money0 / vot},
+        {"car": {"length_km": km, "peak_time_min": minutes0}},
+    )
+    proj = _run(
+        {"car": t1},
+        {"car": minutes1 + 60.0 * money1 / vot},
+        {"car": {"length_km": km, "toll_dkk": toll, "peak_time_min": minutes1}},
+    )
+    rows = _rows_of(ref, proj)
+    trips = 0.5 * (1000.0 + 900.0)
+    time_h = trips * 10.0 / 60.0 * DAYS  # split half to each end's zone
+    res = toy_zones().residents
+    assert value(rows, "time_gain_h_per_resident[Ballerup]") == pytest.approx(0.5 * time_h / res[0])
+    assert value(rows, "time_gain_h_per_resident[København]") == pytest.approx(
+        0.5 * time_h / res[1]
+    )
+    paid = trips * 20.0 / occ * DAYS
+    assert value(rows, "money_change_dkk_per_resident") == pytest.approx(-paid / res.sum())
+    assert value(rows, "outer_share_of_time_gain") == pytest.approx(0.5)
+    assert value(rows, "corridor_peak_minutes_saved[Vest-Øst|car]") == pytest.approx(10.0)
+
+
+def test_an_added_transfer_lowers_5_1_by_no_more_than_its_time() -> None:
+    """A service change that adds one transfer costing 6 weighted minutes to the PT trip:
+    5.1 (PT travellers' time) falls by at most 6 minutes x the reference trips, the boardings
+    rise (so a boardings-based 5.1 would have rewarded it), and 5.2 counts one transfer more
+    per trip."""
+    t0 = np.array([[0.0, 1000.0], [1000.0, 0.0]])
+    t1 = 0.95 * t0
+    c0 = np.array([[5.0, 40.0], [40.0, 5.0]])
+    c1 = c0 + 6.0 * (1.0 - np.eye(2))
+    b0, b1 = np.ones((2, 2)), 2.0 * np.ones((2, 2))
+    km = np.full((2, 2), 10.0)
+    skim0 = {"time_min": c0, "length_km": km, "boardings": b0}
+    skim1 = {"time_min": c1, "length_km": km, "boardings": b1}
+    from mobility.demand.parameters import load_demand_parameters
+
+    par = load_demand_parameters()
+    fare = (par.pt_fare_base + par.pt_fare_per_km * km) * 60.0 / par.value_of_time
+    ref = _run({"pt": t0}, {"pt": c0 + fare}, {"pt": skim0})
+    proj = _run({"pt": t1}, {"pt": c1 + fare}, {"pt": skim1})
+    rows = _rows_of(ref, proj)
+    lost_h = -value(rows, "pt_time_saved_h_per_year")
+    assert 0 < lost_h <= 2000.0 * 6.0 / 60.0 * DAYS
+    assert lost_h == pytest.approx(0.5 * (2000.0 + 1900.0) * 6.0 / 60.0 * DAYS)
+    assert value(rows, "transfers_saved_per_day") == pytest.approx(-0.5 * (2000.0 + 1900.0))
