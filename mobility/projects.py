@@ -17,7 +17,9 @@ judged where the model cannot measure. Schema (defaults in brackets)::
     operator: {opex_mdkk_per_year: 12, rolling_stock_mdkk: 300, source: "..."}  # [derived]
     opex_mdkk_per_year: 5
     construction_co2e_t: 60000              # or:
-    quantities: {road_km: 25}               # x construction_co2e_factors.csv
+    quantities: {road_km: 25}               # x construction_co2e_factors.csv (the norm)
+    low_co2: {reduction_share: 0.3, reason: ..., source: ...}  # a documented low-CO2 design
+                                            # choice against that norm (with quantities only)
     network_changes: [...]                  # see OPS
     judgements:                             # 0-4, one-line reason; 2.2 and 6.2 required
       "2.2": {score: 1, reason: ...}
@@ -119,6 +121,7 @@ TOP_LEVEL = (
     "opex_mdkk_per_year",
     "construction_co2e_t",
     "quantities",
+    "low_co2",
     "network_changes",
     "judgements",
     "excludes",
@@ -220,6 +223,11 @@ class Project:
     stage: str | None = None
     reserve_rule: str = ""
     operator: Mapping[str, Any] = field(default_factory=dict)
+    #: construction CO2e of the project type's norm (quantities x construction_co2e_factors;
+    #: None when the file gives ``construction_co2e_t`` directly)
+    construction_co2e_norm_t: float | None = None
+    #: the documented low-CO2 choice: ``reduction_share``, ``reason``, ``source``
+    low_co2: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def capex_mdkk(self) -> float:
@@ -504,7 +512,15 @@ def project_from_mapping(
         raise top.error(
             "quantities", "given together with construction_co2e_t", expected="one of them"
         )
+    low_co2: dict[str, Any] = {}
+    norm: float | None = None
     if "construction_co2e_t" in top.data:
+        if "low_co2" in top.data:
+            raise top.error(
+                "low_co2",
+                "given together with construction_co2e_t (which already holds the design)",
+                expected="quantities with low_co2, or construction_co2e_t alone",
+            )
         co2 = top.number("construction_co2e_t", minimum=0.0)
     else:
         q = top.sub("quantities")
@@ -512,7 +528,18 @@ def project_from_mapping(
         q.check_unknown(tuple(table))
         for key in q.data:
             quantities[str(key)] = q.number(key, minimum=0.0)
-        co2 = float(sum(table[k] * v for k, v in quantities.items()))
+        norm = float(sum(table[k] * v for k, v in quantities.items()))
+        co2 = norm
+        if "low_co2" in top.data:
+            lc = top.sub("low_co2")
+            lc.check_unknown(("reduction_share", "reason", "source"))
+            share = lc.number("reduction_share", minimum=0.0, maximum=0.9)
+            low_co2 = {
+                "reduction_share": share,
+                "reason": lc.str("reason"),
+                "source": lc.str("source"),
+            }
+            co2 = norm * (1.0 - share)
     changes = (
         tuple(_change(item) for item in top.items("network_changes"))
         if top.raw("network_changes", None) is not None
@@ -561,6 +588,8 @@ def project_from_mapping(
         operator=operator,
         opex_mdkk_per_year=opex,
         construction_co2e_t=co2,
+        construction_co2e_norm_t=norm,
+        low_co2=low_co2,
         quantities=quantities,
         changes=changes,
         judgements=judgements,

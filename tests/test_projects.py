@@ -328,3 +328,23 @@ def test_every_catalogue_project_has_a_stage(zones: Any) -> None:
     assert STAGES == CBA_STAGES
     for p in load_catalogue(bundled_dir("projects"), zones=zones):
         assert p.stage in STAGES, p.id
+
+
+def test_low_co2_choice_is_measured_against_the_type_norm(tmp_path: Path, zones: Any) -> None:
+    """3.2's norm is quantities x construction_co2e_factors.csv; a documented low-CO2 choice
+    lowers the project's CO2e by its share; it cannot be stated beside a given total."""
+    norm = 4 * load_construction_factors()["road_km"]
+    plain = load_project(write(tmp_path, base_doc()), zones=zones)
+    assert plain.construction_co2e_norm_t == pytest.approx(norm)
+    assert plain.low_co2 == {}
+    low = {"reduction_share": 0.25, "reason": "low-clinker concrete", "source": "test"}
+    p = load_project(write(tmp_path, base_doc(low_co2=low)), zones=zones)
+    assert p.construction_co2e_t == pytest.approx(0.75 * norm)
+    assert p.construction_co2e_norm_t == pytest.approx(norm)
+    given = base_doc(construction_co2e_t=900, low_co2=low)
+    del given["quantities"]
+    with pytest.raises(InputError, match="low_co2"):
+        load_project(write(tmp_path, given), zones=zones)
+    too_much = base_doc(low_co2={**low, "reduction_share": 0.95})
+    with pytest.raises(InputError, match="reduction_share"):
+        load_project(write(tmp_path, too_much), zones=zones)

@@ -912,6 +912,22 @@ def indicator_rows(
     add("3.1", "car_trips_shifted_per_day", shifted, "trips/day")
     add("3.1", "pt_trips_change_per_day", eff.proj.trips["pt"] - eff.ref.trips["pt"], "trips/day")
     add("3.1", "car_vkm_change_per_year", eff.diff("car_vkm_day") * days, "vehicle-km/year")
+    norm = getattr(project, "construction_co2e_norm_t", None)
+    if norm is not None and norm > 0:
+        add(
+            "3.2",
+            "construction_co2e_vs_type_norm",
+            project.construction_co2e_t / norm,
+            "ratio (1 = the type's norm: quantities x construction_co2e_factors.csv; below 1 "
+            "a documented low-CO2 choice, project file low_co2)",
+        )
+    else:
+        add(
+            "3.2",
+            "construction_co2e_vs_type_norm",
+            1.0,
+            "ratio (no norm: the file gives its own construction CO2e, taken as the norm)",
+        )
     add("3.2", "construction_co2e_t", project.construction_co2e_t, "t")
     saving = -co2_year
     payback = project.construction_co2e_t / saving if saving > 0 else 999.0
@@ -1054,6 +1070,11 @@ class Combined:
     def construction_years(self) -> int | None:
         years = [p.construction_years for p in self.parts if p.construction_years]
         return max(years) if years else None
+
+    @property
+    def construction_co2e_norm_t(self) -> float | None:
+        norms = [getattr(p, "construction_co2e_norm_t", None) for p in self.parts]
+        return None if any(n is None for n in norms) else float(sum(norms))  # type: ignore[arg-type]
 
     @property
     def construction_co2e_t(self) -> float:

@@ -148,6 +148,7 @@ CRITERIA: tuple[Criterion, ...] = (
                 "3.2",
                 "Lav-CO2 anlæg",
                 "Low-CO2 construction",
+                ("construction_co2e_vs_type_norm", "min", "ratio"),
                 ("construction_co2e_t", "min", "t"),
                 ("co2e_payback_years", "min", "years"),
             ),

@@ -247,6 +247,8 @@ def test_void_project_changes_nothing() -> None:
             continue
         if r[3] == "co2e_payback_years":
             assert r[4] == 999.0
+        elif r[3] == "construction_co2e_vs_type_norm":
+            assert r[4] == 1.0  # nothing built: neutral, the norm itself
         else:
             assert r[4] == pytest.approx(0.0, abs=1e-6), r[3]
     assert result.npv_mdkk == pytest.approx(0.0, abs=1e-9)
