@@ -245,7 +245,9 @@ def run(
                     projects_csv=tmp / "projects.csv",
                     project_dir=plan.projects_dir,
                     scenario=scenario_path,
-                    solver="cbc",
+                    # HiGHS in-process (a dependency): CBC runs as a subprocess, and in some
+                    # runs one of its threads waited 10 s on a futex before exiting (issue 17)
+                    solver="auto",
                     pareto=work / "portfolio" / "frontier.csv",
                 )
             timings["optimise"] = t.get("seconds", 0.0)
