@@ -49,6 +49,7 @@ from mobility.impacts.emissions import (
 from mobility.impacts.noise import (
     ADJACENT_SHARE,
     MOTORWAY_WEIGHT,
+    class_constants,
     exposure,
     link_residents,
     nearest_zone,
@@ -274,7 +275,9 @@ def summarise(result: Any, *, year: int) -> RunSummary:
     if transit is not None and getattr(transit, "lines", None):
         pt_co2 = transit_service_co2e_t_per_day(transit.lines, transit.stops, year=year)
     adj = _link_residents(result)
-    exp = exposure(flows * day, speed, adj)
+    classes = net.meta.get("road_class") if isinstance(net.meta, Mapping) else None
+    heavy, distance = class_constants(classes, net.n_links)
+    exp = exposure(flows * day, speed, adj, heavy_share=heavy, distance_m=distance)
     trips = {m: float(np.sum(result.od[m])) if m in result.od else 0.0 for m in MODES}
     active_km = {}
     for m in ("bike", "walk"):
@@ -955,7 +958,10 @@ def indicator_rows(
     )
     add("4.1", "health_benefit_mdkk_per_year", health, "mDKK/year")
     add(
-        "4.2", "noise_exposure_change", eff.diff("noise_exposure"), "resident-weighted vehicles/day"
+        "4.2",
+        "noise_exposure_change",
+        eff.diff("noise_exposure"),
+        "resident-weighted vehicles/day (local PM2.5 and NO2 exposure proxy)",
     )
     add(
         "4.2",

@@ -55,3 +55,19 @@ def test_nearest_zone_and_shape_error() -> None:
     assert idx.tolist() == [0, 1]
     with pytest.raises(InputError):
         exposure(np.zeros(2), np.zeros(2), np.zeros(3))
+
+
+def test_heavy_share_and_distance_by_hand() -> None:
+    """The class terms of the simplified road-noise level, by hand: 10,000 veh/day at 50 km/h
+    is 68 dB at 10 m with no heavy vehicles; 10 % heavy at E = 8 adds 10 log10(1.7) = 2.30 dB;
+    40 m instead of 10 m takes 15 log10(4) = 9.03 dB off."""
+    from mobility.impacts.noise import class_constants, lden_db
+
+    base = float(lden_db(np.array([10_000.0]), np.array([50.0]))[0])
+    assert base == pytest.approx(68.0)
+    heavy = float(lden_db(np.array([10_000.0]), np.array([50.0]), heavy_share=0.1)[0])
+    assert heavy - base == pytest.approx(10 * np.log10(1.7))
+    far = float(lden_db(np.array([10_000.0]), np.array([50.0]), distance_m=40.0)[0])
+    assert base - far == pytest.approx(15 * np.log10(4.0))
+    h, d = class_constants(["motorway", "local", "unknown"], 3)
+    assert list(h) == [0.10, 0.03, 0.05] and list(d) == [40.0, 10.0, 10.0]
