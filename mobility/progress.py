@@ -20,6 +20,29 @@ _LOG = logging.getLogger("mobility.progress")
 
 #: Steps shorter than this (seconds) are not announced on stderr.
 STEP_REPORT_S = 1.0
+#: Set once the first-run compilation has been announced in this process.
+_ANNOUNCED = False
+
+
+def announce_compilation(*, quiet: bool = False) -> bool:
+    """Say once per process, on stderr, that numba is compiling the numerical kernels when
+    some have no cache yet (the first run after installing). Returns whether it said so."""
+    global _ANNOUNCED
+    if quiet or _ANNOUNCED:
+        return False
+    from mobility.network.compilation import first_run
+
+    first, missing = first_run()
+    _ANNOUNCED = True
+    if not first:
+        return False
+    print(
+        f"mobility: first run: compiling {missing} numerical kernels with numba "
+        "(about 30 s on 2 cores, once; later runs load them from the cache)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return True
 
 
 def progress(

@@ -745,6 +745,9 @@ def evaluate(
     quiet = bool((ctx.obj or {}).get("quiet", False))
     scen = resolve_scenario(scenario)
     folder = Path(projects_dir) if projects_dir else bundled_dir("projects")
+    from mobility.progress import announce_compilation
+
+    announce_compilation(quiet=quiet)
     summary = run_evaluation(
         scen,
         folder,

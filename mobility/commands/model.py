@@ -68,6 +68,9 @@ def model(ctx: click.Context, scenario: str, output: Path | None, rel_gap: float
     sc = load_scenario(spath)
     folder = output if output is not None else Path(f"model_{sc.name}")
     check_output_dir(folder, inputs=[spath])  # before the model runs
+    from mobility.progress import announce_compilation
+
+    announce_compilation(quiet=quiet)
     result = run_model(sc, rel_gap=rel_gap, progress=not quiet)
     with atomic_output_dir(folder, inputs=[spath]) as tmp:
         write_model_outputs(result, tmp)
