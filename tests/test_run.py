@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -122,6 +123,48 @@ def test_run_bad_scenario_one_line_no_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["run", str(scenario), "-o", str(out)])
     assert result.exit_code == 2
     assert "scoring.method" in result.output and "vote" in result.output
+    assert not out.exists()
+
+
+def _edited(tmp_path: Path, edit: Any) -> Path:
+    scenario = _scenario(tmp_path)
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    edit(data)
+    scenario.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return scenario
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda d: d["appraisal"].update(only=["c02_ring4_syd_motorvej", "nope"]), "only[1]"),
+        (
+            lambda d: d["appraisal"].update(
+                corridors=[{"name": "x", "from": ["Atlantis"], "to": ["Køge"]}]
+            ),
+            "Atlantis",
+        ),
+        (lambda d: d["scoring"].update(weights="no_such_profile"), "no_such_profile"),
+        (lambda d: d["portfolio"].update(budget_mdkk=-5), "budget_mdkk"),
+    ],
+)
+def test_run_refuses_a_bad_late_section_before_any_model_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Any, needle: str
+) -> None:
+    """Corridors, the --only ids, the weights and the portfolio are checked before the model
+    starts: one line, exit 2, nothing written (issue 13 item 4)."""
+    import mobility.demand.model as model_mod
+
+    def no_model(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the model ran before validation finished")
+
+    monkeypatch.setattr(model_mod, "run_model", no_model)
+    scenario = _edited(tmp_path, edit)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", str(scenario), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert needle in result.output
+    assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
 
 

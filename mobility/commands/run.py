@@ -114,6 +114,41 @@ def read_plan(scenario_path: Path) -> RunPlan:
     return RunPlan(projects_dir, only, weights, method, sensitivity, top_k, seed, has_budget)
 
 
+def check_plan(plan: RunPlan, scenario_path: Path) -> None:
+    """Validate everything a run needs before any model computes (well under a second):
+    the appraisal settings (corridors) against the zones, every project file of the
+    catalogue and the ids of ``appraisal.only``, the weights profile and the portfolio
+    section.
+
+    Raises
+    ------
+    InputError
+        The first problem, naming its file and field.
+    """
+    from mobility.demand.zones import load_zones
+    from mobility.errors import InputError
+    from mobility.impacts.appraisal import settings_from_scenario
+    from mobility.projects import load_catalogue
+    from mobility.scenario import load_scenario
+    from mobility.scoring.portfolio import read_scenario_portfolio
+    from mobility.scoring.weights import resolve_weights
+
+    scenario = load_scenario(scenario_path)
+    zones = load_zones(scenario.year)
+    settings_from_scenario(scenario, zones)
+    ids = {p.id for p in load_catalogue(plan.projects_dir, zones=zones)}
+    for i, pid in enumerate(plan.only):
+        if pid not in ids:
+            raise InputError(
+                f"unknown project id '{pid}'",
+                file=scenario_path,
+                field=f"appraisal.only[{i}]",
+                expected=f"an id of a project file in {plan.projects_dir}",
+            )
+    resolve_weights(plan.weights)
+    read_scenario_portfolio(scenario_path)
+
+
 @contextmanager
 def _sigterm_as_exit() -> Iterator[None]:
     """Turn SIGTERM into ``SystemExit`` so the partial output folder is cleaned up."""
@@ -196,6 +231,7 @@ def run(
     quiet = bool((ctx.obj or {}).get("quiet", False))
     scenario_path = resolve_scenario(scenario).resolve()
     plan = read_plan(scenario_path)
+    check_plan(plan, scenario_path)  # before any model computes
     name = load_scenario(scenario_path).name
     folder = output if output is not None else Path("out") / name
     check_output_dir(folder, inputs=[scenario_path, plan.projects_dir])
