@@ -257,7 +257,10 @@ def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
         "opex_mdkk_per_year": 0.0,
         "construction_co2e_t": 5000.0,
         "network_changes": BYPASS,
-        "judgements": {"2.2": {"level": "2.2-0", "reason": "r"}},
+        "judgements": {
+            "2.2": {"level": "2.2-0", "reason": "r"},
+            "5.2": {"level": "5.2-0", "reason": "r"},
+        },
         "sources": ["test"],
     }
     if stage is not None:
