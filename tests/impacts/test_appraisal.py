@@ -228,22 +228,6 @@ def test_bypass_relieves_bottleneck() -> None:
     assert all(r[6] in ("modelled", "judged") for r in rows)
 
 
-def test_void_project_changes_nothing() -> None:
-    rows, result, _ = run([], capex=0.0)
-    for r in rows:
-        if r[6] != "modelled":
-            continue
-        if r[3] == "co2e_payback_years":
-            assert r[4] == 999.0
-        else:
-            assert r[4] == pytest.approx(0.0, abs=1e-6), r[3]
-    assert result.npv_mdkk == pytest.approx(0.0, abs=1e-9)
-    # undefined ratios are left out, never written as nan
-    assert math.isnan(result.irr_pct) and math.isnan(result.bcr)
-    assert not {"bcr", "irr_pct", "nnk"} & {r[3] for r in rows}
-    assert all(math.isfinite(r[4]) for r in rows)
-
-
 def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
     """The bypass project with a planning ``stage`` and a note on its capex estimate."""
     out: dict[str, Any] = {
@@ -270,7 +254,7 @@ def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
     return project_from_mapping(out, path=f"{pid}.yaml", zones=toy_zones())
 
 
-def _rows_of(p: Any) -> list[tuple]:
+def _staged_rows(p: Any) -> list[tuple]:
     from mobility.impacts.appraisal import Combined
     from mobility.projects import apply_changes
 
@@ -294,11 +278,27 @@ def test_6_2_row_is_the_rubric_rule_on_stage_and_cost_estimate() -> None:
 
     unit = "grade 0-4 (rule: rubric.yaml)"
     for stage, note, grade in (("vvm", "", 3.0), ("anlaegslov", "[M] guess", 3.0), (None, "", 0)):
-        rows = _rows_of(_staged("b", stage, note))
+        rows = _staged_rows(_staged("b", stage, note))
         assert [r[2:] for r in rows if r[2] == "6.2"] == [
             ("6.2", "stage_grade", grade, unit, "judged")
         ]
     # a combination: the mean of its parts' rule grades (vvm 3, screening 1)
     both = Combined((_staged("b", "vvm"), _staged("c", "screening")))
-    rows = _rows_of(both)
+    rows = _staged_rows(both)
     assert [r[4] for r in rows if r[2] == "6.2"] == [2.0]
+
+
+def test_void_project_changes_nothing() -> None:
+    rows, result, _ = run([], capex=0.0)
+    for r in rows:
+        if r[6] != "modelled":
+            continue
+        if r[3] == "co2e_payback_years":
+            assert r[4] == 999.0
+        else:
+            assert r[4] == pytest.approx(0.0, abs=1e-6), r[3]
+    assert result.npv_mdkk == pytest.approx(0.0, abs=1e-9)
+    # undefined ratios are left out, never written as nan
+    assert math.isnan(result.irr_pct) and math.isnan(result.bcr)
+    assert not {"bcr", "irr_pct", "nnk"} & {r[3] for r in rows}
+    assert all(math.isfinite(r[4]) for r in rows)
