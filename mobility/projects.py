@@ -21,15 +21,21 @@ judged where the model cannot measure. Schema (defaults in brackets)::
     low_co2: {reduction_share: 0.3, reason: ..., source: ...}  # a documented low-CO2 design
                                             # choice against that norm (with quantities only)
     network_changes: [...]                  # see OPS
-    judgements:                             # 0-4, one-line reason; 2.2 and 6.2 required
-      "2.2": {score: 1, reason: ...}
-      "5.2": {score: 2, reason: ...}        # required when 5.2 is not modelled
-      "6.2": {score: 3, reason: ...}
+    judgements:                             # a rubric level and a one-line reason
+      "2.2": {level: "2.2-1", reason: ...}  # required
+      "5.2": {level: "5.2-2", reason: ...}  # required when 5.2 is not modelled
     excludes: [other_id]                    # [] (portfolio constraints)
     requires: [other_id]                    # []
     estimates: {capex: "[M] ...", opex_mdkk_per_year: "[M] ..."}   # which figures are estimates
     sources: [https://...]                  # at least one
     region_part: frederikssund              # [the municipalities' parts, ';'-joined]
+
+Judgements cite a level of the rubric ``mobility/data/rubric.yaml`` (:mod:`mobility.rubric`):
+``level`` is a level id of that sub-criterion (``"2.2-0"`` ... ``"2.2-4"``) and its grade is
+the judged grade; ``score`` (0-4) may be given as well and must then equal the level's grade;
+``reason`` (one line) is required. 6.2 is not judged in the file: the rubric's rule computes
+it from ``stage`` and the maturity of the cost estimate (``estimates.capex`` marked ``[M]``,
+``capex.reserve_source``), so a ``"6.2"`` judgement is refused.
 
 Network change operations (``op``), each entry also allows ``note``:
 
@@ -66,6 +72,7 @@ from typing import Any
 
 import numpy as np
 
+from mobility import rubric as rubric_mod
 from mobility.config import Fields, load_yaml
 from mobility.errors import InputError
 from mobility.resources import data_dir
@@ -84,8 +91,9 @@ STATUSES = ("vip", "vip-extra", "candidate")
 #: Planning stages (Ny Anlægsbudgettering); the reserve of each is in unit_prices.csv.
 STAGES = ("idea", "screening", "forundersoegelse", "vvm", "anlaegslov")
 SUBCRITERIA = ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2")
-JUDGED = ("2.2", "5.2", "6.2")
-REQUIRED_JUDGEMENTS = ("2.2", "6.2")
+#: Sub-criteria a project file judges against the rubric (6.2 is rule-based, see rubric.py).
+JUDGED = rubric_mod.JUDGED
+REQUIRED_JUDGEMENTS = ("2.2",)
 TRANSIT_MODES = ("s-tog", "metro", "light-rail", "regional", "bus", "ferry")
 ROAD_CLASSES = (
     "motorway",
@@ -169,10 +177,11 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 @dataclass(frozen=True)
 class Judgement:
-    """A graded judgement for one sub-criterion."""
+    """A graded judgement for one sub-criterion: ``score`` is the grade of rubric ``level``."""
 
     score: int
     reason: str
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,7 @@ class Project:
     description: str = ""
     stage: str | None = None
     reserve_rule: str = ""
+    reserve_source: str = ""
     operator: Mapping[str, Any] = field(default_factory=dict)
     #: construction CO2e of the project type's norm (quantities x construction_co2e_factors;
     #: None when the file gives ``construction_co2e_t`` directly)
@@ -279,25 +289,54 @@ def _municipality_names(zones: Any | None) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _judgements(top: Fields) -> dict[str, Judgement]:
+def _judgements(top: Fields, rubric: rubric_mod.Rubric) -> dict[str, Judgement]:
+    """The file's judgements, each a level of ``rubric`` with a one-line reason."""
     sub = top.sub("judgements")
     out: dict[str, Judgement] = {}
     for key in sub.data:
         code = str(key)
+        if code in rubric_mod.RULE_BASED:
+            raise sub.error(
+                code,
+                f"sub-criterion {code} is rule-based (stage and cost estimate, "
+                f"{Path(rubric.path).name}), not judged in the project file",
+                expected="no " + code + " judgement",
+            )
         if code not in JUDGED:
             raise sub.error(
                 code, "is not a judged sub-criterion", expected="one of " + ", ".join(JUDGED)
             )
         item = sub.sub(key)
-        item.check_unknown(("score", "reason"))
-        score = item.number("score", minimum=0, maximum=4, integer=True)
+        item.check_unknown(("level", "score", "reason"))
+        ids = rubric.level_ids(code)
+        expected = f"a level of {code} in {Path(rubric.path).name}: " + ", ".join(ids)
+        if "score" in item.data:
+            item.number("score", minimum=rubric.min_grade, maximum=rubric.max_grade, integer=True)
+        level_id = item.str("level")
+        level = rubric.levels.get(level_id)
+        if level is None:
+            raise item.error("level", f"unknown level '{level_id}'", expected=expected)
+        if level.subcriterion != code:
+            raise item.error(
+                "level",
+                f"level '{level_id}' belongs to sub-criterion {level.subcriterion}",
+                expected=expected,
+            )
+        if "score" in item.data and item.data["score"] != level.grade:
+            raise item.error(
+                "score",
+                f"has value {item.data['score']!r} but level {level_id} is grade {level.grade}",
+                expected=f"{level.grade} (or no score)",
+            )
         reason = item.str("reason")
         if not reason.strip() or "\n" in reason.strip():
             raise item.error("reason", "must be one line", expected="a one-line reason")
-        out[code] = Judgement(score=score, reason=reason.strip())
+        out[code] = Judgement(score=level.grade, reason=reason.strip(), level=level_id)
     for code in REQUIRED_JUDGEMENTS:
         if code not in out:
-            raise sub.error(code, "is missing", expected="{score: 0-4, reason: one line}")
+            raise sub.error(
+                code, "is missing", expected="{level: " + code + "-0 ... " + code + "-4, reason}"
+            )
     return out
 
 
@@ -433,8 +472,10 @@ def project_from_mapping(
     path: str | Path,
     zones: Any | None = None,
     factors: Mapping[str, float] | None = None,
+    rubric: rubric_mod.Rubric | None = None,
 ) -> Project:
-    """Validate one project mapping (as read from YAML).
+    """Validate one project mapping (as read from YAML); judgements are checked against
+    ``rubric`` (default: the bundled rubric file).
 
     Raises
     ------
@@ -545,7 +586,7 @@ def project_from_mapping(
         if top.raw("network_changes", None) is not None
         else ()
     )
-    judgements = _judgements(top)
+    judgements = _judgements(top, rubric if rubric is not None else rubric_mod.load_rubric())
     sources = top.list("sources")
     if not sources or not all(isinstance(s, str) and s.strip() for s in sources):
         raise top.error("sources", "needs at least one source", expected="a list of strings")
@@ -585,6 +626,7 @@ def project_from_mapping(
         reserve_pct=reserve,
         stage=stage,
         reserve_rule=reserve_rule,
+        reserve_source=reserve_source,
         operator=operator,
         opex_mdkk_per_year=opex,
         construction_co2e_t=co2,

@@ -105,10 +105,7 @@ def base_doc(**over: Any) -> dict[str, Any]:
         "opex_mdkk_per_year": 2,
         "quantities": {"road_km": 4},
         "network_changes": [],
-        "judgements": {
-            "2.2": {"score": 1, "reason": "conventional road"},
-            "6.2": {"score": 2, "reason": "early estimate"},
-        },
+        "judgements": {"2.2": {"level": "2.2-1", "reason": "conventional road"}},
         "sources": ["test"],
     }
     doc.update(over)
@@ -128,6 +125,7 @@ def test_valid_project_fields(tmp_path: Path, zones: Any) -> None:
     assert p.construction_co2e_t == pytest.approx(4 * load_construction_factors()["road_km"])
     assert p.region_part == "central"
     assert p.judgements["2.2"].score == 1
+    assert p.judgements["2.2"].level == "2.2-1"
 
 
 @pytest.mark.parametrize(
@@ -138,7 +136,7 @@ def test_valid_project_fields(tmp_path: Path, zones: Any) -> None:
         ({"id": None}, "id"),
         ({"municipalities": ["Atlantis"]}, "municipalities[0]"),
         ({"judgements": {"2.2": {"score": 7, "reason": "x"}}}, "judgements.2.2.score"),
-        ({"judgements": {"2.2": {"score": 1, "reason": "x"}}}, "judgements.6.2"),
+        ({"judgements": {"5.2": {"level": "5.2-1", "reason": "x"}}}, "judgements.2.2"),
         ({"network_changes": [{"op": "teleport"}]}, "network_changes[0].op"),
         ({"sources": []}, "sources"),
         ({"colour": "red"}, "colour"),
@@ -155,6 +153,68 @@ def test_bad_fields_name_file_and_field(
         load_project(path, zones=zones)
     assert info.value.file == str(path)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("judgement", "field", "words"),
+    [
+        ({"level": "2.2-1", "score": 5, "reason": "x"}, "judgements.2.2.score", "<= 4"),
+        ({"level": "2.2-1", "score": -1, "reason": "x"}, "judgements.2.2.score", ">= 0"),
+        ({"level": "2.2-1"}, "judgements.2.2.reason", "is missing"),
+        ({"level": "2.2-1", "reason": "  "}, "judgements.2.2.reason", "one line"),
+        ({"level": "2.2-9", "reason": "x"}, "judgements.2.2.level", "unknown level '2.2-9'"),
+        ({"level": "5.2-3", "reason": "x"}, "judgements.2.2.level", "belongs to sub-criterion 5.2"),
+        ({"level": "2.2-1", "score": 3, "reason": "x"}, "judgements.2.2.score", "grade 1"),
+        ({"score": 1, "reason": "x"}, "judgements.2.2.level", "is missing"),
+        ({"level": "2.2-1", "grade": 1, "reason": "x"}, "judgements.2.2.grade", "unknown"),
+    ],
+)
+def test_bad_judgements_give_one_line_naming_file_and_field(
+    tmp_path: Path, zones: Any, judgement: dict[str, Any], field: str, words: str
+) -> None:
+    path = write(tmp_path, base_doc(judgements={"2.2": judgement}))
+    with pytest.raises(InputError) as info:
+        load_project(path, zones=zones)
+    assert (info.value.file, info.value.field) == (str(path), field)
+    assert words in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_judgement_score_may_repeat_the_levels_grade(tmp_path: Path, zones: Any) -> None:
+    doc = base_doc(judgements={"2.2": {"level": "2.2-3", "score": 3, "reason": "first in DK"}})
+    p = load_project(write(tmp_path, doc), zones=zones)
+    assert (p.judgements["2.2"].score, p.judgements["2.2"].level) == (3, "2.2-3")
+
+
+def test_6_2_is_rule_based_not_judged_in_the_file(tmp_path: Path, zones: Any) -> None:
+    judgements = {
+        "2.2": {"level": "2.2-1", "reason": "x"},
+        "6.2": {"level": "6.2-2", "reason": "early estimate"},
+    }
+    path = write(tmp_path, base_doc(judgements=judgements))
+    with pytest.raises(InputError, match="rule-based") as info:
+        load_project(path, zones=zones)
+    assert info.value.field == "judgements.6.2"
+
+
+def test_bad_judgement_exits_2_with_one_line(tmp_path: Path, zones: Any) -> None:
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    path = write(folder, base_doc(judgements={"2.2": {"level": "2.2-7", "reason": "x"}}))
+    ranking = tmp_path / "ranking.csv"
+    ranking.write_text("rank,project_id,name,score,capex_mdkk\n1,toy,Toy,50,750\n", "utf-8")
+    out = tmp_path / "portfolio.csv"
+    args = ["optimise", str(ranking), "--budget-mdkk", "1000", "--project-dir", str(folder)]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert not out.exists()
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert str(path) in lines[0] and "judgements.2.2.level" in lines[0]
 
 
 def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
@@ -276,6 +336,9 @@ def test_bundled_catalogue_is_valid(zones: Any) -> None:
         assert p.sources
         assert set(p.excludes) <= ids and set(p.requires) <= ids
         assert set(p.judgements) <= set(SUBCRITERIA)
+        assert "2.2" in p.judgements and "6.2" not in p.judgements
+        for code, j in p.judgements.items():
+            assert j.level.startswith(code + "-") and j.reason
 
 
 def test_mapping_without_file_path() -> None:

@@ -1009,7 +1009,7 @@ def indicator_rows(
                 "revenue, so NPV per DKK of public funds is undefined)",
             )
     add("6.1", "npv_high_co2_mdkk", result.npv_high_co2_mdkk, "mDKK")
-    _judged(project, "6.2", add)
+    _stage_grade(project, "6.2", add)
     return rows
 
 
@@ -1020,9 +1020,22 @@ def _judged(project: Any, sub: str, add: Any) -> None:
             f"no judgement for sub-criterion {sub}, which the model does not compute",
             file=getattr(project, "path", None),
             field=f"judgements.{sub}",
-            expected="{score: 0-4, reason: one line}",
+            expected=f"{{level: {sub}-0 ... {sub}-4 (rubric.yaml), reason: one line}}",
         )
     add(sub, "grade", float(j.score), "grade 0-4", "judged")
+
+
+def _stage_grade(project: Any, sub: str, add: Any) -> None:
+    """The rule-based grade of ``sub`` (6.2): the rubric's rule on the project's planning
+    stage and cost estimate (:func:`mobility.rubric.stage_grade`); a combination gets the mean
+    of its parts' grades. Basis ``judged``: not modelled, on the judged 0-4 scale."""
+    from mobility.rubric import load_rubric, stage_grade
+
+    rubric = load_rubric()
+    parts = getattr(project, "parts", None) or (project,)
+    grade = sum(stage_grade(p, sub, rubric).grade for p in parts) / len(parts)
+    rule = rubric.rules[sub]
+    add(sub, rule.indicator, grade, "grade 0-4 (rule: rubric.yaml)", "judged")
 
 
 def format_value(value: float) -> str:

@@ -146,9 +146,8 @@ def project(changes: list[dict[str, Any]], capex: float = 400.0) -> Any:
         "construction_co2e_t": 0.0 if capex == 0 else 5000.0,
         "network_changes": changes,
         "judgements": {
-            "2.2": {"score": 1, "reason": "r"},
-            "5.2": {"score": 0, "reason": "r"},
-            "6.2": {"score": 2, "reason": "r"},
+            "2.2": {"level": "2.2-1", "reason": "r"},
+            "5.2": {"level": "5.2-0", "reason": "r"},
         },
         "sources": ["test"],
     }
@@ -238,6 +237,66 @@ def test_bypass_relieves_bottleneck() -> None:
         "6.2",
     }
     assert all(r[6] in ("modelled", "judged") for r in rows)
+
+
+def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
+    """The bypass project with a planning ``stage`` and a note on its capex estimate."""
+    out: dict[str, Any] = {
+        "id": pid,
+        "name": pid,
+        "kind": "road",
+        "status": "candidate",
+        "municipalities": ["Ballerup"],
+        "opening_year": 2032,
+        "capex": {"mdkk": 400.0, "price_year": 2022, "estimate_class": "test"},
+        "opex_mdkk_per_year": 0.0,
+        "construction_co2e_t": 5000.0,
+        "network_changes": BYPASS,
+        "judgements": {
+            "2.2": {"level": "2.2-0", "reason": "r"},
+            "5.2": {"level": "5.2-0", "reason": "r"},
+        },
+        "sources": ["test"],
+    }
+    if stage is not None:
+        out["stage"] = stage
+    if capex_note:
+        out["estimates"] = {"capex": capex_note}
+    return project_from_mapping(out, path=f"{pid}.yaml", zones=toy_zones())
+
+
+def _staged_rows(p: Any) -> list[tuple]:
+    from mobility.impacts.appraisal import Combined
+    from mobility.projects import apply_changes
+
+    ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
+    parts = p.parts if isinstance(p, Combined) else (p,)
+    proj_inputs = ref_inputs
+    for part in parts:
+        proj_inputs = apply_changes(proj_inputs, part.changes, project_id=part.id)
+    ref, proj = mini_model(ref_inputs), mini_model(proj_inputs)
+    settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
+    eff = effects(ref, proj, settings=settings, year=YEAR)
+    prices = cba.load_unit_prices()
+    result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
+    return indicator_rows(
+        p, eff, result, zones=ref_inputs.zones, settings=settings, prices=prices, year=YEAR
+    )
+
+
+def test_6_2_row_is_the_rubric_rule_on_stage_and_cost_estimate() -> None:
+    from mobility.impacts.appraisal import Combined
+
+    unit = "grade 0-4 (rule: rubric.yaml)"
+    for stage, note, grade in (("vvm", "", 3.0), ("anlaegslov", "[M] guess", 3.0), (None, "", 0)):
+        rows = _staged_rows(_staged("b", stage, note))
+        assert [r[2:] for r in rows if r[2] == "6.2"] == [
+            ("6.2", "stage_grade", grade, unit, "judged")
+        ]
+    # a combination: the mean of its parts' rule grades (vvm 3, screening 1)
+    both = Combined((_staged("b", "vvm"), _staged("c", "screening")))
+    rows = _staged_rows(both)
+    assert [r[4] for r in rows if r[2] == "6.2"] == [2.0]
 
 
 def test_void_project_changes_nothing() -> None:
