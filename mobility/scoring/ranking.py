@@ -494,11 +494,11 @@ def build_matrix(
     npv = np.full(n, np.nan)
     bcr = np.full(n, np.nan)
     for i, pid in enumerate(ids):
-        for r in grouped.get((pid, "6.1"), []):
-            if r["indicator"] == "npv_mdkk":
-                npv[i] = r["value"]
-            elif r["indicator"] == "bcr":
-                bcr[i] = r["value"]
+        for cell in grouped.get((pid, "6.1"), []):
+            if cell["indicator"] == "npv_mdkk":
+                npv[i] = cell["value"]
+            elif cell["indicator"] == "bcr":
+                bcr[i] = cell["value"]
     bands = {(r.project_id, r.subcriterion, r.indicator): r.noise_band for r in rows}
     within_noise = [
         tuple(
