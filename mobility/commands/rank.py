@@ -76,6 +76,7 @@ Example:
 @click.option(
     "--normalisation",
     default="winsorised",
+    metavar="[winsorised|rank|minmax]",
     show_default=True,
     help="Normalisation of modelled values across the projects: winsorised (min-max between "
     "the 10th and 90th percentiles), rank (percentile rank) or minmax. A per-sub-criterion "
