@@ -107,6 +107,9 @@ def test_run_subset_end_to_end_and_deterministic(tmp_path: Path) -> None:
     ]
     manifest = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["method"] == "weighted_sum"
+    assert manifest["settings"]["normalisation"] == "winsorised"
+    methods = {r["method"].split("(")[0] for r in _rows(a / "scores_long.csv")}
+    assert "winsorised" in methods and methods <= {"winsorised", "grade"}
     assert "scenario" in manifest["inputs"]
     assert set(manifest["outputs"]) >= set(CSVS)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
@@ -208,3 +211,47 @@ def test_bundled_default_scenario_asks_for_the_whole_decision_basis() -> None:
     assert plan.only == ()
     assert plan.sensitivity > 0
     assert plan.has_budget
+    # robust normalisation, varied in the sensitivity draws (issue 12)
+    assert plan.normalisation == "winsorised"
+    assert plan.sensitivity_normalisation
+
+
+@pytest.mark.parametrize(
+    ("scoring", "needle"),
+    [
+        ({"normalisation": "zscore"}, "scoring.normalisation"),
+        ({"normalisation": "minmax", "sensitivity_normalisation": "yes"}, "true or false"),
+        ({"sensitivity": 0, "sensitivity_normalisation": True}, "sensitivity > 0"),
+    ],
+)
+def test_run_bad_normalisation_settings_one_line(
+    tmp_path: Path, scoring: dict[str, object], needle: str
+) -> None:
+    from mobility.commands.run import read_plan
+    from mobility.errors import InputError
+
+    path = _scenario(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["scoring"].update(scoring)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_plan(path)
+    assert str(path) in str(exc.value) and needle in str(exc.value)
+    assert "\n" not in str(exc.value)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", str(path), "-o", str(out)])
+    assert result.exit_code == 2 and needle in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_run_plan_normalisation_defaults_and_choices(tmp_path: Path) -> None:
+    from mobility.commands.run import read_plan
+
+    path = _scenario(tmp_path)
+    plan = read_plan(path)  # the test scenario names no normalisation
+    assert (plan.normalisation, plan.sensitivity_normalisation) == ("winsorised", False)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["scoring"].update({"normalisation": "rank", "sensitivity_normalisation": True})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    plan = read_plan(path)
+    assert (plan.normalisation, plan.sensitivity_normalisation) == ("rank", True)

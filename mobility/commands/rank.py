@@ -20,6 +20,8 @@ Examples:
   mobility rank out/impacts.csv --projects out/projects.csv -o out/ranking.csv
   mobility rank out/impacts.csv --weights climate_first --method topsis \\
       --sensitivity 10000 --top-k 5 --seed 1 -o out/ranking_climate.csv
+  mobility rank out/impacts.csv --normalisation rank --sensitivity 2000 \\
+      --vary-normalisation -o out/ranking_rank.csv
 \b
 --weights takes a YAML file or a bundled profile (equal, climate_first,
 accessibility_first). Without --projects, a projects.csv next to IMPACTS is used if present.
@@ -72,6 +74,15 @@ Example:
     help="PROMETHEE linear: score difference (0-100 points) of full preference.",
 )
 @click.option(
+    "--normalisation",
+    default="winsorised",
+    metavar="[winsorised|rank|minmax]",
+    show_default=True,
+    help="Normalisation of modelled values across the projects: winsorised (min-max between "
+    "the 10th and 90th percentiles), rank (percentile rank) or minmax. A per-sub-criterion "
+    "method in the weights file overrides it.",
+)
+@click.option(
     "--sensitivity",
     "n_samples",
     type=click.IntRange(min=1),
@@ -92,6 +103,12 @@ Example:
     show_default=True,
     help="k for the probability of being in the top k.",
 )
+@click.option(
+    "--vary-normalisation",
+    is_flag=True,
+    help="With --sensitivity: each draw also picks rank or winsorised normalisation "
+    "uniformly, so the rank acceptability reflects both.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="ranking.csv to write."
@@ -105,18 +122,31 @@ def rank(
     method: str,
     preference: str,
     p_threshold: float,
+    normalisation: str,
     n_samples: int | None,
     concentration: float,
+    vary_normalisation: bool,
     top_k: int,
     seed: int,
     output: Path,
 ) -> None:
     """Score and rank projects against the six pejlemærker from IMPACTS (impacts.csv)."""
+    from mobility.scoring import normalise
     from mobility.scoring import ranking as rk
     from mobility.scoring.weights import resolve_weights
 
     quiet = bool((ctx.obj or {}).get("quiet"))
     t0 = time.perf_counter()
+    if normalisation not in normalise.SCENARIO_METHODS:
+        raise InputError(
+            f"has value '{normalisation}'",
+            field="--normalisation",
+            expected="one of " + ", ".join(normalise.SCENARIO_METHODS),
+        )
+    if vary_normalisation and n_samples is None:
+        raise InputError(
+            "needs --sensitivity N (the draws it varies)", field="--vary-normalisation"
+        )
     weights = resolve_weights(weights_spec)
     rows = rk.read_impacts(impacts)
     if projects_csv is None and (impacts.parent / "projects.csv").is_file():
@@ -130,14 +160,24 @@ def rank(
     # decided and not-appraised projects are listed in ranking.csv but not ranked, and do not
     # take part in the normalisation or the sensitivity analysis
     candidates, unranked = rk.split_candidates(rows, projects)
-    matrix = rk.build_matrix(candidates, normalisation=weights.normalisation, file=impacts)
+    matrix = rk.build_matrix(
+        candidates, normalisation=weights.normalisation, method=normalisation, file=impacts
+    )
     ranking = rk.rank_projects(
         matrix, weights, method=method, preference=preference, p_threshold=p_threshold
     )
     sens = None
     if n_samples is not None:
+        alternatives = None
+        if vary_normalisation:
+            alternatives = rk.normalisation_alternatives(candidates, weights, file=impacts)
         sens = rk.run_sensitivity(
-            ranking, n_samples=n_samples, top_k=top_k, seed=seed, concentration=concentration
+            ranking,
+            n_samples=n_samples,
+            top_k=top_k,
+            seed=seed,
+            concentration=concentration,
+            alternatives=alternatives,
         )
     if output.exists() and output.is_dir():
         raise InputError("is a folder", file=output, expected="a CSV file name")
@@ -150,7 +190,9 @@ def rank(
         "method": method,
         "preference": preference if method == "promethee" else None,
         "p_threshold": p_threshold if method == "promethee" else None,
+        "normalisation": normalisation,
         "sensitivity_samples": n_samples,
+        "sensitivity_normalisation": sens.settings() if sens is not None else None,
         "concentration": concentration if n_samples else None,
         "top_k": top_k,
         "seed": seed,
@@ -167,7 +209,7 @@ def rank(
         n = len(matrix.project_ids)
         listed = f", {len(unranked)} decided or not appraised listed" if unranked else ""
         click.echo(
-            f"ranked {n} projects{listed} ({method}, weights {weights.name}) in "
+            f"ranked {n} projects{listed} ({method}, {normalisation}, weights {weights.name}) in "
             f"{time.perf_counter() - t0:.2f} s -> {paths['ranking']}",
             err=True,
         )

@@ -19,7 +19,9 @@ The scenario file names everything (one file reproduces a whole decision basis):
     scoring:
       weights: equal               # bundled profile name or a weights file (relative path)
       method: weighted_sum         # weighted_sum | topsis | promethee
+      normalisation: winsorised    # winsorised | rank | minmax (default winsorised)
       sensitivity: 2000            # Dirichlet weight draws (0: none)
+      sensitivity_normalisation: true  # each draw also picks rank or winsorised [false]
       top_k: 5
       seed: 0
     portfolio:
@@ -72,6 +74,8 @@ class RunPlan:
     top_k: int
     seed: int
     has_budget: bool
+    normalisation: str = "winsorised"
+    sensitivity_normalisation: bool = False
 
 
 def read_plan(scenario_path: Path) -> RunPlan:
@@ -85,6 +89,7 @@ def read_plan(scenario_path: Path) -> RunPlan:
     from mobility.resources import bundled_dir
     from mobility.scenario import load_scenario
     from mobility.scoring.mcda import METHODS
+    from mobility.scoring.normalise import DEFAULT_METHOD, SCENARIO_METHODS
 
     scenario = load_scenario(scenario_path)
     base = scenario_path.resolve().parent
@@ -100,18 +105,49 @@ def read_plan(scenario_path: Path) -> RunPlan:
         only = tuple(str(v) for v in appraisal.list("only", []))
     scoring = scenario.section("scoring")
     weights, method, sensitivity, top_k, seed = None, "weighted_sum", 0, 5, 0
+    normalisation, vary_normalisation = DEFAULT_METHOD, False
     if scoring is not None:
-        scoring.check_unknown(("weights", "method", "sensitivity", "top_k", "seed", "source"))
+        scoring.check_unknown(
+            (
+                "weights",
+                "method",
+                "normalisation",
+                "sensitivity",
+                "sensitivity_normalisation",
+                "top_k",
+                "seed",
+                "source",
+            )
+        )
         weights = scoring.str("weights", None)
         if weights is not None and ("/" in weights or weights.endswith((".yaml", ".yml"))):
             weights = str((base / weights).resolve())
         method = scoring.str("method", method, choices=METHODS)
+        normalisation = scoring.str("normalisation", normalisation, choices=SCENARIO_METHODS)
         sensitivity = scoring.number("sensitivity", 0, minimum=0, integer=True)
+        vary_normalisation = scoring.bool("sensitivity_normalisation", False)
+        if vary_normalisation and not sensitivity:
+            raise scoring.error(
+                "sensitivity_normalisation",
+                "is true but there are no draws to vary it in",
+                expected="sensitivity > 0, or false",
+            )
         top_k = scoring.number("top_k", 5, minimum=1, integer=True)
         seed = scoring.number("seed", 0, minimum=0, integer=True)
     portfolio = scenario.section("portfolio")
     has_budget = portfolio is not None and portfolio.raw("budget_mdkk", None) is not None
-    return RunPlan(projects_dir, only, weights, method, sensitivity, top_k, seed, has_budget)
+    return RunPlan(
+        projects_dir,
+        only,
+        weights,
+        method,
+        sensitivity,
+        top_k,
+        seed,
+        has_budget,
+        normalisation,
+        vary_normalisation,
+    )
 
 
 def check_plan(plan: RunPlan, scenario_path: Path) -> None:
@@ -264,7 +300,9 @@ def run(
                 projects_csv=tmp / "projects.csv",
                 weights_spec=plan.weights,
                 method=plan.method,
+                normalisation=plan.normalisation,
                 n_samples=plan.sensitivity or None,
+                vary_normalisation=plan.sensitivity_normalisation,
                 top_k=plan.top_k,
                 seed=plan.seed,
                 output=work / "rank" / "ranking.csv",
@@ -299,7 +337,9 @@ def run(
             "only": list(plan.only),
             "weights": Path(plan.weights).stem if plan.weights else "equal",
             "method": plan.method,
+            "normalisation": plan.normalisation,
             "sensitivity_samples": plan.sensitivity,
+            "sensitivity_normalisation": plan.sensitivity_normalisation,
             "top_k": plan.top_k,
             "seed": plan.seed,
             "portfolio": plan.has_budget,

@@ -6,8 +6,10 @@ opex_mdkk_per_year,construction_co2e_t,region_part``).
 
 The decision matrix holds, per project, a 0-100 score for each of the twelve sub-criteria:
 the indicator chosen by :func:`mobility.scoring.pejlemaerker.select_indicator`, normalised by
-:mod:`mobility.scoring.normalise` (judged grades x 25; modelled values min-max across the
-projects scored on the same indicator, or target-based when the weights file says so).
+:mod:`mobility.scoring.normalise` (judged grades x 25; modelled values across the projects
+scored on the same indicator by the scenario's method, winsorised min-max by default, or
+percentile rank or plain min-max; a per-sub-criterion method, e.g. target-based, when the
+weights file says so).
 Pejlemærke scores are the within-criterion weighted means of the sub-criterion scores.
 
 Outputs (see :func:`write_outputs`):
@@ -403,9 +405,22 @@ def build_matrix(
     rows: list[ImpactRow],
     *,
     normalisation: dict[str, NormalisationSpec] | None = None,
+    method: str = normalise.DEFAULT_METHOD,
     file: str | Path | None = None,
 ) -> DecisionMatrix:
     """Choose an indicator per project and sub-criterion and normalise it to 0-100.
+
+    Parameters
+    ----------
+    rows
+        The impacts rows of the projects to rank.
+    normalisation
+        Per-sub-criterion methods from the weights file; they override ``method``.
+    method
+        The normalisation of modelled values across the projects sharing an indicator, one of
+        :data:`mobility.scoring.normalise.SCENARIO_METHODS` (the scenario's choice).
+    file
+        The impacts file, named in errors.
 
     Raises
     ------
@@ -413,6 +428,12 @@ def build_matrix(
         If a project lacks rows for a sub-criterion or has only unknown modelled indicators.
     """
     normalisation = normalisation or {}
+    if method not in normalise.SCENARIO_METHODS:
+        raise InputError(
+            f"unknown normalisation '{method}'",
+            field="normalisation",
+            expected=", ".join(normalise.SCENARIO_METHODS),
+        )
     ids: list[str] = []
     names: dict[str, str] = {}
     grouped: dict[tuple[str, str], list[dict]] = {}
@@ -437,7 +458,7 @@ def build_matrix(
     judged = np.zeros((n, m), dtype=bool)
     methods = [[""] * m for _ in range(n)]
     for j, s in enumerate(subs):
-        spec = normalisation.get(s.id, NormalisationSpec())
+        spec = normalisation.get(s.id, NormalisationSpec(method))
         groups: dict[str, list[int]] = {}
         for i in range(n):
             c = choices[i][j]
@@ -448,7 +469,7 @@ def build_matrix(
             else:
                 groups.setdefault(c.indicator, []).append(i)
         for indicator, members in list(groups.items()):
-            # min-max of a single project is meaningless: use its judged grade if it has one
+            # normalising a single project is meaningless: use its judged grade if it has one
             if len(members) == 1:
                 i = members[0]
                 alt = [r for r in grouped.get((ids[i], s.id), []) if r["basis"] == "judged"]
@@ -466,19 +487,18 @@ def build_matrix(
                 sc = normalise.target(vals, zero=spec.zero, target=spec.target)
                 label = f"target(zero={spec.zero:g},target={spec.target:g})"
             else:
-                sc = normalise.minmax(vals, direction=direction)
-                label = f"minmax({direction},n={len(members)})"
+                sc, label = normalise.across_projects(vals, method=spec.method, direction=direction)
             for i, v in zip(members, sc, strict=True):
                 scores[i, j] = v
                 methods[i][j] = label
     npv = np.full(n, np.nan)
     bcr = np.full(n, np.nan)
     for i, pid in enumerate(ids):
-        for r in grouped.get((pid, "6.1"), []):
-            if r["indicator"] == "npv_mdkk":
-                npv[i] = r["value"]
-            elif r["indicator"] == "bcr":
-                bcr[i] = r["value"]
+        for cell in grouped.get((pid, "6.1"), []):
+            if cell["indicator"] == "npv_mdkk":
+                npv[i] = cell["value"]
+            elif cell["indicator"] == "bcr":
+                bcr[i] = cell["value"]
     bands = {(r.project_id, r.subcriterion, r.indicator): r.noise_band for r in rows}
     within_noise = [
         tuple(
@@ -712,10 +732,43 @@ ACCEPTABILITY_COLUMNS = ("project_id", "rank", "probability", "cumulative")
 
 @dataclass
 class SensitivityOutput:
-    """Rank acceptability and neighbour swaps for a :class:`Ranking`."""
+    """Rank acceptability and neighbour swaps for a :class:`Ranking`.
+
+    ``normalisations`` lists the methods the draws picked among (empty: the ranking's own
+    normalisation in every draw).
+    """
 
     acceptability: Acceptability
     swaps: dict[int, Swap]  # upper project index -> swap with the next project in the order
+    normalisations: tuple[str, ...] = ()
+
+    def settings(self) -> dict[str, object] | None:
+        """The normalisation draws for a manifest (None when the normalisation was fixed)."""
+        used = self.acceptability.alternative_draws
+        if not self.normalisations or used is None:
+            return None
+        return {
+            "methods": list(self.normalisations),
+            "draws": {m: int(k) for m, k in zip(self.normalisations, used, strict=True)},
+        }
+
+
+def normalisation_alternatives(
+    rows: list[ImpactRow],
+    weights: Weights,
+    *,
+    methods: tuple[str, ...] = normalise.ROBUST_METHODS,
+    file: str | Path | None = None,
+) -> dict[str, np.ndarray]:
+    """(n, 12) sub-criterion scores of the same projects under each normalisation method.
+
+    The weights file's per-sub-criterion methods (e.g. ``target``) and the judged grades are
+    the same in every alternative; only the other modelled sub-criteria change.
+    """
+    return {
+        m: build_matrix(rows, normalisation=weights.normalisation, method=m, file=file).sub_scores
+        for m in methods
+    }
 
 
 def run_sensitivity(
@@ -725,19 +778,33 @@ def run_sensitivity(
     top_k: int,
     seed: int = 0,
     concentration: float = DEFAULT_CONCENTRATION,
+    alternatives: dict[str, np.ndarray] | None = None,
 ) -> SensitivityOutput:
     """Rank acceptability over ``n_samples`` Dirichlet weight draws, and neighbour swaps.
 
-    The swap of each project with the next one in the ranking uses the closed form for the
-    weighted sum and the grid scan otherwise (:mod:`mobility.scoring.sensitivity`).
+    With ``alternatives`` (method -> (n, 12) sub-criterion scores of the ranking's projects,
+    :func:`normalisation_alternatives`) each draw also picks one normalisation uniformly
+    (:func:`mobility.scoring.sensitivity.rank_acceptability`), so the acceptability reflects
+    both; the base rank and the swaps stay those of the ranking's own normalisation. The swap
+    of each project with the next one in the ranking uses the closed form for the weighted
+    sum and the grid scan otherwise (:mod:`mobility.scoring.sensitivity`).
     """
-    fn = criterion_score_fn(
-        ranking.matrix.sub_scores,
-        ranking.weights,
-        method=ranking.method,
-        preference=ranking.preference,
-        p_threshold=ranking.p_threshold,
-    )
+
+    def score_fn(sub_scores: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        return criterion_score_fn(
+            sub_scores,
+            ranking.weights,
+            method=ranking.method,
+            preference=ranking.preference,
+            p_threshold=ranking.p_threshold,
+        )
+
+    fn = score_fn(ranking.matrix.sub_scores)
+    alts = alternatives or {}
+    names = tuple(alts)
+    for name, sub_scores in alts.items():
+        if sub_scores.shape != ranking.matrix.sub_scores.shape:
+            raise ValueError(f"alternative normalisation {name!r} has another shape")
     acc = rank_acceptability(
         fn,
         ranking.weights.criteria,
@@ -745,6 +812,7 @@ def run_sensitivity(
         top_k=top_k,
         concentration=concentration,
         seed=seed,
+        alternatives=[score_fn(alts[m]) for m in names] or None,
     )
     order = [int(i) for i in ranking.order]
     pairs = list(itertools.pairwise(order))
@@ -754,7 +822,7 @@ def run_sensitivity(
         ]
     else:
         swaps = swap_numeric(fn, ranking.weights.criteria, pairs)
-    return SensitivityOutput(acc, {s.upper: s for s in swaps})
+    return SensitivityOutput(acc, {s.upper: s for s in swaps}, names)
 
 
 def sensitivity_cells(ranking: Ranking, sens: SensitivityOutput, i: int) -> list[str]:

@@ -9,6 +9,14 @@ criterion weighted 0 stays 0 (it is left out of the draw). Sub-criterion weights
 criterion are held fixed. The MCDA method runs once on the whole batch (vectorised kernels of
 :mod:`mobility.scoring.mcda`).
 
+Normalisation. Optionally each draw also picks one of several alternative score functions
+uniformly at random: the same projects normalised by another method (in :mod:`ranking`, the
+robust ones, percentile rank and winsorised min-max, :data:`normalise.ROBUST_METHODS`), so
+the acceptability reflects the choice of normalisation as well as the weights. The picks come
+from a second stream, ``numpy.random.default_rng((seed, 1))``, so the weight draws are the
+same as without the option; without it nothing is drawn and the result is unchanged. The
+base rank stays the one of the chosen normalisation and weights.
+
 Reported per project (as in SMAA, Lahdelma & Salminen): the rank acceptability
 ``b[i, r]`` = share of draws in which project i has rank r (competition ranks, ties share the
 lowest rank), the probability of being in the top k, the mean rank and the 5th and 95th
@@ -30,7 +38,7 @@ criterion can swap them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,9 +75,26 @@ def sample_weights(
     return out
 
 
+def sample_choices(k: int, *, n: int, seed: int = 0) -> np.ndarray:
+    """(n,) indices 0..k-1 drawn uniformly, from the stream ``default_rng((seed, 1))``.
+
+    Kept apart from :func:`sample_weights`'s stream so that adding the choice leaves the
+    weight draws of the same seed unchanged.
+    """
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    return np.random.default_rng((seed, 1)).integers(0, k, size=n)
+
+
 @dataclass
 class Acceptability:
-    """Rank acceptability of n projects over N weight draws (arrays in project order)."""
+    """Rank acceptability of n projects over N weight draws (arrays in project order).
+
+    ``alternative_draws`` is, when the draws also picked among alternative score functions
+    (normalisations), the number of draws that used each; None otherwise.
+    """
 
     n_samples: int
     concentration: float
@@ -83,6 +108,7 @@ class Acceptability:
     rank_p95: np.ndarray
     p_rank_stable: np.ndarray
     unstable: np.ndarray
+    alternative_draws: np.ndarray | None = None
 
 
 def rank_acceptability(
@@ -95,6 +121,7 @@ def rank_acceptability(
     seed: int = 0,
     window: int = DEFAULT_WINDOW,
     stable_prob: float = DEFAULT_STABLE_PROB,
+    alternatives: Sequence[Callable[[np.ndarray], np.ndarray]] | None = None,
 ) -> Acceptability:
     """SMAA rank acceptability for criterion weights drawn around ``base_weights``.
 
@@ -102,15 +129,30 @@ def rank_acceptability(
     ----------
     score_fn
         Maps criterion weights (k,) or (N, k) to scores (n,) or (N, n), higher is better.
+        Gives the base rank, and the draws' scores when ``alternatives`` is None.
     base_weights
         (k,) the given criterion weights.
     n_samples, top_k, concentration, seed, window, stable_prob
         See the module docstring.
+    alternatives
+        Score functions like ``score_fn`` (e.g. other normalisations of the same projects);
+        each draw uses one of them, picked uniformly by :func:`sample_choices`.
     """
     base_rank = mcda.rank_desc(score_fn(np.asarray(base_weights, dtype=np.float64)))
     n = base_rank.size
     draws = sample_weights(base_weights, n=n_samples, concentration=concentration, seed=seed)
-    ranks = mcda.rank_desc(score_fn(draws))  # (N, n)
+    used = None
+    if not alternatives:
+        scores = score_fn(draws)
+    else:
+        pick = sample_choices(len(alternatives), n=n_samples, seed=seed)
+        scores = np.empty((n_samples, n))
+        for k, fn in enumerate(alternatives):
+            sel = pick == k
+            if sel.any():
+                scores[sel] = fn(draws[sel])
+        used = np.bincount(pick, minlength=len(alternatives))
+    ranks = mcda.rank_desc(scores)  # (N, n)
     counts = np.zeros((n, n))
     for i in range(n):
         counts[i] = np.bincount(ranks[:, i] - 1, minlength=n)
@@ -129,6 +171,7 @@ def rank_acceptability(
         rank_p95=np.quantile(ranks, 0.95, axis=0, method="inverted_cdf"),
         p_rank_stable=stable,
         unstable=stable < stable_prob,
+        alternative_draws=used,
     )
 
 

@@ -7,8 +7,13 @@ Schema (every key optional except that the document is a mapping)::
     source: ...                         # where the profile comes from
     criteria: {"1": 1, "2": 1, "3": 3, "4": 1, "5": 1, "6": 1}
     subcriteria: {"3.1": 2, "3.2": 1}   # relative weights within each criterion
-    normalisation:                      # per sub-criterion, default minmax (grade for judged)
+    normalisation:                      # per sub-criterion, overrides the scenario's method
       "3.1": {method: target, zero: 0, target: -20000}
+      "4.2": {method: rank}             # minmax | rank | winsorised | target
+
+A sub-criterion not listed under ``normalisation`` uses the method of the scenario
+(``scoring: normalisation:``) or of ``mobility rank --normalisation`` (default winsorised, see
+:mod:`mobility.scoring.normalise`); judged grades are always x 25.
 
 Rules: weights are relative (normalised to sum 1: criteria over the six, sub-criteria within
 their criterion); ``criteria`` missing means all equal; if given it must list all six (a
@@ -29,6 +34,7 @@ from mobility.config import Fields, load_yaml
 from mobility.errors import InputError
 from mobility.resources import bundled_dir, bundled_file
 from mobility.scoring import pejlemaerker as pm
+from mobility.scoring.normalise import SCENARIO_METHODS
 
 ALLOWED_KEYS = ("name", "description", "source", "criteria", "subcriteria", "normalisation")
 
@@ -56,7 +62,8 @@ class Weights:
         (12,) sub-criterion weights, each criterion's pair summing to 1 (or 0 when the
         criterion weighs 0), in :func:`pejlemaerker.subcriterion_ids` order.
     normalisation
-        Sub-criterion id -> :class:`NormalisationSpec` for the ones not using min-max.
+        Sub-criterion id -> :class:`NormalisationSpec` for the ones the weights file sets
+        (they override the scenario's normalisation method).
     source
         The file the weights came from ("" for built-in equal weights).
     """
@@ -118,7 +125,7 @@ def _normalisation(fields: Fields) -> dict[str, NormalisationSpec]:
     for key in sorted(str(k) for k in norm.data):
         spec = norm.sub(key)
         spec.check_unknown(["method", "zero", "target"])
-        method = spec.str("method", choices=["minmax", "target"])
+        method = spec.str("method", choices=[*SCENARIO_METHODS, "target"])
         if method == "target":
             zero = spec.number("zero")
             tgt = spec.number("target")
@@ -126,7 +133,7 @@ def _normalisation(fields: Fields) -> dict[str, NormalisationSpec]:
                 raise spec.error("target", f"equals zero ({zero:g})", expected="target != zero")
             out[key] = NormalisationSpec("target", zero, tgt)
         else:
-            out[key] = NormalisationSpec("minmax")
+            out[key] = NormalisationSpec(method)
     return out
 
 

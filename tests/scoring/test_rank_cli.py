@@ -62,11 +62,79 @@ def test_rank_columns_and_values(tmp_path: Path) -> None:
     p4_52 = next(r for r in long if r["project_id"] == "P4" and r["subcriterion"] == "5.2")
     # only P4 reports transfer hours: min-max over one project is meaningless -> its grade
     assert (p4_52["method"], p4_52["sub_score"]) == ("grade", "100.0000")
-    p2_31 = next(r for r in long if r["project_id"] == "P2" and r["subcriterion"] == "3.1")
-    assert p2_31["method"] == "minmax(min,n=5)" and p2_31["sub_score"] == "0.0000"
+    # default winsorised min-max, hand check on 3.1 (CO2e, less is better): sorted values
+    # -3500, -1800, -600, -400, 2500; the 10th percentile lies 0.4 of the way from the 1st to
+    # the 2nd value: -3500 + 0.4 x 1700 = -2820; the 90th 0.6 of the way from the 4th to the
+    # 5th: -400 + 0.6 x 2900 = 1340. P2 (2500) is clipped to 1340 -> 0; P3 (-600) scores
+    # 100 x (1340 + 600) / 4160 = 46.6346.
+    cells = {r["project_id"]: r for r in long if r["subcriterion"] == "3.1"}
+    assert {r["method"] for r in cells.values()} == {"winsorised(min,p=10,n=5,lo=-2820,hi=1340)"}
+    assert [cells[p]["sub_score"] for p in ("P1", "P2", "P3")] == ["100.0000", "0.0000", "46.6346"]
     manifest = json.loads((tmp_path / "ranking.manifest.json").read_text())
     assert manifest["settings"]["method"] == "weighted_sum"
+    assert manifest["settings"]["normalisation"] == "winsorised"
+    assert manifest["settings"]["sensitivity_normalisation"] is None
     assert manifest["settings"]["weights"]["name"] == "equal"
+
+
+@pytest.mark.parametrize(
+    ("method", "label", "p2", "p3"),
+    [
+        # min-max on 3.1: range -3500..2500 = 6000; P3 (-600): 100 x 3100 / 6000
+        ("minmax", "minmax(min,n=5)", "0.0000", "51.6667"),
+        # percentile rank: P2 worst (rank 1 of 5 from the worst) -> 0, P3 rank 3 -> 50
+        ("rank", "rank(min,n=5)", "0.0000", "50.0000"),
+    ],
+)
+def test_normalisation_option(tmp_path: Path, method: str, label: str, p2: str, p3: str) -> None:
+    out = tmp_path / "ranking.csv"
+    res = run("rank", str(IMPACTS), "--normalisation", method, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    cells = {
+        r["project_id"]: r for r in read(tmp_path / "scores_long.csv") if r["subcriterion"] == "3.1"
+    }
+    assert {r["method"] for r in cells.values()} == {label}
+    assert (cells["P2"]["sub_score"], cells["P3"]["sub_score"]) == (p2, p3)
+    manifest = json.loads((tmp_path / "ranking.manifest.json").read_text())
+    assert manifest["settings"]["normalisation"] == method
+
+
+def test_rank_default_normalisation_is_the_scenario_default() -> None:
+    from mobility.commands.rank import rank as rank_cmd
+    from mobility.scoring import normalise
+
+    option = next(p for p in rank_cmd.params if p.name == "normalisation")
+    assert option.default == normalise.DEFAULT_METHOD == "winsorised"
+    assert normalise.DEFAULT_METHOD in normalise.ROBUST_METHODS
+
+
+def test_bad_normalisation_option_exit_2(tmp_path: Path) -> None:
+    _expect_error(
+        tmp_path, ["rank", str(IMPACTS), "--normalisation", "zscore"], "'--normalisation'"
+    )
+    _expect_error(tmp_path, ["rank", str(IMPACTS), "--vary-normalisation"], "--sensitivity")
+
+
+def test_vary_normalisation_changes_acceptability_only_when_asked(tmp_path: Path) -> None:
+    base = ["rank", str(IMPACTS), "--sensitivity", "400", "--seed", "3"]
+    outs = {}
+    for name, extra in (("off", []), ("again", []), ("vary", ["--vary-normalisation"])):
+        d = tmp_path / name
+        d.mkdir()
+        res = run(*base, *extra, "-o", str(d / "r.csv"))
+        assert res.exit_code == 0, res.output
+        outs[name] = d
+    off, again, vary = outs["off"], outs["again"], outs["vary"]
+    assert (off / "sensitivity.csv").read_bytes() == (again / "sensitivity.csv").read_bytes()
+    # the ranking and its sub-scores are those of the chosen normalisation either way
+    assert (off / "scores_long.csv").read_bytes() == (vary / "scores_long.csv").read_bytes()
+    assert [r["project_id"] for r in read(off / "r.csv")] == [
+        r["project_id"] for r in read(vary / "r.csv")
+    ]
+    manifest = json.loads((vary / "r.manifest.json").read_text())
+    draws = manifest["settings"]["sensitivity_normalisation"]
+    assert draws["methods"] == ["rank", "winsorised"]
+    assert sum(draws["draws"].values()) == 400 and min(draws["draws"].values()) > 150
 
 
 def test_judged_share_is_the_judged_contribution() -> None:
@@ -208,6 +276,50 @@ def test_target_normalisation_from_weights_file(tmp_path: Path) -> None:
     assert long["P1"]["method"] == "target(zero=0,target=-2000)"
     # P1 -3500 t/year beyond the target: 100; P5 -400: 20; P2 +2500: 0
     assert [long[p]["sub_score"] for p in ("P1", "P5", "P2")] == ["100.0000", "20.0000", "0.0000"]
+
+
+def test_weights_file_method_overrides_the_normalisation_option(tmp_path: Path) -> None:
+    w = tmp_path / "w.yaml"
+    w.write_text(
+        'normalisation: {"3.1": {method: rank}, "3.2": {method: target, zero: 0, target: 1000}}\n'
+    )
+    for option in ("winsorised", "minmax"):
+        res = run(
+            "rank",
+            str(IMPACTS),
+            "--weights",
+            str(w),
+            "--normalisation",
+            option,
+            "-o",
+            str(tmp_path / "r.csv"),
+        )
+        assert res.exit_code == 0, res.output
+        methods = {
+            (r["subcriterion"], r["method"].split("(")[0])
+            for r in read(tmp_path / "scores_long.csv")
+        }
+        assert ("3.1", "rank") in methods and ("3.2", "target") in methods
+        assert ("4.1", option) in methods
+
+
+def test_normalisation_alternatives_keep_fixed_columns() -> None:
+    rows = rk.read_impacts(IMPACTS)
+    w = equal_weights()
+    alts = rk.normalisation_alternatives(rows, w)
+    assert list(alts) == ["rank", "winsorised"]
+    base = rk.build_matrix(rows)
+    np.testing.assert_array_equal(alts["winsorised"], base.sub_scores)
+    # judged grades (2.2, 5.2, 6.2) score the same under every method
+    judged = base.judged
+    np.testing.assert_array_equal(alts["rank"][judged], base.sub_scores[judged])
+    assert not np.array_equal(alts["rank"], base.sub_scores)
+    ranking = rk.rank_projects(base, w)
+    off = rk.run_sensitivity(ranking, n_samples=300, top_k=2, seed=1)
+    on = rk.run_sensitivity(ranking, n_samples=300, top_k=2, seed=1, alternatives=alts)
+    assert off.settings() is None and off.normalisations == ()
+    assert on.settings()["methods"] == ["rank", "winsorised"]  # type: ignore[index]
+    np.testing.assert_array_equal(on.acceptability.base_rank, off.acceptability.base_rank)
 
 
 def test_promethee_usual_and_linear_differ_but_agree_on_extremes(tmp_path: Path) -> None:

@@ -92,3 +92,59 @@ def test_numeric_swap_matches_closed_form_for_weighted_sum() -> None:
         exact = sv.swap_weighted_sum(p, w, a, b)
         assert sw.criterion == exact.criterion
         assert sw.delta_weight == pytest.approx(exact.delta_weight, abs=1e-9)
+
+
+def _two_normalisations() -> tuple[np.ndarray, np.ndarray]:
+    """Five projects A-E on two criteria, normalised by winsorised min-max and by rank.
+
+    Criterion 1: A 0, B 1, C 2, D 3, E 40 (E an outlier); criterion 2: A 3, B 2, C 0, D 2.5,
+    E 1. Winsorising bounds: 0.4 and 3 + 0.6 x 37 = 25.2; 0.4 and 2.5 + 0.6 x 0.5 = 2.8. With
+    equal weights the winsorised scores give E (100 + 25) / 2 = 62.5 > A 50 > D
+    (2.6 / 24.8 + 2.1 / 2.4) x 50 = 48.99; percentile ranks give D (75 + 75) / 2 = 75 >
+    E 62.5 > A 50.
+    """
+    from mobility.scoring import normalise
+
+    x = np.array([0.0, 1.0, 2.0, 3.0, 40.0])
+    y = np.array([3.0, 2.0, 0.0, 2.5, 1.0])
+    win = np.c_[normalise.winsorised(x, direction="max"), normalise.winsorised(y, direction="max")]
+    rnk = np.c_[normalise.rank(x, direction="max"), normalise.rank(y, direction="max")]
+    return win, rnk
+
+
+def test_varying_normalisation_changes_acceptability_where_methods_disagree() -> None:
+    win, rnk = _two_normalisations()
+    w = np.array([0.5, 0.5])
+    expected = 50 * np.array([1, 0.6 / 24.8 + 1.6 / 2.4, 1.6 / 24.8, 2.6 / 24.8 + 2.1 / 2.4, 1.25])
+    np.testing.assert_allclose(win @ w, expected)
+    kw = {"n_samples": 2000, "top_k": 1, "concentration": 1e6, "seed": 5}
+    # nearly fixed weights: alone, the winsorised ranking is certain (E first)
+    alone = sv.rank_acceptability(_ws_fn(win), w, **kw)
+    assert alone.acceptability[4, 0] == 1.0 and alone.alternative_draws is None
+    both = sv.rank_acceptability(_ws_fn(win), w, alternatives=[_ws_fn(win), _ws_fn(rnk)], **kw)
+    used = both.alternative_draws
+    assert used is not None and used.sum() == 2000
+    # E is first exactly in the winsorised draws, D in the rank draws (about half each)
+    assert both.acceptability[4, 0] == used[0] / 2000
+    assert both.acceptability[3, 0] == used[1] / 2000
+    assert both.acceptability[4, 0] == pytest.approx(0.5, abs=0.05)
+    # the base rank stays the chosen normalisation's
+    np.testing.assert_array_equal(both.base_rank, alone.base_rank)
+    assert both.unstable[3] and not alone.unstable.any()
+
+
+def test_normalisation_draws_leave_the_weight_draws_alone() -> None:
+    win, _ = _two_normalisations()
+    w = np.array([0.6, 0.4])
+    kw = {"n_samples": 500, "top_k": 2, "concentration": 5.0, "seed": 9}
+    off = sv.rank_acceptability(_ws_fn(win), w, **kw)
+    same = sv.rank_acceptability(_ws_fn(win), w, alternatives=[_ws_fn(win)], **kw)
+    # one alternative equal to the base: the same weight draws, so the same result
+    np.testing.assert_array_equal(off.acceptability, same.acceptability)
+    np.testing.assert_array_equal(off.p_rank_stable, same.p_rank_stable)
+    a = sv.sample_choices(2, n=1000, seed=9)
+    np.testing.assert_array_equal(a, sv.sample_choices(2, n=1000, seed=9))
+    assert set(np.unique(a)) == {0, 1}
+    np.testing.assert_array_equal(
+        sv.sample_weights(w, n=5, seed=9), sv.sample_weights(w, n=5, seed=9)
+    )

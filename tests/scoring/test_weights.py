@@ -51,6 +51,14 @@ def test_target_normalisation(tmp_path: Path) -> None:
     assert w.normalisation["3.1"].target == -20000.0
 
 
+def test_per_subcriterion_robust_methods(tmp_path: Path) -> None:
+    p = tmp_path / "w.yaml"
+    p.write_text('normalisation: {"4.2": {method: rank}, "3.1": {method: minmax}}\n')
+    w = load_weights(p)
+    assert (w.normalisation["4.2"].method, w.normalisation["3.1"].method) == ("rank", "minmax")
+    assert w.as_dict()["normalisation"]["4.2"] == {"method": "rank", "zero": None, "target": None}
+
+
 @pytest.mark.parametrize(
     ("text", "field"),
     [
@@ -64,6 +72,7 @@ def test_target_normalisation(tmp_path: Path) -> None:
         ('subcriteria: {"9.9": 1}\n', "subcriteria.9.9"),
         ("wieghts: 1\n", "wieghts"),
         ('normalisation: {"2.1": {method: target, zero: 5}}\n', "normalisation.2.1.target"),
+        ('normalisation: {"2.1": {method: zscore}}\n', "normalisation.2.1.method"),
     ],
 )
 def test_bad_weights_name_file_and_field(tmp_path: Path, text: str, field: str) -> None:
