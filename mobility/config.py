@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from mobility.errors import InputError
+from mobility.errors import InputError, shown
 
 _MISSING = object()
 
@@ -136,10 +136,12 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.error(key, f"has value {value!r}", expected="a string")
+            raise self.error(key, f"has value {shown(value)}", expected="a string")
         value = str(value)
         if choices is not None and value not in choices:
-            raise self.error(key, f"has value '{value}'", expected="one of " + ", ".join(choices))
+            raise self.error(
+                key, f"has value {shown(value)}", expected="one of " + ", ".join(choices)
+            )
         return value
 
     def number(
@@ -157,11 +159,11 @@ class Fields:
             return value
         kind = "an integer" if integer else "a number"
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"has value {value!r}", expected=kind)
+            raise self.error(key, f"has value {shown(value)}", expected=kind)
         if integer and not float(value).is_integer():
-            raise self.error(key, f"has value {value!r}", expected=kind)
+            raise self.error(key, f"has value {shown(value)}", expected=kind)
         if not math.isfinite(value):
-            raise self.error(key, f"has value {value!r}", expected=f"{kind}, finite")
+            raise self.error(key, f"has value {shown(value)}", expected=f"{kind}, finite")
         bounds = []
         if minimum is not None:
             bounds.append(f">= {minimum:g}")
@@ -169,7 +171,7 @@ class Fields:
             bounds.append(f"<= {maximum:g}")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise self.error(
-                key, f"has value {value!r}", expected=f"{kind} " + " and ".join(bounds)
+                key, f"has value {shown(value)}", expected=f"{kind} " + " and ".join(bounds)
             )
         return int(value) if integer else float(value)
 
@@ -179,7 +181,7 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if not isinstance(value, bool):
-            raise self.error(key, f"has value {value!r}", expected="true or false")
+            raise self.error(key, f"has value {shown(value)}", expected="true or false")
         return value
 
     def list(self, key: str, default: Any = _MISSING) -> Any:
@@ -188,7 +190,7 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if not isinstance(value, list):
-            raise self.error(key, f"has value {value!r}", expected="a list")
+            raise self.error(key, f"has value {shown(value)}", expected="a list")
         return value
 
     def sub(self, key: str, default: Any = _MISSING) -> Fields | Any:

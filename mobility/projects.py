@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 
 from mobility.config import Fields, load_yaml
-from mobility.errors import InputError
+from mobility.errors import InputError, shown
 from mobility.resources import data_dir
 
 KINDS = (
@@ -310,7 +310,9 @@ def _selection(f: Fields) -> dict[str, Any]:
         raw = f.raw("link_id")
         ids = raw if isinstance(raw, list) else [raw]
         if not ids or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in ids):
-            raise f.error("link_id", f"has value {raw!r}", expected="a link id or a list of ids")
+            raise f.error(
+                "link_id", f"has value {shown(raw)}", expected="a link id or a list of ids"
+            )
         out["link_id"] = [str(i) for i in ids]
     if "name" in f.data:
         out["name"] = f.str("name")
@@ -415,7 +417,7 @@ def _id_list(top: Fields, key: str) -> tuple[str, ...]:
     values = top.list(key, [])
     for i, v in enumerate(values):
         if not isinstance(v, str) or not _ID.match(v):
-            raise top.error(f"{key}[{i}]", f"has value {v!r}", expected="a project id")
+            raise top.error(f"{key}[{i}]", f"has value {shown(v)}", expected="a project id")
     return tuple(values)
 
 

@@ -298,10 +298,13 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.pass_context
 def optimise(ctx: click.Context, ranking: Path, output: Path, **opts: Any) -> None:
     """Choose the portfolio of projects that maximises total score (or NPV) under a budget."""
-    from mobility.fileio import write_csv
+    from mobility.fileio import check_output_file, write_csv
     from mobility.scoring import portfolio as pf
 
     quiet = bool((ctx.obj or {}).get("quiet"))
+    check_output_file(output)  # before any work
+    if opts["pareto"] is not None:
+        check_output_file(opts["pareto"])
     candidates = pf.read_ranking(ranking)
     if opts["projects_csv"] is not None:
         candidates = pf.merge_projects_csv(candidates, opts["projects_csv"])

@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from mobility.config import Fields
-from mobility.errors import InfeasibleError, InputError
+from mobility.errors import InfeasibleError, InputError, shown
 
 OBJECTIVES = ("score", "npv")
 SOLVERS = ("auto", "cbc", "highs")
@@ -344,7 +344,7 @@ def validate_problem(
         ("co2e_cap_t", constraints.co2e_cap_t),
     ):
         if value is not None and (not math.isfinite(value) or value < 0):
-            raise InputError(f"has value {value!r}", field=name, expected="a number >= 0")
+            raise InputError(f"has value {shown(value)}", field=name, expected="a number >= 0")
     for part, minimum in constraints.min_per_part:
         if minimum < 0:
             raise InputError(f"part '{part}' has minimum {minimum}", field="min_per_part")
@@ -906,7 +906,10 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
     reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=p, line=1) from None
     check_header(header, file=p)
     reader.fieldnames = header
     missing = [col for col in required if col not in header]
@@ -918,10 +921,13 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
             expected="columns " + ",".join(required),
         )
     rows = []
-    for k, row in enumerate(reader):
-        if None in row:
-            raise InputError("row has more cells than the header", file=p, line=k + 2)
-        rows.append((k + 2, {key: (v or "").strip() for key, v in row.items()}))
+    try:
+        for k, row in enumerate(reader):
+            if None in row:
+                raise InputError("row has more cells than the header", file=p, line=k + 2)
+            rows.append((k + 2, {key: (v or "").strip() for key, v in row.items()}))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=p, line=reader.reader.line_num) from None
     return rows
 
 
@@ -1243,7 +1249,7 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
             item = ",".join(str(v) for v in item)
         if not isinstance(item, str):
             raise InputError(
-                f"has value {item!r}", file=file, field=name, expected="a list of ids or 'a,b'"
+                f"has value {shown(item)}", file=file, field=name, expected="a list of ids or 'a,b'"
             )
         groups.append(parse_exclusive(item, field=name, file=file))
     if groups:
@@ -1257,7 +1263,7 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
             for v in items:
                 if isinstance(v, bool) or not isinstance(v, str | int):
                     raise InputError(
-                        f"has value {v!r}", file=file, field=name, expected="a project id"
+                        f"has value {shown(v)}", file=file, field=name, expected="a project id"
                     )
                 pairs.append((str(dependent), str(v)))
     elif req is not None:

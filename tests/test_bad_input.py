@@ -1,0 +1,215 @@
+"""Bad input that used to give a traceback or be accepted silently (issue 13, items 2, 3, 5).
+
+Each case runs the command in process (click's ``CliRunner``) and checks: exit code 2, one
+line on stderr naming the file (or option) and the field, no traceback, and the folder's
+listing (names, sizes, sha256) the same before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mobility.cli import cli
+from mobility.errors import InputError
+from mobility.fileio import atomic_output_dir, atomic_write_text
+from mobility.resources import bundled_file
+
+DATA = Path(__file__).resolve().parent / "data"
+RANKING = DATA / "portfolio" / "ranking.csv"  # synthetic fixture, see its README
+
+
+def listing(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` with its sha256 (folders: ``dir``)."""
+    return {
+        str(p.relative_to(folder)): (
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        )
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["--quiet", *(str(a) for a in args)])
+
+
+def one_line(result: Result, *words: str) -> str:
+    """The single stderr line of a clean failure (exit 2) holding every one of ``words``."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def read_only_dir(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder without write permission; as root (chmod has no effect) the kernel's answer
+    is emulated: ``os.access`` says no and creating a file or folder in it raises
+    PermissionError."""
+    path.mkdir()
+    path.chmod(0o555)
+    root = path.resolve()
+    if os.access(path, os.W_OK):  # root: chmod does not stop us
+        real_access, real_mkstemp, real_mkdtemp = os.access, tempfile.mkstemp, tempfile.mkdtemp
+
+        def inside(p: object) -> bool:
+            if p is None:
+                return False
+            q = Path(str(p)).resolve()
+            return q == root or root in q.parents
+
+        def access(p: object, mode: int, *a: object, **k: object) -> bool:
+            if inside(p) and mode & os.W_OK:
+                return False
+            return real_access(p, mode, *a, **k)  # type: ignore[arg-type]
+
+        def denied(real):  # type: ignore[no-untyped-def]
+            def make(*a: object, dir: object = None, **k: object) -> object:
+                if inside(dir):
+                    raise PermissionError(13, "Permission denied")
+                return real(*a, dir=dir, **k)
+
+            return make
+
+        monkeypatch.setattr(os, "access", access)
+        monkeypatch.setattr(tempfile, "mkstemp", denied(real_mkstemp))
+        monkeypatch.setattr(tempfile, "mkdtemp", denied(real_mkdtemp))
+    return path
+
+
+@pytest.fixture
+def restore_modes(tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield
+    for p in tmp_path.rglob("*"):
+        if p.is_dir():
+            p.chmod(0o755)
+
+
+# -- item 2: tracebacks -------------------------------------------------------------------
+
+
+def test_permission_denied_on_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_modes: None
+) -> None:
+    shutil.copy(RANKING, tmp_path / "ranking.csv")
+    ro = read_only_dir(tmp_path / "ro", monkeypatch)
+    before = listing(tmp_path)
+    res = invoke("optimise", tmp_path / "ranking.csv", "--budget-mdkk", "1000", "-o", ro / "p.csv")
+    one_line(res, str(ro), "ermission")
+    res = invoke("model", "base", "-o", ro / "out")
+    one_line(res, str(ro), "ermission")
+    assert listing(tmp_path) == before
+
+
+def test_a_folder_that_cannot_be_written_late_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net behind the early check: creating the temporary file or folder fails
+    (permission taken away while the program ran)."""
+
+    def refuse(*a: object, **k: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    with pytest.raises(InputError, match=r"p\.csv: cannot write the file \(Permission denied\)"):
+        atomic_write_text(tmp_path / "p.csv", "x\n")
+    with pytest.raises(InputError, match="cannot create the folder"):
+        with atomic_output_dir(tmp_path / "out"):
+            pass
+    assert listing(tmp_path) == {}
+
+
+def test_the_outputs_parent_is_a_file(tmp_path: Path) -> None:
+    shutil.copy(RANKING, tmp_path / "ranking.csv")
+    (tmp_path / "afile").write_text("mine\n")
+    before = listing(tmp_path)
+    res = invoke(
+        "optimise", tmp_path / "ranking.csv", "--budget-mdkk", "1000", "-o", tmp_path / "afile/p"
+    )
+    one_line(res, str(tmp_path / "afile"), "parent is a file")
+    res = invoke("rank", DATA / "scoring" / "impacts.csv", "-o", tmp_path / "afile" / "r.csv")
+    one_line(res, str(tmp_path / "afile"), "parent is a file")
+    res = invoke("model", "base", "-o", tmp_path / "afile" / "out")
+    one_line(res, str(tmp_path / "afile"), "parent is a file")
+    assert listing(tmp_path) == before
+
+
+def test_compare_output_is_an_existing_folder(tmp_path: Path) -> None:
+    ranking = DATA / "report" / "ranking.csv"
+    folder = tmp_path / "diff"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("keep\n")
+    before = listing(tmp_path)
+    res = invoke("compare", ranking, ranking, "-o", folder)
+    one_line(res, str(folder), "'-o'", "is a folder")
+    assert listing(tmp_path) == before
+
+
+def test_optimise_csv_field_over_the_csv_limit(tmp_path: Path) -> None:
+    """``rank`` reported it; ``optimise`` gave a csv.Error traceback."""
+    big = tmp_path / "ranking.csv"
+    big.write_text("rank,project_id,name,score,capex_mdkk\n1,a," + "x" * 200_000 + ",50,100\n")
+    before = listing(tmp_path)
+    res = invoke("optimise", big, "--budget-mdkk", "1000", "-o", tmp_path / "p.csv")
+    one_line(res, str(big), "line 2", "field larger than field limit")
+    assert listing(tmp_path) == before
+
+
+def test_yaml_alias_bomb_gives_one_short_line(tmp_path: Path) -> None:
+    """Nine levels of nine aliases ("billion laughs", 9**9 strings if expanded): the message
+    shows a capped value instead of formatting all of it (MemoryError)."""
+    levels = ["&l0 [" + ", ".join(["lol"] * 9) + "]"]
+    levels += [f"&l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    text = bundled_file("scenarios", "base.yaml").read_text(encoding="utf-8")
+    lines = [
+        "name: [" + ", ".join(levels) + "]" if ln.startswith("name:") else ln
+        for ln in text.splitlines()
+    ]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = listing(tmp_path)
+    res = invoke("model", bomb, "-o", tmp_path / "out")
+    line = one_line(res, str(bomb), "field 'name'", "expected a string")
+    assert len(line) < len(str(bomb)) + 250
+    assert listing(tmp_path) == before
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("address", ["unreachable", "not a scheduler", "foo://bar:1"])
+def test_evaluate_scheduler_malformed_or_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str
+) -> None:
+    import mobility.commands.evaluate as ev
+
+    monkeypatch.setattr(ev, "SCHEDULER_TIMEOUT", "1s")  # the test only: no 30 s wait
+    if address == "unreachable":
+        address = f"tcp://127.0.0.1:{free_port()}"
+    before = listing(tmp_path)
+    res = invoke(
+        "evaluate",
+        "reference_2035",
+        "--only",
+        "c01_motorring3_kapacitet",
+        "--scheduler",
+        address,
+        "-o",
+        tmp_path / "out",
+    )
+    one_line(res, "field '--scheduler'", address, "cannot reach a Dask scheduler")
+    assert listing(tmp_path) == before
