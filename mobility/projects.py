@@ -581,9 +581,15 @@ def load_project(path: str | Path, *, zones: Any | None = None) -> Project:
     return project_from_mapping(load_yaml(path), path=path, zones=zones)
 
 
-def load_catalogue(folder: str | Path, *, zones: Any | None = None) -> list[Project]:
+def load_catalogue(
+    folder: str | Path, *, zones: Any | None = None, scenario: Any | None = None
+) -> list[Project]:
     """Read every ``*.yaml`` in ``folder`` (sorted by file name); ids must be unique and
-    every ``excludes``/``requires`` must name a project of the catalogue."""
+    every ``excludes``/``requires`` must name a project of the catalogue.
+
+    With ``scenario`` (a :class:`mobility.scenario.Scenario`), no candidate may open before
+    the scenario's ``base_year`` (:func:`check_opening_years`).
+    """
     root = Path(folder)
     if not root.is_dir():
         raise InputError("is not a folder", file=root, expected="a folder of project YAML files")
@@ -605,7 +611,34 @@ def load_catalogue(folder: str | Path, *, zones: Any | None = None) -> list[Proj
                     raise InputError(
                         f"unknown project id '{other}'", file=p.path, field=f"{key}[{i}]"
                     )
+    if scenario is not None:
+        check_opening_years(projects, base_year=scenario.base_year, scenario_file=scenario.path)
     return projects
+
+
+def check_opening_years(
+    projects: Sequence[Project], *, base_year: int, scenario_file: str | Path | None = None
+) -> None:
+    """Refuse a candidate that opens before the scenario's base year.
+
+    The base year is the year the model is calibrated to: what opened before it is already
+    in the base network, so appraising it as a candidate (benefits from the opening year on,
+    discounted to the appraisal's base year) would count it twice.
+
+    Raises
+    ------
+    InputError
+        Naming the project file, ``opening_year`` and the scenario file.
+    """
+    for p in projects:
+        if p.opening_year < base_year:
+            of = f" of {scenario_file}" if scenario_file is not None else ""
+            raise InputError(
+                f"{p.opening_year} is before the base year {base_year}{of}",
+                file=p.path,
+                field="opening_year",
+                expected=f"an opening year >= {base_year}",
+            )
 
 
 # --------------------------------------------------------------------- applying changes

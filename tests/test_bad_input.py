@@ -213,3 +213,51 @@ def test_evaluate_scheduler_malformed_or_unreachable(
     )
     one_line(res, "field '--scheduler'", address, "cannot reach a Dask scheduler")
     assert listing(tmp_path) == before
+
+
+# -- item 3: bad input accepted silently --------------------------------------------------
+
+
+def test_a_candidate_opening_before_the_base_year_is_refused(tmp_path: Path) -> None:
+    """reference_2035 has ``base_year: 2015``; a candidate opening in 2010 would be in the
+    base network already, yet was appraised."""
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for pid in ("c01_motorring3_kapacitet", "v2_frederikssundmotorvejen"):
+        shutil.copy(bundled_file("projects", f"{pid}.yaml"), folder / f"{pid}.yaml")
+    bad = folder / "c01_motorring3_kapacitet.yaml"
+    text = bad.read_text(encoding="utf-8")
+    assert "\nopening_year: " in text
+    bad.write_text(
+        "\n".join(
+            "opening_year: 2010" if ln.startswith("opening_year:") else ln
+            for ln in text.splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    before = listing(tmp_path)
+    res = invoke("evaluate", "reference_2035", "--projects", folder, "-o", tmp_path / "out")
+    one_line(res, str(bad), "field 'opening_year'", "2010 is before the base year 2015")
+    assert "reference_2035.yaml" in res.stderr
+    assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["flag", "scenario"])
+def test_min_bcr_nan_is_refused(tmp_path: Path, where: str) -> None:
+    """``--min-bcr nan`` dropped the constraint (every BCR >= nan is False, so none applied)."""
+    shutil.copy(RANKING, tmp_path / "ranking.csv")
+    args: list[str | Path] = ["optimise", tmp_path / "ranking.csv", "-o", tmp_path / "p.csv"]
+    if where == "flag":
+        args += ["--budget-mdkk", "10000", "--min-bcr", "nan"]
+        words = ["field '--min-bcr'", "nan"]
+    else:
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text(
+            "name: s\nyear: 2035\nportfolio:\n  budget_mdkk: 10000\n  min_bcr: .nan\n"
+        )
+        args += ["--scenario", scenario]
+        words = [str(scenario), "field 'portfolio.min_bcr'", "nan"]
+    before = listing(tmp_path)
+    one_line(invoke(*args), *words, "finite")
+    assert listing(tmp_path) == before

@@ -396,7 +396,7 @@ def run_evaluation(
     ref_inputs = load_region(scenario.year)
     settings = settings_from_scenario(scenario, ref_inputs.zones)
     prices = cba.load_unit_prices()
-    catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones)
+    catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones, scenario=scenario)
     by_id = {p.id: p for p in catalogue}
     if only:
         for i, pid in enumerate(only):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,11 @@ def _build_constraints(
     def pick(flag: str, key: str, default: Any) -> Any:
         return opts[flag] if opts[flag] is not None else scen.get(key, default)
 
+    if opts["min_bcr"] is not None and not math.isfinite(opts["min_bcr"]):
+        # click's float accepts "nan", which would silently drop the constraint
+        raise InputError(
+            f"has value {opts['min_bcr']}", field="--min-bcr", expected="a finite number"
+        )
     flag_excl = [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
     flag_req = [parse_requires(t, field="--requires") for t in opts["requires"]]
     sources = (

@@ -345,6 +345,10 @@ def validate_problem(
     ):
         if value is not None and (not math.isfinite(value) or value < 0):
             raise InputError(f"has value {shown(value)}", field=name, expected="a number >= 0")
+    if constraints.min_bcr is not None and not math.isfinite(constraints.min_bcr):
+        raise InputError(
+            f"has value {shown(constraints.min_bcr)}", field="min_bcr", expected="a finite number"
+        )
     for part, minimum in constraints.min_per_part:
         if minimum < 0:
             raise InputError(f"part '{part}' has minimum {minimum}", field="min_per_part")
