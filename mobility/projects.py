@@ -532,8 +532,13 @@ def project_from_mapping(
             estimates[str(key)] = est.str(key)
     excludes = _id_list(top, "excludes")
     requires = _id_list(top, "requires")
-    if pid in excludes or pid in requires:
-        raise top.error("excludes", "refers to the project itself", expected="other project ids")
+    for key, ids in (("excludes", excludes), ("requires", requires)):
+        if pid in ids:
+            raise top.error(
+                f"{key}[{ids.index(pid)}]",
+                f"names the project itself ('{pid}')",
+                expected="other project ids",
+            )
     if "region_part" in top.data:
         region_part = top.str("region_part")
         for j, part in enumerate(region_part.split(";")):

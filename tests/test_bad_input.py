@@ -261,3 +261,98 @@ def test_min_bcr_nan_is_refused(tmp_path: Path, where: str) -> None:
     before = listing(tmp_path)
     one_line(invoke(*args), *words, "finite")
     assert listing(tmp_path) == before
+
+
+# -- item 5: messages ---------------------------------------------------------------------
+
+
+def copy_projects(tmp_path: Path, ids: tuple[str, ...]) -> Path:
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for pid in ids:
+        shutil.copy(bundled_file("projects", f"{pid}.yaml"), folder / f"{pid}.yaml")
+    return folder
+
+
+def test_infeasible_portfolio_names_the_scenario_file(tmp_path: Path) -> None:
+    """The budget and the minimum per part come from the scenario, not from --budget-mdkk."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: s\nyear: 2035\nportfolio:\n  budget_mdkk: 1000\n  min_per_part: 1\n")
+    before = listing(tmp_path)
+    res = invoke("optimise", RANKING, "--scenario", scenario, "-o", tmp_path / "p.csv")
+    line = one_line(
+        res,
+        f"({scenario}, field portfolio.min_per_part)",
+        f"total budget of 1000 mio. kr. ({scenario}, field portfolio.budget_mdkk)",
+    )
+    assert "--budget-mdkk" not in line
+    assert listing(tmp_path) == before
+    flags = ("--budget-mdkk", "1000", "--min-per-part", "1")
+    res = invoke("optimise", RANKING, *flags, "-o", tmp_path / "p.csv")
+    one_line(res, "total budget of 1000 mio. kr. (--budget-mdkk)")
+
+
+@pytest.mark.parametrize("key", ["requires", "excludes"])
+def test_a_project_naming_itself_names_the_right_field(tmp_path: Path, key: str) -> None:
+    folder = copy_projects(tmp_path, ("c01_motorring3_kapacitet", "v2_frederikssundmotorvejen"))
+    bad = folder / "c01_motorring3_kapacitet.yaml"
+    bad.write_text(
+        bad.read_text(encoding="utf-8") + f"{key}: [v2_frederikssundmotorvejen, "
+        "c01_motorring3_kapacitet]\n",
+        encoding="utf-8",
+    )
+    before = listing(tmp_path)
+    res = invoke("evaluate", "reference_2035", "--projects", folder, "-o", tmp_path / "out")
+    one_line(res, str(bad), f"field '{key}[1]'", "names the project itself")
+    assert listing(tmp_path) == before
+
+
+def test_run_names_the_scenario_field_of_an_unknown_only_id(tmp_path: Path) -> None:
+    """``run`` said ``field '--only[1]'``, an option it does not have."""
+    copy_projects(tmp_path, ("c01_motorring3_kapacitet", "v2_frederikssundmotorvejen"))
+    text = bundled_file("scenarios", "reference_2035.yaml").read_text(encoding="utf-8")
+    assert "\nappraisal:\n  # The bundled catalogue" in text and "  projects: ../projects\n" in text
+    text = text.replace(
+        "\nappraisal:\n", "\nappraisal:\n  only: [c01_motorring3_kapacitet, nope]\n", 1
+    ).replace("  projects: ../projects\n", "  projects: projects\n", 1)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    before = listing(tmp_path)
+    res = invoke("run", scenario, "-o", tmp_path / "out")
+    line = one_line(res, str(scenario), "field 'appraisal.only[1]'", "unknown project id 'nope'")
+    assert "--only" not in line
+    assert listing(tmp_path) == before
+
+
+def test_unreachable_od_pair_names_the_file_and_prints_plain_numbers(tmp_path: Path) -> None:
+    """Braess's network has no link into zone 1; 200 trips 2 -> 1 cannot be assigned."""
+    net = DATA / "tntp" / "Braess_net.tntp"
+    trips = tmp_path / "od.csv"
+    trips.write_text("origin,destination,trips\n1,2,6\n2,1,200\n")
+    before = listing(tmp_path)
+    res = invoke("assign", "--net", net, "--trips", trips, "-o", tmp_path / "flows.csv")
+    line = one_line(
+        res, str(trips), "field 'trips'", "200 trips from zone 2 to zone 1 have no path", str(net)
+    )
+    assert "np." not in line and "float64" not in line
+    assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("speed_kmh: 35}", "speed_kmh: 17,5}", "network_changes[0].speed_kmh"),
+        ("headway_min: 5, speed_kmh: 35}", "headway_min: 5, speed_kmh: '17,5'}", "speed_kmh"),
+    ],
+)
+def test_a_danish_decimal_comma_gets_a_hint(tmp_path: Path, old: str, new: str, field: str) -> None:
+    """In a flow mapping ``17,5`` reads as ``17`` and a key ``5`` ("unknown field '5'")."""
+    folder = copy_projects(tmp_path, ("s25_brt_150s_200s_400s",))
+    path = folder / "s25_brt_150s_200s_400s.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = listing(tmp_path)
+    res = invoke("evaluate", "reference_2035", "--projects", folder, "-o", tmp_path / "out")
+    one_line(res, str(path), field, "17,5", "use a decimal point (17.5)")
+    assert listing(tmp_path) == before

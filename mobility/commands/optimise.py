@@ -97,8 +97,17 @@ def _build_constraints(
     if opts["scenario"] is not None:
         scen = read_scenario_portfolio(opts["scenario"])
 
-    def pick(flag: str, key: str, default: Any) -> Any:
-        return opts[flag] if opts[flag] is not None else scen.get(key, default)
+    origins: list[tuple[str, str]] = []  # (family, where) of what the scenario file set
+
+    def in_scenario(key: str) -> str:
+        return f"{opts['scenario']}, field portfolio.{key}"
+
+    def pick(flag: str, key: str, default: Any, family: str | None = None) -> Any:
+        if opts[flag] is not None:
+            return opts[flag]
+        if family is not None and key in scen:
+            origins.append((family, in_scenario(key)))
+        return scen.get(key, default)
 
     if opts["min_bcr"] is not None and not math.isfinite(opts["min_bcr"]):
         # click's float accepts "nan", which would silently drop the constraint
@@ -123,6 +132,17 @@ def _build_constraints(
                         field=name,
                         expected="an id of the ranking",
                     )
+    for key, flags, from_files, file_key in (
+        ("exclusive", flag_excl, catalogue[0], "excludes"),
+        ("requires", flag_req, catalogue[1], "requires"),
+    ):
+        if scen.get(key):
+            where = [in_scenario(key)]
+            if flags:
+                where.append(f"--{key}")
+            if from_files:
+                where.append(f"{file_key} of the --project-dir files")
+            origins.append((key, " / ".join(where)))
     exclusive = list(scen.get("exclusive", [])) + flag_excl
     requires = list(scen.get("requires", [])) + flag_req
     exclusive += catalogue[0]
@@ -140,9 +160,10 @@ def _build_constraints(
     mpp_file = None
     if mpp is None and "min_per_part" in scen:
         mpp, mpp_file = scen["min_per_part"], opts["scenario"]
+        origins.append(("min_per_part", in_scenario("min_per_part")))
     objective = pick("objective", "objective", "score")
-    budget = pick("budget_mdkk", "budget_mdkk", None)
-    annual = pick("annual_budget", "annual_budget_mdkk", None)
+    budget = pick("budget_mdkk", "budget_mdkk", None, "budget")
+    annual = pick("annual_budget", "annual_budget_mdkk", None, "annual_budget")
     if budget is None and annual is None:
         raise InputError(
             "no budget given",
@@ -158,9 +179,10 @@ def _build_constraints(
         exclusive=tuple(exclusive),
         requires=tuple(requires),
         min_per_part=_min_per_part(mpp, opts["parts"], present, file=mpp_file),
-        co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None),
-        min_bcr=pick("min_bcr", "min_bcr", None),
+        co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None, "co2e_cap"),
+        min_bcr=pick("min_bcr", "min_bcr", None, "min_bcr"),
         interactions=interactions,
+        sources=tuple(origins),
     )
     return cons, objective
 

@@ -82,6 +82,7 @@ def read_plan(scenario_path: Path) -> RunPlan:
     InputError
         Naming the scenario file and the field that is wrong.
     """
+    from mobility.errors import shown
     from mobility.resources import bundled_dir
     from mobility.scenario import load_scenario
     from mobility.scoring.mcda import METHODS
@@ -97,7 +98,25 @@ def read_plan(scenario_path: Path) -> RunPlan:
             projects_dir = (base / folder).resolve()
             if not projects_dir.is_dir():
                 raise appraisal.error("projects", f"folder '{projects_dir}' not found")
-        only = tuple(str(v) for v in appraisal.list("only", []))
+        values = appraisal.list("only", [])
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, str | int):
+                raise appraisal.error(
+                    f"only[{i}]", f"has value {shown(v)}", expected="a project id"
+                )
+        only = tuple(str(v) for v in values)
+        if only:
+            # named here, in the scenario's own field, not as evaluate's --only
+            from mobility.projects import load_catalogue
+
+            ids = {p.id for p in load_catalogue(projects_dir, scenario=scenario)}
+            for i, pid in enumerate(only):
+                if pid not in ids:
+                    raise appraisal.error(
+                        f"only[{i}]",
+                        f"unknown project id '{pid[:80]}'",
+                        expected=f"an id of the project files in {projects_dir}",
+                    )
     scoring = scenario.section("scoring")
     weights, method, sensitivity, top_k, seed = None, "weighted_sum", 0, 5, 0
     if scoring is not None:

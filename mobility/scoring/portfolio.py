@@ -181,6 +181,11 @@ class Constraints:
         Projects with a lower benefit-cost ratio cannot be selected.
     interactions
         Pairwise interaction terms.
+    sources
+        ``(family, where)`` pairs naming where a constraint came from when that is not its
+        command-line flag (``"s.yaml, field portfolio.budget_mdkk"``), for messages; families
+        are ``budget``, ``annual_budget``, ``co2e_cap``, ``min_bcr``, ``exclusive``,
+        ``requires`` and ``min_per_part``.
     """
 
     budget_mdkk: float | None = None
@@ -194,6 +199,23 @@ class Constraints:
     co2e_cap_t: float | None = None
     min_bcr: float | None = None
     interactions: tuple[Interaction, ...] = field(default=())
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source(self, family: str) -> str:
+        """Where the constraint ``family`` came from (its flag unless :attr:`sources` says)."""
+        return dict(self.sources).get(family, FLAGS[family])
+
+
+#: The command-line flag of each constraint family: where a constraint comes from by default.
+FLAGS: dict[str, str] = {
+    "budget": "--budget-mdkk",
+    "annual_budget": "--annual-budget",
+    "co2e_cap": "--co2e-cap-t",
+    "min_bcr": "--min-bcr",
+    "exclusive": "--exclusive / excludes",
+    "requires": "--requires / requires",
+    "min_per_part": "--min-per-part",
+}
 
 
 @dataclass(frozen=True)
@@ -690,21 +712,22 @@ def optimise(
 
 def _describe(family: str, cons: Constraints) -> str:
     """Human description of one constraint family."""
+    where = f" ({cons.source(family)})"
     if family == "budget":
-        return f"the total budget of {_fmt(cons.budget_mdkk or 0.0)} mio. kr. (--budget-mdkk)"
+        return f"the total budget of {_fmt(cons.budget_mdkk or 0.0)} mio. kr.{where}"
     if family == "annual_budget":
         return (
             f"the yearly budget of {_fmt(cons.annual_budget_mdkk or 0.0)} mio. kr. with starts "
-            f"{cons.first_year}-{cons.last_start_year} (--annual-budget)"
+            f"{cons.first_year}-{cons.last_start_year}{where}"
         )
     if family == "co2e_cap":
-        return f"the construction CO2e cap of {_fmt(cons.co2e_cap_t or 0.0)} t (--co2e-cap-t)"
+        return f"the construction CO2e cap of {_fmt(cons.co2e_cap_t or 0.0)} t{where}"
     if family == "min_bcr":
-        return f"the minimum BCR of {_fmt(cons.min_bcr or 0.0)} (--min-bcr)"
+        return f"the minimum BCR of {_fmt(cons.min_bcr or 0.0)}{where}"
     if family == "exclusive":
-        return "the mutually exclusive alternatives (--exclusive / excludes)"
+        return f"the mutually exclusive alternatives{where}"
     if family == "requires":
-        return "the prerequisites (--requires / requires)"
+        return f"the prerequisites{where}"
     raise ValueError(family)
 
 
@@ -746,13 +769,15 @@ def diagnose_infeasible(
     the first constraint family whose removal restores feasibility.
     """
     parts = list(cons.min_per_part)
+    # the minimum per part names its file when a scenario set it (its flag is plain)
+    mpp_where = f" ({cons.source('min_per_part')})" if "min_per_part" in dict(cons.sources) else ""
     for part, minimum in parts:
         eligible = [c for c in candidates if part in c.region_parts and is_eligible(c, cons)]
         if len(eligible) < minimum:
             total = sum(1 for c in candidates if part in c.region_parts)
             return (
-                f"infeasible: min-per-part needs {minimum} projects in part '{part}' but only "
-                f"{len(eligible)} of its {total} projects are eligible"
+                f"infeasible: min-per-part needs {minimum} projects in part '{part}'{mpp_where} "
+                f"but only {len(eligible)} of its {total} projects are eligible"
             )
     culprit = None
     if len(parts) > 1:
@@ -762,10 +787,10 @@ def diagnose_infeasible(
                 culprit = (part, minimum)
                 break
     if culprit is not None:
-        what = f"min-per-part {culprit[1]} in part '{culprit[0]}'"
+        what = f"min-per-part {culprit[1]} in part '{culprit[0]}'{mpp_where}"
         probe = dataclasses.replace(cons, min_per_part=(culprit,))
     else:
-        what = "min-per-part " + ", ".join(f"{m} in '{p}'" for p, m in parts)
+        what = "min-per-part " + ", ".join(f"{m} in '{p}'" for p, m in parts) + mpp_where
         probe = cons
     for family in _active_families(probe):
         relaxed = dataclasses.replace(probe, **_RELAX[family])
