@@ -9,13 +9,14 @@ concern: :mod:`mobility.scenario`, :mod:`mobility.projects`, :mod:`mobility.scor
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from mobility.errors import InputError
+from mobility.errors import InputError, shown
 
 _MISSING = object()
 
@@ -81,6 +82,22 @@ def load_yaml(path: str | Path) -> Any:
         raise InputError(f"YAML syntax error: {problem}", file=p, line=line) from None
 
 
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _decimal_comma_split(previous: tuple[Any, Any] | None, key: Any, value: Any) -> bool:
+    """Whether ``key`` (without a value) looks like the decimals of the entry before it."""
+    return (
+        previous is not None
+        and value is None
+        and isinstance(previous[1], int)
+        and not isinstance(previous[1], bool)
+        and not isinstance(key, bool)
+        and isinstance(key, int | str)
+        and str(key).isdigit()
+    )
+
+
 class Fields:
     """Typed access to one mapping of a YAML document, with errors that name file and field.
 
@@ -115,10 +132,24 @@ class Fields:
         return InputError(message, file=self.file, field=self.path(key), expected=expected)
 
     def check_unknown(self, allowed: Sequence[str]) -> None:
-        """Reject keys that are not in ``allowed`` (catches typos)."""
-        for key in self.data:
+        """Reject keys that are not in ``allowed`` (catches typos).
+
+        A Danish decimal comma in a flow mapping (``{speed_kmh: 17,5}``) reads as
+        ``speed_kmh: 17`` and a key ``5`` without a value: that gets a hint to use a decimal
+        point, on the field before it.
+        """
+        previous: tuple[Any, Any] | None = None
+        for key, value in self.data.items():
             if key not in allowed:
+                if _decimal_comma_split(previous, key, value):
+                    assert previous is not None
+                    raise self.error(
+                        str(previous[0]),
+                        f"'{previous[1]},{key}' reads as {previous[1]} and a separate key "
+                        f"'{key}': use a decimal point ({previous[1]}.{key})",
+                    )
                 raise self.error(str(key), "unknown field", expected="one of " + ", ".join(allowed))
+            previous = (key, value)
 
     def raw(self, key: str, default: Any = _MISSING) -> Any:
         """The raw value, or ``default``; missing without default is an error."""
@@ -136,10 +167,12 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.error(key, f"has value {value!r}", expected="a string")
+            raise self.error(key, f"has value {shown(value)}", expected="a string")
         value = str(value)
         if choices is not None and value not in choices:
-            raise self.error(key, f"has value '{value}'", expected="one of " + ", ".join(choices))
+            raise self.error(
+                key, f"has value {shown(value)}", expected="one of " + ", ".join(choices)
+            )
         return value
 
     def number(
@@ -156,12 +189,19 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         kind = "an integer" if integer else "a number"
+        if isinstance(value, str) and _DECIMAL_COMMA.match(value.strip()):
+            raise self.error(
+                key,
+                f"has value {shown(value)}: use a decimal point "
+                f"({value.strip().replace(',', '.')})",
+                expected=kind,
+            )
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"has value {value!r}", expected=kind)
+            raise self.error(key, f"has value {shown(value)}", expected=kind)
         if integer and not float(value).is_integer():
-            raise self.error(key, f"has value {value!r}", expected=kind)
+            raise self.error(key, f"has value {shown(value)}", expected=kind)
         if not math.isfinite(value):
-            raise self.error(key, f"has value {value!r}", expected=f"{kind}, finite")
+            raise self.error(key, f"has value {shown(value)}", expected=f"{kind}, finite")
         bounds = []
         if minimum is not None:
             bounds.append(f">= {minimum:g}")
@@ -169,7 +209,7 @@ class Fields:
             bounds.append(f"<= {maximum:g}")
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise self.error(
-                key, f"has value {value!r}", expected=f"{kind} " + " and ".join(bounds)
+                key, f"has value {shown(value)}", expected=f"{kind} " + " and ".join(bounds)
             )
         return int(value) if integer else float(value)
 
@@ -179,7 +219,7 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if not isinstance(value, bool):
-            raise self.error(key, f"has value {value!r}", expected="true or false")
+            raise self.error(key, f"has value {shown(value)}", expected="true or false")
         return value
 
     def list(self, key: str, default: Any = _MISSING) -> Any:
@@ -188,7 +228,7 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         if not isinstance(value, list):
-            raise self.error(key, f"has value {value!r}", expected="a list")
+            raise self.error(key, f"has value {shown(value)}", expected="a list")
         return value
 
     def sub(self, key: str, default: Any = _MISSING) -> Fields | Any:

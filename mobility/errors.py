@@ -6,7 +6,42 @@ The CLI turns each into one line on stderr and exit code 2 (see :mod:`mobility.c
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MESSAGE_VALUE_CHARS",
+    "ConvergenceError",
+    "InfeasibleError",
+    "InputError",
+    "MobilityError",
+    "shown",
+]
+
+#: At most this many characters of a user's value are printed in a message.
+MESSAGE_VALUE_CHARS = 80
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3  # a YAML alias bomb (billion laughs) is a shallow look, not 10^9 items
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+_REPR.maxstring = _REPR.maxother = MESSAGE_VALUE_CHARS
+_REPR.maxlong = 40
+
+
+def shown(value: Any, limit: int = MESSAGE_VALUE_CHARS) -> str:
+    """A short ``repr`` of a user's value for an error message, at most ``limit`` characters.
+
+    Nested containers are cut at a few items and levels before anything is formatted, so a
+    value that YAML aliases expand to billions of items costs no memory.
+    """
+    text = _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cap(text: str, limit: int = MESSAGE_VALUE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (a field name built from a user's key)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class MobilityError(Exception):
@@ -55,7 +90,7 @@ class InputError(MobilityError, ValueError):
             where += ": "
         text = where
         if self.field is not None:
-            text += f"field '{self.field}': "
+            text += f"field '{_cap(self.field)}': "
         text += self.message
         if self.expected is not None:
             text += f" (expected {self.expected})"

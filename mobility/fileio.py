@@ -39,11 +39,63 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+def _nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest ancestor that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_writable_parent(target: Path) -> None:
+    """Refuse an output whose closest existing ancestor is a file or a folder we cannot write.
+
+    Raises
+    ------
+    InputError
+        Naming that ancestor.
+    """
+    parent = _nearest_existing(target.parent)
+    if not parent.is_dir():
+        raise InputError("the output's parent is a file", file=parent, expected="a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            "no permission to write in this folder", file=parent, expected="a writable folder"
+        )
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Refuse an output file path before any work is done: an existing folder, a parent that
+    is a file, or a folder without write permission.
+
+    Raises
+    ------
+    InputError
+        One line naming the path and what is wrong. Nothing is written.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise InputError("is a folder", file=target, expected="a file name")
+    _check_writable_parent(target)
+    return target
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a folder, or its folder cannot be created or written (permission
+        denied, a parent that is a file); nothing is written then.
+    """
+    target = check_output_file(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the file ({exc.strerror or exc.__class__.__name__})", file=target
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -180,11 +232,13 @@ def check_output_dir(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> 
         One line naming the folder and what is wrong. Nothing is written or deleted.
     """
     target = Path(path).resolve()
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if parent.exists() and not parent.is_dir():
+    parent = _nearest_existing(target.parent)
+    if not parent.is_dir():
         raise InputError("the output folder's parent is a file", file=parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            "no permission to write in this folder", file=parent, expected="a writable folder"
+        )
     if target.exists():
         if not target.is_dir():
             raise InputError("is a file, not a folder", file=target, expected="an output folder")
@@ -225,14 +279,17 @@ def atomic_output_dir(path: str | Path, *, inputs: Iterable[str | Path] = ()) ->
     target = check_output_dir(path, inputs=inputs)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the folder ({exc.strerror})", file=target.parent) from None
-    _remove_stale_partials(target)
-    tmp = Path(
-        tempfile.mkdtemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
+        _remove_stale_partials(target)
+        tmp = Path(
+            tempfile.mkdtemp(
+                prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent
+            )
         )
-    )
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the folder ({exc.strerror or exc.__class__.__name__})",
+            file=target.parent,
+        ) from None
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the usual folder mode
     old = target.with_name(f".{target.name}.{os.getpid()}.old.partial")
     cleaner = subprocess.Popen(

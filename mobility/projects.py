@@ -74,7 +74,7 @@ import numpy as np
 
 from mobility import rubric as rubric_mod
 from mobility.config import Fields, load_yaml
-from mobility.errors import InputError
+from mobility.errors import InputError, shown
 from mobility.resources import data_dir
 
 KINDS = (
@@ -357,7 +357,9 @@ def _selection(f: Fields) -> dict[str, Any]:
         raw = f.raw("link_id")
         ids = raw if isinstance(raw, list) else [raw]
         if not ids or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in ids):
-            raise f.error("link_id", f"has value {raw!r}", expected="a link id or a list of ids")
+            raise f.error(
+                "link_id", f"has value {shown(raw)}", expected="a link id or a list of ids"
+            )
         out["link_id"] = [str(i) for i in ids]
     if "name" in f.data:
         out["name"] = f.str("name")
@@ -462,7 +464,7 @@ def _id_list(top: Fields, key: str) -> tuple[str, ...]:
     values = top.list(key, [])
     for i, v in enumerate(values):
         if not isinstance(v, str) or not _ID.match(v):
-            raise top.error(f"{key}[{i}]", f"has value {v!r}", expected="a project id")
+            raise top.error(f"{key}[{i}]", f"has value {shown(v)}", expected="a project id")
     return tuple(values)
 
 
@@ -598,8 +600,13 @@ def project_from_mapping(
             estimates[str(key)] = est.str(key)
     excludes = _id_list(top, "excludes")
     requires = _id_list(top, "requires")
-    if pid in excludes or pid in requires:
-        raise top.error("excludes", "refers to the project itself", expected="other project ids")
+    for key, ids in (("excludes", excludes), ("requires", requires)):
+        if pid in ids:
+            raise top.error(
+                f"{key}[{ids.index(pid)}]",
+                f"names the project itself ('{pid}')",
+                expected="other project ids",
+            )
     if "region_part" in top.data:
         region_part = top.str("region_part")
         for j, part in enumerate(region_part.split(";")):
@@ -650,9 +657,15 @@ def load_project(path: str | Path, *, zones: Any | None = None) -> Project:
     return project_from_mapping(load_yaml(path), path=path, zones=zones)
 
 
-def load_catalogue(folder: str | Path, *, zones: Any | None = None) -> list[Project]:
+def load_catalogue(
+    folder: str | Path, *, zones: Any | None = None, scenario: Any | None = None
+) -> list[Project]:
     """Read every ``*.yaml`` in ``folder`` (sorted by file name); ids must be unique and
-    every ``excludes``/``requires`` must name a project of the catalogue."""
+    every ``excludes``/``requires`` must name a project of the catalogue.
+
+    With ``scenario`` (a :class:`mobility.scenario.Scenario`), no candidate may open before
+    the scenario's ``base_year`` (:func:`check_opening_years`).
+    """
     root = Path(folder)
     if not root.is_dir():
         raise InputError("is not a folder", file=root, expected="a folder of project YAML files")
@@ -674,7 +687,34 @@ def load_catalogue(folder: str | Path, *, zones: Any | None = None) -> list[Proj
                     raise InputError(
                         f"unknown project id '{other}'", file=p.path, field=f"{key}[{i}]"
                     )
+    if scenario is not None:
+        check_opening_years(projects, base_year=scenario.base_year, scenario_file=scenario.path)
     return projects
+
+
+def check_opening_years(
+    projects: Sequence[Project], *, base_year: int, scenario_file: str | Path | None = None
+) -> None:
+    """Refuse a candidate that opens before the scenario's base year.
+
+    The base year is the year the model is calibrated to: what opened before it is already
+    in the base network, so appraising it as a candidate (benefits from the opening year on,
+    discounted to the appraisal's base year) would count it twice.
+
+    Raises
+    ------
+    InputError
+        Naming the project file, ``opening_year`` and the scenario file.
+    """
+    for p in projects:
+        if p.opening_year < base_year:
+            of = f" of {scenario_file}" if scenario_file is not None else ""
+            raise InputError(
+                f"{p.opening_year} is before the base year {base_year}{of}",
+                file=p.path,
+                field="opening_year",
+                expected=f"an opening year >= {base_year}",
+            )
 
 
 # --------------------------------------------------------------------- applying changes

@@ -162,6 +162,26 @@ def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     }
 
 
+def unreachable_error(
+    net: Any, demand: np.ndarray, *, trips_path: Path, net_path: Path
+) -> InputError:
+    """The error for trips without a path: the trips file, the first such OD pair by its
+    zone ids, its trips as a plain number and how many pairs are unreachable."""
+    from mobility.network.paths import skim
+
+    reach = skim(net, np.ones(net.n_links)).cost
+    bad = np.argwhere((demand > 0) & ~np.isfinite(reach))
+    zones = _zone_ids(net)
+    o, d = (int(x) for x in bad[0])
+    return InputError(
+        f"{float(demand[o, d]):g} trips from zone {zones[o]} to zone {zones[d]} have no path "
+        f"in {net_path} ({len(bad)} OD pair{'s' if len(bad) != 1 else ''} unreachable)",
+        file=trips_path,
+        field="trips",
+        expected="trips only between zones the network connects",
+    )
+
+
 @click.command(epilog=EPILOG)
 @click.option(
     "--net",
@@ -269,16 +289,21 @@ def assign(
     from mobility.network.tntp import write_flows_csv
 
     t1 = time.perf_counter()
-    result = run_assignment(
-        net,
-        demand,
-        algorithm=algorithm,
-        vdf=vdf,
-        rel_gap=rel_gap,
-        max_iter=max_iter,
-        toll_weight=toll_weight,
-        distance_weight=distance_weight,
-    )
+    try:
+        result = run_assignment(
+            net,
+            demand,
+            algorithm=algorithm,
+            vdf=vdf,
+            rel_gap=rel_gap,
+            max_iter=max_iter,
+            toll_weight=toll_weight,
+            distance_weight=distance_weight,
+        )
+    except InputError as exc:
+        if exc.field == "demand" and "has no path" in exc.message:
+            raise unreachable_error(net, demand, trips_path=trips_path, net_path=net_path) from None
+        raise
     t2 = time.perf_counter()
     best = compare_best(net, result.flows, flows_best) if flows_best is not None else None
     write_flows_csv(output, net, result.flows, result.costs)

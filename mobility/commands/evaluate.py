@@ -205,6 +205,10 @@ def _worker_init(threads: int) -> None:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
+#: How long ``--scheduler`` may take to answer before the run gives up.
+SCHEDULER_TIMEOUT = "30s"
+
+
 class _Runner:
     """Where the jobs run: in this process (``workers`` 1), in a pool of spawned processes
     started once for all batches, or on a Dask cluster."""
@@ -219,7 +223,18 @@ class _Runner:
         if self.scheduler:
             from distributed import Client
 
-            self._client = Client(self.scheduler, timeout="30s")
+            try:
+                self._client = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                # distributed raises OSError (no scheduler there, or the timeout), TimeoutError,
+                # ValueError/TypeError (a malformed address); its message may hold a long
+                # chain of reasons: print only the first line, capped
+                reason = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+                raise InputError(
+                    f"cannot reach a Dask scheduler at '{self.scheduler[:80]}' ({reason[:120]})",
+                    field="--scheduler",
+                    expected="the address of a running scheduler, e.g. tcp://127.0.0.1:8786",
+                ) from None
         elif self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -408,7 +423,7 @@ def run_evaluation(
     ref_inputs = load_region(scenario.year)
     settings = settings_from_scenario(scenario, ref_inputs.zones)
     prices = cba.load_unit_prices()
-    catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones)
+    catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones, scenario=scenario)
     by_id = {p.id: p for p in catalogue}
     if only:
         for i, pid in enumerate(only):

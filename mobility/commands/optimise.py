@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +97,23 @@ def _build_constraints(
     if opts["scenario"] is not None:
         scen = read_scenario_portfolio(opts["scenario"])
 
-    def pick(flag: str, key: str, default: Any) -> Any:
-        return opts[flag] if opts[flag] is not None else scen.get(key, default)
+    origins: list[tuple[str, str]] = []  # (family, where) of what the scenario file set
 
+    def in_scenario(key: str) -> str:
+        return f"{opts['scenario']}, field portfolio.{key}"
+
+    def pick(flag: str, key: str, default: Any, family: str | None = None) -> Any:
+        if opts[flag] is not None:
+            return opts[flag]
+        if family is not None and key in scen:
+            origins.append((family, in_scenario(key)))
+        return scen.get(key, default)
+
+    if opts["min_bcr"] is not None and not math.isfinite(opts["min_bcr"]):
+        # click's float accepts "nan", which would silently drop the constraint
+        raise InputError(
+            f"has value {opts['min_bcr']}", field="--min-bcr", expected="a finite number"
+        )
     flag_excl = [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
     flag_req = [parse_requires(t, field="--requires") for t in opts["requires"]]
     sources = (
@@ -117,6 +132,17 @@ def _build_constraints(
                         field=name,
                         expected="an id of the ranking",
                     )
+    for key, flags, from_files, file_key in (
+        ("exclusive", flag_excl, catalogue[0], "excludes"),
+        ("requires", flag_req, catalogue[1], "requires"),
+    ):
+        if scen.get(key):
+            where = [in_scenario(key)]
+            if flags:
+                where.append(f"--{key}")
+            if from_files:
+                where.append(f"{file_key} of the --project-dir files")
+            origins.append((key, " / ".join(where)))
     exclusive = list(scen.get("exclusive", [])) + flag_excl
     requires = list(scen.get("requires", [])) + flag_req
     exclusive += catalogue[0]
@@ -134,9 +160,10 @@ def _build_constraints(
     mpp_file = None
     if mpp is None and "min_per_part" in scen:
         mpp, mpp_file = scen["min_per_part"], opts["scenario"]
+        origins.append(("min_per_part", in_scenario("min_per_part")))
     objective = pick("objective", "objective", "score")
-    budget = pick("budget_mdkk", "budget_mdkk", None)
-    annual = pick("annual_budget", "annual_budget_mdkk", None)
+    budget = pick("budget_mdkk", "budget_mdkk", None, "budget")
+    annual = pick("annual_budget", "annual_budget_mdkk", None, "annual_budget")
     if budget is None and annual is None:
         raise InputError(
             "no budget given",
@@ -152,9 +179,10 @@ def _build_constraints(
         exclusive=tuple(exclusive),
         requires=tuple(requires),
         min_per_part=_min_per_part(mpp, opts["parts"], present, file=mpp_file),
-        co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None),
-        min_bcr=pick("min_bcr", "min_bcr", None),
+        co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None, "co2e_cap"),
+        min_bcr=pick("min_bcr", "min_bcr", None, "min_bcr"),
         interactions=interactions,
+        sources=tuple(origins),
     )
     return cons, objective
 
@@ -298,10 +326,13 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.pass_context
 def optimise(ctx: click.Context, ranking: Path, output: Path, **opts: Any) -> None:
     """Choose the portfolio of projects that maximises total score (or NPV) under a budget."""
-    from mobility.fileio import write_csv
+    from mobility.fileio import check_output_file, write_csv
     from mobility.scoring import portfolio as pf
 
     quiet = bool((ctx.obj or {}).get("quiet"))
+    check_output_file(output)  # before any work
+    if opts["pareto"] is not None:
+        check_output_file(opts["pareto"])
     candidates = pf.read_ranking(ranking)
     decided = pf.read_decided(ranking)
     if opts["projects_csv"] is not None:

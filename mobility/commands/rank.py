@@ -131,12 +131,16 @@ def rank(
     output: Path,
 ) -> None:
     """Score and rank projects against the six pejlemærker from IMPACTS (impacts.csv)."""
+    from mobility.fileio import check_output_file
     from mobility.scoring import normalise
     from mobility.scoring import ranking as rk
     from mobility.scoring.weights import resolve_weights
 
     quiet = bool((ctx.obj or {}).get("quiet"))
     t0 = time.perf_counter()
+    if output.is_dir():
+        raise InputError("is a folder", file=output, expected="a CSV file name")
+    check_output_file(output)  # before any work
     if normalisation not in normalise.SCENARIO_METHODS:
         raise InputError(
             f"has value '{normalisation}'",
@@ -179,8 +183,6 @@ def rank(
             concentration=concentration,
             alternatives=alternatives,
         )
-    if output.exists() and output.is_dir():
-        raise InputError("is a folder", file=output, expected="a CSV file name")
     inputs = {"impacts": impacts}
     if projects_csv is not None:
         inputs["projects"] = projects_csv
@@ -234,9 +236,13 @@ def rank(
 )
 def compare(a_csv: Path, b_csv: Path, top_k: int, output: Path | None) -> None:
     """Compare two ranking.csv files: rank shifts, Kendall's tau, top-k overlap, drivers."""
-    from mobility.fileio import write_csv
+    from mobility.fileio import check_output_file, write_csv
     from mobility.scoring import compare as cp
 
+    if output is not None:
+        if output.is_dir():
+            raise InputError("is a folder", file=output, field="-o", expected="a CSV file name")
+        check_output_file(output)  # before any work
     a = cp.read_ranking(a_csv)
     b = cp.read_ranking(b_csv)
     result = cp.compare(a, b, top_k=top_k)

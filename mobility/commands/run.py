@@ -86,6 +86,7 @@ def read_plan(scenario_path: Path) -> RunPlan:
     InputError
         Naming the scenario file and the field that is wrong.
     """
+    from mobility.errors import shown
     from mobility.resources import bundled_dir
     from mobility.scenario import load_scenario
     from mobility.scoring.mcda import METHODS
@@ -102,7 +103,25 @@ def read_plan(scenario_path: Path) -> RunPlan:
             projects_dir = (base / folder).resolve()
             if not projects_dir.is_dir():
                 raise appraisal.error("projects", f"folder '{projects_dir}' not found")
-        only = tuple(str(v) for v in appraisal.list("only", []))
+        values = appraisal.list("only", [])
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, str | int):
+                raise appraisal.error(
+                    f"only[{i}]", f"has value {shown(v)}", expected="a project id"
+                )
+        only = tuple(str(v) for v in values)
+        if only:
+            # named here, in the scenario's own field, not as evaluate's --only
+            from mobility.projects import load_catalogue
+
+            ids = {p.id for p in load_catalogue(projects_dir, scenario=scenario)}
+            for i, pid in enumerate(only):
+                if pid not in ids:
+                    raise appraisal.error(
+                        f"only[{i}]",
+                        f"unknown project id '{pid[:80]}'",
+                        expected=f"an id of the project files in {projects_dir}",
+                    )
     scoring = scenario.section("scoring")
     weights, method, sensitivity, top_k, seed = None, "weighted_sum", 0, 5, 0
     normalisation, vary_normalisation = DEFAULT_METHOD, False
@@ -162,7 +181,6 @@ def check_plan(plan: RunPlan, scenario_path: Path) -> None:
         The first problem, naming its file and field.
     """
     from mobility.demand.zones import load_zones
-    from mobility.errors import InputError
     from mobility.impacts.appraisal import settings_from_scenario
     from mobility.projects import load_catalogue
     from mobility.scenario import load_scenario
@@ -172,15 +190,9 @@ def check_plan(plan: RunPlan, scenario_path: Path) -> None:
     scenario = load_scenario(scenario_path)
     zones = load_zones(scenario.year)
     settings_from_scenario(scenario, zones)
-    ids = {p.id for p in load_catalogue(plan.projects_dir, zones=zones)}
-    for i, pid in enumerate(plan.only):
-        if pid not in ids:
-            raise InputError(
-                f"unknown project id '{pid}'",
-                file=scenario_path,
-                field=f"appraisal.only[{i}]",
-                expected=f"an id of a project file in {plan.projects_dir}",
-            )
+    # every project file, and its opening year against the scenario's base year (read_plan
+    # has checked the appraisal.only ids)
+    load_catalogue(plan.projects_dir, zones=zones, scenario=scenario)
     resolve_weights(plan.weights)
     read_scenario_portfolio(scenario_path)
 

@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from mobility.config import Fields
-from mobility.errors import InfeasibleError, InputError
+from mobility.errors import InfeasibleError, InputError, shown
 
 OBJECTIVES = ("score", "npv")
 SOLVERS = ("auto", "cbc", "highs")
@@ -181,6 +181,11 @@ class Constraints:
         Projects with a lower benefit-cost ratio cannot be selected.
     interactions
         Pairwise interaction terms.
+    sources
+        ``(family, where)`` pairs naming where a constraint came from when that is not its
+        command-line flag (``"s.yaml, field portfolio.budget_mdkk"``), for messages; families
+        are ``budget``, ``annual_budget``, ``co2e_cap``, ``min_bcr``, ``exclusive``,
+        ``requires`` and ``min_per_part``.
     """
 
     budget_mdkk: float | None = None
@@ -194,6 +199,23 @@ class Constraints:
     co2e_cap_t: float | None = None
     min_bcr: float | None = None
     interactions: tuple[Interaction, ...] = field(default=())
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source(self, family: str) -> str:
+        """Where the constraint ``family`` came from (its flag unless :attr:`sources` says)."""
+        return dict(self.sources).get(family, FLAGS[family])
+
+
+#: The command-line flag of each constraint family: where a constraint comes from by default.
+FLAGS: dict[str, str] = {
+    "budget": "--budget-mdkk",
+    "annual_budget": "--annual-budget",
+    "co2e_cap": "--co2e-cap-t",
+    "min_bcr": "--min-bcr",
+    "exclusive": "--exclusive / excludes",
+    "requires": "--requires / requires",
+    "min_per_part": "--min-per-part",
+}
 
 
 @dataclass(frozen=True)
@@ -344,7 +366,11 @@ def validate_problem(
         ("co2e_cap_t", constraints.co2e_cap_t),
     ):
         if value is not None and (not math.isfinite(value) or value < 0):
-            raise InputError(f"has value {value!r}", field=name, expected="a number >= 0")
+            raise InputError(f"has value {shown(value)}", field=name, expected="a number >= 0")
+    if constraints.min_bcr is not None and not math.isfinite(constraints.min_bcr):
+        raise InputError(
+            f"has value {shown(constraints.min_bcr)}", field="min_bcr", expected="a finite number"
+        )
     for part, minimum in constraints.min_per_part:
         if minimum < 0:
             raise InputError(f"part '{part}' has minimum {minimum}", field="min_per_part")
@@ -686,21 +712,22 @@ def optimise(
 
 def _describe(family: str, cons: Constraints) -> str:
     """Human description of one constraint family."""
+    where = f" ({cons.source(family)})"
     if family == "budget":
-        return f"the total budget of {_fmt(cons.budget_mdkk or 0.0)} mio. kr. (--budget-mdkk)"
+        return f"the total budget of {_fmt(cons.budget_mdkk or 0.0)} mio. kr.{where}"
     if family == "annual_budget":
         return (
             f"the yearly budget of {_fmt(cons.annual_budget_mdkk or 0.0)} mio. kr. with starts "
-            f"{cons.first_year}-{cons.last_start_year} (--annual-budget)"
+            f"{cons.first_year}-{cons.last_start_year}{where}"
         )
     if family == "co2e_cap":
-        return f"the construction CO2e cap of {_fmt(cons.co2e_cap_t or 0.0)} t (--co2e-cap-t)"
+        return f"the construction CO2e cap of {_fmt(cons.co2e_cap_t or 0.0)} t{where}"
     if family == "min_bcr":
-        return f"the minimum BCR of {_fmt(cons.min_bcr or 0.0)} (--min-bcr)"
+        return f"the minimum BCR of {_fmt(cons.min_bcr or 0.0)}{where}"
     if family == "exclusive":
-        return "the mutually exclusive alternatives (--exclusive / excludes)"
+        return f"the mutually exclusive alternatives{where}"
     if family == "requires":
-        return "the prerequisites (--requires / requires)"
+        return f"the prerequisites{where}"
     raise ValueError(family)
 
 
@@ -742,13 +769,15 @@ def diagnose_infeasible(
     the first constraint family whose removal restores feasibility.
     """
     parts = list(cons.min_per_part)
+    # the minimum per part names its file when a scenario set it (its flag is plain)
+    mpp_where = f" ({cons.source('min_per_part')})" if "min_per_part" in dict(cons.sources) else ""
     for part, minimum in parts:
         eligible = [c for c in candidates if part in c.region_parts and is_eligible(c, cons)]
         if len(eligible) < minimum:
             total = sum(1 for c in candidates if part in c.region_parts)
             return (
-                f"infeasible: min-per-part needs {minimum} projects in part '{part}' but only "
-                f"{len(eligible)} of its {total} projects are eligible"
+                f"infeasible: min-per-part needs {minimum} projects in part '{part}'{mpp_where} "
+                f"but only {len(eligible)} of its {total} projects are eligible"
             )
     culprit = None
     if len(parts) > 1:
@@ -758,10 +787,10 @@ def diagnose_infeasible(
                 culprit = (part, minimum)
                 break
     if culprit is not None:
-        what = f"min-per-part {culprit[1]} in part '{culprit[0]}'"
+        what = f"min-per-part {culprit[1]} in part '{culprit[0]}'{mpp_where}"
         probe = dataclasses.replace(cons, min_per_part=(culprit,))
     else:
-        what = "min-per-part " + ", ".join(f"{m} in '{p}'" for p, m in parts)
+        what = "min-per-part " + ", ".join(f"{m} in '{p}'" for p, m in parts) + mpp_where
         probe = cons
     for family in _active_families(probe):
         relaxed = dataclasses.replace(probe, **_RELAX[family])
@@ -915,7 +944,10 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
     reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=p, line=1) from None
     check_header(header, file=p)
     reader.fieldnames = header
     missing = [col for col in required if col not in header]
@@ -927,10 +959,13 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
             expected="columns " + ",".join(required),
         )
     rows = []
-    for k, row in enumerate(reader):
-        if None in row:
-            raise InputError("row has more cells than the header", file=p, line=k + 2)
-        rows.append((k + 2, {key: (v or "").strip() for key, v in row.items()}))
+    try:
+        for k, row in enumerate(reader):
+            if None in row:
+                raise InputError("row has more cells than the header", file=p, line=k + 2)
+            rows.append((k + 2, {key: (v or "").strip() for key, v in row.items()}))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=p, line=reader.reader.line_num) from None
     return rows
 
 
@@ -1272,7 +1307,7 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
             item = ",".join(str(v) for v in item)
         if not isinstance(item, str):
             raise InputError(
-                f"has value {item!r}", file=file, field=name, expected="a list of ids or 'a,b'"
+                f"has value {shown(item)}", file=file, field=name, expected="a list of ids or 'a,b'"
             )
         groups.append(parse_exclusive(item, field=name, file=file))
     if groups:
@@ -1286,7 +1321,7 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
             for v in items:
                 if isinstance(v, bool) or not isinstance(v, str | int):
                     raise InputError(
-                        f"has value {v!r}", file=file, field=name, expected="a project id"
+                        f"has value {shown(v)}", file=file, field=name, expected="a project id"
                     )
                 pairs.append((str(dependent), str(v)))
     elif req is not None:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mobility.errors import InputError
+from mobility.errors import InputError, shown
 from mobility.fileio import check_header
 from mobility.scoring import mcda, normalise
 from mobility.scoring import pejlemaerker as pm
@@ -178,11 +178,15 @@ def _float(text: str, *, file: Path, field: str, line: int, blank_ok: bool = Fal
         value = float(text)
     except ValueError:
         raise InputError(
-            f"has value {text!r}", file=file, field=field, line=line, expected="a number"
+            f"has value {shown(text)}", file=file, field=field, line=line, expected="a number"
         ) from None
     if not math.isfinite(value):
         raise InputError(
-            f"has value {text!r}", file=file, field=field, line=line, expected="a finite number"
+            f"has value {shown(text)}",
+            file=file,
+            field=field,
+            line=line,
+            expected="a finite number",
         )
     return value
 
@@ -211,7 +215,7 @@ def read_impacts(path: str | Path) -> list[ImpactRow]:
         sub = r["subcriterion"]
         if sub not in known_subs:
             raise InputError(
-                f"has value {sub!r}",
+                f"has value {shown(sub)}",
                 file=p,
                 field="subcriterion",
                 line=line,
@@ -220,7 +224,7 @@ def read_impacts(path: str | Path) -> list[ImpactRow]:
         basis = r["basis"]
         if basis not in BASES:
             raise InputError(
-                f"has value {basis!r}",
+                f"has value {shown(basis)}",
                 file=p,
                 field="basis",
                 line=line,
