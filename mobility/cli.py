@@ -23,8 +23,33 @@ Example:
 """
 
 
+#: click >= 8.2 raises this (a UsageError) for a bare group: it carries the help text
+_NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class MobilityGroup(click.Group):
-    """A click group that turns :class:`MobilityError` into one stderr line and exit code 2."""
+    """A click group that turns :class:`MobilityError` and click's usage errors (unknown
+    option, missing argument, bad option value) into one stderr line and exit code 2."""
+
+    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)  # type: ignore[call-overload]
+        except _NO_ARGS_IS_HELP as exc:
+            click.echo(exc.format_message(), err=True)  # the help a bare command asks for
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "mobility"
+            message = " ".join(exc.format_message().split())
+            click.echo(f"mobility: error: {message} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -148,6 +148,13 @@ class Fields:
                         f"'{previous[1]},{key}' reads as {previous[1]} and a separate key "
                         f"'{key}': use a decimal point ({previous[1]}.{key})",
                     )
+                if not isinstance(key, str) and str(key) in allowed:
+                    # YAML reads an unquoted 1 or 4.2 as a number, not as the key "1"
+                    raise self.error(
+                        str(key),
+                        f"the key {key!r} is a number, not text",
+                        expected=f'the key quoted, "{key}"',
+                    )
                 raise self.error(str(key), "unknown field", expected="one of " + ", ".join(allowed))
             previous = (key, value)
 

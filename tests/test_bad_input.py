@@ -356,3 +356,39 @@ def test_a_danish_decimal_comma_gets_a_hint(tmp_path: Path, old: str, new: str, 
     res = invoke("evaluate", "reference_2035", "--projects", folder, "-o", tmp_path / "out")
     one_line(res, str(path), field, "17,5", "use a decimal point (17.5)")
     assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["optimise", "x.csv", "--projects-csv", "y"], "No such option '--projects-csv'"),
+        (["rank"], "Missing argument 'IMPACTS'"),
+        (["evaluate", "reference_2035", "--workers", "-3"], "'--workers'"),
+    ],
+)
+def test_click_usage_errors_are_one_line(args: list[str], needle: str) -> None:
+    """click's usage errors (four lines: usage, hint, blank, error) become one line naming the
+    option and the command's --help, exit code 2 (issue 13 item 5)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "mobility.cli", *args], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "--help" in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unquoted_numeric_weight_keys_get_a_quoting_hint(tmp_path: Path) -> None:
+    """``{1: 1, ...}`` reads as integer keys: the message says to quote them (issue 13)."""
+    weights = tmp_path / "w.yaml"
+    weights.write_text("name: x\ncriteria: {1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}\n", "utf-8")
+    impacts = Path(__file__).parent / "data" / "scoring" / "impacts.csv"
+    res = CliRunner().invoke(
+        cli, ["rank", str(impacts), "--weights", str(weights), "-o", str(tmp_path / "r.csv")]
+    )
+    assert res.exit_code == 2
+    assert "criteria.1" in res.output and 'quoted, "1"' in res.output
+    assert not (tmp_path / "r.csv").exists()

@@ -228,7 +228,7 @@ def raise_unreachable(net: LinkNetwork, graph: PathGraph, demand: np.ndarray) ->
     o, d = (int(x) for x in bad[0])
     ids = net.node_ids[net.zone_nodes]
     raise InputError(
-        f"demand {demand[o, d]!r} from zone {ids[o]} to zone {ids[d]} has no path "
+        f"demand {float(demand[o, d]):g} from zone {int(ids[o])} to zone {int(ids[d])} has no path "
         f"({len(bad)} OD pairs unreachable)",
         field="demand",
         expected="a connected network",

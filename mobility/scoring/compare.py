@@ -88,14 +88,34 @@ def read_ranking(path: str | Path) -> RankedList:
             )
         try:
             rank[pid] = int(r["rank"])
-            score[pid] = float(r["score"])
-            crit[pid] = np.array([float(r[c]) for c in CRIT_COLS])
         except ValueError:
             raise InputError(
-                "rank, score or pejlemaerke value is not a number", file=p, line=line
+                f"has value '{r['rank'][:40]}'",
+                file=p,
+                field="rank",
+                line=line,
+                expected="1, 2, ...",
             ) from None
-        if rank[pid] < 1 or not all(math.isfinite(v) for v in (score[pid], *crit[pid])):
-            raise InputError("rank < 1 or non-finite score", file=p, line=line)
+        if rank[pid] < 1:
+            raise InputError(
+                f"has value {rank[pid]}", file=p, field="rank", line=line, expected=">= 1"
+            )
+        values = {}
+        for col in ("score", *CRIT_COLS):
+            try:
+                values[col] = float(r[col])
+            except ValueError:
+                values[col] = math.nan
+            if not math.isfinite(values[col]):
+                raise InputError(
+                    f"has value '{r[col][:40]}'",
+                    file=p,
+                    field=col,
+                    line=line,
+                    expected="a finite number",
+                )
+        score[pid] = values["score"]
+        crit[pid] = np.array([values[c] for c in CRIT_COLS])
         ids.append(pid)
         names[pid] = r["name"]
     if not ids:

@@ -86,3 +86,21 @@ def test_malformed_ranking_exit_2(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["compare", str(bad), str(bad)])
     assert res.exit_code == 2
     assert res.stderr.count("\n") == 1 and "missing column" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("col", "bad"), [("score", "nan"), ("pejlemaerke_3", "abc"), ("rank", "x")]
+)
+def test_a_bad_number_names_its_column(tmp_path: Path, col: str, bad: str) -> None:
+    """compare names the column and line of a NaN or non-numeric cell (issue 13 item 5)."""
+    a, b = _rankings(tmp_path)
+    with a.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[1][col] = bad
+    with a.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    res = CliRunner().invoke(cli, ["compare", str(a), str(b)])
+    assert res.exit_code == 2
+    assert f"field '{col}'" in res.output and "line 3" in res.output
