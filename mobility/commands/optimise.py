@@ -109,11 +109,10 @@ def _build_constraints(
             origins.append((family, in_scenario(key)))
         return scen.get(key, default)
 
-    if opts["min_bcr"] is not None and not math.isfinite(opts["min_bcr"]):
-        # click's float accepts "nan", which would silently drop the constraint
-        raise InputError(
-            f"has value {opts['min_bcr']}", field="--min-bcr", expected="a finite number"
-        )
+    for key, flag in (("min_bcr", "--min-bcr"), ("min_nnk", "--min-nnk")):
+        if opts[key] is not None and not math.isfinite(opts[key]):
+            # click's float accepts "nan", which would silently drop the constraint
+            raise InputError(f"has value {opts[key]}", field=flag, expected="a finite number")
     flag_excl = [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
     flag_req = [parse_requires(t, field="--requires") for t in opts["requires"]]
     sources = (
@@ -181,6 +180,7 @@ def _build_constraints(
         min_per_part=_min_per_part(mpp, opts["parts"], present, file=mpp_file),
         co2e_cap_t=pick("co2e_cap_t", "co2e_cap_t", None, "co2e_cap"),
         min_bcr=pick("min_bcr", "min_bcr", None, "min_bcr"),
+        min_nnk=pick("min_nnk", "min_nnk", None, "min_nnk"),
         interactions=interactions,
         sources=tuple(origins),
     )
@@ -282,6 +282,13 @@ _existing = click.Path(exists=True, dir_okay=False, path_type=Path)
     type=float,
     default=None,
     help="Projects with a lower benefit-cost ratio cannot be chosen.",
+)
+@click.option(
+    "--min-nnk",
+    "min_nnk",
+    type=float,
+    default=None,
+    help="Projects with a lower NNK (NPV per krone of public funds) cannot be chosen.",
 )
 @click.option(
     "--interactions",

@@ -38,7 +38,9 @@ Constraints
   ``region_part`` lists several parts (separated by ``;`` or ``|``) counts in each, one marked
   ``region`` (region-wide) or ``external`` in none;
 * construction CO2e cap: ``sum_p co2e_p x_p <= C``;
-* minimum benefit-cost ratio: ``x_p = 0`` when ``bcr_p < min_bcr``.
+* minimum benefit-cost ratio: ``x_p = 0`` when ``bcr_p < min_bcr``;
+* minimum NNK (NPV per krone of public funds, ranking.csv ``nnk``): ``x_p = 0`` when
+  ``nnk_p < min_nnk``.
 
 Ties
 ----
@@ -139,6 +141,8 @@ class Candidate:
     capex_mdkk: float
     npv_mdkk: float | None = None
     bcr: float | None = None
+    #: NNK, NPV per krone of public funds (ranking.csv ``nnk``; None when absent)
+    nnk: float | None = None
     region_parts: tuple[str, ...] = ()
     co2e_t: float | None = None
     opening_year: int | None = None
@@ -179,12 +183,14 @@ class Constraints:
         Cap on total construction CO2e, tonnes.
     min_bcr
         Projects with a lower benefit-cost ratio cannot be selected.
+    min_nnk
+        Projects with a lower NNK (nettonutidskvotient) cannot be selected.
     interactions
         Pairwise interaction terms.
     sources
         ``(family, where)`` pairs naming where a constraint came from when that is not its
         command-line flag (``"s.yaml, field portfolio.budget_mdkk"``), for messages; families
-        are ``budget``, ``annual_budget``, ``co2e_cap``, ``min_bcr``, ``exclusive``,
+        are ``budget``, ``annual_budget``, ``co2e_cap``, ``min_bcr``, ``min_nnk``, ``exclusive``,
         ``requires`` and ``min_per_part``.
     """
 
@@ -198,6 +204,7 @@ class Constraints:
     min_per_part: tuple[tuple[str, int], ...] = ()
     co2e_cap_t: float | None = None
     min_bcr: float | None = None
+    min_nnk: float | None = None
     interactions: tuple[Interaction, ...] = field(default=())
     sources: tuple[tuple[str, str], ...] = ()
 
@@ -212,6 +219,7 @@ FLAGS: dict[str, str] = {
     "annual_budget": "--annual-budget",
     "co2e_cap": "--co2e-cap-t",
     "min_bcr": "--min-bcr",
+    "min_nnk": "--min-nnk",
     "exclusive": "--exclusive / excludes",
     "requires": "--requires / requires",
     "min_per_part": "--min-per-part",
@@ -296,6 +304,9 @@ def is_eligible(candidate: Candidate, constraints: Constraints) -> bool:
     if constraints.min_bcr is not None:
         if candidate.bcr is None or candidate.bcr < constraints.min_bcr:
             return False
+    if constraints.min_nnk is not None:
+        if candidate.nnk is None or candidate.nnk < constraints.min_nnk:
+            return False
     if constraints.annual_budget_mdkk is not None:
         return len(feasible_start_years(candidate, constraints)) > 0
     return True
@@ -367,10 +378,9 @@ def validate_problem(
     ):
         if value is not None and (not math.isfinite(value) or value < 0):
             raise InputError(f"has value {shown(value)}", field=name, expected="a number >= 0")
-    if constraints.min_bcr is not None and not math.isfinite(constraints.min_bcr):
-        raise InputError(
-            f"has value {shown(constraints.min_bcr)}", field="min_bcr", expected="a finite number"
-        )
+    for name, value in (("min_bcr", constraints.min_bcr), ("min_nnk", constraints.min_nnk)):
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"has value {shown(value)}", field=name, expected="a finite number")
     for part, minimum in constraints.min_per_part:
         if minimum < 0:
             raise InputError(f"part '{part}' has minimum {minimum}", field="min_per_part")
@@ -400,6 +410,12 @@ def validate_problem(
                 f"project '{c.project_id}' has no BCR, needed by the minimum BCR",
                 field="bcr",
                 expected="a number (or leave out min_bcr)",
+            )
+        if constraints.min_nnk is not None and c.nnk is None:
+            raise InputError(
+                f"project '{c.project_id}' has no NNK, needed by the minimum NNK",
+                field="nnk",
+                expected="a number (ranking.csv nnk; or leave out min_nnk)",
             )
         if constraints.co2e_cap_t is not None and c.co2e_t is None:
             raise InputError(
@@ -724,6 +740,8 @@ def _describe(family: str, cons: Constraints) -> str:
         return f"the construction CO2e cap of {_fmt(cons.co2e_cap_t or 0.0)} t{where}"
     if family == "min_bcr":
         return f"the minimum BCR of {_fmt(cons.min_bcr or 0.0)}{where}"
+    if family == "min_nnk":
+        return f"the minimum NNK of {_fmt(cons.min_nnk or 0.0)}{where}"
     if family == "exclusive":
         return f"the mutually exclusive alternatives{where}"
     if family == "requires":
@@ -736,6 +754,7 @@ _RELAX: dict[str, dict[str, Any]] = {
     "annual_budget": {"annual_budget_mdkk": None},
     "co2e_cap": {"co2e_cap_t": None},
     "min_bcr": {"min_bcr": None},
+    "min_nnk": {"min_nnk": None},
     "exclusive": {"exclusive": ()},
     "requires": {"requires": ()},
 }
@@ -752,6 +771,8 @@ def _active_families(cons: Constraints) -> list[str]:
         active.append("co2e_cap")
     if cons.min_bcr is not None:
         active.append("min_bcr")
+    if cons.min_nnk is not None:
+        active.append("min_nnk")
     if cons.exclusive:
         active.append("exclusive")
     if cons.requires:
@@ -1054,6 +1075,7 @@ def read_ranking(path: str | Path) -> list[Candidate]:
                 capex_mdkk=capex,
                 npv_mdkk=_number(row, "npv_mdkk", file=file, line=line, optional=True),
                 bcr=_number(row, "bcr", file=file, line=line, optional=True),
+                nnk=_number(row, "nnk", file=file, line=line, optional=True),
                 region_parts=split_parts(row.get("region_part", "")),
                 co2e_t=_number(row, "construction_co2e_t", file=file, line=line, optional=True),
                 opening_year=_integer(row, "opening_year", file=file, line=line),
@@ -1282,7 +1304,8 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
     file = section.file
     allowed = (
         "budget_mdkk", "annual_budget_mdkk", "first_year", "last_start_year", "build_years",
-        "exclusive", "requires", "min_per_part", "co2e_cap_t", "min_bcr", "objective",
+        "exclusive", "requires", "min_per_part", "co2e_cap_t", "min_bcr", "min_nnk",
+        "objective",
     )  # fmt: skip
     section.check_unknown(allowed)
     out: dict[str, Any] = {}
@@ -1290,9 +1313,10 @@ def portfolio_section(section: Fields) -> dict[str, Any]:
         value = section.number(key, None, minimum=0)
         if value is not None:
             out[key] = value
-    min_bcr = section.number("min_bcr", None)
-    if min_bcr is not None:
-        out["min_bcr"] = min_bcr
+    for key in ("min_bcr", "min_nnk"):
+        value = section.number(key, None)
+        if value is not None:
+            out[key] = value
     for key, lo in (("first_year", 1900), ("last_start_year", 1900), ("build_years", 1)):
         value = section.number(key, None, minimum=lo, maximum=2200, integer=True)
         if value is not None:

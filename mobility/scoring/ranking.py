@@ -84,6 +84,7 @@ RANKING_COLUMNS = (
     "region_part",
     "within_noise",
     "decision",
+    "nnk",
 )
 SCORES_LONG_COLUMNS = (
     "project_id",
@@ -345,7 +346,7 @@ def unranked_rows(
     cba: dict[tuple[str, str], float] = {
         (r.project_id, r.indicator): r.value
         for r in rows
-        if r.subcriterion == "6.1" and r.indicator in ("npv_mdkk", "bcr")
+        if r.subcriterion == "6.1" and r.indicator in ("npv_mdkk", "bcr", "nnk")
     }
     order = sorted(ids, key=lambda pid: DECISIONS.index(projects[pid].decision))
     n_crit = len(pm.criterion_ids())
@@ -366,6 +367,7 @@ def unranked_rows(
                 info.region_part,
                 "",
                 info.decision,
+                fmt(cba.get((pid, "nnk")), 3),
             ]
         )
     return out
@@ -387,7 +389,7 @@ class DecisionMatrix:
         [n][12] the :class:`~mobility.scoring.pejlemaerker.Choice` behind each score.
     methods
         [n][12] normalisation method name.
-    npv_mdkk, bcr
+    npv_mdkk, bcr, nnk
         (n,) from the 6.1 rows when present, NaN otherwise.
     within_noise
         [n] the sub-criteria whose modelled indicator is no larger than its measured noise
@@ -403,6 +405,7 @@ class DecisionMatrix:
     npv_mdkk: np.ndarray
     bcr: np.ndarray
     within_noise: list[tuple[str, ...]] = field(default_factory=list)
+    nnk: np.ndarray | None = None
 
 
 def build_matrix(
@@ -497,12 +500,15 @@ def build_matrix(
                 methods[i][j] = label
     npv = np.full(n, np.nan)
     bcr = np.full(n, np.nan)
+    nnk = np.full(n, np.nan)
     for i, pid in enumerate(ids):
         for cell in grouped.get((pid, "6.1"), []):
             if cell["indicator"] == "npv_mdkk":
                 npv[i] = cell["value"]
             elif cell["indicator"] == "bcr":
                 bcr[i] = cell["value"]
+            elif cell["indicator"] == "nnk":
+                nnk[i] = cell["value"]
     bands = {(r.project_id, r.subcriterion, r.indicator): r.noise_band for r in rows}
     within_noise = [
         tuple(
@@ -514,7 +520,7 @@ def build_matrix(
         for i, pid in enumerate(ids)
     ]
     return DecisionMatrix(
-        ids, [names[i] for i in ids], scores, judged, choices, methods, npv, bcr, within_noise
+        ids, [names[i] for i in ids], scores, judged, choices, methods, npv, bcr, within_noise, nnk
     )
 
 
@@ -691,6 +697,7 @@ def ranking_rows(ranking: Ranking, projects: dict[str, ProjectInfo] | None) -> l
                 info.region_part if info else "",
                 ";".join(m.within_noise[i]) if m.within_noise else "",
                 "candidate",
+                fmt(m.nnk[i], 3) if m.nnk is not None else "",
             ]
         )
     return rows

@@ -7,6 +7,7 @@ no code with :mod:`mobility.scoring.portfolio` except the data classes.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 from pathlib import Path
@@ -493,3 +494,25 @@ def test_decided_projects_are_never_candidates_and_are_reported_spent(tmp_path: 
     assert req == []
     with pytest.raises(InputError, match="prerequisite 'd'"):
         pf.merge_catalogue(cands, files)
+
+
+def test_min_nnk_excludes_projects_below_it(tmp_path: Path) -> None:
+    """``min_nnk``: a project whose NNK (ranking.csv ``nnk``) is below the minimum cannot be
+    chosen; a missing NNK is an error, not a silent pass; NaN is refused (issue 12)."""
+    path = tmp_path / "ranking.csv"
+    path.write_text(
+        "rank,project_id,name,score,capex_mdkk,nnk\n1,a,A,60,100,-0.5\n2,b,B,40,50,1.2\n",
+        encoding="utf-8",
+    )
+    cands = pf.read_ranking(path)
+    assert [c.nnk for c in cands] == [-0.5, 1.2]
+    assert pf.optimise(cands, Constraints(budget_mdkk=1000.0)).selected_ids == ("a", "b")
+    picked = pf.optimise(cands, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
+    assert picked.selected_ids == ("b",)
+    blank = [dataclasses.replace(cands[0], nnk=None), cands[1]]
+    with pytest.raises(InputError, match="no NNK"):
+        pf.validate_problem(blank, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
+    with pytest.raises(InputError, match="min_nnk"):
+        pf.validate_problem(
+            cands, Constraints(budget_mdkk=1000.0, min_nnk=float("nan")), objective="score"
+        )
