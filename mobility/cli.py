@@ -36,8 +36,9 @@ class MobilityGroup(click.Group):
         try:
             rv = super().main(*args, **kwargs)  # type: ignore[call-overload]
         except _NO_ARGS_IS_HELP as exc:
-            click.echo(exc.format_message(), err=True)  # the help a bare command asks for
-            sys.exit(exc.exit_code)
+            usage = exc if isinstance(exc, click.UsageError) else click.UsageError(str(exc))
+            click.echo(usage.format_message(), err=True)  # the help a bare command asks for
+            sys.exit(usage.exit_code)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "mobility"
             message = " ".join(exc.format_message().split())

@@ -8,6 +8,7 @@ concern: :mod:`mobility.scenario`, :mod:`mobility.projects`, :mod:`mobility.scor
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -167,7 +168,7 @@ class Fields:
         return default
 
     def str(
-        self, key: str, default: Any = _MISSING, *, choices: Sequence[str] | None = None
+        self, key: builtins.str, default: Any = _MISSING, *, choices: Sequence[str] | None = None
     ) -> Any:
         """A string value, optionally one of ``choices``."""
         value = self.raw(key, default)
@@ -184,7 +185,7 @@ class Fields:
 
     def number(
         self,
-        key: str,
+        key: builtins.str,
         default: Any = _MISSING,
         *,
         minimum: float | None = None,
@@ -220,7 +221,7 @@ class Fields:
             )
         return int(value) if integer else float(value)
 
-    def bool(self, key: str, default: Any = _MISSING) -> Any:
+    def bool(self, key: builtins.str, default: Any = _MISSING) -> Any:
         """A boolean value (YAML true/false)."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
@@ -229,7 +230,7 @@ class Fields:
             raise self.error(key, f"has value {shown(value)}", expected="true or false")
         return value
 
-    def list(self, key: str, default: Any = _MISSING) -> Any:
+    def list(self, key: builtins.str, default: Any = _MISSING) -> Any:
         """A list value."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
@@ -238,14 +239,14 @@ class Fields:
             raise self.error(key, f"has value {shown(value)}", expected="a list")
         return value
 
-    def sub(self, key: str, default: Any = _MISSING) -> Fields | Any:
+    def sub(self, key: builtins.str, default: Any = _MISSING) -> Fields | Any:
         """A nested mapping as :class:`Fields` (or ``default`` if absent)."""
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
         return Fields(value, file=self.file, prefix=self.path(key))
 
-    def items(self, key: str) -> list[Fields]:
+    def items(self, key: builtins.str) -> builtins.list[Fields]:
         """A list of mappings, each as :class:`Fields` with an indexed prefix."""
         values = self.list(key)
         return [

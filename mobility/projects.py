@@ -378,7 +378,7 @@ def _change(item: Fields) -> NetworkChange:
     op = item.str("op", choices=tuple(OPS))
     item.check_unknown(("op", "note", *OPS[op]))
     p: dict[str, Any] = {}
-    pos = {"minimum": 1e-9}
+    pos: dict[str, float] = {"minimum": 1e-9}
     if op in ("add_link", "add_cycle_superhighway"):
         p["from"] = _point(item, "from")
         p["to"] = _point(item, "to")
@@ -388,13 +388,13 @@ def _change(item: Fields) -> NetworkChange:
         ]
         p["name"] = item.str("name", "")
         if "length_km" in item.data:
-            p["length_km"] = item.number("length_km", **pos)
+            p["length_km"] = item.number("length_km", minimum=pos["minimum"])
     if op == "add_link":
         p["road_class"] = item.str("road_class", choices=ROAD_CLASSES[:5])
         p["lanes"] = item.number("lanes", minimum=1, maximum=8, integer=True)
         p["free_speed_kmh"] = item.number("free_speed_kmh", minimum=5, maximum=140)
         if "capacity_vph" in item.data:
-            p["capacity_vph"] = item.number("capacity_vph", **pos)
+            p["capacity_vph"] = item.number("capacity_vph", minimum=pos["minimum"])
         p["two_way"] = item.bool("two_way", True)
         p["toll_dkk"] = item.number("toll_dkk", 0.0, minimum=0.0)
     if op == "add_cycle_superhighway":
@@ -409,7 +409,7 @@ def _change(item: Fields) -> NetworkChange:
         if "add_lanes" in item.data:
             p["add_lanes"] = item.number("add_lanes", minimum=-4, maximum=4, integer=True)
         if "capacity_vph" in item.data:
-            p["capacity_vph"] = item.number("capacity_vph", **pos)
+            p["capacity_vph"] = item.number("capacity_vph", minimum=pos["minimum"])
         if "capacity_factor" in item.data:
             p["capacity_factor"] = item.number("capacity_factor", minimum=0.01, maximum=5.0)
         if "free_speed_kmh" in item.data:

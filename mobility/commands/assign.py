@@ -317,7 +317,7 @@ def assign(
     if best is not None:
         diff = 100.0 * (result.tstt - best["tstt_best"]) / best["tstt_best"]
         click.echo(
-            f"vs best-known {flows_best.name}: flow RMSE {best['rmse']:.4f} "
+            f"vs best-known {flows_best.name if flows_best else ''}: flow RMSE {best['rmse']:.4f} "
             f"({best['rmse_pct']:.4f} % of mean flow {best['mean_flow']:.2f}), "
             f"TSTT best {best['tstt_best']:.6f} ({diff:+.5f} %)"
         )

@@ -44,6 +44,7 @@ repeat (docs/calibration.md has the table it produced).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from mobility.demand.parameters import DemandParameters, load_demand_parameters
@@ -295,7 +296,7 @@ def calibration_table(base: Any, ref: Any) -> list[tuple[str, str, str, str, str
     return rows
 
 
-def markdown_table(rows: list[tuple[str, ...]]) -> str:
+def markdown_table(rows: Sequence[tuple[str, ...]]) -> str:
     """The rows of :func:`calibration_table` as a Markdown table."""
     head = ("target", "published", "source", "tag", "model 2015", "model 2035")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -39,9 +39,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,7 +300,12 @@ def _active_skims(
     return b, w
 
 
-def _with_diagonal(m: np.ndarray, diag: np.ndarray) -> np.ndarray:
+def _total(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """Elementwise sum in order (as ``sum()``, typed as an array)."""
+    return functools.reduce(operator.add, arrays)
+
+
+def _with_diagonal(m: np.ndarray, diag: np.ndarray | float) -> np.ndarray:
     out = np.array(m, dtype=np.float64)
     np.fill_diagonal(out, diag)
     return out
@@ -440,7 +447,7 @@ def weekday_od(demand: Demand) -> dict[str, np.ndarray]:
     """Mode -> weekday person trips in origin-destination form (half each way)."""
     out = {}
     for m in MODES:
-        pa = sum(demand.trips[p][m] for p in PURPOSES)
+        pa = _total(demand.trips[p][m] for p in PURPOSES)
         out[m] = 0.5 * (pa + pa.T)
     return out
 
@@ -936,7 +943,7 @@ def _indicators(
     total_region = float(all_zone[region].sum())
     shares = {m: float(by_mode_zone[m][region].sum()) / total_region for m in MODES}
 
-    commute = sum(trips["commute"][m] for m in MODES)
+    commute = _total(trips["commute"][m] for m in MODES)
     c_reg = commute[region]
     mean_commute = float((c_reg * commute_los.car_length_km[region]).sum() / c_reg.sum())
 

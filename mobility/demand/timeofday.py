@@ -22,7 +22,7 @@ understated (delay is convex in flow).
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,7 +230,7 @@ def period_matrices(
 
 
 def mix_skims(
-    skims: list[Mapping[str, np.ndarray]], weights: np.ndarray, *, keys: tuple[str, ...]
+    skims: Sequence[Mapping[str, np.ndarray]], weights: np.ndarray, *, keys: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
     """Weighted mean of per-period skims (entries ``keys``), weights summing to 1."""
     out: dict[str, np.ndarray] = {}

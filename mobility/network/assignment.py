@@ -522,7 +522,7 @@ def _gradient_projection(
         history.append(gap)
     while gap > rel_gap and iterations < max_iter:
         start = _time.perf_counter()
-        state = _pathbased.gp_sweep(
+        state = _pathbased.gp_sweep(  # type: ignore[call-arg]  # numba stub: 25 arrays
             g.indptr,
             g.adj_head,
             g.adj_tail,

@@ -56,11 +56,13 @@ def first_run(modules: tuple[str, ...] = KERNEL_MODULES) -> tuple[bool, int]:
     """Whether most public kernels are still uncompiled, and how many are."""
     import importlib
 
-    total = sum(
-        1
-        for name in modules
-        for d in _dispatchers(importlib.import_module(name))
-        if not d.__name__.startswith("_")  # type: ignore[attr-defined]
+    total = len(
+        [
+            d
+            for name in modules
+            for d in _dispatchers(importlib.import_module(name))
+            if not d.__name__.startswith("_")  # type: ignore[attr-defined]
+        ]
     )
     missing = len(uncached_kernels(modules))
     return total > 0 and 2 * missing >= total, missing

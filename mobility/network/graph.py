@@ -89,7 +89,8 @@ class LinkNetwork:
 
     def with_links(self, **arrays: np.ndarray) -> LinkNetwork:
         """A copy with some link arrays replaced (the original is never mutated)."""
-        return replace(self, **{k: np.asarray(v) for k, v in arrays.items()})
+        changes: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
+        return replace(self, **changes)
 
     def validate(self, *, source: str | None = None) -> LinkNetwork:
         """Check shapes, index ranges and physical values; return ``self``.
@@ -143,7 +144,7 @@ class LinkNetwork:
         if self.vdf is not None:
             codes = np.asarray(self.vdf)
             known = list(VDF_CODES.values())
-            bad = np.flatnonzero(~np.isin(codes, known)) if codes.shape == (m,) else [0]
+            bad = np.flatnonzero(~np.isin(codes, known)) if codes.shape == (m,) else np.array([0])
             if len(bad):
                 raise InputError(
                     f"link {bad[0] + 1} has no known volume-delay function",

@@ -173,6 +173,7 @@ def load_osm(
             raise InputError(
                 f"cannot be read as OSM XML ({message})", file=path, expected="an .osm file"
             ) from None
+    assert place is not None  # exactly one of path and place (checked above)
     try:
         return ox.graph_from_place(place, network_type="drive", simplify=False, retain_all=True)
     except Exception as exc:  # network errors, unknown places

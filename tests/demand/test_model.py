@@ -238,7 +238,7 @@ def test_feedback_and_assignment_converged(base):
 
 def test_outputs_written_and_contract_fields(base, tmp_path):
     out = write_model_outputs(base, tmp_path)
-    assert set(out) == {"indicators", "link_flows", "pt_lines", "zones", "manifest"}
+    assert set(out) == {"indicators", "link_flows", "pt_lines", "zones", "committed", "manifest"}
     header = (tmp_path / "link_flows.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == (
         "link_id,from,to,name,road_class,volume_peak_hour,adt,capacity,"
