@@ -5,13 +5,29 @@ byte-identical on every run. Every number below carries its source tag (see
 ``/work/shared/research/domain-facts.md`` §2 and ``mobility/data/README.md``):
 
 ``[S]`` official, ``[S2]`` secondary, ``[D]`` derived here, ``[M]`` unverified estimate.
+
+The 2035 residents and jobs come from the sourced growth table ``zone_growth_2035.csv`` by the rule
+of :mod:`mobility.data.zone_growth` (municipal projections and prognoses, København's bydel
+prognosis, Region H's total held to MOB24's +6 %).
 """
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from mobility.data.zone_growth import (
+    GROWTH_FILE,
+    ZoneGrowth,
+    ZoneInput,
+    growth_factors,
+    read_growth_table,
+)
+from mobility.errors import MobilityError
 from mobility.fileio import write_csv
+
+__all__ = ["HEADER", "backcast_factor_2015", "main", "zone_growth", "zone_rows"]
 
 #: Region Hovedstaden population 1 Jan 2023 [S2] (DST FOLK1A via de.wikipedia Region_Hovedstaden).
 REGION_TOTAL_2023 = 1_891_871
@@ -19,7 +35,8 @@ REGION_TOTAL_2023 = 1_891_871
 COPENHAGEN_2023 = 653_664
 #: Region H population growth 2012-2022, +9 % [S] KKR23 -> annual rate (1.09)^(1/10) - 1 [D].
 GROWTH_2012_2022 = 1.09
-#: Population growth to 2035 vs today, +6 % [S] MOB24 (applied to the 2023 values) [D].
+#: Population growth to 2035 vs today, +6 % [S] MOB24: Region H's 2035 total is held to 2023 x
+#: this, and the external zones grow by it (zone_growth_2035.csv and zone_growth.py) [D].
 GROWTH_TO_2035 = 1.06
 
 SRC_POP = "[S2] DST FOLK1A 1.1.2023 via Wikipedia (domain-facts §2)"
@@ -28,10 +45,8 @@ SRC_POP_RESID = (
     "Høje-Taastrup/Ishøj/Rudersdal by their 2021-2024 values (domain-facts §2)"
 )
 SRC_JOBS = "jobs [M] unverified estimate ±25 % (domain-facts §2; replace with DST RAS)"
-SRC_GROWTH = (
-    "2015 = 2023 / 1.09^(8/10) [D] from Region H +9 % 2012-2022 [S] KKR23; "
-    "2035 = 2023 x 1.06 [D] from +6 % to 2035 [S] MOB24; jobs scaled with the same factors [D]"
-)
+SRC_BACKCAST = "2015 = 2023 / 1.09^(8/10) [D] from Region H +9 % 2012-2022 [S] KKR23"
+SRC_2035 = "2035 = 2023 x {factor:.4f}: {note} (zone_growth_2035.csv); jobs x the same factor [D]"
 SRC_BYDEL = (
     "bydel residents [M] ±10 % (domain-facts §2) scaled x{scale:.4f} to sum to the official "
     "653,664 [S2]; job share of København's 450,000 [M]; centroid [M]"
@@ -124,21 +139,38 @@ def backcast_factor_2015() -> float:
     return 1.0 / GROWTH_2012_2022 ** (8.0 / 10.0)
 
 
-def _years(residents: float, jobs: float) -> list[int]:
+def _years(residents: float, jobs: float, factor_2035: float) -> list[int]:
     f15 = backcast_factor_2015()
     return [
         round(residents * f15),
         round(jobs * f15),
         round(residents),
         round(jobs),
-        round(residents * GROWTH_TO_2035),
-        round(jobs * GROWTH_TO_2035),
+        round(residents * factor_2035),
+        round(jobs * factor_2035),
     ]
 
 
-def zone_rows() -> list[list[object]]:
-    """All zone rows in zone order (bydele, municipalities by code, external)."""
-    rows: list[list[object]] = []
+@dataclass(frozen=True)
+class _Base:
+    """A zone before its years: the 2023 values and their source."""
+
+    name: str
+    kind: str
+    code: int
+    municipality: str
+    lon: float
+    lat: float
+    residents: float
+    jobs: float
+    region_part: str
+    in_region: bool
+    source: str
+
+
+def _base_rows() -> list[_Base]:
+    """The zones in zone order (bydele, municipalities by code, external), without years."""
+    rows: list[_Base] = []
     scale = COPENHAGEN_2023 / sum(b[1] for b in BYDELE)
     scaled = [b[1] * scale for b in BYDELE]
     ints = [int(x) for x in scaled]
@@ -146,57 +178,67 @@ def zone_rows() -> list[list[object]]:
     order = sorted(range(len(ints)), key=lambda i: (-(scaled[i] - ints[i]), i))
     for i in order[: COPENHAGEN_2023 - sum(ints)]:
         ints[i] += 1
+    src_bydel = SRC_BYDEL.format(scale=scale)
     for (name, _, share, lat, lon), res in zip(BYDELE, ints, strict=True):
-        src = f"{SRC_BYDEL.format(scale=scale)}; {SRC_GROWTH}"
+        jobs = COPENHAGEN_JOBS * share
         rows.append(
-            [
-                name,
-                "bydel",
-                101,
-                "København",
-                lon,
-                lat,
-                *_years(res, COPENHAGEN_JOBS * share),
-                "central",
-                "true",
-                src,
-            ]
+            _Base(name, "bydel", 101, "København", lon, lat, res, jobs, "central", True, src_bydel)
         )
-    for code, name, res, rtag, jobs, lat, lon, ctag, part in MUNICIPALITIES:
+    for code, name, res, rtag, jobs_m, lat, lon, ctag, part in MUNICIPALITIES:
         pop_src = SRC_POP if rtag == "S2" else SRC_POP_RESID
-        src = f"residents {pop_src}; {SRC_JOBS}; centroid [{ctag}] town hall; {SRC_GROWTH}"
-        rows.append(
-            [name, "municipality", code, name, lon, lat, *_years(res, jobs), part, "true", src]
-        )
-    for code, name, res, jobs, lat, lon in EXTERNAL:
+        src = f"residents {pop_src}; {SRC_JOBS}; centroid [{ctag}] town hall"
+        rows.append(_Base(name, "municipality", code, name, lon, lat, res, jobs_m, part, True, src))
+    for code, name, res, jobs_m, lat, lon in EXTERNAL:
         muni = name if code else f"{name} (Sweden)"
         rows.append(
-            [
-                name,
-                "external",
-                code,
-                muni,
-                lon,
-                lat,
-                *_years(res, jobs),
-                "external",
-                "false",
-                f"{SRC_EXT}; {SRC_GROWTH}",
-            ]
+            _Base(name, "external", code, muni, lon, lat, res, jobs_m, "external", False, SRC_EXT)
         )
-    out = []
-    for zid, row in enumerate(rows, start=1):
-        row[4] = f"{row[4]:.4f}"
-        row[5] = f"{row[5]:.4f}"
-        out.append([zid, *row])
+    return rows
+
+
+def zone_growth(growth_file: str | Path = GROWTH_FILE) -> ZoneGrowth:
+    """The 2023 -> 2035 factor of every zone (zone order) from the sourced growth table.
+
+    Parameters
+    ----------
+    growth_file
+        The growth table (default: the bundled ``zone_growth_2035.csv``).
+    """
+    zones = [ZoneInput(b.name, b.kind, b.residents, b.in_region) for b in _base_rows()]
+    table = read_growth_table(growth_file)
+    return growth_factors(zones, table, regional_growth=GROWTH_TO_2035, file=growth_file)
+
+
+def zone_rows(growth_file: str | Path = GROWTH_FILE) -> list[list[object]]:
+    """All zone rows of ``zones.csv`` in zone order (bydele, municipalities by code, external).
+
+    Parameters
+    ----------
+    growth_file
+        The growth table (default: the bundled ``zone_growth_2035.csv``).
+    """
+    growth = zone_growth(growth_file)
+    out: list[list[object]] = []
+    bases = _base_rows()
+    for zid, (b, factor, note) in enumerate(
+        zip(bases, growth.factors, growth.notes, strict=True), start=1
+    ):
+        source = f"{b.source}; {SRC_BACKCAST}; {SRC_2035.format(factor=factor, note=note)}"
+        head = [zid, b.name, b.kind, b.code, b.municipality, f"{b.lon:.4f}", f"{b.lat:.4f}"]
+        tail = [b.region_part, "true" if b.in_region else "false", source]
+        out.append([*head, *_years(b.residents, b.jobs, factor), *tail])
     return out
 
 
-def main(folder: Path | None = None) -> Path:
+def main(folder: Path | None = None, *, growth_file: str | Path = GROWTH_FILE) -> Path:
     """Write ``zones.csv`` into ``folder`` (default: this package folder)."""
     target = (folder or Path(__file__).resolve().parent) / "zones.csv"
-    return write_csv(target, HEADER, zone_rows())
+    return write_csv(target, HEADER, zone_rows(growth_file))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MobilityError as exc:
+        print(f"mobility: {exc}", file=sys.stderr)
+        sys.exit(2)
