@@ -1,0 +1,387 @@
+"""GTFS feeds into the model's transit format (stops, lines, stop sequences, headways).
+
+A GTFS feed (a zip or a folder of ``.txt`` tables, https://gtfs.org/schedule/reference/) is
+read with the csv module and turned into the three tables :func:`mobility.network.transit.
+load_transit` reads: ``stops.csv``, ``lines.csv``, ``line_stops.csv``, plus
+``line_headways.csv`` with the headway of every line in each time-of-day period. Method:
+
+* **Service day.** ``date`` (``YYYYMMDD``) or, by default, the feed's busiest day: the date
+  with the most trips running, from ``calendar.txt`` (weekday flags within start and end
+  dates) and ``calendar_dates.txt`` (exception 1 adds, 2 removes). Ties: the earliest.
+* **Lines.** A model line runs both directions along one stop sequence. For each route, the
+  trips running on the day are grouped by direction and stop pattern; the line is the most
+  frequent pattern of the direction with the most trips (ties: direction 0, then the longer
+  pattern). Its id is the ``route_id``.
+* **Headway** in a period ``[a, b)``: ``(b - a) / n`` minutes, with ``n`` the trips of that
+  route and direction whose first departure lies in the period (all patterns: a short
+  working still serves the trunk). ``lines.csv`` holds the morning peak's (the period the
+  model assigns first, ``mobility/data/time_of_day.csv``); a line with no trip in the peak
+  gets the headway of its busiest period.
+* **Speed** (km/h, incl. dwell): the great-circle length through the line's stops x the
+  curvature factor the model uses for routes (:data:`mobility.impacts.operator.CURVATURE`),
+  divided by the median first-departure to last-arrival time of the line's pattern, so the
+  model's in-vehicle time on the line equals the timetable's.
+* **Mode** from ``route_type`` (basic and extended types; :data:`ROUTE_TYPES`).
+
+Stops get ``zone_id`` 0 (the zones are the model's, not the feed's). Errors name the feed, the
+file, the line and the field: a missing table, a time that is not ``H:MM:SS``, a trip whose
+times go backwards, a stop that no trip of the feed uses (an unused platform is a broken
+reference; parent stations, ``location_type`` 1, may be unused), an unknown route type.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import statistics
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mobility.errors import InputError
+
+__all__ = [
+    "REQUIRED",
+    "ROUTE_TYPES",
+    "TransitTables",
+    "busiest_day",
+    "read_feed",
+    "to_transit",
+]
+
+#: Tables a feed must have (plus calendar.txt or calendar_dates.txt).
+REQUIRED = ("stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
+#: GTFS route_type -> model mode (basic types 0-7; extended "HVT" types by their hundreds).
+ROUTE_TYPES: dict[int, str] = {
+    0: "light-rail",
+    1: "metro",
+    2: "regional",
+    3: "bus",
+    4: "ferry",
+    5: "light-rail",
+    11: "bus",
+    12: "light-rail",
+}
+_EXTENDED = {1: "regional", 2: "regional", 4: "metro", 7: "bus", 8: "bus", 9: "light-rail", 10: "ferry", 12: "ferry"}
+#: Extended rail types that are suburban rail (S-tog-like).
+_SUBURBAN = (109,)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """The tables of a feed (rows as dicts) and where they came from."""
+
+    name: str
+    tables: Mapping[str, list[dict[str, str]]]
+    encoding: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class TransitTables:
+    """The model's transit tables built from a feed (rows in the CSV column order)."""
+
+    stops: list[tuple[str, str, float, float, int, str]]
+    lines: list[tuple[str, str, str, float, float, str, str, str]]
+    line_stops: list[tuple[str, int, str]]
+    headways: list[tuple[str, str, float, int]]
+    date: str
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        # GTFS asks for UTF-8; older Nordic feeds are Windows-1252 (ø = 0xf8): read them so
+        return raw.decode("cp1252"), "cp1252 (not UTF-8 as GTFS asks)"
+
+
+def read_feed(path: str | Path) -> Feed:
+    """Read a GTFS zip or folder.
+
+    Raises
+    ------
+    InputError
+        The feed is missing, is not a zip, or lacks a required table.
+    """
+    p = Path(path)
+    raw: dict[str, bytes] = {}
+    if p.is_dir():
+        for f in p.glob("*.txt"):
+            raw[f.name] = f.read_bytes()
+    elif p.is_file():
+        try:
+            with zipfile.ZipFile(p) as z:
+                for info in z.infolist():
+                    base = info.filename.rsplit("/", 1)[-1]
+                    if base.endswith(".txt") and base not in raw:
+                        raw[base] = z.read(info)
+        except zipfile.BadZipFile:
+            raise InputError("is not a zip file", file=p, expected="a GTFS feed (.zip)") from None
+    else:
+        raise InputError("file not found", file=p, expected="a GTFS feed (.zip or folder)")
+    for name in REQUIRED:
+        if name not in raw:
+            raise InputError(f"has no {name}", file=p, expected="a GTFS feed: " + ", ".join(REQUIRED))
+    if "calendar.txt" not in raw and "calendar_dates.txt" not in raw:
+        raise InputError(
+            "has neither calendar.txt nor calendar_dates.txt", file=p, expected="a GTFS calendar"
+        )
+    tables, encoding = {}, {}
+    for name, data in raw.items():
+        text, enc = _decode(data)
+        tables[name] = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+        encoding[name] = enc
+    return Feed(p.name, tables, encoding)
+
+
+def _need(feed: Feed, table: str, row: Mapping[str, str], key: str, line: int) -> str:
+    value = row.get(key, "")
+    if not value:
+        raise InputError("is empty or missing", file=f"{feed.name}/{table}", line=line, field=key)
+    return value
+
+
+def _seconds(text: str, *, where: str, line: int, field: str) -> int:
+    parts = text.split(":")
+    try:
+        h, m, s = (int(x) for x in parts)
+    except ValueError:
+        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS") from None
+    if len(parts) != 3 or not (0 <= m < 60 and 0 <= s < 60 and h >= 0):
+        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS")
+    return 3600 * h + 60 * m + s
+
+
+def _date(text: str, *, where: str, line: int, field: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="YYYYMMDD") from None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _services_by_day(feed: Feed) -> dict[dt.date, set[str]]:
+    days: dict[dt.date, set[str]] = defaultdict(set)
+    for line, row in enumerate(feed.tables.get("calendar.txt", []), start=2):
+        where = f"{feed.name}/calendar.txt"
+        sid = _need(feed, "calendar.txt", row, "service_id", line)
+        a = _date(row.get("start_date", ""), where=where, line=line, field="start_date")
+        b = _date(row.get("end_date", ""), where=where, line=line, field="end_date")
+        flags = [row.get(d, "0") == "1" for d in _WEEKDAYS]
+        day = a
+        while day <= b:
+            if flags[day.weekday()]:
+                days[day].add(sid)
+            day += dt.timedelta(days=1)
+    for line, row in enumerate(feed.tables.get("calendar_dates.txt", []), start=2):
+        where = f"{feed.name}/calendar_dates.txt"
+        sid = _need(feed, "calendar_dates.txt", row, "service_id", line)
+        day = _date(row.get("date", ""), where=where, line=line, field="date")
+        kind = row.get("exception_type", "")
+        if kind == "1":
+            days[day].add(sid)
+        elif kind == "2":
+            days[day].discard(sid)
+        else:
+            raise InputError(f"has value '{kind[:10]}'", file=where, line=line, field="exception_type", expected="1 or 2")
+    return days
+
+
+def busiest_day(feed: Feed) -> str:
+    """The date (``YYYYMMDD``) with the most trips running (ties: the earliest)."""
+    per_service = Counter(row.get("service_id", "") for row in feed.tables["trips.txt"])
+    days = _services_by_day(feed)
+    if not days:
+        raise InputError("has no service day", file=feed.name, field="calendar", expected="at least one day with service")
+    best = max(sorted(days), key=lambda d: sum(per_service[s] for s in days[d]))
+    return best.strftime("%Y%m%d")
+
+
+def _mode(route_type: str, *, where: str, line: int) -> str:
+    try:
+        code = int(route_type)
+    except ValueError:
+        code = -1
+    if code in ROUTE_TYPES:
+        return ROUTE_TYPES[code]
+    if code in _SUBURBAN:
+        return "s-tog"
+    if 100 <= code < 1300 and code // 100 in _EXTENDED:
+        return _EXTENDED[code // 100]
+    raise InputError(
+        f"has value '{route_type[:10]}'",
+        file=where,
+        line=line,
+        field="route_type",
+        expected="a GTFS route type the model has a mode for (0-5, 11, 12, or 100-1299)",
+    )
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    from mobility.impacts.emissions import _haversine_km as hv
+
+    return float(hv(a[0], a[1], b[0], b[1]))
+
+
+def to_transit(
+    feed: Feed,
+    *,
+    date: str | None = None,
+    periods: Sequence[tuple[str, float, float]] | None = None,
+    peak: str | None = None,
+) -> TransitTables:
+    """Build the model's transit tables from ``feed`` for one service day.
+
+    Parameters
+    ----------
+    feed
+        From :func:`read_feed`.
+    date
+        ``YYYYMMDD``; default :func:`busiest_day`.
+    periods
+        ``(name, start_h, end_h)``; default the periods of ``mobility/data/time_of_day.csv``.
+    peak
+        The period whose headway goes into ``lines.csv`` (default: the model's morning peak).
+    """
+    from mobility.impacts.operator import CURVATURE
+
+    if periods is None or peak is None:
+        from mobility.demand.model import AM_PEAK
+        from mobility.demand.timeofday import load_time_of_day
+
+        tod = load_time_of_day()
+        periods = periods or [(p.name, p.start_h, p.end_h) for p in tod.periods]
+        peak = peak or AM_PEAK
+    day_text = date or busiest_day(feed)
+    day = _date(day_text, where="--date", line=0, field="date")
+    running = _services_by_day(feed).get(day, set())
+    stops_where = f"{feed.name}/stops.txt"
+    stop_rows: dict[str, tuple[str, float, float, str]] = {}
+    for line, row in enumerate(feed.tables["stops.txt"], start=2):
+        sid = _need(feed, "stops.txt", row, "stop_id", line)
+        try:
+            lat, lon = float(row.get("stop_lat", "")), float(row.get("stop_lon", ""))
+        except ValueError:
+            raise InputError("is not a number", file=stops_where, line=line, field="stop_lat/stop_lon") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InputError(f"({lat}, {lon}) is not a WGS84 position", file=stops_where, line=line, field="stop_lat/stop_lon")
+        stop_rows[sid] = (row.get("stop_name", "") or sid, lon, lat, row.get("location_type", ""))
+    routes: dict[str, tuple[str, str]] = {}
+    for line, row in enumerate(feed.tables["routes.txt"], start=2):
+        rid = _need(feed, "routes.txt", row, "route_id", line)
+        name = row.get("route_long_name") or row.get("route_short_name") or rid
+        short = row.get("route_short_name", "")
+        label = f"{short} {name}".strip() if short and short != name else name
+        routes[rid] = (label, _mode(row.get("route_type", ""), where=f"{feed.name}/routes.txt", line=line))
+    trips: dict[str, tuple[str, str, str]] = {}
+    for line, row in enumerate(feed.tables["trips.txt"], start=2):
+        tid = _need(feed, "trips.txt", row, "trip_id", line)
+        rid = _need(feed, "trips.txt", row, "route_id", line)
+        if rid not in routes:
+            raise InputError(f"route '{rid[:40]}' is not in routes.txt", file=f"{feed.name}/trips.txt", line=line, field="route_id")
+        trips[tid] = (rid, row.get("service_id", ""), row.get("direction_id", "") or "0")
+    # stop sequences and times of every trip (all days: the checks cover the whole feed)
+    st_where = f"{feed.name}/stop_times.txt"
+    calls: dict[str, list[tuple[int, str, int | None, int | None, int]]] = defaultdict(list)
+    for line, row in enumerate(feed.tables["stop_times.txt"], start=2):
+        tid = _need(feed, "stop_times.txt", row, "trip_id", line)
+        sid = _need(feed, "stop_times.txt", row, "stop_id", line)
+        if sid not in stop_rows:
+            raise InputError(f"stop '{sid[:40]}' is not in stops.txt", file=st_where, line=line, field="stop_id")
+        if tid not in trips:
+            raise InputError(f"trip '{tid[:40]}' is not in trips.txt", file=st_where, line=line, field="trip_id")
+        try:
+            seq = int(row.get("stop_sequence", ""))
+        except ValueError:
+            raise InputError("is not an integer", file=st_where, line=line, field="stop_sequence") from None
+        arr = row.get("arrival_time", "")
+        dep = row.get("departure_time", "") or arr
+        a = _seconds(arr, where=st_where, line=line, field="arrival_time") if arr else None
+        d = _seconds(dep, where=st_where, line=line, field="departure_time") if dep else None
+        calls[tid].append((seq, sid, a, d, line))
+    used = {sid for cs in calls.values() for _, sid, _, _, _ in cs}
+    for line, (sid, (_, _, _, loc)) in enumerate(stop_rows.items(), start=2):
+        if sid not in used and loc in ("", "0"):
+            raise InputError(
+                f"stop '{sid[:40]}' is used by no trip", file=stops_where, line=line, field="stop_id",
+                expected="every stop (location_type 0) on some trip",
+            )  # fmt: skip
+    timed: dict[str, tuple[tuple[str, ...], int, int]] = {}
+    for tid, cs in calls.items():
+        cs.sort()
+        last = -1
+        for _, _, a, d, line in cs:
+            for t, field in ((a, "arrival_time"), (d, "departure_time")):
+                if t is None:
+                    continue
+                if t < last:
+                    raise InputError(
+                        f"trip '{tid[:40]}' goes back in time", file=st_where, line=line, field=field,
+                        expected="times that never decrease along the trip",
+                    )  # fmt: skip
+                last = t
+        first = cs[0][3] if cs[0][3] is not None else cs[0][2]
+        end = cs[-1][2] if cs[-1][2] is not None else cs[-1][3]
+        if first is None or end is None:
+            raise InputError(f"trip '{tid[:40]}' has no time at its first or last stop", file=st_where, line=cs[0][4], field="departure_time")
+        timed[tid] = (tuple(sid for _, sid, _, _, _ in cs), first, end)
+    # lines from the trips running on the day
+    by_route: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for tid, (rid, sid, direction) in trips.items():
+        if sid in running and tid in timed:
+            by_route[rid][direction].append(tid)
+    out_lines, out_stops, out_headways = [], [], []
+    line_stop_ids: set[str] = set()
+    peak_span = {name: (a, b) for name, a, b in periods}
+    for rid in sorted(by_route):
+        directions = by_route[rid]
+        direction = max(sorted(directions), key=lambda k: len(directions[k]))
+        patterns = Counter(timed[t][0] for t in directions[direction])
+        pattern = max(sorted(patterns, key=lambda p: (-len(p), p)), key=lambda p: patterns[p])
+        if len(set(pattern)) < 2:
+            continue  # a trip that does not move cannot be a line
+        deps = [timed[t][1] for t in directions[direction]]
+        counts = {name: sum(1 for s in deps if a * 3600 <= s % 86400 < b * 3600) for name, a, b in periods}
+        heads = {name: (b - a) * 60.0 / counts[name] for name, a, b in periods if counts[name] > 0}
+        if peak in heads:
+            headway = heads[peak]
+            note = f"{peak} headway"
+        else:
+            busiest = max(sorted(heads), key=lambda n: counts[n])
+            headway, note = heads[busiest], f"no trip in {peak}: the {busiest} headway"
+        minutes = statistics.median(
+            (timed[t][2] - timed[t][1]) / 60.0 for t in directions[direction] if timed[t][0] == pattern
+        )
+        pts = [(stop_rows[s][1], stop_rows[s][2]) for s in pattern]
+        km = CURVATURE * sum(_haversine_km(a, b) for a, b in zip(pts, pts[1:], strict=False))
+        speed = 60.0 * km / minutes if minutes > 0 else math.nan
+        if not (math.isfinite(speed) and speed > 0):
+            raise InputError(
+                f"route '{rid[:40]}' takes {minutes:g} min over {km:.2f} km", file=st_where,
+                field="departure_time", expected="a positive running time",
+            )  # fmt: skip
+        name, mode = routes[rid]
+        source = (
+            f"GTFS {feed.name}, service day {day_text}, route {rid} direction {direction}: "
+            f"{note}, {len(deps)} trips that day, median running time {minutes:.1f} min [S]"
+        )
+        out_lines.append((rid, name, mode, round(headway, 3), round(speed, 3), "", "", source))
+        for k, s in enumerate(pattern, start=1):
+            out_stops.append((rid, k, s))
+            line_stop_ids.add(s)
+        for pname, _, _ in periods:
+            out_headways.append((rid, pname, round(heads.get(pname, math.inf), 3), counts[pname]))
+    if not out_lines:
+        raise InputError(f"has no trip running on {day_text}", file=feed.name, field="--date", expected="a day with service")
+    stops = [
+        (s, stop_rows[s][0], round(stop_rows[s][1], 6), round(stop_rows[s][2], 6), 0, f"GTFS {feed.name} stops.txt [S]")
+        for s in sorted(line_stop_ids)
+    ]
+    del peak_span
+    return TransitTables(stops, out_lines, out_stops, out_headways, day_text)
