@@ -34,6 +34,18 @@ mobility.network.osm); the link table says which values are estimates.
 """
 
 
+GTFS_EPILOG = """
+\b
+Examples:
+  mobility network from-gtfs rejseplanen.zip -o transit_gtfs/
+  mobility network from-gtfs feed.zip --date 20250304 --skip-bad-trips -o transit_gtfs/
+\b
+Writes the model's transit format (stops.csv, lines.csv, line_stops.csv) plus
+line_headways.csv (every line's headway in each time-of-day period) and manifest.json.
+lines.csv holds the morning-peak headway; speeds reproduce the timetable's running times.
+"""
+
+
 @dataclass
 class NetworkReport:
     """What ``mobility network info`` measures (see :func:`network_report`)."""
@@ -245,3 +257,52 @@ def from_osm(
         f"{km:.1f} km; capacities are estimates by highway class, speeds estimated on "
         f"{estimated} links without maxspeed"
     )
+
+
+@network.command("from-gtfs", epilog=GTFS_EPILOG)
+@click.argument("feed", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (the model's transit format).",
+)
+@click.option("--date", default=None, metavar="YYYYMMDD", help="Service day [the busiest].")
+@click.option(
+    "--skip-bad-trips",
+    is_flag=True,
+    help="Leave out trips whose times go back or lack a first time, instead of refusing.",
+)
+@click.pass_context
+def from_gtfs(
+    ctx: click.Context, *, feed: Path, output: Path, date: str | None, skip_bad_trips: bool
+) -> None:
+    """Import a GTFS FEED (zip or folder) as the model's transit tables."""
+    from mobility import __version__
+    from mobility.fileio import atomic_output_dir, check_output_dir, manifest, write_json
+    from mobility.network.gtfs import read_feed, to_transit, write_transit
+
+    check_output_dir(output, inputs=[feed])
+    data = read_feed(feed)
+    tables = to_transit(data, date=date, skip_bad_trips=skip_bad_trips)
+    with atomic_output_dir(output, inputs=[feed]) as tmp:
+        paths = write_transit(tables, tmp)
+        settings = {
+            "service_day": tables.date,
+            "skip_bad_trips": skip_bad_trips,
+            "encoding": dict(sorted(data.encoding.items())),
+            "skipped": [f"{what}: {why}" for what, why in tables.skipped],
+        }
+        doc = manifest(version=__version__, inputs={"feed": feed}, settings=settings, outputs=paths)
+        write_json(tmp / "manifest.json", doc)
+    quiet = bool((ctx.obj or {}).get("quiet", False))
+    if not quiet:
+        odd = [n for n, e in sorted(data.encoding.items()) if not e.startswith("utf-8")]
+        note = f"; read as Windows-1252, not UTF-8: {', '.join(odd)}" if odd else ""
+        click.echo(
+            f"wrote {output}: {len(tables.lines)} lines, {len(tables.stops)} stops, service "
+            f"day {tables.date}; {len(tables.skipped)} trips or routes left out (manifest)"
+            f"{note}",
+            err=True,
+        )

@@ -12,15 +12,19 @@ load_transit` reads: ``stops.csv``, ``lines.csv``, ``line_stops.csv``, plus
   trips running on the day are grouped by direction and stop pattern; the line is the most
   frequent pattern of the direction with the most trips (ties: direction 0, then the longer
   pattern). Its id is the ``route_id``.
-* **Headway** in a period ``[a, b)``: ``(b - a) / n`` minutes, with ``n`` the trips of that
-  route and direction whose first departure lies in the period (all patterns: a short
-  working still serves the trunk). ``lines.csv`` holds the morning peak's (the period the
-  model assigns first, ``mobility/data/time_of_day.csv``); a line with no trip in the peak
-  gets the headway of its busiest period.
+* **Headway** in a period of ``h`` clock hours: ``60 h / n`` minutes, with ``n`` the trips of
+  that route and direction whose first departure falls in one of the period's hours (all
+  patterns: a short working still serves the trunk; times past 24:00 wrap). ``lines.csv``
+  holds the morning peak's (the period the model assigns first,
+  ``mobility/data/time_of_day.csv``); a line with no trip in the peak gets the headway of its
+  busiest period.
 * **Speed** (km/h, incl. dwell): the great-circle length through the line's stops x the
   curvature factor the model uses for routes (:data:`mobility.impacts.operator.CURVATURE`),
   divided by the median first-departure to last-arrival time of the line's pattern, so the
-  model's in-vehicle time on the line equals the timetable's.
+  model's in-vehicle time on the line equals the timetable's. A trip without a time at its
+  last stop (GTFS requires one; the Amazon feed has such loops) still counts for the headway
+  but not for the running time; a route none of whose trips has both ends timed is left out
+  and listed in :attr:`TransitTables.skipped`.
 * **Mode** from ``route_type`` (basic and extended types; :data:`ROUTE_TYPES`).
 
 Stops get ``zone_id`` 0 (the zones are the model's, not the feed's). Errors name the feed, the
@@ -34,6 +38,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import statistics
 import zipfile
@@ -45,12 +50,17 @@ from pathlib import Path
 from mobility.errors import InputError
 
 __all__ = [
+    "HEADWAYS_COLUMNS",
+    "LINES_COLUMNS",
+    "LINE_STOPS_COLUMNS",
     "REQUIRED",
     "ROUTE_TYPES",
+    "STOPS_COLUMNS",
     "TransitTables",
     "busiest_day",
     "read_feed",
     "to_transit",
+    "write_transit",
 ]
 
 #: Tables a feed must have (plus calendar.txt or calendar_dates.txt).
@@ -66,7 +76,16 @@ ROUTE_TYPES: dict[int, str] = {
     11: "bus",
     12: "light-rail",
 }
-_EXTENDED = {1: "regional", 2: "regional", 4: "metro", 7: "bus", 8: "bus", 9: "light-rail", 10: "ferry", 12: "ferry"}
+_EXTENDED = {
+    1: "regional",
+    2: "regional",
+    4: "metro",
+    7: "bus",
+    8: "bus",
+    9: "light-rail",
+    10: "ferry",
+    12: "ferry",
+}
 #: Extended rail types that are suburban rail (S-tog-like).
 _SUBURBAN = (109,)
 
@@ -89,6 +108,8 @@ class TransitTables:
     line_stops: list[tuple[str, int, str]]
     headways: list[tuple[str, str, float, int]]
     date: str
+    #: routes left out, with the reason
+    skipped: list[tuple[str, str]]
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -125,7 +146,9 @@ def read_feed(path: str | Path) -> Feed:
         raise InputError("file not found", file=p, expected="a GTFS feed (.zip or folder)")
     for name in REQUIRED:
         if name not in raw:
-            raise InputError(f"has no {name}", file=p, expected="a GTFS feed: " + ", ".join(REQUIRED))
+            raise InputError(
+                f"has no {name}", file=p, expected="a GTFS feed: " + ", ".join(REQUIRED)
+            )
     if "calendar.txt" not in raw and "calendar_dates.txt" not in raw:
         raise InputError(
             "has neither calendar.txt nor calendar_dates.txt", file=p, expected="a GTFS calendar"
@@ -133,7 +156,10 @@ def read_feed(path: str | Path) -> Feed:
     tables, encoding = {}, {}
     for name, data in raw.items():
         text, enc = _decode(data)
-        tables[name] = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+        tables[name] = [
+            {k.strip(): (v or "").strip() for k, v in row.items() if k}
+            for row in csv.DictReader(io.StringIO(text))
+        ]
         encoding[name] = enc
     return Feed(p.name, tables, encoding)
 
@@ -150,9 +176,13 @@ def _seconds(text: str, *, where: str, line: int, field: str) -> int:
     try:
         h, m, s = (int(x) for x in parts)
     except ValueError:
-        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS") from None
+        raise InputError(
+            f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS"
+        ) from None
     if len(parts) != 3 or not (0 <= m < 60 and 0 <= s < 60 and h >= 0):
-        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS")
+        raise InputError(
+            f"has value '{text[:20]}'", file=where, line=line, field=field, expected="H:MM:SS"
+        )
     return 3600 * h + 60 * m + s
 
 
@@ -160,7 +190,9 @@ def _date(text: str, *, where: str, line: int, field: str) -> dt.date:
     try:
         return dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
-        raise InputError(f"has value '{text[:20]}'", file=where, line=line, field=field, expected="YYYYMMDD") from None
+        raise InputError(
+            f"has value '{text[:20]}'", file=where, line=line, field=field, expected="YYYYMMDD"
+        ) from None
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -189,7 +221,13 @@ def _services_by_day(feed: Feed) -> dict[dt.date, set[str]]:
         elif kind == "2":
             days[day].discard(sid)
         else:
-            raise InputError(f"has value '{kind[:10]}'", file=where, line=line, field="exception_type", expected="1 or 2")
+            raise InputError(
+                f"has value '{kind[:10]}'",
+                file=where,
+                line=line,
+                field="exception_type",
+                expected="1 or 2",
+            )
     return days
 
 
@@ -198,7 +236,12 @@ def busiest_day(feed: Feed) -> str:
     per_service = Counter(row.get("service_id", "") for row in feed.tables["trips.txt"])
     days = _services_by_day(feed)
     if not days:
-        raise InputError("has no service day", file=feed.name, field="calendar", expected="at least one day with service")
+        raise InputError(
+            "has no service day",
+            file=feed.name,
+            field="calendar",
+            expected="at least one day with service",
+        )
     best = max(sorted(days), key=lambda d: sum(per_service[s] for s in days[d]))
     return best.strftime("%Y%m%d")
 
@@ -233,8 +276,9 @@ def to_transit(
     feed: Feed,
     *,
     date: str | None = None,
-    periods: Sequence[tuple[str, float, float]] | None = None,
+    periods: Sequence[tuple[str, tuple[int, ...]]] | None = None,
     peak: str | None = None,
+    skip_bad_trips: bool = False,
 ) -> TransitTables:
     """Build the model's transit tables from ``feed`` for one service day.
 
@@ -245,9 +289,12 @@ def to_transit(
     date
         ``YYYYMMDD``; default :func:`busiest_day`.
     periods
-        ``(name, start_h, end_h)``; default the periods of ``mobility/data/time_of_day.csv``.
+        ``(name, clock hours)``; default the periods of ``mobility/data/time_of_day.csv``.
     peak
         The period whose headway goes into ``lines.csv`` (default: the model's morning peak).
+    skip_bad_trips
+        Leave out (and list in :attr:`TransitTables.skipped`) the trips whose times go back
+        or that have no time at their first stop, instead of refusing the feed.
     """
     from mobility.impacts.operator import CURVATURE
 
@@ -256,7 +303,7 @@ def to_transit(
         from mobility.demand.timeofday import load_time_of_day
 
         tod = load_time_of_day()
-        periods = periods or [(p.name, p.start_h, p.end_h) for p in tod.periods]
+        periods = periods or [(p.name, tuple(p.hours_of_day)) for p in tod.periods]
         peak = peak or AM_PEAK
     day_text = date or busiest_day(feed)
     day = _date(day_text, where="--date", line=0, field="date")
@@ -268,23 +315,39 @@ def to_transit(
         try:
             lat, lon = float(row.get("stop_lat", "")), float(row.get("stop_lon", ""))
         except ValueError:
-            raise InputError("is not a number", file=stops_where, line=line, field="stop_lat/stop_lon") from None
+            raise InputError(
+                "is not a number", file=stops_where, line=line, field="stop_lat/stop_lon"
+            ) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError(f"({lat}, {lon}) is not a WGS84 position", file=stops_where, line=line, field="stop_lat/stop_lon")
+            raise InputError(
+                f"({lat}, {lon}) is not a WGS84 position",
+                file=stops_where,
+                line=line,
+                field="stop_lat/stop_lon",
+            )
         stop_rows[sid] = (row.get("stop_name", "") or sid, lon, lat, row.get("location_type", ""))
     routes: dict[str, tuple[str, str]] = {}
     for line, row in enumerate(feed.tables["routes.txt"], start=2):
         rid = _need(feed, "routes.txt", row, "route_id", line)
-        name = row.get("route_long_name") or row.get("route_short_name") or rid
-        short = row.get("route_short_name", "")
-        label = f"{short} {name}".strip() if short and short != name else name
-        routes[rid] = (label, _mode(row.get("route_type", ""), where=f"{feed.name}/routes.txt", line=line))
+        long_name, short = row.get("route_long_name", ""), row.get("route_short_name", "")
+        # a route number leads its name ("301 Kulstadvika - Ørmelen"); a short *name* does not
+        label = f"{short} {long_name}" if long_name and 0 < len(short) <= 5 else long_name
+        label = label or short or rid
+        routes[rid] = (
+            label,
+            _mode(row.get("route_type", ""), where=f"{feed.name}/routes.txt", line=line),
+        )
     trips: dict[str, tuple[str, str, str]] = {}
     for line, row in enumerate(feed.tables["trips.txt"], start=2):
         tid = _need(feed, "trips.txt", row, "trip_id", line)
         rid = _need(feed, "trips.txt", row, "route_id", line)
         if rid not in routes:
-            raise InputError(f"route '{rid[:40]}' is not in routes.txt", file=f"{feed.name}/trips.txt", line=line, field="route_id")
+            raise InputError(
+                f"route '{rid[:40]}' is not in routes.txt",
+                file=f"{feed.name}/trips.txt",
+                line=line,
+                field="route_id",
+            )
         trips[tid] = (rid, row.get("service_id", ""), row.get("direction_id", "") or "0")
     # stop sequences and times of every trip (all days: the checks cover the whole feed)
     st_where = f"{feed.name}/stop_times.txt"
@@ -293,13 +356,19 @@ def to_transit(
         tid = _need(feed, "stop_times.txt", row, "trip_id", line)
         sid = _need(feed, "stop_times.txt", row, "stop_id", line)
         if sid not in stop_rows:
-            raise InputError(f"stop '{sid[:40]}' is not in stops.txt", file=st_where, line=line, field="stop_id")
+            raise InputError(
+                f"stop '{sid[:40]}' is not in stops.txt", file=st_where, line=line, field="stop_id"
+            )
         if tid not in trips:
-            raise InputError(f"trip '{tid[:40]}' is not in trips.txt", file=st_where, line=line, field="trip_id")
+            raise InputError(
+                f"trip '{tid[:40]}' is not in trips.txt", file=st_where, line=line, field="trip_id"
+            )
         try:
             seq = int(row.get("stop_sequence", ""))
         except ValueError:
-            raise InputError("is not an integer", file=st_where, line=line, field="stop_sequence") from None
+            raise InputError(
+                "is not an integer", file=st_where, line=line, field="stop_sequence"
+            ) from None
         arr = row.get("arrival_time", "")
         dep = row.get("departure_time", "") or arr
         a = _seconds(arr, where=st_where, line=line, field="arrival_time") if arr else None
@@ -309,27 +378,47 @@ def to_transit(
     for line, (sid, (_, _, _, loc)) in enumerate(stop_rows.items(), start=2):
         if sid not in used and loc in ("", "0"):
             raise InputError(
-                f"stop '{sid[:40]}' is used by no trip", file=stops_where, line=line, field="stop_id",
-                expected="every stop (location_type 0) on some trip",
+                f"stop '{sid[:40]}' is used by no trip", file=stops_where, line=line,
+                field="stop_id", expected="every stop (location_type 0) on some trip",
             )  # fmt: skip
-    timed: dict[str, tuple[tuple[str, ...], int, int]] = {}
+    timed: dict[str, tuple[tuple[str, ...], int, int | None]] = {}
+    skipped: list[tuple[str, str]] = []
     for tid, cs in calls.items():
         cs.sort()
         last = -1
+        bad = None
         for _, _, a, d, line in cs:
             for t, field in ((a, "arrival_time"), (d, "departure_time")):
-                if t is None:
+                if t is None or bad is not None:
                     continue
                 if t < last:
-                    raise InputError(
-                        f"trip '{tid[:40]}' goes back in time", file=st_where, line=line, field=field,
-                        expected="times that never decrease along the trip",
-                    )  # fmt: skip
+                    bad = (line, field)
                 last = t
+        if bad is not None:
+            line, field = bad
+            if skip_bad_trips:
+                skipped.append((f"trip {tid}", f"goes back in time at stop_times.txt line {line}"))
+                continue
+            raise InputError(
+                f"trip '{tid[:40]}' goes back in time",
+                file=st_where,
+                line=line,
+                field=field,
+                expected="times that never decrease along the trip (or --skip-bad-trips)",
+            )
         first = cs[0][3] if cs[0][3] is not None else cs[0][2]
         end = cs[-1][2] if cs[-1][2] is not None else cs[-1][3]
-        if first is None or end is None:
-            raise InputError(f"trip '{tid[:40]}' has no time at its first or last stop", file=st_where, line=cs[0][4], field="departure_time")
+        if first is None and skip_bad_trips:
+            skipped.append((f"trip {tid}", "no time at its first stop"))
+            continue
+        if first is None:
+            raise InputError(
+                f"trip '{tid[:40]}' has no time at its first stop",
+                file=st_where,
+                line=cs[0][4],
+                field="departure_time",
+                expected="a time at the first and last stop (GTFS; or --skip-bad-trips)",
+            )
         timed[tid] = (tuple(sid for _, sid, _, _, _ in cs), first, end)
     # lines from the trips running on the day
     by_route: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -338,7 +427,6 @@ def to_transit(
             by_route[rid][direction].append(tid)
     out_lines, out_stops, out_headways = [], [], []
     line_stop_ids: set[str] = set()
-    peak_span = {name: (a, b) for name, a, b in periods}
     for rid in sorted(by_route):
         directions = by_route[rid]
         direction = max(sorted(directions), key=lambda k: len(directions[k]))
@@ -347,19 +435,33 @@ def to_transit(
         if len(set(pattern)) < 2:
             continue  # a trip that does not move cannot be a line
         deps = [timed[t][1] for t in directions[direction]]
-        counts = {name: sum(1 for s in deps if a * 3600 <= s % 86400 < b * 3600) for name, a, b in periods}
-        heads = {name: (b - a) * 60.0 / counts[name] for name, a, b in periods if counts[name] > 0}
+        hour_of = [(s // 3600) % 24 for s in deps]
+        counts = {name: sum(1 for h in hour_of if h in hours) for name, hours in periods}
+        heads = {
+            name: 60.0 * len(hours) / counts[name] for name, hours in periods if counts[name] > 0
+        }
         if peak in heads:
             headway = heads[peak]
             note = f"{peak} headway"
         else:
             busiest = max(sorted(heads), key=lambda n: counts[n])
             headway, note = heads[busiest], f"no trip in {peak}: the {busiest} headway"
-        minutes = statistics.median(
-            (timed[t][2] - timed[t][1]) / 60.0 for t in directions[direction] if timed[t][0] == pattern
-        )
-        pts = [(stop_rows[s][1], stop_rows[s][2]) for s in pattern]
-        km = CURVATURE * sum(_haversine_km(a, b) for a, b in zip(pts, pts[1:], strict=False))
+        # running time: the pattern's fully timed trips, else any fully timed trip of the route
+        ends = [
+            t for t in directions[direction] if timed[t][0] == pattern and timed[t][2] is not None
+        ]
+        if not ends:
+            ends = [t for d in sorted(directions) for t in directions[d] if timed[t][2] is not None]
+        if not ends:
+            skipped.append((rid, "no trip with a time at its last stop"))
+            continue
+        runs = []
+        for t in ends:
+            pts = [(stop_rows[s][1], stop_rows[s][2]) for s in timed[t][0]]
+            length = CURVATURE * sum(_haversine_km(a, b) for a, b in itertools.pairwise(pts))
+            runs.append(((timed[t][2] or 0) - timed[t][1], length))
+        minutes = statistics.median(r for r, _ in runs) / 60.0
+        km = statistics.median(k for _, k in runs)
         speed = 60.0 * km / minutes if minutes > 0 else math.nan
         if not (math.isfinite(speed) and speed > 0):
             raise InputError(
@@ -375,13 +477,51 @@ def to_transit(
         for k, s in enumerate(pattern, start=1):
             out_stops.append((rid, k, s))
             line_stop_ids.add(s)
-        for pname, _, _ in periods:
+        for pname, _ in periods:
             out_headways.append((rid, pname, round(heads.get(pname, math.inf), 3), counts[pname]))
     if not out_lines:
-        raise InputError(f"has no trip running on {day_text}", file=feed.name, field="--date", expected="a day with service")
+        raise InputError(
+            f"has no trip running on {day_text}",
+            file=feed.name,
+            field="--date",
+            expected="a day with service",
+        )
     stops = [
-        (s, stop_rows[s][0], round(stop_rows[s][1], 6), round(stop_rows[s][2], 6), 0, f"GTFS {feed.name} stops.txt [S]")
+        (
+            s,
+            stop_rows[s][0],
+            round(stop_rows[s][1], 6),
+            round(stop_rows[s][2], 6),
+            0,
+            f"GTFS {feed.name} stops.txt [S]",
+        )
         for s in sorted(line_stop_ids)
     ]
-    del peak_span
-    return TransitTables(stops, out_lines, out_stops, out_headways, day_text)
+    return TransitTables(stops, out_lines, out_stops, out_headways, day_text, skipped)
+
+
+#: Columns of the tables :func:`write_transit` writes (``stops.csv``, ``lines.csv`` and
+#: ``line_stops.csv`` are :func:`mobility.network.transit.load_transit`'s format).
+STOPS_COLUMNS = ("stop_id", "name", "lon", "lat", "zone_id", "source")
+LINES_COLUMNS = (
+    "line_id", "name", "mode", "headway_min", "speed_kmh", "open_year", "close_year", "source",
+)  # fmt: skip
+LINE_STOPS_COLUMNS = ("line_id", "seq", "stop_id")
+HEADWAYS_COLUMNS = ("line_id", "period", "headway_min", "trips")
+
+
+def write_transit(tables: TransitTables, folder: str | Path) -> dict[str, Path]:
+    """Write the transit tables into ``folder`` (which must exist); returns name -> path."""
+    from mobility.fileio import write_csv
+
+    out = Path(folder)
+    heads = [
+        (lid, period, "" if not math.isfinite(h) else f"{h:.3f}", n)
+        for lid, period, h, n in tables.headways
+    ]
+    return {
+        "stops": write_csv(out / "stops.csv", STOPS_COLUMNS, tables.stops),
+        "lines": write_csv(out / "lines.csv", LINES_COLUMNS, tables.lines),
+        "line_stops": write_csv(out / "line_stops.csv", LINE_STOPS_COLUMNS, tables.line_stops),
+        "line_headways": write_csv(out / "line_headways.csv", HEADWAYS_COLUMNS, heads),
+    }
