@@ -74,6 +74,12 @@ def test_run_subset_end_to_end_and_deterministic(tmp_path: Path) -> None:
         assert (a / name).is_file(), name
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / "report.html").stat().st_size > 10_000
+    # no number in any CSV in scientific notation (Excel-da users and readers; issue 14)
+    import re
+
+    for path in sorted(a.rglob("*.csv")):
+        hit = re.search(r"\d[eE][+-]\d", path.read_text(encoding="utf-8"))
+        assert hit is None, (path.name, hit)
     ranking = _rows(a / "ranking.csv")
     assert sorted(r["project_id"] for r in ranking) == sorted(SUBSET)
     decided = [r for r in ranking if r["decision"] == "decided"]

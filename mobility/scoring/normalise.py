@@ -48,6 +48,8 @@ Statistician* 50(4), 361-365.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mobility.scoring.pejlemaerker import GRADE_MAX, GRADE_MIN
@@ -245,7 +247,7 @@ def across_projects(
     if method == "winsorised":
         sc = winsorised(x, direction=direction, pct=pct)
         lo, hi = winsor_bounds(x, pct=pct)
-        return sc, f"winsorised({direction},p={pct:g},n={n},lo={lo:.6g},hi={hi:.6g})"
+        return sc, f"winsorised({direction},p={pct:g},n={n},lo={plain(lo)},hi={plain(hi)})"
     raise ValueError(f"method must be one of {', '.join(SCENARIO_METHODS)}, not {method!r}")
 
 
@@ -275,3 +277,12 @@ def grade(values: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(x)) or np.any(x < GRADE_MIN) or np.any(x > GRADE_MAX):
         raise ValueError(f"grades must lie in [{GRADE_MIN:g}, {GRADE_MAX:g}]")
     return 100.0 * (x - GRADE_MIN) / (GRADE_MAX - GRADE_MIN)
+
+
+def plain(value: float) -> str:
+    """A number as fixed-point text with up to six decimals, never in scientific notation
+    (``1957880.5``, not ``1.95788e+06``): what every CSV mobility writes holds."""
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -716,7 +716,7 @@ def scores_long_rows(ranking: Ranking) -> list[list[str]]:
                     m.project_ids[i],
                     s.id,
                     c.indicator,
-                    f"{c.value:.6g}",
+                    normalise.plain(c.value),
                     c.unit,
                     "judged" if c.judged else "modelled",
                     m.methods[i][j],

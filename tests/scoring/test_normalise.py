@@ -126,3 +126,11 @@ def test_across_projects_labels() -> None:
     np.testing.assert_allclose(sc, normalise.winsorised(x, direction="max"))
     with pytest.raises(ValueError):
         normalise.across_projects(x, method="target", direction="max")
+
+
+def test_plain_numbers_never_use_scientific_notation() -> None:
+    from mobility.scoring.normalise import plain
+
+    assert plain(1957880.5) == "1957880.5"
+    assert plain(2.91361e6) == "2913610"
+    assert plain(-0.0) == "0" and plain(1e-9) == "0" and plain(0.25) == "0.25"
