@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,6 +124,24 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter:
     for row in rows:
         writer.writerow(row)
     return buf.getvalue()
+
+
+#: A cell that is a number written with a decimal comma (``excel-da``: ``2,5``, ``-0,75``).
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+([eE][+-]?\d+)?$")
+
+
+def sniff_dialect(header_line: str) -> tuple[str, bool]:
+    """The delimiter of a CSV file from its header line, and whether numbers use a decimal
+    comma: mobility's ``excel-da`` files (semicolons, decimal commas, for Danish Excel) are
+    read back as well as the default ones."""
+    if header_line.count(";") > header_line.count(","):
+        return ";", True
+    return ",", False
+
+
+def decimal_point(cell: str) -> str:
+    """``2,5`` -> ``2.5`` for a cell that is a decimal-comma number; anything else as is."""
+    return cell.replace(",", ".") if _DECIMAL_COMMA.match(cell) else cell
 
 
 def check_header(header: Sequence[str], *, file: str | Path) -> None:

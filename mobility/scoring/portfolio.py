@@ -955,7 +955,7 @@ def split_parts(text: str) -> tuple[str, ...]:
 
 def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as ``(line, row)`` with the required columns checked."""
-    from mobility.fileio import check_header
+    from mobility.fileio import check_header, decimal_point, sniff_dialect
 
     p = Path(path)
     try:
@@ -964,7 +964,9 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
         raise InputError("file not found", file=p) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    delimiter, comma = sniff_dialect(lines[0] if lines else "")
+    reader = csv.DictReader(lines, delimiter=delimiter)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -984,7 +986,10 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
         for k, row in enumerate(reader):
             if None in row:
                 raise InputError("row has more cells than the header", file=p, line=k + 2)
-            rows.append((k + 2, {key: (v or "").strip() for key, v in row.items()}))
+            cells = {key: (v or "").strip() for key, v in row.items()}
+            if comma:
+                cells = {key: decimal_point(v) for key, v in cells.items()}
+            rows.append((k + 2, cells))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=p, line=reader.reader.line_num) from None
     return rows

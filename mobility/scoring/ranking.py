@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from mobility.errors import InputError, shown
-from mobility.fileio import check_header
+from mobility.fileio import check_header, decimal_point, sniff_dialect
 from mobility.scoring import mcda, normalise
 from mobility.scoring import pejlemaerker as pm
 from mobility.scoring.sensitivity import (
@@ -137,7 +137,9 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[t
         raise InputError("file not found", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=path) from None
-    reader = csv.reader(text.splitlines())
+    lines = text.splitlines()
+    delimiter, comma = sniff_dialect(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -166,7 +168,8 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[t
                     line=line,
                     expected=f"{len(header)} fields as in the header",
                 )
-            rows.append((line, {h: c.strip() for h, c in zip(header, row, strict=True)}))
+            cells = [decimal_point(c.strip()) if comma else c.strip() for c in row]
+            rows.append((line, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
     return header, rows
@@ -906,16 +909,19 @@ def write_outputs(
         ]
     # decided and not-appraised projects: listed after the ranked ones, with blank cells
     rows += [r + [""] * (len(header) - len(r)) for r in unranked or []]
+    # side files are named after the ranking (b.csv -> b_scores_long.csv), so that two rankings
+    # in one folder keep theirs; ranking.csv keeps the plain names
+    side = "" if out.stem == "ranking" else f"{out.stem}_"
     texts = {
         "ranking": (out, csv_text(header, rows)),
         "scores_long": (
-            folder / "scores_long.csv",
+            folder / f"{side}scores_long.csv",
             csv_text(SCORES_LONG_COLUMNS, scores_long_rows(ranking)),
         ),
     }
     if sens is not None:
         texts["sensitivity"] = (
-            folder / "sensitivity.csv",
+            folder / f"{side}sensitivity.csv",
             csv_text(ACCEPTABILITY_COLUMNS, acceptability_rows(ranking, sens)),
         )
     paths = {}

@@ -91,7 +91,12 @@ def test_normalisation_option(tmp_path: Path, method: str, label: str, p2: str, 
     res = run("rank", str(IMPACTS), "--normalisation", method, "-o", str(out))
     assert res.exit_code == 0, res.output
     cells = {
-        r["project_id"]: r for r in read(tmp_path / "scores_long.csv") if r["subcriterion"] == "3.1"
+        r["project_id"]: r
+        for r in read(
+            tmp_path
+            / ("scores_long.csv" if (tmp_path / "ranking.csv").exists() else "r_scores_long.csv")
+        )
+        if r["subcriterion"] == "3.1"
     }
     assert {r["method"] for r in cells.values()} == {label}
     assert (cells["P2"]["sub_score"], cells["P3"]["sub_score"]) == (p2, p3)
@@ -125,9 +130,9 @@ def test_vary_normalisation_changes_acceptability_only_when_asked(tmp_path: Path
         assert res.exit_code == 0, res.output
         outs[name] = d
     off, again, vary = outs["off"], outs["again"], outs["vary"]
-    assert (off / "sensitivity.csv").read_bytes() == (again / "sensitivity.csv").read_bytes()
+    assert (off / "r_sensitivity.csv").read_bytes() == (again / "r_sensitivity.csv").read_bytes()
     # the ranking and its sub-scores are those of the chosen normalisation either way
-    assert (off / "scores_long.csv").read_bytes() == (vary / "scores_long.csv").read_bytes()
+    assert (off / "r_scores_long.csv").read_bytes() == (vary / "r_scores_long.csv").read_bytes()
     assert [r["project_id"] for r in read(off / "r.csv")] == [
         r["project_id"] for r in read(vary / "r.csv")
     ]
@@ -160,12 +165,12 @@ def test_deterministic_and_sensitivity(tmp_path: Path, method: str) -> None:
         res = run(*args)
         assert res.exit_code == 0, res.output
         outs.append(d)
-    for name in ("r.csv", "scores_long.csv", "sensitivity.csv"):
+    for name in ("r.csv", "r_scores_long.csv", "r_sensitivity.csv"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
     rows = read(outs[0] / "r.csv")
     assert "p_top_k" in rows[0] and "unstable" in rows[0]
     assert sum(float(r["p_top_k"]) for r in rows) == pytest.approx(2.0, abs=1e-3)
-    sens = read(outs[0] / "sensitivity.csv")
+    sens = read(outs[0] / "r_sensitivity.csv")
     assert len(sens) == 25
     for pid in {s["project_id"] for s in sens}:
         total = sum(float(s["probability"]) for s in sens if s["project_id"] == pid)
@@ -271,7 +276,12 @@ def test_target_normalisation_from_weights_file(tmp_path: Path) -> None:
     res = run("rank", str(IMPACTS), "--weights", str(w), "-o", str(tmp_path / "r.csv"))
     assert res.exit_code == 0, res.output
     long = {
-        r["project_id"]: r for r in read(tmp_path / "scores_long.csv") if r["subcriterion"] == "3.1"
+        r["project_id"]: r
+        for r in read(
+            tmp_path
+            / ("scores_long.csv" if (tmp_path / "ranking.csv").exists() else "r_scores_long.csv")
+        )
+        if r["subcriterion"] == "3.1"
     }
     assert long["P1"]["method"] == "target(zero=0,target=-2000)"
     # P1 -3500 t/year beyond the target: 100; P5 -400: 20; P2 +2500: 0
@@ -297,7 +307,7 @@ def test_weights_file_method_overrides_the_normalisation_option(tmp_path: Path) 
         assert res.exit_code == 0, res.output
         methods = {
             (r["subcriterion"], r["method"].split("(")[0])
-            for r in read(tmp_path / "scores_long.csv")
+            for r in read(tmp_path / "r_scores_long.csv")
         }
         assert ("3.1", "rank") in methods and ("3.2", "target") in methods
         assert ("4.1", option) in methods
@@ -413,3 +423,51 @@ def test_unknown_decision_and_nothing_to_rank_exit_2(tmp_path: Path) -> None:
     none = _with_decisions(tmp_path, dict.fromkeys(ids, "decided"))
     res = CliRunner().invoke(cli, ["rank", str(IMPACTS), "--projects", str(none), "-o", "x.csv"])
     assert res.exit_code == 2 and "no candidate" in res.output
+
+
+def test_rank_compare_and_optimise_read_excel_da_files(tmp_path: Path) -> None:
+    """The excel-da files mobility writes (semicolons, decimal commas) read back: the same
+    ranking as from the default files, and compare/optimise accept them (issue 14 item 6)."""
+    from mobility.report.html import TEXT_COLUMNS
+    from mobility.report.writers import convert_csv_dialect
+
+    da = tmp_path / "da"
+    da.mkdir()
+    for name in ("impacts.csv", "projects.csv"):
+        shutil.copy(DATA / name, da / name)
+        convert_csv_dialect(da / name, dialect="excel-da", text_columns=TEXT_COLUMNS | {"id"})
+    assert ";" in (da / "impacts.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    plain, danish = tmp_path / "plain.csv", tmp_path / "danish.csv"
+    assert run("rank", str(IMPACTS), "--projects", str(PROJECTS), "-o", str(plain)).exit_code == 0
+    res = run(
+        "rank", str(da / "impacts.csv"), "--projects", str(da / "projects.csv"), "-o", str(danish)
+    )
+    assert res.exit_code == 0, res.output
+    assert plain.read_bytes() == danish.read_bytes()
+    convert_csv_dialect(danish, dialect="excel-da", text_columns=TEXT_COLUMNS)
+    res = run("compare", str(plain), str(danish))
+    assert res.exit_code == 0 and "tau" in res.output.lower(), res.output
+    res = run("optimise", str(danish), "--budget-mdkk", "10000", "-o", str(tmp_path / "p.csv"))
+    assert res.exit_code == 0, res.output
+
+
+def test_two_rankings_in_one_folder_keep_their_side_files(tmp_path: Path) -> None:
+    """a.csv and b.csv in one folder: a_scores_long.csv and b_scores_long.csv, each manifest's
+    hashes matching its own files (issue 14 item 6); ranking.csv keeps the plain names."""
+    import hashlib
+
+    for name, weights in (("a", "equal"), ("b", "climate_first")):
+        res = run("rank", str(IMPACTS), "--weights", weights, "-o", str(tmp_path / f"{name}.csv"))
+        assert res.exit_code == 0, res.output
+    a, b = tmp_path / "a_scores_long.csv", tmp_path / "b_scores_long.csv"
+    assert a.is_file() and b.is_file() and a.read_bytes() != b.read_bytes()
+    assert not (tmp_path / "scores_long.csv").exists()
+    for name in ("a", "b"):
+        doc = json.loads((tmp_path / f"{name}.manifest.json").read_text(encoding="utf-8"))
+        assert {Path(e["path"]).name for e in doc["outputs"].values()} == {
+            f"{name}.csv",
+            f"{name}_scores_long.csv",
+        }
+        for entry in doc["outputs"].values():
+            path = tmp_path / Path(entry["path"]).name
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], path
