@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -73,6 +73,20 @@ def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -
         return _to_svg(fig)
 
 
+def _decimal_ticks(axes: Sequence[Any], decimal: str) -> None:
+    """Write tick labels with ``decimal`` as the decimal mark (``","`` in Danish)."""
+    if decimal == ".":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Formatter(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", decimal)
+
+    for axis in axes:
+        axis.set_major_formatter(_Formatter())
+
+
 def svg_data_uri(svg: str) -> str:
     """Return ``data:image/svg+xml;base64,...`` for an SVG string."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
@@ -90,6 +104,7 @@ def network_map_svg(
     widths: np.ndarray | None = None,
     extent: tuple[float, float, float, float] | None = None,
     size_in: tuple[float, float] = (7.6, 6.0),
+    decimal: str = ".",
 ) -> str:
     """Draw links as coloured line segments (a network map).
 
@@ -116,6 +131,8 @@ def network_map_svg(
         clipped, so a long ferry line does not shrink the map.
     size_in
         Figure width and height in inches.
+    decimal
+        Decimal mark of the colour bar's tick labels (``","`` for Danish).
 
     Returns
     -------
@@ -184,6 +201,7 @@ def network_map_svg(
         )
         bar.set_label(label)
         bar.outline.set_visible(False)
+        _decimal_ticks([bar.ax.yaxis], decimal)
 
     return _render(draw, *size_in)
 
@@ -196,6 +214,8 @@ def ranking_svg(
     scores: Sequence[float] | None = None,
     title: str = "Ranking: weighted contribution of each pejlemærke",
     xlabel: str = "score (0-100)",
+    score_label: str = "method score",
+    decimal: str = ".",
 ) -> str:
     """Horizontal stacked bars of each project's weighted criterion contributions.
 
@@ -210,6 +230,10 @@ def ranking_svg(
     scores
         Optional (P,) score of the chosen method, drawn as a black tick when it differs from
         the sum of the contributions (TOPSIS, PROMETHEE).
+    title, xlabel, score_label
+        Texts of the title, the x axis and the method-score marker.
+    decimal
+        Decimal mark of the numbers (``","`` for Danish).
     """
     contrib = np.asarray(contributions, dtype=float)
     n, c = contrib.shape
@@ -234,11 +258,12 @@ def ranking_svg(
             )
             left += width
         for yi, total in zip(y, left, strict=True):
-            ax.text(total + 0.8, yi, f"{total:.1f}", va="center", fontsize=8.5, color="#111827")
+            text = f"{total:.1f}".replace(".", decimal)
+            ax.text(total + 0.8, yi, text, va="center", fontsize=8.5, color="#111827")
         if scores is not None:
             sc = np.asarray(scores, dtype=float)
             if not np.allclose(sc, left, atol=0.05, equal_nan=True):
-                ax.scatter(sc, y, marker="|", s=160, color="black", zorder=3, label="method score")
+                ax.scatter(sc, y, marker="|", s=160, color="black", zorder=3, label=score_label)
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, max(100.0, float(left.max()) * 1.08 if n else 100.0))
         ax.set_xlabel(xlabel)
@@ -258,6 +283,9 @@ def frontier_svg(
     labels: Sequence[str] | None = None,
     title: str = "Portfolio frontier: best total score per budget",
     xlabel: str = "budget (mio. kr.)",
+    ylabel: str = "total score",
+    chosen_label: str = "selected portfolio",
+    decimal: str = ".",
 ) -> str:
     """Step plot of the efficient frontier (budget vs best total score).
 
@@ -271,6 +299,10 @@ def frontier_svg(
         Optional short label per point (e.g. the number of projects).
     xlabel
         Label of the x axis (the budget, or the capital cost of each best portfolio).
+    title, ylabel, chosen_label
+        Texts of the title, the y axis and the selected portfolio's marker.
+    decimal
+        Decimal mark of the tick labels (``","`` for Danish).
     """
     b = np.asarray(budgets_mdkk, dtype=float)
     s = np.asarray(scores, dtype=float)
@@ -293,13 +325,14 @@ def frontier_svg(
                 s=220,
                 color="#D55E00",
                 zorder=4,
-                label="selected portfolio",
+                label=chosen_label,
             )
             ax.legend(loc="lower right")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("total score")
+        ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left")
         ax.grid(color="#e5e7eb", linewidth=0.8)
+        _decimal_ticks([ax.xaxis, ax.yaxis], decimal)
         ax.set_axisbelow(True)
 
     return _render(draw, 7.2, 3.6)
@@ -310,6 +343,9 @@ def acceptability_svg(
     probabilities: np.ndarray,
     *,
     title: str = "Rank acceptability: probability of each rank under uncertain weights",
+    rank_label: str = "rank {rank}",
+    xlabel: str = "probability",
+    decimal: str = ".",
 ) -> str:
     """Stacked horizontal bars of P(rank = k) per project (SMAA rank acceptability).
 
@@ -319,6 +355,12 @@ def acceptability_svg(
         Project labels (drawn top to bottom in the given order).
     probabilities
         (P, K) probability of rank 1..K per project; rows sum to 1.
+    title, xlabel
+        Texts of the title and the x axis.
+    rank_label
+        Legend label of rank k, with a ``{rank}`` placeholder.
+    decimal
+        Decimal mark of the tick labels (``","`` for Danish).
     """
     prob = np.asarray(probabilities, dtype=float)
     n, k = prob.shape
@@ -343,7 +385,7 @@ def acceptability_svg(
                 color=colour,
                 edgecolor="white",
                 linewidth=0.5,
-                label=f"rank {r + 1}",
+                label=rank_label.format(rank=r + 1),
             )
             for yi, lft, w in zip(y, left, width, strict=True):
                 if w >= 0.12:
@@ -360,7 +402,8 @@ def acceptability_svg(
             left += width
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, 1)
-        ax.set_xlabel("probability")
+        ax.set_xlabel(xlabel)
+        _decimal_ticks([ax.xaxis], decimal)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 8), fontsize=7.5)
 

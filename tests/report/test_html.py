@@ -8,6 +8,7 @@ screenshot is not blank; it is skipped only when Chromium is not installed.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -54,7 +55,7 @@ def test_load_run_folder_reads_every_table(run_folder: Path) -> None:
 
 def test_report_content(run_folder: Path) -> None:
     data = load_run_folder(run_folder)
-    page = render_report(data)
+    page = render_report(data, lang="en")
     assert page.startswith("<!DOCTYPE html>")
     # one section per part of the issue-6 report
     for sid in (
@@ -84,9 +85,10 @@ def test_report_content(run_folder: Path) -> None:
     assert 'data-errors="0"' in page
 
 
-def test_report_is_self_contained_and_deterministic(run_folder: Path) -> None:
-    page = render_report(load_run_folder(run_folder))
-    assert page == render_report(load_run_folder(run_folder))
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_report_is_self_contained_and_deterministic(run_folder: Path, lang: str) -> None:
+    page = render_report(load_run_folder(run_folder), lang=lang)
+    assert page == render_report(load_run_folder(run_folder), lang=lang)
     refs = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert refs, "expected images and anchors"
     assert all(r.startswith(("data:", "#")) for r in refs), refs
@@ -95,11 +97,58 @@ def test_report_is_self_contained_and_deterministic(run_folder: Path) -> None:
     assert "https://" not in page
 
 
+def _headings(page: str) -> set[str]:
+    return {html.unescape(h) for h in re.findall(r"<h[1-4][^>]*>([^<]+)", page)}
+
+
+def test_report_languages(run_folder: Path) -> None:
+    """Danish by default: Danish headings and numbers, no English heading; English reverse."""
+    from mobility.report.i18n import catalogue
+
+    data = load_run_folder(run_folder)
+    da, en = render_report(data), render_report(data, lang="en")
+    assert da == render_report(data, lang="da")
+    assert '<html lang="da">' in da and '<html lang="en">' in en
+    heading_keys = [k for k in catalogue() if k.startswith("section.") or k.endswith(".heading")]
+    texts = {lang: {catalogue()[k][lang] for k in heading_keys} for lang in ("da", "en")}
+    only_da, only_en = texts["da"] - texts["en"], texts["en"] - texts["da"]
+    assert {"Rangordning", "Projekter", "Forenklinger og kilder"} <= _headings(da)
+    assert _headings(da) & only_en == set() and _headings(en) & only_da == set()
+    assert {"Ranking", "Projects", "Approximations and sources"} <= _headings(en)
+    # numbers: indicators.csv car delay 33,400,000 h/year; mode share car 0.43; budget 12000
+    assert ">33.400.000<" in da and ">33,400,000<" in en
+    assert "43,0\u00a0%" in da and "43.0\u00a0%" in en
+    assert ">12.000<" in da and ">12,000<" in en
+    # pejlemærke names come from mobility.scoring.pejlemaerker in the report's language
+    assert "P5 = Attraktiv kollektiv trafik" in da
+    assert "P5 = Attractive public transport" in en
+    assert "Trængselsafgift København" in da and "Trængselsafgift København" in en
+    with pytest.raises(InputError, match="unknown language"):
+        render_report(data, lang="de")
+
+
+def test_report_command(run_folder: Path) -> None:
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["-q", "report", str(run_folder), "--lang", "en", "-o", "en.html"])
+    assert done.exit_code == 0, done.output
+    page = (run_folder / "en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and ">Ranking<" in page
+    assert runner.invoke(cli, ["-q", "report", str(run_folder)]).exit_code == 0
+    assert '<html lang="da">' in (run_folder / "report.html").read_text(encoding="utf-8")
+    bad = runner.invoke(cli, ["report", str(run_folder / "nope")])
+    assert bad.exit_code == 2 and "not a folder" in bad.output
+    assert runner.invoke(cli, ["report", str(run_folder), "--lang", "de"]).exit_code == 2
+
+
 def test_report_escapes_text(run_folder: Path) -> None:
     for table in run_folder.glob("*.csv"):
         text = table.read_text(encoding="utf-8")
         table.write_text(text.replace("Ring 5 Syd", "<script>alert('x')</script> & Co"), "utf-8")
-    page = render_report(load_run_folder(run_folder, nodes_csv=run_folder / "node.csv"))
+    page = render_report(load_run_folder(run_folder, nodes_csv=run_folder / "node.csv"), lang="en")
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
 
@@ -110,14 +159,16 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "indicators.csv", folder)
     data = load_run_folder(folder)
     assert data.missing == [f"{n}.csv" for n in RUN_TABLES if n != "indicators"]
-    page = render_report(data)
+    page = render_report(data, lang="en")
     assert "ranking.csv is absent" in page
     assert "portfolio.csv is absent" in page
     assert "link_flows.csv is absent" in page
     assert "No run settings given and no manifest.json" in page
     assert "33,400,000" in page  # the indicator that is there is shown
     # mobility run passes the settings it will write into manifest.json afterwards
-    page = render_report(data, settings={"scenario": "reference_2035", "budget_mdkk": 30000})
+    page = render_report(
+        data, settings={"scenario": "reference_2035", "budget_mdkk": 30000}, lang="en"
+    )
     assert "<title>Mobility decision basis: reference_2035</title>" in page
     assert "30,000" in page and "lists its sha256" in page
     # with settings passed in, a manifest.json already in the folder is not quoted
@@ -127,7 +178,7 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     assert full.manifest_sha256 in render_report(full)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "indicators.csv is absent" in render_report(load_run_folder(empty))
+    assert "indicators.csv is absent" in render_report(load_run_folder(empty), lang="en")
 
 
 def test_bad_inputs(tmp_path: Path) -> None:
@@ -185,10 +236,11 @@ def _status(dom: str) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
-def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
     from matplotlib.image import imread
 
-    report = build_report(run_folder)
+    report = build_report(run_folder, lang=lang)
     url = report.as_uri()
     shot = tmp_path / "report.png"
     done = _chromium([f"--screenshot={shot}", "--window-size=1200,2000", url], tmp_path / "p1")
@@ -207,7 +259,7 @@ def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_chromium_marker_catches_errors(run_folder: Path, tmp_path: Path) -> None:
     """The error marker is real: a throwing script and a broken image are both counted."""
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     broken = page.replace(
         "</body>",
         '<img src="missing-image.png" alt="x"><script>throw new Error("boom");</script></body>',
@@ -227,11 +279,11 @@ def test_sensitivity_wide_form_is_charted(run_folder: Path) -> None:
         ["project_id", "p_rank_1", "p_rank_2"],
         [["C5", 0.9, 0.1], ["V4", 0.1, 0.9]],
     )
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert 'alt="Rank acceptability chart"' in page
     assert "no rank probabilities" not in page
     write_table(run_folder / "sensitivity.csv", ["project_id", "other"], [["C5", 1]])
-    assert "no rank probabilities" in render_report(load_run_folder(run_folder))
+    assert "no rank probabilities" in render_report(load_run_folder(run_folder), lang="en")
 
 
 def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) -> None:
@@ -243,7 +295,8 @@ def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) 
     written = finalise_run_folder(run_folder, dialect="excel-da", xlsx=True)
     assert {"report.html", "mobility.xlsx", "ranking.csv", "impacts.csv"} <= set(written)
     page = (run_folder / "report.html").read_text(encoding="utf-8")
-    assert "Trængselsafgift København" in page and "ranking.csv is absent" not in page
+    assert "Trængselsafgift København" in page and "ranking.csv findes ikke" not in page
+    assert '<html lang="da">' in page
     wb = load_workbook(run_folder / "mobility.xlsx")
     assert wb.sheetnames[:2] == ["indicators", "link_flows"] and "ranking" in wb.sheetnames
     assert wb["impacts"]["C2"].value == "1.1"  # identifiers stay text in the workbook
@@ -271,11 +324,13 @@ def test_weights_from_the_ranking_manifest(run_folder: Path) -> None:
         ),
         encoding="utf-8",
     )
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert "as recorded by mobility rank, profile &#x27;climate_only&#x27;" in page
     assert "Ranking method: topsis" in page and "P(top 3)" in page
     # explicit weights win over recorded ones
-    page = render_report(load_run_folder(run_folder), weights={str(k): 1 for k in range(1, 7)})
+    page = render_report(
+        load_run_folder(run_folder), weights={str(k): 1 for k in range(1, 7)}, lang="en"
+    )
     assert "criterion weights as given" in page
     with pytest.raises(InputError, match="non-negative"):
         render_report(load_run_folder(run_folder), weights={"1": -1, "2": 1})
@@ -294,7 +349,7 @@ def test_change_maps_from_per_project_change_files(run_folder: Path) -> None:
     for name, body in (("flat", flat), ("moved", moved)):
         with (run_folder / "link_flows" / f"{name}.csv").open("w", encoding="utf-8") as fh:
             csv.writer(fh, lineterminator="\n").writerows([header, *body])
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert page.count("Map of the change in traffic for") == 1
     assert "Map of the change in traffic for moved" in page
     assert "No change in road traffic of 1 veh/h or more: flat." in page
