@@ -668,15 +668,24 @@ def _setting_text(
         text = f"({text})" if nested else text
     elif isinstance(value, list | tuple):
         text = ", ".join(_setting_text(key, v, t, limit=limit) for v in value)
-    elif isinstance(value, bool) or value is None:
-        text = str(value)
+    elif isinstance(value, bool):
+        text = t("yes" if value else "no")
+    elif value is None:
+        text = "–"
     elif isinstance(value, float):
         text = t.num(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
     elif isinstance(value, int):
-        text = t.num(value, "year" if "year" in key else "")
+        text = str(value) if _is_label(key) else t.num(value)
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_label(key: str) -> bool:
+    """Whether the integer setting ``key`` is a label (a seed, a year, an id), not a count:
+    written as it is, without thousands separators ("seed 2035", not "seed 2,035")."""
+    k = key.lower()
+    return "seed" in k or "year" in k or k == "id" or k.endswith("_id")
 
 
 def _setting_label(key: str, t: Messages) -> str:
@@ -843,6 +852,9 @@ def _section_maps(ctx: _Context) -> str:
         for view, extent in views
     ]
     parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
+    _, vc_top, vc_extend = plots.colour_scale(vc)
+    if vc_extend != "neither":
+        parts.append(f'<p class="sub">{_e(t("maps.ref.clipped", top=t.num(vc_top)))}</p>')
     order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
     top = [
         (
@@ -882,6 +894,12 @@ def _section_maps(ctx: _Context) -> str:
             if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
                 unchanged.append(label)
                 continue
+            _, span, extend = plots.colour_scale(delta, diverging=True)
+            caption = (
+                t("maps.change.clipped", span=t.num(span))
+                if extend != "neither"
+                else t("maps.change.full", span=t.num(span))
+            )
             change_maps.append(
                 _figure(
                     plots.network_map_svg(
@@ -895,6 +913,7 @@ def _section_maps(ctx: _Context) -> str:
                         decimal=t("decimal_mark"),
                     ),
                     t("maps.change.alt", project=label),
+                    caption,
                 )
             )
         if change_maps:
@@ -1486,18 +1505,54 @@ def _subcrit_key(sub: Any) -> tuple[int, ...]:
 
 
 #: The method notes of the "Approximations and sources" section (``notes.<key>``).
-NOTES: tuple[str, ...] = ("assignment", "demand", "judged", "cba", "sources")
+#: Their facts are those of docs/method.md, sections 1-2.
+NOTES: tuple[str, ...] = (
+    "assignment",
+    "convergence",
+    "noise",
+    "annualisation",
+    "demand",
+    "judged",
+    "cba",
+    "sources",
+)
 
 
 def _section_notes(ctx: _Context, settings: Mapping[str, Any], notes: Sequence[str]) -> str:
     t = ctx.t
     items = [t(f"notes.{key}") for key in NOTES]
+    run = _convergence_note(ctx)
+    if run:
+        items.insert(NOTES.index("convergence") + 1, run)
     items.extend(str(n) for n in notes)
     if settings.get("synthetic_fixture"):
         items.insert(0, t("notes.synthetic"))
     if ctx.data.missing:
         items.append(t("notes.missing", files=", ".join(ctx.data.missing)))
     return '<ul class="notes">' + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>"
+
+
+def _convergence_note(ctx: _Context) -> str:
+    """How far this run's reference converged (from indicators.csv), or ``""``."""
+    t = ctx.t
+    values = {r.get("indicator"): r.get("value") for r in ctx.data.records("indicators")}
+    gap, change = values.get("assignment_rel_gap"), values.get("feedback_demand_change")
+    if not isinstance(gap, float) or not isinstance(change, float):
+        return ""
+
+    def sci(x: float) -> str:
+        text = f"{x:.1e}"
+        return text.replace(".", ",") if t.lang == "da" else text
+
+    iterations = values.get("feedback_iterations")
+    converged = values.get("feedback_converged")
+    return t(
+        "notes.convergence.run",
+        gap=sci(gap),
+        change=sci(change),
+        iterations=t.num(int(iterations)) if isinstance(iterations, float) else "–",
+        converged=t("yes" if converged == 1 else "no") if converged is not None else "–",
+    )
 
 
 def _footer(data: RunData, version: str | None, t: Messages, *, manifest_final: bool) -> str:

@@ -64,13 +64,17 @@ def _to_svg(fig: Figure) -> str:
     return text[start:] if start >= 0 else text
 
 
-def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -> str:
+def _build(draw: Callable[[Figure], None], width_in: float, height_in: float) -> Figure:
     import matplotlib
 
     with matplotlib.rc_context(_RC):
         fig = _figure(width_in, height_in)
         draw(fig)
-        return _to_svg(fig)
+        return fig
+
+
+def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -> str:
+    return _to_svg(_build(draw, width_in, height_in))
 
 
 def _decimal_ticks(axes: Sequence[Any], decimal: str) -> None:
@@ -90,6 +94,44 @@ def _decimal_ticks(axes: Sequence[Any], decimal: str) -> None:
 def svg_data_uri(svg: str) -> str:
     """Return ``data:image/svg+xml;base64,...`` for an SVG string."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def colour_scale(
+    values: np.ndarray,
+    *,
+    diverging: bool = False,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> tuple[float, float, str]:
+    """The colour limits of a network map and which ends clip values.
+
+    Defaults: for a diverging map, symmetric at the 98th percentile of ``|value|``; for a
+    sequential one (volume / capacity), 0 to the 98th percentile held between 1.2 and 1.5.
+    Values outside the limits take the end colour; the returned ``extend`` (matplotlib's
+    ``"neither"``, ``"min"``, ``"max"`` or ``"both"``) says at which ends that happens, so that
+    the colour bar gets an arrow end there and the caption can say the scale is clipped.
+
+    Returns
+    -------
+    tuple
+        ``(lo, hi, extend)``.
+    """
+    val = np.asarray(values, dtype=float).reshape(-1)
+    finite = val[np.isfinite(val)]
+    if diverging:
+        span = float(np.percentile(np.abs(finite), 98)) if finite.size else 1.0
+        span = span if span > 0 else 1.0
+        lo, hi = (vmin, vmax) if vmin is not None and vmax is not None else (-span, span)
+    else:
+        top = float(np.percentile(finite, 98)) if finite.size else 1.0
+        lo = 0.0 if vmin is None else vmin
+        hi = min(max(1.2, top), 1.5) if vmax is None else vmax
+    below = bool(finite.size) and float(finite.min()) < lo
+    above = bool(finite.size) and float(finite.max()) > hi
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+    return float(lo), float(hi), extend
 
 
 def network_map_svg(
@@ -144,16 +186,8 @@ def network_map_svg(
     if seg.shape[0] != val.shape[0]:
         raise ValueError(f"{seg.shape[0]} segments but {val.shape[0]} values")
     finite = np.isfinite(val)
-    if diverging:
-        span = float(np.percentile(np.abs(val[finite]), 98)) if finite.any() else 1.0
-        span = span if span > 0 else 1.0
-        lo, hi = (vmin, vmax) if vmin is not None and vmax is not None else (-span, span)
-        cmap_name = "RdBu_r"
-    else:
-        top = float(np.percentile(val[finite], 98)) if finite.any() else 1.0
-        lo = 0.0 if vmin is None else vmin
-        hi = min(max(1.2, top), 1.5) if vmax is None else vmax
-        cmap_name = "RdYlGn_r"
+    lo, hi, extend = colour_scale(val, diverging=diverging, vmin=vmin, vmax=vmax)
+    cmap_name = "RdBu_r" if diverging else "RdYlGn_r"
     lw = np.full(val.shape, 1.2) if widths is None else np.asarray(widths, dtype=float)
     # Draw the most important links last (on top): largest |value|.
     order = np.argsort(np.where(finite, np.abs(val), -1.0), kind="stable")
@@ -191,13 +225,12 @@ def network_map_svg(
         ax.set_title(title, loc="left")
         from matplotlib.cm import ScalarMappable
 
-        over = not diverging and bool(finite.any()) and float(np.nanmax(val)) > hi
         bar = fig.colorbar(
             ScalarMappable(norm=norm, cmap=cmap),
             ax=ax,
             shrink=0.7,
             pad=0.01,
-            extend="max" if over else "neither",
+            extend=extend,
         )
         bar.set_label(label)
         bar.outline.set_visible(False)
@@ -206,7 +239,12 @@ def network_map_svg(
     return _render(draw, *size_in)
 
 
-def ranking_svg(
+def ranking_svg(names: Sequence[str], contributions: np.ndarray, **options: Any) -> str:
+    """:func:`ranking_figure` as an SVG document (same arguments)."""
+    return _to_svg(ranking_figure(names, contributions, **options))
+
+
+def ranking_figure(
     names: Sequence[str],
     contributions: np.ndarray,
     *,
@@ -216,7 +254,7 @@ def ranking_svg(
     xlabel: str = "score (0-100)",
     score_label: str = "method score",
     decimal: str = ".",
-) -> str:
+) -> Figure:
     """Horizontal stacked bars of each project's weighted criterion contributions.
 
     Parameters
@@ -270,9 +308,11 @@ def ranking_svg(
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         ax.grid(axis="x", color="#e5e7eb", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
+        # Below the axes, inside the figure: constrained layout makes room for an "outside"
+        # legend, and two columns keep the longest pejlemærke names within the width.
+        fig.legend(loc="outside lower center", ncol=2, fontsize=8)
 
-    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))
+    return _build(draw, 8.0, max(3.2, 0.42 * n + 2.4))
 
 
 def frontier_svg(

@@ -352,4 +352,97 @@ def test_change_maps_from_per_project_change_files(run_folder: Path) -> None:
     page = render_report(load_run_folder(run_folder), lang="en")
     assert page.count("Map of the change in traffic for") == 1
     assert "Map of the change in traffic for moved" in page
-    assert "No change in road traffic of 1 veh/h or more: flat." in page
+    assert "No change in road traffic of 1 PCU/h or more: flat." in page
+
+
+def _inside(fig: object, artists: list) -> bool:
+    fig.draw_without_rendering()  # type: ignore[attr-defined]
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    box = fig.bbox  # type: ignore[attr-defined]
+    for artist in artists:
+        ext = artist.get_window_extent(renderer)
+        if ext.x0 < box.x0 - 0.5 or ext.x1 > box.x1 + 0.5 or ext.y0 < box.y0 - 0.5:
+            return False
+    return True
+
+
+def test_ranking_legend_is_not_cut_off() -> None:
+    """Every legend entry, the longest pejlemærke names included, lies inside the figure."""
+    from mobility.report.html import default_criterion_names
+
+    for lang in ("da", "en"):
+        names = default_criterion_names(lang)
+        labels = [f"{k} {names[str(k)]}" for k in range(1, 7)]
+        fig = plots.ranking_figure(
+            # as long as the default run's longest names
+            [f"{i}. Letbane Gladsaxe Trafikplads - Tingbjerg - Nørrebro St." for i in range(17)],
+            np.full((17, 6), 8.0),
+            criterion_labels=labels,
+            scores=[30.0] * 17,
+        )
+        (legend,) = fig.legends
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert set(texts) == {*labels, "method score"}
+        assert _inside(fig, [legend, *legend.get_texts()]), lang
+
+
+def test_colour_scale_says_where_it_clips() -> None:
+    values = np.concatenate([np.linspace(-50, 100, 151), [900.0]])
+    lo, hi, extend = plots.colour_scale(values, diverging=True)
+    assert hi == -lo and 95 < hi < 101 and extend == "max"
+    assert plots.colour_scale(np.array([-900.0, *values]), diverging=True)[2] == "both"
+    assert plots.colour_scale(np.linspace(-1, 1, 201), diverging=True)[2] == "both"
+    assert plots.colour_scale(np.array([0.2, 0.8]))[:3] == (0.0, 1.2, "neither")
+    vc = np.concatenate([np.linspace(0, 1.0, 100), [2.0, 3.0]])
+    assert plots.colour_scale(vc) == (0.0, 1.2, "max")
+
+
+def test_settings_read_as_a_planner_reads_them(run_folder: Path) -> None:
+    data = load_run_folder(run_folder)
+    settings = {"seed": 2035, "xlsx": False, "portfolio": True, "budget_mdkk": 30000, "only": []}
+    da = render_report(data, settings=settings)
+    en = render_report(data, settings=settings, lang="en")
+    assert "<dd>nej</dd>" in da and "<dd>ja</dd>" in da and "<dd>30.000</dd>" in da
+    assert "<dd>no</dd>" in en and "<dd>yes</dd>" in en and "<dd>30,000</dd>" in en
+    for page in (da, en):
+        assert "<dd>2035</dd>" in page  # the seed is a label, not a number to format
+        assert ">True<" not in page and ">False<" not in page and "2,035" not in page
+
+
+def test_change_maps_say_their_unit_and_clipping(run_folder: Path) -> None:
+    page = render_report(load_run_folder(run_folder), lang="en")
+    maps = page[page.index('id="maps"') : page.index('id="ranking"')]
+    assert "veh/h" not in maps.replace("capacity (veh/h)", "")
+    assert "in PCU/h" in maps and "98th percentile" in maps
+    n_maps = maps.count("Map of the change in traffic for")
+    assert n_maps == 1
+    clipped = maps.count("Scale clipped at ±") + maps.count("covers every change on the map")
+    assert clipped == n_maps
+    da = render_report(load_run_folder(run_folder))
+    assert "køretøjer/t" not in da.replace("kapacitet (køretøjer/t)", "")
+
+
+def test_method_note_describes_the_model(run_folder: Path) -> None:
+    with (run_folder / "indicators.csv").open("a", encoding="utf-8") as fh:
+        fh.write("assignment_rel_gap,0.0000004983,relative_gap\n")
+        fh.write("feedback_demand_change,0.0000159274,relative_L1_change\n")
+        fh.write("feedback_iterations,15.000,iterations\n")
+        fh.write("feedback_converged,1.000,flag\n")
+    data = load_run_folder(run_folder)
+    en = render_report(data, lang="en")
+    notes = en[en.index('id="notes"') :]
+    for fact in (
+        "eight time-of-day periods",
+        "Akçelik",
+        "BPR",
+        "gradient projection",
+        "1e-6",
+        "1e-4",
+        "Noise band",
+        "largest relative gap 5.0e-07, last demand change 1.6e-05, 15 iterations, converged: yes",
+    ):
+        assert fact in notes, fact
+    assert "of BPR type" not in en and "scale the peak hour" not in en
+    da = render_report(data)
+    notes = da[da.index('id="notes"') :]
+    assert "otte tidsperioder" in notes and "Akçeliks" in notes and "gap 5,0e-07" in notes
