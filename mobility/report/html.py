@@ -373,7 +373,9 @@ def render_report(
     body = re.sub(r"(<table[ >])", r'<div class="tablewrap">\1', body).replace(
         "</table>", "</table></div>"
     )
-    css = resources.files("mobility.report").joinpath("templates/report.css").read_text("utf-8")
+    templates = resources.files("mobility.report").joinpath("templates")
+    css = templates.joinpath("report.css").read_text("utf-8")
+    sort_js = templates.joinpath("sort.js").read_text("utf-8")
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{t.lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -381,7 +383,7 @@ def render_report(
         '<meta name="generator" content="mobility">\n'
         f"<title>{_e(page_title)}</title>\n"
         f"<style>\n{css}</style>\n"
-        f"<script>\n{_STATUS_SCRIPT}\n</script>\n"
+        f"<script>\n{_STATUS_SCRIPT}\n{sort_js}</script>\n"
         "</head>\n<body>\n"
         '<div id="report-status" data-loaded="no" data-errors="0" hidden></div>\n'
         f"{banner}"
@@ -598,7 +600,10 @@ def _table(
             unit = units[j] if j < len(units) else ""
             cells.append(f'<td class="{_num_class(v)}">{_e(t.num(v, unit))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f'<table class="sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _col(header: Sequence[str], *candidates: str, prefix: str | None = None) -> int | None:
@@ -709,7 +714,8 @@ def _section_summary(ctx: _Context, settings: Mapping[str, Any]) -> str:
     else:
         parts.append(_missing(t("summary.no_settings")))
     present = sorted(f"{n}.csv" for n in ctx.data.tables)
-    parts.append(f"<p>{_e(t('summary.tables', files=', '.join(present) or t('none')))}</p>")
+    links = ", ".join(f'<a href="{_e(name)}">{_e(name)}</a>' for name in present)
+    parts.append(f"<p>{t('summary.tables', files=links or _e(t('none')))}</p>")
     if ctx.data.missing:
         parts.append(
             f'<div class="note">{_e(t("summary.missing", files=", ".join(ctx.data.missing)))}</div>'
@@ -732,7 +738,7 @@ def _section_indicators(ctx: _Context) -> str:
     )
     return (
         head
-        + f"<table><thead><tr><th>{_e(t('col.indicator'))}</th>"
+        + f'<table class="sortable"><thead><tr><th>{_e(t("col.indicator"))}</th>'
         + f'<th class="num">{_e(t("col.value"))}</th><th>{_e(t("col.unit"))}</th></tr></thead>'
         + f"<tbody>{table_rows}</tbody></table>"
     )
@@ -1031,7 +1037,7 @@ def _section_ranking(ctx: _Context) -> str:
         )
     legend = " · ".join(f"P{k} = {ctx.names[str(k)]}" for k in range(1, 7))
     parts.append(
-        '<table class="ranking"><thead><tr>'
+        '<table class="ranking sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + "</tr></thead>"
         f"<tbody>{''.join(trs)}</tbody></table>"
@@ -1076,7 +1082,7 @@ def _unranked_table(ctx: _Context, rows: list[dict[str, Any]]) -> str:
     return (
         f"<h3>{_e(t('unranked.heading'))}</h3>"
         f'<p class="sub">{_e(t("unranked.sub"))}</p>'
-        '<table class="ranking unranked"><thead><tr>'
+        '<table class="ranking unranked sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
     )
@@ -1149,7 +1155,7 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
             f'<td class="num">{_e(_f1(r.get("score"), t))}</td></tr>'
         )
     parts.append(
-        f"<table><thead><tr><th>{_e(t('col.project'))}</th><th></th>"
+        f'<table class="sortable"><thead><tr><th>{_e(t("col.project"))}</th><th></th>'
         f'<th class="num">{_e(t("col.start_year"))}</th>'
         f'<th class="num">{_e(t("col.capex"))}</th><th class="num">{_e(t("col.score"))}</th>'
         "</tr></thead>"
@@ -1303,7 +1309,7 @@ def _section_acceptability(ctx: _Context) -> str:
         "",
     ]
     parts.append(
-        "<table><thead><tr>"
+        '<table class="sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
     )

@@ -91,7 +91,10 @@ def test_report_is_self_contained_and_deterministic(run_folder: Path, lang: str)
     assert page == render_report(load_run_folder(run_folder), lang=lang)
     refs = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert refs, "expected images and anchors"
-    assert all(r.startswith(("data:", "#")) for r in refs), refs
+    # images inline, anchors within the page, and relative links to the CSV files beside it
+    csv_links = [r for r in refs if not r.startswith(("data:", "#"))]
+    assert sorted(csv_links) == sorted(f"{n}.csv" for n in load_run_folder(run_folder).tables)
+    assert all((run_folder / r).is_file() for r in csv_links)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert "http://" not in page.replace("http://www.w3.org", "")
     assert "https://" not in page
@@ -446,3 +449,48 @@ def test_method_note_describes_the_model(run_folder: Path) -> None:
     da = render_report(data)
     notes = da[da.index('id="notes"') :]
     assert "otte tidsperioder" in notes and "Akçeliks" in notes and "gap 5,0e-07" in notes
+
+
+#: Injected by the test only: after load, click the ranking table's "score" header twice and
+#: record the project order before, after the first and after the second click.
+_CLICK_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  var table = document.querySelector("table.ranking");
+  var order = function () {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      return r.cells[1].querySelector("code").textContent; }).join(" ");
+  };
+  var out = document.getElementById("report-status"), th = table.tHead.rows[0].cells[2];
+  out.setAttribute("data-before", order());
+  th.click();
+  out.setAttribute("data-asc", order());
+  th.click();
+  out.setAttribute("data-desc", order());
+});
+</script></body>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_sorting_a_table_in_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
+    data = load_run_folder(run_folder)
+    page = render_report(data, lang=lang).replace("</body>", _CLICK_SCRIPT)
+    path = tmp_path / "sorted.html"
+    path.write_text(page, encoding="utf-8")
+    status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p4").stdout)
+    assert status.get("data-errors") == "0", status
+    ranked = sorted(
+        (r for r in data.records("ranking") if r.get("rank") is not None), key=lambda r: r["rank"]
+    )
+    by_rank = [r["project_id"] for r in ranked]
+    by_score = [r["project_id"] for r in sorted(ranked, key=lambda r: r["score"])]
+    assert status["data-before"].split() == by_rank
+    assert status["data-asc"].split() == by_score != by_rank
+    assert status["data-desc"].split() == by_score[::-1]
+
+
+def test_tables_are_sortable_offline(run_folder: Path) -> None:
+    page = render_report(load_run_folder(run_folder))
+    assert page.count('class="ranking sortable"') == 1 and "table.sortable" in page
+    assert "fetch(" not in page and "XMLHttpRequest" not in page
