@@ -378,7 +378,12 @@ def frontier_svg(
     return _render(draw, 7.2, 3.6)
 
 
-def acceptability_svg(
+def acceptability_svg(names: Sequence[str], probabilities: np.ndarray, **options: Any) -> str:
+    """:func:`acceptability_figure` as an SVG document (same arguments)."""
+    return _to_svg(acceptability_figure(names, probabilities, **options))
+
+
+def acceptability_figure(
     names: Sequence[str],
     probabilities: np.ndarray,
     *,
@@ -386,7 +391,7 @@ def acceptability_svg(
     rank_label: str = "rank {rank}",
     xlabel: str = "probability",
     decimal: str = ".",
-) -> str:
+) -> Figure:
     """Stacked horizontal bars of P(rank = k) per project (SMAA rank acceptability).
 
     Parameters
@@ -445,6 +450,7 @@ def acceptability_svg(
         ax.set_xlabel(xlabel)
         _decimal_ticks([ax.xaxis], decimal)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 8), fontsize=7.5)
+        # Below the axes, inside the figure (as the ranking chart's legend).
+        fig.legend(loc="outside lower center", ncol=min(k, 8), fontsize=7.5)
 
-    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))
+    return _build(draw, 8.0, max(3.2, 0.42 * n + 2.4))

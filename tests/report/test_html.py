@@ -369,8 +369,8 @@ def _inside(fig: object, artists: list) -> bool:
     return True
 
 
-def test_ranking_legend_is_not_cut_off() -> None:
-    """Every legend entry, the longest pejlemærke names included, lies inside the figure."""
+def test_legends_are_not_cut_off() -> None:
+    """Every legend entry (the longest pejlemærke names, 16 ranks) lies inside the figure."""
     from mobility.report.html import default_criterion_names
 
     for lang in ("da", "en"):
@@ -387,6 +387,11 @@ def test_ranking_legend_is_not_cut_off() -> None:
         texts = [t.get_text() for t in legend.get_texts()]
         assert set(texts) == {*labels, "method score"}
         assert _inside(fig, [legend, *legend.get_texts()]), lang
+    long = [f"Letbane Gladsaxe Trafikplads - Tingbjerg - Nørrebro St. {i}" for i in range(16)]
+    fig = plots.acceptability_figure(long, np.full((16, 16), 1 / 16), rank_label="rang {rank}")
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [f"rang {k}" for k in range(1, 17)]
+    assert _inside(fig, [legend, *legend.get_texts()])
 
 
 def test_colour_scale_says_where_it_clips() -> None:
