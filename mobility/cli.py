@@ -88,6 +88,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rank", ("rank", "compare")),
     ("evaluate", ("evaluate",)),
     ("run", ("run",)),
+    ("report", ("report",)),
 )
 
 

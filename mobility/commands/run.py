@@ -45,12 +45,15 @@ from typing import Any
 
 import click
 
+from mobility.commands.report import LANGS
+
 EPILOG = """
 \b
 Examples:
   mobility run                                   # bundled reference_2035 -> out/reference_2035/
   mobility run scenarios/reference_2035.yaml -o out/ref --csv-dialect excel-da --xlsx
   mobility run my_scenario.yaml --workers 2 -q
+  mobility run --lang en                         # the report in English (default Danish)
 """
 
 #: Files (and folders) moved from each step's folder into the run folder (step -> names).
@@ -249,6 +252,13 @@ def _collect(step_dir: Path, names: tuple[str, ...], into: Path) -> dict[str, Pa
 )
 @click.option("--xlsx", is_flag=True, help="Also write one workbook with a sheet per table.")
 @click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default="da",
+    show_default=True,
+    help="Language of report.html: da (Danish) or en (English).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(0, 64),
     default=0,
@@ -262,6 +272,7 @@ def run(
     output: Path | None,
     csv_dialect: str,
     xlsx: bool,
+    lang: str,
     workers: int,
 ) -> None:
     """Model, appraise, rank and optimise SCENARIO (default: the bundled reference_2035)
@@ -344,6 +355,7 @@ def run(
             "scenario": name,
             "csv_dialect": csv_dialect,
             "xlsx": xlsx,
+            "report_lang": lang,
             "workers": resolve_workers(workers),
             "projects_dir": plan.projects_dir.name,
             "only": list(plan.only),
@@ -357,7 +369,9 @@ def run(
             "portfolio": plan.has_budget,
         }
         with step("report", quiet=quiet) as t:
-            files |= finalise_run_folder(tmp, dialect=csv_dialect, xlsx=xlsx, settings=settings)
+            files |= finalise_run_folder(
+                tmp, dialect=csv_dialect, xlsx=xlsx, settings=settings, lang=lang
+            )
         timings["report"] = t.get("seconds", 0.0)
         timings["total"] = time.perf_counter() - t_start
         inputs: dict[str, str | Path] = {"scenario": scenario_path}

@@ -6,10 +6,12 @@ and one tiny inline script that records script and resource errors in a DOM mark
 (``#report-status[data-errors]``) so that a headless-browser test can check the page loaded
 cleanly. Nothing is fetched from the network: no CDN, no web fonts, no external scripts.
 
-The report degrades gracefully: every section whose input file is absent says so instead
-of failing. All text from the inputs is HTML-escaped. The same inputs give the same bytes
-(no timestamps; the footer names the version, the manifest's sha256 and a digest of the
-CSV files the report was built from).
+Every text comes from the message catalogue (:mod:`mobility.report.i18n`,
+``templates/strings.yaml``) in the report's language, Danish by default or English, with
+that language's number format. The report degrades gracefully: every section whose input
+file is absent says so instead of failing. All text from the inputs is HTML-escaped. The
+same inputs give the same bytes (no timestamps; the footer names the version, the manifest's
+sha256 and a digest of the CSV files the report was built from).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_text, sha256_file
 from mobility.report import plots
+from mobility.report.i18n import Messages, format_number
 from mobility.report.writers import read_table
 
 #: The issue-6 output tables a complete ``mobility run`` folder holds (file stem).
@@ -75,42 +78,44 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
 )
 
 
-def default_criterion_names() -> dict[str, str]:
-    """English names of the six pejlemærker from :mod:`mobility.scoring.pejlemaerker`."""
+def default_criterion_names(lang: str = "da") -> dict[str, str]:
+    """Names of the six pejlemærker in ``lang`` from :mod:`mobility.scoring.pejlemaerker`."""
     from mobility.scoring import pejlemaerker as pm
 
-    return {c.id: c.name_en for c in pm.CRITERIA}
+    return {c.id: c.name_da if lang == "da" else c.name_en for c in pm.CRITERIA}
 
 
-def subcriterion_names() -> dict[str, tuple[str, str]]:
-    """Sub-criterion id -> (English, Danish) name from :mod:`mobility.scoring.pejlemaerker`."""
+def subcriterion_names(lang: str = "da") -> dict[str, str]:
+    """Sub-criterion id -> name in ``lang`` from :mod:`mobility.scoring.pejlemaerker`."""
     from mobility.scoring import pejlemaerker as pm
 
-    return {sc.id: (sc.name_en, sc.name_da) for sc in pm.subcriteria()}
+    return {sc.id: sc.name_da if lang == "da" else sc.name_en for sc in pm.subcriteria()}
 
 
-#: Plain-language labels of the issue-3 indicators (unknown names show only the raw name).
-INDICATOR_LABELS: dict[str, str] = {
-    "car_delay_hours_per_year": "Car delay against free flow, all car users",
-    "car_vehicle_km_per_year": "Car vehicle-kilometres",
-    "road_co2e_t_per_year": "Road traffic CO2e",
-    "pt_boardings_per_weekday": "Public transport boardings",
-    "bike_trips_per_weekday": "Bicycle trips",
-    "mode_share_car": "Mode share: car",
-    "mode_share_pt": "Mode share: public transport",
-    "mode_share_bike": "Mode share: bicycle",
-    "mode_share_walk": "Mode share: walking",
-    "mean_commute_km": "Mean commuting distance",
-    "jobs_within_45min_car": "Jobs within 45 min by car (mean over residents)",
-    "jobs_within_45min_pt": "Jobs within 45 min by public transport (mean over residents)",
-}
+#: The issue-3 indicators with a plain-language label (``indicator.<name>`` in the catalogue;
+#: unknown names show only the raw name).
+INDICATORS: tuple[str, ...] = (
+    "car_delay_hours_per_year",
+    "car_vehicle_km_per_year",
+    "road_co2e_t_per_year",
+    "pt_boardings_per_weekday",
+    "bike_trips_per_weekday",
+    "mode_share_car",
+    "mode_share_pt",
+    "mode_share_bike",
+    "mode_share_walk",
+    "mean_commute_km",
+    "jobs_within_45min_car",
+    "jobs_within_45min_pt",
+)
 
-_KPIS: tuple[tuple[str, str], ...] = (
-    ("car_delay_hours_per_year", "car delay, hours per year"),
-    ("road_co2e_t_per_year", "road CO2e, tonnes per year"),
-    ("pt_boardings_per_weekday", "public transport boardings per weekday"),
-    ("bike_trips_per_weekday", "bicycle trips per weekday"),
-    ("mean_commute_km", "mean commute, km"),
+#: Indicators shown as headline cards (label ``kpi.<name>`` in the catalogue).
+_KPIS: tuple[str, ...] = (
+    "car_delay_hours_per_year",
+    "road_co2e_t_per_year",
+    "pt_boardings_per_weekday",
+    "bike_trips_per_weekday",
+    "mean_commute_km",
 )
 
 _STATUS_SCRIPT = """
@@ -290,6 +295,7 @@ def render_report(
     version: str | None = None,
     notes: Sequence[str] = (),
     settings: Mapping[str, Any] | None = None,
+    lang: str = "da",
 ) -> str:
     """Render the report as one self-contained HTML document.
 
@@ -301,7 +307,7 @@ def render_report(
         Page title; default from the scenario name in the manifest.
     criterion_names
         Labels of pejlemærke ``"1"`` ... ``"6"`` (default :func:`default_criterion_names`, the
-        English names of :mod:`mobility.scoring.pejlemaerker`).
+        names of :mod:`mobility.scoring.pejlemaerker` in ``lang``).
     weights
         Criterion weights ``{"1": w, ...}`` for the ranking chart's contributions; default
         from ``manifest["settings"]["weights"]``, else equal weights (said in the caption).
@@ -314,26 +320,28 @@ def render_report(
         scenario summary; default ``manifest["settings"]``. ``mobility run`` passes the
         settings it is about to write into ``manifest.json`` (written after the report);
         then the footer does not quote the hash of a ``manifest.json`` already in the folder.
+    lang
+        Language of the report, ``"da"`` (default) or ``"en"``: every text comes from the
+        catalogue (:mod:`mobility.report.i18n`), numbers in that language's format.
 
     Returns
     -------
     str
         The HTML document.
     """
+    t = Messages(lang)
     explicit_settings = settings
     if settings is None:
         settings = (data.manifest or {}).get("settings") or {}
     settings = dict(settings)
     names = {
-        **default_criterion_names(),
+        **default_criterion_names(t.lang),
         **{str(k): str(v) for k, v in (criterion_names or {}).items()},
     }
     scenario = str(settings.get("scenario") or "")
-    page_title = title or (
-        f"Mobility decision basis: {scenario}" if scenario else "Mobility decision basis"
-    )
+    page_title = title or (t("title.scenario", scenario=scenario) if scenario else t("title"))
     ranking_settings = dict((data.ranking_manifest or {}).get("settings") or {})
-    w, weights_source = _criterion_weights(weights, settings, ranking_settings)
+    w, weights_source = _criterion_weights(weights, settings, ranking_settings, t)
     ctx = _Context(
         data=data,
         names=names,
@@ -341,48 +349,48 @@ def render_report(
         weights_source=weights_source,
         method=str(settings.get("method") or ranking_settings.get("method") or ""),
         top_k=ranking_settings.get("top_k"),
+        t=t,
     )
 
     sections = [
-        ("summary", "Scenario", _section_summary(ctx, settings)),
-        ("indicators", "Indicators", _section_indicators(ctx)),
-        ("maps", "Network maps", _section_maps(ctx)),
-        ("ranking", "Ranking", _section_ranking(ctx)),
-        ("portfolio", "Portfolio", _section_portfolio(ctx, settings)),
-        ("acceptability", "Robustness", _section_acceptability(ctx)),
-        ("projects", "Projects", _section_projects(ctx)),
-        ("notes", "Approximations and sources", _section_notes(ctx, settings, notes)),
+        ("summary", _section_summary(ctx, settings)),
+        ("indicators", _section_indicators(ctx)),
+        ("maps", _section_maps(ctx)),
+        ("ranking", _section_ranking(ctx)),
+        ("portfolio", _section_portfolio(ctx, settings)),
+        ("acceptability", _section_acceptability(ctx)),
+        ("projects", _section_projects(ctx)),
+        ("notes", _section_notes(ctx, settings, notes)),
     ]
-    toc = "".join(f'<a href="#{sid}">{_e(label)}</a>' for sid, label, _ in sections)
+    toc = "".join(f'<a href="#{sid}">{_e(t(f"section.{sid}"))}</a>' for sid, _ in sections)
     body = "".join(
-        f'<section class="block" id="{sid}"><h2>{_e(label)}</h2>{content}</section>'
-        for sid, label, content in sections
+        f'<section class="block" id="{sid}"><h2>{_e(t(f"section.{sid}"))}</h2>{content}</section>'
+        for sid, content in sections
     )
     banner = ""
     if settings.get("synthetic_fixture"):
-        banner = (
-            '<div class="banner">SYNTHETIC TEST DATA: the numbers in this report are invented '
-            "and must not be quoted.</div>"
-        )
+        banner = f'<div class="banner">{_e(t("banner.synthetic"))}</div>'
     body = re.sub(r"(<table[ >])", r'<div class="tablewrap">\1', body).replace(
         "</table>", "</table></div>"
     )
-    css = resources.files("mobility.report").joinpath("templates/report.css").read_text("utf-8")
+    templates = resources.files("mobility.report").joinpath("templates")
+    css = templates.joinpath("report.css").read_text("utf-8")
+    sort_js = templates.joinpath("sort.js").read_text("utf-8")
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{t.lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="mobility">\n'
         f"<title>{_e(page_title)}</title>\n"
         f"<style>\n{css}</style>\n"
-        f"<script>\n{_STATUS_SCRIPT}\n</script>\n"
+        f"<script>\n{_STATUS_SCRIPT}\n{sort_js}</script>\n"
         "</head>\n<body>\n"
         '<div id="report-status" data-loaded="no" data-errors="0" hidden></div>\n'
         f"{banner}"
         f"{_hero(ctx, page_title, settings)}"
         f'<nav class="toc"><div class="wrap">{toc}</div></nav>\n'
         f'<main><div class="wrap">{body}</div></main>\n'
-        f"{_footer(data, version, manifest_final=explicit_settings is None)}"
+        f"{_footer(data, version, t, manifest_final=explicit_settings is None)}"
         "</body>\n</html>\n"
     )
 
@@ -514,6 +522,7 @@ class _Context:
     weights_source: str
     method: str
     top_k: Any = None
+    t: Messages = field(default_factory=Messages)
 
 
 def _e(value: Any) -> str:
@@ -521,7 +530,10 @@ def _e(value: Any) -> str:
 
 
 def _criterion_weights(
-    weights: Mapping[str, Any] | None, settings: Mapping[str, Any], ranking: Mapping[str, Any]
+    weights: Mapping[str, Any] | None,
+    settings: Mapping[str, Any],
+    ranking: Mapping[str, Any],
+    t: Messages,
 ) -> tuple[np.ndarray, str]:
     """Criterion weights (normalised) and a phrase saying where they come from.
 
@@ -530,22 +542,23 @@ def _criterion_weights(
     weights file as ``mobility rank`` records it) is read through that key.
     """
     candidates = (
-        (weights, "as given"),
-        (settings.get("weights"), "from the run's settings"),
-        (ranking.get("weights"), "as recorded by mobility rank"),
+        (weights, t("weights.given")),
+        (settings.get("weights"), t("weights.settings")),
+        (ranking.get("weights"), t("weights.rank")),
     )
     raw: Mapping[str, Any] | None = None
     source = ""
     for cand, where in candidates:
         if isinstance(cand, Mapping) and isinstance(cand.get("criteria"), Mapping):
             name = cand.get("name")
-            raw, source = cand["criteria"], where + (f", profile '{name}'" if name else "")
+            suffix = t("weights.profile", name=name) if name else ""
+            raw, source = cand["criteria"], where + suffix
             break
         if isinstance(cand, Mapping) and cand:
             raw, source = cand, where
             break
     if raw is None:
-        return np.full(6, 1.0 / 6.0), "equal weights assumed (none recorded in the run)"
+        return np.full(6, 1.0 / 6.0), t("weights.equal")
     w = np.array([float(raw.get(str(k), raw.get(k, 0.0)) or 0.0) for k in range(1, 7)])
     if not np.all(np.isfinite(w)) or w.sum() <= 0 or (w < 0).any():
         raise InputError(
@@ -554,50 +567,9 @@ def _criterion_weights(
     return w / w.sum(), source
 
 
-def fmt(value: Any, unit: str = "") -> str:
-    """Human-readable number for the report (thousands separators, shares as percent)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer) and unit == "year":
-        return str(int(value))
-    share = unit.startswith(("share", "fraction"))
-    if isinstance(value, int | np.integer) and not share:
-        text = f"{int(value):,}"
-        return "−" + text[1:] if text.startswith("-") else text
-    if not isinstance(value, float | np.floating | int | np.integer):
-        return str(value)
-    x = float(value)
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if share:
-        return f"{100 * x:.1f}\u00a0%"
-    if unit == "year" and x.is_integer():
-        return str(int(x))
-    ax = abs(x)
-    if ax >= 100:
-        text = f"{x:,.0f}"
-    elif ax >= 10:
-        text = f"{x:,.1f}"
-    elif ax >= 0.01 or ax == 0:
-        text = f"{x:,.2f}"
-    else:
-        text = f"{x:.2g}"
-    return text.replace("-", "−") if text.startswith("-") else text
-
-
-def _compact(value: Any, unit: str = "") -> str:
-    """Short number for headline cards (``33.4 million``)."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return fmt(value, unit)
-    x = float(value)
-    if unit in ("share", "fraction"):
-        return f"{100 * x:.0f}\u00a0%"
-    for size, word in ((1e9, "billion"), (1e6, "million")):
-        if abs(x) >= size:
-            return f"{x / size:.1f} {word}"
-    return fmt(value, unit)
+def fmt(value: Any, unit: str = "", lang: str = "da") -> str:
+    """Human-readable number for the report (:func:`mobility.report.i18n.format_number`)."""
+    return format_number(value, unit, lang)
 
 
 def _num_class(value: Any) -> str:
@@ -614,7 +586,11 @@ def _figure(svg: str, alt: str, caption: str = "") -> str:
 
 
 def _table(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, units: Sequence[str] = ()
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    t: Messages,
+    *,
+    units: Sequence[str] = (),
 ) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = []
@@ -622,9 +598,12 @@ def _table(
         cells = []
         for j, v in enumerate(row):
             unit = units[j] if j < len(units) else ""
-            cells.append(f'<td class="{_num_class(v)}">{_e(fmt(v, unit))}</td>')
+            cells.append(f'<td class="{_num_class(v)}">{_e(t.num(v, unit))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f'<table class="sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def _col(header: Sequence[str], *candidates: str, prefix: str | None = None) -> int | None:
@@ -643,33 +622,32 @@ def _hero(ctx: _Context, page_title: str, settings: Mapping[str, Any]) -> str:
         r.get("indicator"): (r.get("value"), r.get("unit") or "")
         for r in ctx.data.records("indicators")
     }
+    t = ctx.t
     cards = []
-    for key, label in _KPIS:
+    for key in _KPIS:
         if key in values:
             v, unit = values[key]
             cards.append(
-                f'<div class="card-kpi"><div class="v">{_e(_compact(v, unit))}</div>'
-                f'<div class="l">{_e(label)}</div></div>'
+                f'<div class="card-kpi"><div class="v">{_e(t.compact(v, unit))}</div>'
+                f'<div class="l">{_e(t(f"kpi.{key}"))}</div></div>'
             )
     shares = [(m, values.get(f"mode_share_{m}")) for m in ("car", "pt", "bike", "walk")]
     if all(s is not None for _, s in shares):
-        text = " · ".join(f"{m} {_compact(s[0], 'share')}" for m, s in shares if s)
+        text = " · ".join(f"{t(f'mode.{m}')} {t.compact(s[0], 'share')}" for m, s in shares if s)
         cards.append(
             f'<div class="card-kpi wide"><div class="v small">{_e(text)}</div>'
-            '<div class="l">mode shares (all trips)</div></div>'
+            f'<div class="l">{_e(t("kpi.mode_shares"))}</div></div>'
         )
     ranking = ctx.data.records("ranking")
-    lede = (
-        "Reference model, project appraisal, ranking against the six pejlemærker "
-        "and the best portfolio."
-    )
+    lede = t("hero.lede")
     if ranking:
         top = min(ranking, key=lambda r: r.get("rank") or 1e9)
-        lede = (
-            f"{len(ranking)} projects appraised against the six pejlemærker; "
-            f"ranked first: {top.get('name') or top.get('project_id')}."
+        lede = t(
+            "hero.lede.ranked",
+            n=len(ranking),
+            first=top.get("name") or top.get("project_id"),
         )
-    kicker = "hovedstadsområdet · transport model and decision basis"
+    kicker = t("hero.kicker")
     year = settings.get("year")
     if year:
         kicker += f" · {year}"
@@ -682,66 +660,92 @@ def _hero(ctx: _Context, page_title: str, settings: Mapping[str, Any]) -> str:
     )
 
 
-def _setting_text(key: str, value: Any, *, limit: int = 400, nested: bool = False) -> str:
+def _setting_text(
+    key: str, value: Any, t: Messages, *, limit: int = 400, nested: bool = False
+) -> str:
     """One run setting as plain text (nested mappings in parentheses, long values shortened)."""
     if isinstance(value, Mapping):
         text = ("; " if not nested else ", ").join(
-            f"{k}: {_setting_text(str(k), v, limit=limit, nested=True)}"
+            f"{k}: {_setting_text(str(k), v, t, limit=limit, nested=True)}"
             for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
             if v not in (None, "", {}, [])
         )
         text = f"({text})" if nested else text
     elif isinstance(value, list | tuple):
-        text = ", ".join(_setting_text(key, v, limit=limit) for v in value)
-    elif isinstance(value, bool) or value is None:
-        text = str(value)
+        text = ", ".join(_setting_text(key, v, t, limit=limit) for v in value)
+    elif isinstance(value, bool):
+        text = t("yes" if value else "no")
+    elif value is None:
+        text = "–"
     elif isinstance(value, float):
-        text = fmt(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
+        text = t.num(value) if abs(value) >= 0.01 or value == 0 else f"{value:g}"
     elif isinstance(value, int):
-        text = fmt(value, "year" if "year" in key else "")
+        text = str(value) if _is_label(key) else t.num(value)
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _is_label(key: str) -> bool:
+    """Whether the integer setting ``key`` is a label (a seed, a year, an id), not a count:
+    written as it is, without thousands separators ("seed 2035", not "seed 2,035")."""
+    k = key.lower()
+    return "seed" in k or "year" in k or k == "id" or k.endswith("_id")
+
+
+def _setting_label(key: str, t: Messages) -> str:
+    """The label of a run setting (``setting.<key>`` in the catalogue, else the key)."""
+    try:
+        return t(f"setting.{key}")
+    except KeyError:
+        return key.replace("_", " ")
+
+
 def _section_summary(ctx: _Context, settings: Mapping[str, Any]) -> str:
-    parts = ['<p class="sub">What was run and with which settings.</p>']
+    t = ctx.t
+    parts = [f'<p class="sub">{_e(t("summary.sub"))}</p>']
     if settings:
         items = [
-            f"<dt>{_e(str(key).replace('_', ' '))}</dt>"
-            f"<dd>{_e(_setting_text(str(key), value))}</dd>"
+            f"<dt>{_e(_setting_label(str(key), t))}</dt>"
+            f"<dd>{_e(_setting_text(str(key), value, t))}</dd>"
             for key, value in sorted(settings.items(), key=lambda kv: str(kv[0]))
         ]
         parts.append(f'<dl class="summary">{"".join(items)}</dl>')
     else:
-        parts.append(_missing("No run settings given and no manifest.json in the folder."))
+        parts.append(_missing(t("summary.no_settings")))
     present = sorted(f"{n}.csv" for n in ctx.data.tables)
-    parts.append(f"<p>Tables in this report: {_e(', '.join(present) or 'none')}.</p>")
+    links = ", ".join(f'<a href="{_e(name)}">{_e(name)}</a>' for name in present)
+    parts.append(f"<p>{t('summary.tables', files=links or _e(t('none')))}</p>")
     if ctx.data.missing:
         parts.append(
-            '<div class="note">Not in the run folder, so the matching sections are empty: '
-            f"{_e(', '.join(ctx.data.missing))}.</div>"
+            f'<div class="note">{_e(t("summary.missing", files=", ".join(ctx.data.missing)))}</div>'
         )
     return "".join(parts)
 
 
 def _section_indicators(ctx: _Context) -> str:
+    t = ctx.t
     rows = ctx.data.records("indicators")
     if not rows:
-        return _missing("indicators.csv is absent: no model indicators to show.")
-    head = '<p class="sub">Reference scenario, whole model area (indicators.csv).</p>'
+        return _missing(t("indicators.absent"))
+    head = f'<p class="sub">{_e(t("indicators.sub"))}</p>'
     table_rows = "".join(
-        f"<tr><td>{_e(INDICATOR_LABELS.get(str(r.get('indicator')), ''))} "
+        f"<tr><td>{_e(_indicator_label(str(r.get('indicator')), t))} "
         f"<code>{_e(r.get('indicator'))}</code></td>"
-        f'<td class="num">{_e(fmt(r.get("value"), r.get("unit") or ""))}</td>'
+        f'<td class="num">{_e(t.num(r.get("value"), r.get("unit") or ""))}</td>'
         f"<td>{_e(r.get('unit') or '')}</td></tr>"
         for r in rows
     )
     return (
         head
-        + '<table><thead><tr><th>indicator</th><th class="num">value</th><th>unit</th></tr></thead>'
+        + f'<table class="sortable"><thead><tr><th>{_e(t("col.indicator"))}</th>'
+        + f'<th class="num">{_e(t("col.value"))}</th><th>{_e(t("col.unit"))}</th></tr></thead>'
         + f"<tbody>{table_rows}</tbody></table>"
     )
+
+
+def _indicator_label(name: str, t: Messages) -> str:
+    return t(f"indicator.{name}") if name in INDICATORS else ""
 
 
 #: Road classes left out of the maps and the most-loaded table (not real roads).
@@ -815,49 +819,48 @@ def _map_extents(links: dict[str, Any]) -> list[tuple[str, tuple[float, float, f
     x0, x1 = np.percentile(xs, [1, 99])
     y0, y1 = np.percentile(ys, [1, 99])
     px, py = 0.04 * max(x1 - x0, 1e-3), 0.04 * max(y1 - y0, 1e-3)
-    views = [("whole network", (x0 - px, x1 + px, y0 - py, y1 + py))]
+    views = [("whole", (x0 - px, x1 + px, y0 - py, y1 + py))]
     if x1 - x0 > 0.6:  # a region-sized network: add a zoom on its densest part
         mid_x = (pts[:, 0] + pts[:, 2]) / 2
         mid_y = (pts[:, 1] + pts[:, 3]) / 2
         cx, cy = float(np.median(mid_x)), float(np.median(mid_y))
-        views.append(("central area", (cx - 0.16, cx + 0.16, cy - 0.09, cy + 0.09)))
+        views.append(("central", (cx - 0.16, cx + 0.16, cy - 0.09, cy + 0.09)))
     return views
 
 
 def _section_maps(ctx: _Context) -> str:
+    t = ctx.t
     data = ctx.data
     if "link_flows" not in data.tables:
-        return _missing("link_flows.csv is absent: no network maps.")
+        return _missing(t("maps.absent"))
     if not data.node_coords:
-        return _missing(
-            "No node coordinates (a GMNS node.csv) were given: the network maps are omitted."
-        )
+        return _missing(t("maps.no_coords"))
     header, rows = data.tables["link_flows"]
     ref = _link_arrays(header, rows, data.node_coords)
     if ref is None:
-        return _missing("link_flows.csv has no links with known node coordinates: no map.")
+        return _missing(t("maps.no_links"))
     vc = _vc(ref["volume"], ref["capacity"])
     views = _map_extents(ref)
-    parts = [
-        '<p class="sub">Peak-hour car volume / capacity on every road link of the reference '
-        "(centroid connectors left out); line width grows with volume. Red links run at or "
-        "over capacity; ferry lines are clipped at the map edge.</p>",
-    ]
+    parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>']
     figures = [
         _figure(
             plots.network_map_svg(
                 ref["segments"],
                 vc,
-                title=f"Reference: volume / capacity, peak hour ({view})",
-                label="volume / capacity",
+                title=t("maps.ref.title", view=t(f"maps.view.{view}")),
+                label=t("maps.ref.label"),
                 widths=_widths(ref["volume"]),
                 extent=extent,
+                decimal=t("decimal_mark"),
             ),
-            f"Map of the reference road network ({view}) coloured by volume over capacity",
+            t("maps.ref.alt", view=t(f"maps.view.{view}")),
         )
         for view, extent in views
     ]
     parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
+    _, vc_top, vc_extend = plots.colour_scale(vc)
+    if vc_extend != "neither":
+        parts.append(f'<p class="sub">{_e(t("maps.ref.clipped", top=t.num(vc_top)))}</p>')
     order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
     top = [
         (
@@ -869,16 +872,12 @@ def _section_maps(ctx: _Context) -> str:
         )
         for i in order
     ]
-    parts.append("<h3>Most loaded links</h3>")
-    parts.append(
-        _table(["road", "link", "volume (PCU/h)", "capacity (veh/h)", "volume / capacity"], top)
-    )
+    parts.append(f"<h3>{_e(t('maps.top.heading'))}</h3>")
+    head = ["road", "link", "volume", "capacity", "vc"]
+    parts.append(_table([t(f"maps.top.col.{h}") for h in head], top, t))
     if data.project_link_flows:
         parts.append(
-            '<h3>Change in traffic per project</h3><p class="sub">Morning peak-hour volume '
-            "with the project minus without it (veh/h; for a project already in the reference, "
-            "the reference minus the reference without it): red more traffic, blue less. "
-            "Projects whose largest change is below 1 veh/h are listed without a map.</p>"
+            f'<h3>{_e(t("maps.change.heading"))}</h3><p class="sub">{_e(t("maps.change.sub"))}</p>'
         )
         pnames = _project_names(ctx)
         ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
@@ -887,7 +886,7 @@ def _section_maps(ctx: _Context) -> str:
         for pid, (ph, prow) in sorted(data.project_link_flows.items()):
             proj = _link_arrays(ph, prow, data.node_coords)
             if proj is None:
-                parts.append(_missing(f"{pid}: link flows without known coordinates."))
+                parts.append(_missing(t("maps.change.no_coords", pid=pid)))
                 continue
             delta = proj["change"]
             if delta is None:  # a plain link_flows.csv of the project run: against the reference
@@ -901,31 +900,36 @@ def _section_maps(ctx: _Context) -> str:
             if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
                 unchanged.append(label)
                 continue
+            _, span, extend = plots.colour_scale(delta, diverging=True)
+            caption = (
+                t("maps.change.clipped", span=t.num(span))
+                if extend != "neither"
+                else t("maps.change.full", span=t.num(span))
+            )
             change_maps.append(
                 _figure(
                     plots.network_map_svg(
                         proj["segments"],
                         delta,
-                        title=f"{label}: change in peak-hour volume",
-                        label="change in volume (PCU/h)",
+                        title=t("maps.change.title", project=label),
+                        label=t("maps.change.label"),
                         diverging=True,
                         widths=_widths(np.abs(delta)) * 1.2,
                         extent=views[0][1],
+                        decimal=t("decimal_mark"),
                     ),
-                    f"Map of the change in traffic for {label}",
+                    t("maps.change.alt", project=label),
+                    caption,
                 )
             )
         if change_maps:
             parts.append(f'<div class="grid2">{"".join(change_maps)}</div>')
         if unchanged:
             parts.append(
-                '<p class="sub">No change in road traffic of 1 veh/h or more: '
-                f"{_e('; '.join(unchanged))}.</p>"
+                f'<p class="sub">{_e(t("maps.change.none", projects="; ".join(unchanged)))}</p>'
             )
     else:
-        parts.append(
-            _missing("No per-project link flows (link_flows/<project_id>.csv): no change maps.")
-        )
+        parts.append(_missing(t("maps.change.absent")))
     return "".join(parts)
 
 
@@ -960,9 +964,10 @@ def _bar(value: Any, colour: str) -> str:
 
 
 def _section_ranking(ctx: _Context) -> str:
+    t = ctx.t
     header_rows = ctx.data.tables.get("ranking")
     if header_rows is None:
-        return _missing("ranking.csv is absent: no ranking.")
+        return _missing(t("ranking.absent"))
     records = ctx.data.records("ranking")
     ranking = sorted(
         (r for r in records if r.get("rank") is not None),
@@ -977,29 +982,37 @@ def _section_ranking(ctx: _Context) -> str:
     names = [f"{r.get('rank')}. {r.get('name') or r.get('project_id')}" for r in ranking]
     method = ctx.method
     parts = [
-        '<p class="sub">Each bar is a project\'s weighted sum of its six pejlemærke scores '
-        f"(0-100; criterion weights {_e(ctx.weights_source)}). "
-        + (f"Ranking method: {_e(method)}; " if method else "")
-        + "a black tick marks the method's score where it differs from the weighted sum.</p>",
+        f'<p class="sub">{_e(t("ranking.sub", weights=ctx.weights_source))} '
+        + (_e(t("ranking.method", method=method)) + " " if method else "")
+        + f"{_e(t('ranking.tick'))}</p>",
         _figure(
-            plots.ranking_svg(names, contributions, criterion_labels=labels, scores=scores),
-            "Bar chart of the ranking split by pejlemærke",
+            plots.ranking_svg(
+                names,
+                contributions,
+                criterion_labels=labels,
+                scores=scores,
+                title=t("ranking.chart.title"),
+                xlabel=t("ranking.chart.xlabel"),
+                score_label=t("ranking.chart.method_score"),
+                decimal=t("decimal_mark"),
+            ),
+            t("ranking.chart.alt"),
         ),
     ]
     head = [
-        "rank",
-        "project",
-        "score",
+        t("col.rank"),
+        t("col.project"),
+        t("col.score"),
         *[f"P{k}" for k in range(1, 7)],
-        "judged share",
-        "capex (mio. kr.)",
-        "NPV (mio. kr.)",
-        "BCR",
+        t("col.judged_share"),
+        t("col.capex"),
+        t("col.npv"),
+        t("col.bcr"),
     ]
     trs = []
     for r in ranking:
         crit_cells = "".join(
-            f'<td class="num cell-score">{_e(_f1(r.get(c)))}'
+            f'<td class="num cell-score">{_e(_f1(r.get(c), t))}'
             f"{_bar(r.get(c), plots.CRITERION_COLOURS[k])}</td>"
             for k, c in enumerate(crit_cols)
         )
@@ -1011,25 +1024,24 @@ def _section_ranking(ctx: _Context) -> str:
         )
         trs.append(
             "<tr>"
-            f'<td class="num">{_e(fmt(r.get("rank")))}</td>'
+            f'<td class="num">{_e(t.num(r.get("rank")))}</td>'
             f'<td><a href="#project-{_e(r.get("project_id"))}"><strong>'
             f"{_e(r.get('name') or '')}</strong></a><br><code>{_e(r.get('project_id'))}</code></td>"
-            f'<td class="num"><strong>{_e(_f1(r.get("score")))}</strong></td>'
+            f'<td class="num"><strong>{_e(_f1(r.get("score"), t))}</strong></td>'
             f"{crit_cells}"
-            f'<td class="num">{_e(fmt(r.get("judged_share"), "share"))}</td>'
-            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
-            f'<td class="num {npv_cls}">{_e(fmt(npv))}</td>'
-            f'<td class="num">{_e(fmt(r.get("bcr")))}</td>'
+            f'<td class="num">{_e(t.num(r.get("judged_share"), "share"))}</td>'
+            f'<td class="num">{_e(t.num(r.get("capex_mdkk")))}</td>'
+            f'<td class="num {npv_cls}">{_e(t.num(npv))}</td>'
+            f'<td class="num">{_e(t.num(r.get("bcr")))}</td>'
             "</tr>"
         )
     legend = " · ".join(f"P{k} = {ctx.names[str(k)]}" for k in range(1, 7))
     parts.append(
-        '<table class="ranking"><thead><tr>'
+        '<table class="ranking sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + "</tr></thead>"
         f"<tbody>{''.join(trs)}</tbody></table>"
-        f'<p class="sub">{_e(legend)}. Judged share: part of the score that rests on judged '
-        "(not modelled) sub-criteria.</p>"
+        f'<p class="sub">{_e(legend)}. {_e(t("ranking.judged_share"))}</p>'
     )
     if unranked:
         parts.append(_unranked_table(ctx, unranked))
@@ -1038,14 +1050,12 @@ def _section_ranking(ctx: _Context) -> str:
 
 def _unranked_table(ctx: _Context, rows: list[dict[str, Any]]) -> str:
     """Decided and not-appraised projects: listed with their appraisal, not ranked."""
+    t = ctx.t
     reasons = {
         str(r.get("project_id")): str(r.get("decision_reason") or "")
         for r in ctx.data.records("projects")
     }
-    labels = {
-        "decided": "decided (in the reference; not a candidate)",
-        "not_appraised": "not appraised (nothing the model can represent)",
-    }
+    labels = {d: t(f"unranked.decision.{d}") for d in ("decided", "not_appraised")}
     trs = []
     for r in rows:
         pid = str(r.get("project_id"))
@@ -1055,20 +1065,24 @@ def _unranked_table(ctx: _Context, rows: list[dict[str, Any]]) -> str:
             f'<td><a href="#project-{_e(pid)}"><strong>{_e(r.get("name") or "")}</strong></a>'
             f"<br><code>{_e(pid)}</code></td>"
             f"<td>{_e(labels.get(str(r.get('decision')), str(r.get('decision') or '')))}</td>"
-            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
-            f'<td class="num">{_e(fmt(npv))}</td>'
-            f'<td class="num">{_e(fmt(r.get("bcr")))}</td>'
+            f'<td class="num">{_e(t.num(r.get("capex_mdkk")))}</td>'
+            f'<td class="num">{_e(t.num(npv))}</td>'
+            f'<td class="num">{_e(t.num(r.get("bcr")))}</td>'
             f"<td>{_e(reasons.get(pid, ''))}</td>"
             "</tr>"
         )
-    head = ["project", "decision", "capex (mio. kr.)", "NPV (mio. kr.)", "BCR", "why"]
+    head = [
+        t("col.project"),
+        t("col.decision"),
+        t("col.capex"),
+        t("col.npv"),
+        t("col.bcr"),
+        t("col.why"),
+    ]
     return (
-        "<h3>Listed, not ranked</h3>"
-        '<p class="sub">Decided projects are part of the reference (the committee has no choice '
-        "left on them); a project with nothing modelled would be ranked on judgement alone. "
-        "Both are shown with their appraisal and left out of the ranking, its normalisation, "
-        "the sensitivity analysis and the portfolio.</p>"
-        '<table class="ranking unranked"><thead><tr>'
+        f"<h3>{_e(t('unranked.heading'))}</h3>"
+        f'<p class="sub">{_e(t("unranked.sub"))}</p>'
+        '<table class="ranking unranked sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
     )
@@ -1085,20 +1099,21 @@ def _selected(value: Any) -> bool:
 
 
 def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
+    t = ctx.t
     rows = ctx.data.records("portfolio")
     if not rows:
-        return _missing("portfolio.csv is absent: no portfolio.")
+        return _missing(t("portfolio.absent"))
     chosen = [r for r in rows if _selected(r.get("selected"))]
     capex = sum(_to_float(r.get("capex_mdkk")) for r in chosen if r.get("capex_mdkk") is not None)
     score = sum(_to_float(r.get("score")) for r in chosen if r.get("score") is not None)
     budget = settings.get("budget_mdkk")
     facts = [
-        ("projects selected", f"{len(chosen)} of {len(rows)}"),
-        ("capital cost", f"{fmt(capex)} mio. kr."),
-        ("total score", fmt(score)),
+        (t("portfolio.selected"), t("portfolio.n_of", n=len(chosen), total=len(rows))),
+        (t("portfolio.capex"), t("mdkk", value=t.num(capex))),
+        (t("portfolio.score"), t.num(score)),
     ]
     if isinstance(budget, int | float):
-        facts.append(("budget", f"{fmt(budget)} mio. kr."))
+        facts.append((t("portfolio.budget"), t("mdkk", value=t.num(budget))))
     decided = [r for r in ctx.data.records("ranking") if r.get("decision") == "decided"]
     if decided:
         spent = sum(
@@ -1106,13 +1121,12 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
         )
         facts.append(
             (
-                "already decided (not selectable)",
-                f"{len(decided)} projects, {fmt(spent)} mio. kr.",
+                t("portfolio.decided"),
+                t("portfolio.decided.value", n=len(decided), value=t.num(spent)),
             )
         )
     parts = [
-        '<p class="sub">Projects chosen by the optimiser to maximise the total score under the '
-        "budget and constraints (portfolio.csv).</p>",
+        f'<p class="sub">{_e(t("portfolio.sub"))}</p>',
         '<div class="facts">'
         + "".join(
             f'<div class="fact"><div class="l">{_e(a)}</div><div class="v">{_e(b)}</div></div>'
@@ -1127,22 +1141,24 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
     for r in ordered:
         sel = _selected(r.get("selected"))
         badge = (
-            '<span class="badge selected">selected</span>'
+            f'<span class="badge selected">{_e(t("portfolio.badge.selected"))}</span>'
             if sel
-            else '<span class="badge neutral">not selected</span>'
+            else f'<span class="badge neutral">{_e(t("portfolio.badge.not_selected"))}</span>'
         )
         trs.append(
             f'<tr class="{"selected" if sel else ""}">'
             f"<td><strong>{_e(r.get('name') or '')}</strong> "
             f"<code>{_e(r.get('project_id'))}</code></td>"
             f"<td>{badge}</td>"
-            f'<td class="num">{_e(fmt(r.get("start_year"), "year"))}</td>'
-            f'<td class="num">{_e(fmt(r.get("capex_mdkk")))}</td>'
-            f'<td class="num">{_e(_f1(r.get("score")))}</td></tr>'
+            f'<td class="num">{_e(t.num(r.get("start_year"), "year"))}</td>'
+            f'<td class="num">{_e(t.num(r.get("capex_mdkk")))}</td>'
+            f'<td class="num">{_e(_f1(r.get("score"), t))}</td></tr>'
         )
     parts.append(
-        '<table><thead><tr><th>project</th><th></th><th class="num">start year</th>'
-        '<th class="num">capex (mio. kr.)</th><th class="num">score</th></tr></thead>'
+        f'<table class="sortable"><thead><tr><th>{_e(t("col.project"))}</th><th></th>'
+        f'<th class="num">{_e(t("col.start_year"))}</th>'
+        f'<th class="num">{_e(t("col.capex"))}</th><th class="num">{_e(t("col.score"))}</th>'
+        "</tr></thead>"
         f"<tbody>{''.join(trs)}</tbody></table>"
     )
     frontier = ctx.data.tables.get("frontier")
@@ -1169,12 +1185,8 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
                 unique.setdefault((_to_float(r[i_x]), _to_float(r[i_s])), r)
             feasible = list(unique.values())
         if i_x is not None and feasible:
-            labels = [fmt(r[i_n]) for r in feasible] if i_n is not None else None
-            xlabel = (
-                "capital cost of the best portfolio (mio. kr.)"
-                if i_c is not None
-                else "budget (mio. kr.)"
-            )
+            labels = [t.num(r[i_n]) for r in feasible] if i_n is not None else None
+            xlabel = t("frontier.xlabel.capex") if i_c is not None else t("frontier.xlabel.budget")
             parts.append(
                 _figure(
                     plots.frontier_svg(
@@ -1183,16 +1195,19 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
                         chosen=(capex, score) if chosen else None,
                         labels=labels,
                         xlabel=xlabel,
+                        ylabel=t("frontier.ylabel"),
+                        title=t("frontier.title"),
+                        chosen_label=t("frontier.chosen"),
+                        decimal=t("decimal_mark"),
                     ),
-                    "Portfolio frontier: capital cost against best total score",
-                    "Each point: the best portfolio found in the budget sweep (label: number "
-                    "of projects). The star: the selected portfolio.",
+                    t("frontier.alt"),
+                    t("frontier.caption"),
                 )
             )
         else:
-            parts.append(_missing("frontier.csv has no feasible budget levels to plot."))
+            parts.append(_missing(t("frontier.infeasible")))
     else:
-        parts.append(_missing("No frontier.csv (mobility optimise --pareto): frontier not shown."))
+        parts.append(_missing(t("frontier.absent")))
     return "".join(parts)
 
 
@@ -1230,23 +1245,29 @@ def _acceptability(ctx: _Context) -> tuple[list[str], np.ndarray] | None:
 
 
 def _section_acceptability(ctx: _Context) -> str:
+    t = ctx.t
     acc = _acceptability(ctx)
     if acc is None:
         if "sensitivity" in ctx.data.tables:
-            return _missing("sensitivity.csv has no rank probabilities: nothing to chart.")
-        return _missing(
-            "sensitivity.csv is absent: no rank acceptability (run with --sensitivity N)."
-        )
+            return _missing(t("acc.no_probabilities"))
+        return _missing(t("acc.absent"))
     ids, probs = acc
     names = _project_names(ctx)
     labels = [names.get(p, str(p)) for p in ids]
     ranking = {r.get("project_id"): r for r in ctx.data.records("ranking")}
     parts = [
-        '<p class="sub">How often each project takes each rank when the criterion weights are '
-        "drawn at random around the chosen ones (SMAA rank acceptability). Unstable: the "
-        "project keeps its rank in too few draws (flag from ranking.csv; without it, when "
-        "its most likely rank holds under 60 % of the draws).</p>",
-        _figure(plots.acceptability_svg(labels, probs), "Rank acceptability chart"),
+        f'<p class="sub">{_e(t("acc.sub"))}</p>',
+        _figure(
+            plots.acceptability_svg(
+                labels,
+                probs,
+                title=t("acc.chart.title"),
+                rank_label=t("acc.chart.rank"),
+                xlabel=t("acc.chart.xlabel"),
+                decimal=t("decimal_mark"),
+            ),
+            t("acc.chart.alt"),
+        ),
     ]
     trs = []
     for pid, label, p in zip(ids, labels, probs, strict=True):
@@ -1255,39 +1276,40 @@ def _section_acceptability(ctx: _Context) -> str:
         flag = r.get("unstable")
         unstable = bool(flag) if isinstance(flag, bool | int) else bool(p[best] < 0.6)
         badge = (
-            '<span class="badge unstable">unstable</span>'
+            f'<span class="badge unstable">{_e(t("acc.unstable"))}</span>'
             if unstable
-            else '<span class="badge stable">stable</span>'
+            else f'<span class="badge stable">{_e(t("acc.stable"))}</span>'
         )
         lo, hi = r.get("rank_p05"), r.get("rank_p95")
-        span = f"{fmt(lo)}–{fmt(hi)}" if lo is not None and hi is not None else "–"
+        span = f"{t.num(lo)}–{t.num(hi)}" if lo is not None and hi is not None else "–"
         swap = "–"
         if r.get("swap_with"):
             swap = f"{names.get(r['swap_with'], r['swap_with'])}"
             if r.get("swap_criterion") is not None and r.get("swap_weight_change") is not None:
-                swap += (
-                    f" if pejlemærke {fmt(r['swap_criterion'])} weight changes by "
-                    f"{fmt(r['swap_weight_change'])}"
+                swap += t(
+                    "acc.swap_if",
+                    criterion=t.num(r["swap_criterion"]),
+                    change=t.num(r["swap_weight_change"]),
                 )
         trs.append(
             f"<tr><td>{_e(label)} <code>{_e(pid)}</code></td>"
-            f'<td class="num">{_e(fmt(r.get("rank")))}</td>'
-            f'<td class="num">{best + 1} ({_e(fmt(float(p[best]), "share"))})</td>'
+            f'<td class="num">{_e(t.num(r.get("rank")))}</td>'
+            f'<td class="num">{best + 1} ({_e(t.num(float(p[best]), "share"))})</td>'
             f'<td class="num">{_e(span)}</td>'
-            f'<td class="num">{_e(fmt(r.get("p_top_k"), "share"))}</td>'
+            f'<td class="num">{_e(t.num(r.get("p_top_k"), "share"))}</td>'
             f"<td>{_e(swap)}</td><td>{badge}</td></tr>"
         )
     head = [
-        "project",
-        "rank",
-        "most likely rank",
-        "rank 5-95 %",
-        f"P(top {ctx.top_k})" if isinstance(ctx.top_k, int) else "P(top k)",
-        "swaps with the next project",
+        t("col.project"),
+        t("col.rank"),
+        t("acc.col.likely"),
+        t("acc.col.span"),
+        t("acc.col.top", k=ctx.top_k if isinstance(ctx.top_k, int) else "k"),
+        t("acc.col.swap"),
         "",
     ]
     parts.append(
-        "<table><thead><tr>"
+        '<table class="sortable"><thead><tr>'
         + "".join(f"<th>{_e(h)}</th>" for h in head)
         + f"</tr></thead><tbody>{''.join(trs)}</tbody></table>"
     )
@@ -1295,25 +1317,27 @@ def _section_acceptability(ctx: _Context) -> str:
 
 
 def _section_projects(ctx: _Context) -> str:
+    t = ctx.t
     impacts = ctx.data.records("impacts")
     projects = {r.get("project_id"): r for r in ctx.data.records("projects")}
     cba = ctx.data.records("cba")
     if not impacts and not projects:
-        return _missing("impacts.csv and projects.csv are absent: no project pages.")
+        return _missing(t("projects.absent"))
     order = _ranking_order(ctx)
     for pid in [*projects, *(r.get("project_id") for r in impacts)]:
         if pid is not None and pid not in order:
             order.append(pid)
     names = _project_names(ctx)
-    sub_names = subcriterion_names()
+    sub_names = subcriterion_names(t.lang)
     parts = [
-        '<p class="sub">Every sub-criterion behind the scores. <span class="badge modelled">'
-        "modelled</span> values come from the transport model and the cost-benefit analysis; "
-        '<span class="badge judged">judged</span> values are planners\' graded judgements '
-        "(0-4) written in the project file.</p>"
+        f'<p class="sub">{_e(t("projects.sub.lead"))} '
+        f'<span class="badge modelled">{_e(t("basis.modelled"))}</span> '
+        f"{_e(t('projects.sub.modelled'))} "
+        f'<span class="badge judged">{_e(t("basis.judged"))}</span> '
+        f"{_e(t('projects.sub.judged'))}</p>"
     ]
     if not impacts:
-        parts.append(_missing("impacts.csv is absent: sub-criteria not shown."))
+        parts.append(_missing(t("projects.no_impacts")))
     by_project: dict[Any, list[dict[str, Any]]] = {}
     for r in impacts:
         by_project.setdefault(r.get("project_id"), []).append(r)
@@ -1329,14 +1353,14 @@ def _section_projects(ctx: _Context) -> str:
             if x
         )
         facts = [
-            ("opening year", p.get("opening_year")),
-            ("capex, mio. kr.", p.get("capex_mdkk")),
-            ("opex, mio. kr./year", p.get("opex_mdkk_per_year")),
-            ("construction CO2e, t", p.get("construction_co2e_t")),
+            ("opening_year", p.get("opening_year")),
+            ("capex_mdkk", p.get("capex_mdkk")),
+            ("opex_mdkk_per_year", p.get("opex_mdkk_per_year")),
+            ("construction_co2e_t", p.get("construction_co2e_t")),
         ]
         fact_html = "".join(
-            f'<div class="fact"><div class="l">{_e(a)}</div>'
-            f'<div class="v">{_e(fmt(v, "year" if a == "opening year" else ""))}</div></div>'
+            f'<div class="fact"><div class="l">{_e(t(f"projects.fact.{a}"))}</div>'
+            f'<div class="v">{_e(t.num(v, "year" if a == "opening_year" else ""))}</div></div>'
             for a, v in facts
             if v is not None
         )
@@ -1348,16 +1372,14 @@ def _section_projects(ctx: _Context) -> str:
             block.append(f'<div class="meta">{_e(meta)}</div>')
         if p.get("municipalities"):
             towns = str(p["municipalities"]).replace(";", ", ")
-            block.append(f'<div class="meta">Municipalities: {_e(towns)}</div>')
+            block.append(f'<div class="meta">{_e(t("projects.municipalities", names=towns))}</div>')
         if fact_html:
             block.append(f'<div class="facts">{fact_html}</div>')
         if rows:
             n_sub = len({r.get("subcriterion") for r in rows})
             n_judged = len({r.get("subcriterion") for r in rows if r.get("basis") == "judged"})
-            block.append(
-                f'<div class="meta">{n_sub} sub-criteria, {n_sub - n_judged} modelled, '
-                f"{n_judged} judged.</div>"
-            )
+            counts = t("projects.counts", n=n_sub, modelled=n_sub - n_judged, judged=n_judged)
+            block.append(f'<div class="meta">{_e(counts)}</div>')
             trs = []
             previous = None
             for r in rows:
@@ -1365,38 +1387,46 @@ def _section_projects(ctx: _Context) -> str:
                 cls = basis if basis in ("modelled", "judged") else "neutral"
                 sub = str(r.get("subcriterion") or "")
                 label = (
-                    f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ('', ''))[0])}"
+                    f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))}"
                     if sub != previous
                     else ""
                 )
                 previous = sub
                 band = r.get("noise_band")
-                band_cell = "" if band in (None, "") else fmt(band, r.get("unit") or "")
+                band_cell = "" if band in (None, "") else t.num(band, r.get("unit") or "")
                 noisy = isinstance(band, float) and isinstance(r.get("value"), float)
                 noisy = noisy and abs(r["value"]) <= band
                 trs.append(
                     f"<tr><td>{label}</td>"
                     f"<td>{_e(str(r.get('indicator') or '').replace('_', ' '))}</td>"
-                    f'<td class="num">{_e(fmt(r.get("value"), r.get("unit") or ""))}</td>'
+                    f'<td class="num">{_e(t.num(r.get("value"), r.get("unit") or ""))}</td>'
                     f'<td class="num">{_e(band_cell)}{" (≈ 0)" if noisy else ""}</td>'
                     f"<td>{_e(r.get('unit') or '')}</td>"
-                    f'<td><span class="badge {cls}">{_e(basis or "?")}</span></td></tr>'
+                    f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span></td></tr>'
                 )
+            head = ["subcriterion", "indicator", "value", "band", "unit", "basis"]
+            cells = "".join(
+                f'<th class="num">{_e(t(f"projects.col.{h}"))}</th>'
+                if h in ("value", "band")
+                else f"<th>{_e(t(f'projects.col.{h}'))}</th>"
+                for h in head
+            )
             block.append(
-                "<table><thead><tr><th>sub-criterion</th><th>indicator</th>"
-                '<th class="num">value</th><th class="num">± noise band</th><th>unit</th>'
-                "<th>basis</th></tr></thead>"
+                f"<table><thead><tr>{cells}</tr></thead>"
                 f"<tbody>{''.join(trs)}</tbody></table>"
-                '<div class="meta">Noise band: the change of the value when both model runs '
-                "are solved ten times tighter; ≈ 0 marks an effect no larger than its band "
-                "(not distinguishable from zero).</div>"
+                f'<div class="meta">{_e(t("projects.noise_note"))}</div>'
             )
         citems = cba_by.get(pid, [])
         if citems:
-            block.append(_cba_table(citems))
+            block.append(_cba_table(citems, t))
         block.append("</div>")
         parts.append("".join(block))
     return "".join(parts)
+
+
+def _basis_label(basis: str, t: Messages) -> str:
+    """``modelled``/``judged`` in the report's language (other values as they are)."""
+    return t(f"basis.{basis}") if basis in ("modelled", "judged") else (basis or "?")
 
 
 #: cba.csv items that are results, not benefit or cost items (shown apart, not summed).
@@ -1412,7 +1442,7 @@ CBA_RESULT_ITEMS = (
 )
 
 
-def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:
+def _cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
     """A project's cost-benefit items (``mobility evaluate``'s cba.csv) as a compact table.
 
     Only the whole-period rows (``year`` = ``all``, or no year column) are shown; result rows
@@ -1424,19 +1454,19 @@ def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:
     body = [i for i in rows if str(i.get("item")) not in CBA_RESULT_ITEMS]
     results = [i for i in rows if str(i.get("item")) in CBA_RESULT_ITEMS]
     has_value = any(_num_class(i.get("value_mdkk")) for i in body)
-    head = "<th>item</th>"
+    head = f"<th>{_e(t('cba.col.item'))}</th>"
     if has_value:
-        head += '<th class="num">undiscounted, mio. kr.</th>'
-    head += '<th class="num">present value, mio. kr.</th>'
+        head += f'<th class="num">{_e(t("cba.col.value"))}</th>'
+    head += f'<th class="num">{_e(t("cba.col.pv"))}</th>'
 
     def cell(v: Any) -> str:
         x = _to_float(v)
         cls = "pos" if x > 0 else ("neg" if x < 0 else "")
-        return f'<td class="num {cls}">{_e(fmt(v))}</td>'
+        return f'<td class="num {cls}">{_e(t.num(v))}</td>'
 
     trs = []
     for i in body:
-        label = str(i.get("item") or "").replace("_", " ")
+        label = _cba_label(str(i.get("item") or ""), t)
         cells = f"<td>{_e(label)}</td>"
         if has_value:
             cells += cell(i.get("value_mdkk"))
@@ -1445,30 +1475,32 @@ def _cba_table(items: Sequence[Mapping[str, Any]]) -> str:
     span = 2 if has_value else 1
     total = sum(_to_float(i.get("pv_mdkk")) for i in body if _num_class(i.get("pv_mdkk")))
     foot = [
-        f'<tr><th colspan="{span}">sum of the items</th><th class="num">{_e(fmt(total))}</th></tr>'
+        f'<tr><th colspan="{span}">{_e(t("cba.sum"))}</th>'
+        f'<th class="num">{_e(t.num(total))}</th></tr>'
     ]
     for i in results:
-        label = (
-            str(i.get("item"))
-            .replace("_", " ")
-            .replace("npv", "NPV")
-            .replace("high co2", "(high CO2 price)")
-        )
         foot.append(
-            f'<tr><th colspan="{span}">{_e(label)}</th>'
-            f'<th class="num">{_e(fmt(i.get("pv_mdkk")))}</th></tr>'
+            f'<tr><th colspan="{span}">{_e(_cba_label(str(i.get("item")), t))}</th>'
+            f'<th class="num">{_e(t.num(i.get("pv_mdkk")))}</th></tr>'
         )
     return (
-        "<h4>Cost-benefit analysis (cba.csv, whole appraisal period)</h4>"
+        f"<h4>{_e(t('cba.heading'))}</h4>"
         f'<table class="compact"><thead><tr>{head}</tr></thead><tbody>{"".join(trs)}</tbody>'
         f"<tfoot>{''.join(foot)}</tfoot></table>"
     )
 
 
-def _f1(value: Any) -> str:
+def _cba_label(item: str, t: Messages) -> str:
+    """The label of a cba.csv item (``cba.item.<item>`` in the catalogue, else the id)."""
+    try:
+        return t(f"cba.item.{item}")
+    except KeyError:
+        return item.replace("_", " ")
+
+
+def _f1(value: Any, t: Messages) -> str:
     """A score with one decimal (scores are 0-100)."""
-    x = _to_float(value)
-    return "–" if math.isnan(x) else f"{x:.1f}"
+    return t.decimal(_to_float(value), 1)
 
 
 def _subcrit_key(sub: Any) -> tuple[int, ...]:
@@ -1478,35 +1510,58 @@ def _subcrit_key(sub: Any) -> tuple[int, ...]:
         return (999,)
 
 
+#: The method notes of the "Approximations and sources" section (``notes.<key>``).
+#: Their facts are those of docs/method.md, sections 1-2.
+NOTES: tuple[str, ...] = (
+    "assignment",
+    "convergence",
+    "noise",
+    "annualisation",
+    "demand",
+    "judged",
+    "cba",
+    "sources",
+)
+
+
 def _section_notes(ctx: _Context, settings: Mapping[str, Any], notes: Sequence[str]) -> str:
-    items = [
-        "Road traffic is a static user-equilibrium assignment of the peak hour (volume-delay "
-        "functions of BPR type); annual figures scale the peak hour with the annualisation "
-        "factors stated in the scenario file. Queues spilling back between links and "
-        "junction delays are not modelled.",
-        "Demand is a four-step model (generation, gravity distribution, logit mode choice, "
-        "assignment) with zones at municipality and bydel level: local effects inside a zone "
-        "are not resolved.",
-        "Judged sub-criteria are graded 0-4 by planners in the project files, not computed; "
-        "each project's judged share tells how much of its score rests on them.",
-        "Cost-benefit analysis follows the Danish method (Transportministeriet's manual, "
-        "TERESA structure) with the Ministry of Finance's declining discount rate "
-        "(3.5 % years 1-35, 2.5 % 36-70, 1.5 % after); unit prices and their sources, with "
-        "estimates marked, are in the data files.",
-        "Sources of every input number: mobility/data/README.md and docs/data_sources.md; the "
-        "method: docs/method.md; every output column: docs/outputs.md.",
-    ]
+    t = ctx.t
+    items = [t(f"notes.{key}") for key in NOTES]
+    run = _convergence_note(ctx)
+    if run:
+        items.insert(NOTES.index("convergence") + 1, run)
     items.extend(str(n) for n in notes)
     if settings.get("synthetic_fixture"):
-        items.insert(
-            0, "This report was built from SYNTHETIC test data; no number in it is a result."
-        )
+        items.insert(0, t("notes.synthetic"))
     if ctx.data.missing:
-        items.append("Files not found in the run folder: " + ", ".join(ctx.data.missing) + ".")
-    return '<ul class="notes">' + "".join(f"<li>{_e(t)}</li>" for t in items) + "</ul>"
+        items.append(t("notes.missing", files=", ".join(ctx.data.missing)))
+    return '<ul class="notes">' + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>"
 
 
-def _footer(data: RunData, version: str | None, *, manifest_final: bool) -> str:
+def _convergence_note(ctx: _Context) -> str:
+    """How far this run's reference converged (from indicators.csv), or ``""``."""
+    t = ctx.t
+    values = {r.get("indicator"): r.get("value") for r in ctx.data.records("indicators")}
+    gap, change = values.get("assignment_rel_gap"), values.get("feedback_demand_change")
+    if not isinstance(gap, float) or not isinstance(change, float):
+        return ""
+
+    def sci(x: float) -> str:
+        text = f"{x:.1e}"
+        return text.replace(".", ",") if t.lang == "da" else text
+
+    iterations = values.get("feedback_iterations")
+    converged = values.get("feedback_converged")
+    return t(
+        "notes.convergence.run",
+        gap=sci(gap),
+        change=sci(change),
+        iterations=t.num(int(iterations)) if isinstance(iterations, float) else "–",
+        converged=t("yes" if converged == 1 else "no") if converged is not None else "–",
+    )
+
+
+def _footer(data: RunData, version: str | None, t: Messages, *, manifest_final: bool) -> str:
     """The footer; ``manifest_final`` false means the run's manifest is written afterwards
     (settings were passed in), so a ``manifest.json`` already in the folder is not the run's."""
     if version is None:
@@ -1518,13 +1573,12 @@ def _footer(data: RunData, version: str | None, *, manifest_final: bool) -> str:
     manifest = (
         f"manifest.json sha256 <code>{_e(data.manifest_sha256)}</code>"
         if data.manifest_sha256 and manifest_final
-        else "manifest.json (written after this report) lists its sha256"
+        else _e(t("footer.manifest_after"))
     )
     return (
         '<footer><div class="wrap">'
-        f"Generated by mobility {_e(version)} · {manifest} · "
-        f"data digest <code>{_e(data.data_digest[:16] or 'none')}</code> "
-        "(sha256 of the CSV files this report was built from). Self-contained: no external "
-        "resources are loaded."
+        f"{_e(t('footer.generated', version=version))} · {manifest} · "
+        f"{_e(t('footer.digest'))} <code>{_e(data.data_digest[:16] or t('none'))}</code> "
+        f"{_e(t('footer.digest_note'))}"
         "</div></footer>\n"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -64,18 +64,74 @@ def _to_svg(fig: Figure) -> str:
     return text[start:] if start >= 0 else text
 
 
-def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -> str:
+def _build(draw: Callable[[Figure], None], width_in: float, height_in: float) -> Figure:
     import matplotlib
 
     with matplotlib.rc_context(_RC):
         fig = _figure(width_in, height_in)
         draw(fig)
-        return _to_svg(fig)
+        return fig
+
+
+def _render(draw: Callable[[Figure], None], width_in: float, height_in: float) -> str:
+    return _to_svg(_build(draw, width_in, height_in))
+
+
+def _decimal_ticks(axes: Sequence[Any], decimal: str) -> None:
+    """Write tick labels with ``decimal`` as the decimal mark (``","`` in Danish)."""
+    if decimal == ".":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Formatter(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", decimal)
+
+    for axis in axes:
+        axis.set_major_formatter(_Formatter())
 
 
 def svg_data_uri(svg: str) -> str:
     """Return ``data:image/svg+xml;base64,...`` for an SVG string."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def colour_scale(
+    values: np.ndarray,
+    *,
+    diverging: bool = False,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> tuple[float, float, str]:
+    """The colour limits of a network map and which ends clip values.
+
+    Defaults: for a diverging map, symmetric at the 98th percentile of ``|value|``; for a
+    sequential one (volume / capacity), 0 to the 98th percentile held between 1.2 and 1.5.
+    Values outside the limits take the end colour; the returned ``extend`` (matplotlib's
+    ``"neither"``, ``"min"``, ``"max"`` or ``"both"``) says at which ends that happens, so that
+    the colour bar gets an arrow end there and the caption can say the scale is clipped.
+
+    Returns
+    -------
+    tuple
+        ``(lo, hi, extend)``.
+    """
+    val = np.asarray(values, dtype=float).reshape(-1)
+    finite = val[np.isfinite(val)]
+    if diverging:
+        span = float(np.percentile(np.abs(finite), 98)) if finite.size else 1.0
+        span = span if span > 0 else 1.0
+        lo, hi = (vmin, vmax) if vmin is not None and vmax is not None else (-span, span)
+    else:
+        top = float(np.percentile(finite, 98)) if finite.size else 1.0
+        lo = 0.0 if vmin is None else vmin
+        hi = min(max(1.2, top), 1.5) if vmax is None else vmax
+    below = bool(finite.size) and float(finite.min()) < lo
+    above = bool(finite.size) and float(finite.max()) > hi
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+    return float(lo), float(hi), extend
 
 
 def network_map_svg(
@@ -90,6 +146,7 @@ def network_map_svg(
     widths: np.ndarray | None = None,
     extent: tuple[float, float, float, float] | None = None,
     size_in: tuple[float, float] = (7.6, 6.0),
+    decimal: str = ".",
 ) -> str:
     """Draw links as coloured line segments (a network map).
 
@@ -116,6 +173,8 @@ def network_map_svg(
         clipped, so a long ferry line does not shrink the map.
     size_in
         Figure width and height in inches.
+    decimal
+        Decimal mark of the colour bar's tick labels (``","`` for Danish).
 
     Returns
     -------
@@ -127,16 +186,8 @@ def network_map_svg(
     if seg.shape[0] != val.shape[0]:
         raise ValueError(f"{seg.shape[0]} segments but {val.shape[0]} values")
     finite = np.isfinite(val)
-    if diverging:
-        span = float(np.percentile(np.abs(val[finite]), 98)) if finite.any() else 1.0
-        span = span if span > 0 else 1.0
-        lo, hi = (vmin, vmax) if vmin is not None and vmax is not None else (-span, span)
-        cmap_name = "RdBu_r"
-    else:
-        top = float(np.percentile(val[finite], 98)) if finite.any() else 1.0
-        lo = 0.0 if vmin is None else vmin
-        hi = min(max(1.2, top), 1.5) if vmax is None else vmax
-        cmap_name = "RdYlGn_r"
+    lo, hi, extend = colour_scale(val, diverging=diverging, vmin=vmin, vmax=vmax)
+    cmap_name = "RdBu_r" if diverging else "RdYlGn_r"
     lw = np.full(val.shape, 1.2) if widths is None else np.asarray(widths, dtype=float)
     # Draw the most important links last (on top): largest |value|.
     order = np.argsort(np.where(finite, np.abs(val), -1.0), kind="stable")
@@ -174,21 +225,26 @@ def network_map_svg(
         ax.set_title(title, loc="left")
         from matplotlib.cm import ScalarMappable
 
-        over = not diverging and bool(finite.any()) and float(np.nanmax(val)) > hi
         bar = fig.colorbar(
             ScalarMappable(norm=norm, cmap=cmap),
             ax=ax,
             shrink=0.7,
             pad=0.01,
-            extend="max" if over else "neither",
+            extend=extend,
         )
         bar.set_label(label)
         bar.outline.set_visible(False)
+        _decimal_ticks([bar.ax.yaxis], decimal)
 
     return _render(draw, *size_in)
 
 
-def ranking_svg(
+def ranking_svg(names: Sequence[str], contributions: np.ndarray, **options: Any) -> str:
+    """:func:`ranking_figure` as an SVG document (same arguments)."""
+    return _to_svg(ranking_figure(names, contributions, **options))
+
+
+def ranking_figure(
     names: Sequence[str],
     contributions: np.ndarray,
     *,
@@ -196,7 +252,9 @@ def ranking_svg(
     scores: Sequence[float] | None = None,
     title: str = "Ranking: weighted contribution of each pejlemærke",
     xlabel: str = "score (0-100)",
-) -> str:
+    score_label: str = "method score",
+    decimal: str = ".",
+) -> Figure:
     """Horizontal stacked bars of each project's weighted criterion contributions.
 
     Parameters
@@ -210,6 +268,10 @@ def ranking_svg(
     scores
         Optional (P,) score of the chosen method, drawn as a black tick when it differs from
         the sum of the contributions (TOPSIS, PROMETHEE).
+    title, xlabel, score_label
+        Texts of the title, the x axis and the method-score marker.
+    decimal
+        Decimal mark of the numbers (``","`` for Danish).
     """
     contrib = np.asarray(contributions, dtype=float)
     n, c = contrib.shape
@@ -234,20 +296,23 @@ def ranking_svg(
             )
             left += width
         for yi, total in zip(y, left, strict=True):
-            ax.text(total + 0.8, yi, f"{total:.1f}", va="center", fontsize=8.5, color="#111827")
+            text = f"{total:.1f}".replace(".", decimal)
+            ax.text(total + 0.8, yi, text, va="center", fontsize=8.5, color="#111827")
         if scores is not None:
             sc = np.asarray(scores, dtype=float)
             if not np.allclose(sc, left, atol=0.05, equal_nan=True):
-                ax.scatter(sc, y, marker="|", s=160, color="black", zorder=3, label="method score")
+                ax.scatter(sc, y, marker="|", s=160, color="black", zorder=3, label=score_label)
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, max(100.0, float(left.max()) * 1.08 if n else 100.0))
         ax.set_xlabel(xlabel)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
         ax.grid(axis="x", color="#e5e7eb", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8)
+        # Below the axes, inside the figure: constrained layout makes room for an "outside"
+        # legend, and two columns keep the longest pejlemærke names within the width.
+        fig.legend(loc="outside lower center", ncol=2, fontsize=8)
 
-    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))
+    return _build(draw, 8.0, max(3.2, 0.42 * n + 2.4))
 
 
 def frontier_svg(
@@ -258,6 +323,9 @@ def frontier_svg(
     labels: Sequence[str] | None = None,
     title: str = "Portfolio frontier: best total score per budget",
     xlabel: str = "budget (mio. kr.)",
+    ylabel: str = "total score",
+    chosen_label: str = "selected portfolio",
+    decimal: str = ".",
 ) -> str:
     """Step plot of the efficient frontier (budget vs best total score).
 
@@ -271,6 +339,10 @@ def frontier_svg(
         Optional short label per point (e.g. the number of projects).
     xlabel
         Label of the x axis (the budget, or the capital cost of each best portfolio).
+    title, ylabel, chosen_label
+        Texts of the title, the y axis and the selected portfolio's marker.
+    decimal
+        Decimal mark of the tick labels (``","`` for Danish).
     """
     b = np.asarray(budgets_mdkk, dtype=float)
     s = np.asarray(scores, dtype=float)
@@ -293,24 +365,33 @@ def frontier_svg(
                 s=220,
                 color="#D55E00",
                 zorder=4,
-                label="selected portfolio",
+                label=chosen_label,
             )
             ax.legend(loc="lower right")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("total score")
+        ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left")
         ax.grid(color="#e5e7eb", linewidth=0.8)
+        _decimal_ticks([ax.xaxis, ax.yaxis], decimal)
         ax.set_axisbelow(True)
 
     return _render(draw, 7.2, 3.6)
 
 
-def acceptability_svg(
+def acceptability_svg(names: Sequence[str], probabilities: np.ndarray, **options: Any) -> str:
+    """:func:`acceptability_figure` as an SVG document (same arguments)."""
+    return _to_svg(acceptability_figure(names, probabilities, **options))
+
+
+def acceptability_figure(
     names: Sequence[str],
     probabilities: np.ndarray,
     *,
     title: str = "Rank acceptability: probability of each rank under uncertain weights",
-) -> str:
+    rank_label: str = "rank {rank}",
+    xlabel: str = "probability",
+    decimal: str = ".",
+) -> Figure:
     """Stacked horizontal bars of P(rank = k) per project (SMAA rank acceptability).
 
     Parameters
@@ -319,6 +400,12 @@ def acceptability_svg(
         Project labels (drawn top to bottom in the given order).
     probabilities
         (P, K) probability of rank 1..K per project; rows sum to 1.
+    title, xlabel
+        Texts of the title and the x axis.
+    rank_label
+        Legend label of rank k, with a ``{rank}`` placeholder.
+    decimal
+        Decimal mark of the tick labels (``","`` for Danish).
     """
     prob = np.asarray(probabilities, dtype=float)
     n, k = prob.shape
@@ -343,7 +430,7 @@ def acceptability_svg(
                 color=colour,
                 edgecolor="white",
                 linewidth=0.5,
-                label=f"rank {r + 1}",
+                label=rank_label.format(rank=r + 1),
             )
             for yi, lft, w in zip(y, left, width, strict=True):
                 if w >= 0.12:
@@ -360,8 +447,10 @@ def acceptability_svg(
             left += width
         ax.set_yticks(y, [str(s) for s in names])
         ax.set_xlim(0, 1)
-        ax.set_xlabel("probability")
+        ax.set_xlabel(xlabel)
+        _decimal_ticks([ax.xaxis], decimal)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=10.5)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=min(k, 8), fontsize=7.5)
+        # Below the axes, inside the figure (as the ranking chart's legend).
+        fig.legend(loc="outside lower center", ncol=min(k, 8), fontsize=7.5)
 
-    return _render(draw, 8.0, max(2.8, 0.42 * n + 1.9))
+    return _build(draw, 8.0, max(3.2, 0.42 * n + 2.4))

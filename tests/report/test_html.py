@@ -8,6 +8,7 @@ screenshot is not blank; it is skipped only when Chromium is not installed.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -54,7 +55,7 @@ def test_load_run_folder_reads_every_table(run_folder: Path) -> None:
 
 def test_report_content(run_folder: Path) -> None:
     data = load_run_folder(run_folder)
-    page = render_report(data)
+    page = render_report(data, lang="en")
     assert page.startswith("<!DOCTYPE html>")
     # one section per part of the issue-6 report
     for sid in (
@@ -84,22 +85,73 @@ def test_report_content(run_folder: Path) -> None:
     assert 'data-errors="0"' in page
 
 
-def test_report_is_self_contained_and_deterministic(run_folder: Path) -> None:
-    page = render_report(load_run_folder(run_folder))
-    assert page == render_report(load_run_folder(run_folder))
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_report_is_self_contained_and_deterministic(run_folder: Path, lang: str) -> None:
+    page = render_report(load_run_folder(run_folder), lang=lang)
+    assert page == render_report(load_run_folder(run_folder), lang=lang)
     refs = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert refs, "expected images and anchors"
-    assert all(r.startswith(("data:", "#")) for r in refs), refs
+    # images inline, anchors within the page, and relative links to the CSV files beside it
+    csv_links = [r for r in refs if not r.startswith(("data:", "#"))]
+    assert sorted(csv_links) == sorted(f"{n}.csv" for n in load_run_folder(run_folder).tables)
+    assert all((run_folder / r).is_file() for r in csv_links)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert "http://" not in page.replace("http://www.w3.org", "")
     assert "https://" not in page
+
+
+def _headings(page: str) -> set[str]:
+    return {html.unescape(h) for h in re.findall(r"<h[1-4][^>]*>([^<]+)", page)}
+
+
+def test_report_languages(run_folder: Path) -> None:
+    """Danish by default: Danish headings and numbers, no English heading; English reverse."""
+    from mobility.report.i18n import catalogue
+
+    data = load_run_folder(run_folder)
+    da, en = render_report(data), render_report(data, lang="en")
+    assert da == render_report(data, lang="da")
+    assert '<html lang="da">' in da and '<html lang="en">' in en
+    heading_keys = [k for k in catalogue() if k.startswith("section.") or k.endswith(".heading")]
+    texts = {lang: {catalogue()[k][lang] for k in heading_keys} for lang in ("da", "en")}
+    only_da, only_en = texts["da"] - texts["en"], texts["en"] - texts["da"]
+    assert {"Rangordning", "Projekter", "Forenklinger og kilder"} <= _headings(da)
+    assert _headings(da) & only_en == set() and _headings(en) & only_da == set()
+    assert {"Ranking", "Projects", "Approximations and sources"} <= _headings(en)
+    # numbers: indicators.csv car delay 33,400,000 h/year; mode share car 0.43; budget 12000
+    assert ">33.400.000<" in da and ">33,400,000<" in en
+    assert "43,0\u00a0%" in da and "43.0\u00a0%" in en
+    assert ">12.000<" in da and ">12,000<" in en
+    # pejlemærke names come from mobility.scoring.pejlemaerker in the report's language
+    assert "P5 = Attraktiv kollektiv trafik" in da
+    assert "P5 = Attractive public transport" in en
+    assert "Trængselsafgift København" in da and "Trængselsafgift København" in en
+    with pytest.raises(InputError, match="unknown language"):
+        render_report(data, lang="de")
+
+
+def test_report_command(run_folder: Path) -> None:
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["-q", "report", str(run_folder), "--lang", "en", "-o", "en.html"])
+    assert done.exit_code == 0, done.output
+    page = (run_folder / "en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and ">Ranking<" in page
+    assert runner.invoke(cli, ["-q", "report", str(run_folder)]).exit_code == 0
+    assert '<html lang="da">' in (run_folder / "report.html").read_text(encoding="utf-8")
+    bad = runner.invoke(cli, ["report", str(run_folder / "nope")])
+    assert bad.exit_code == 2 and "not a folder" in bad.output
+    assert runner.invoke(cli, ["report", str(run_folder), "--lang", "de"]).exit_code == 2
 
 
 def test_report_escapes_text(run_folder: Path) -> None:
     for table in run_folder.glob("*.csv"):
         text = table.read_text(encoding="utf-8")
         table.write_text(text.replace("Ring 5 Syd", "<script>alert('x')</script> & Co"), "utf-8")
-    page = render_report(load_run_folder(run_folder, nodes_csv=run_folder / "node.csv"))
+    page = render_report(load_run_folder(run_folder, nodes_csv=run_folder / "node.csv"), lang="en")
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co" in page
 
@@ -110,14 +162,16 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "indicators.csv", folder)
     data = load_run_folder(folder)
     assert data.missing == [f"{n}.csv" for n in RUN_TABLES if n != "indicators"]
-    page = render_report(data)
+    page = render_report(data, lang="en")
     assert "ranking.csv is absent" in page
     assert "portfolio.csv is absent" in page
     assert "link_flows.csv is absent" in page
     assert "No run settings given and no manifest.json" in page
     assert "33,400,000" in page  # the indicator that is there is shown
     # mobility run passes the settings it will write into manifest.json afterwards
-    page = render_report(data, settings={"scenario": "reference_2035", "budget_mdkk": 30000})
+    page = render_report(
+        data, settings={"scenario": "reference_2035", "budget_mdkk": 30000}, lang="en"
+    )
     assert "<title>Mobility decision basis: reference_2035</title>" in page
     assert "30,000" in page and "lists its sha256" in page
     # with settings passed in, a manifest.json already in the folder is not quoted
@@ -127,7 +181,7 @@ def test_report_degrades_when_files_are_missing(tmp_path: Path) -> None:
     assert full.manifest_sha256 in render_report(full)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "indicators.csv is absent" in render_report(load_run_folder(empty))
+    assert "indicators.csv is absent" in render_report(load_run_folder(empty), lang="en")
 
 
 def test_bad_inputs(tmp_path: Path) -> None:
@@ -185,10 +239,11 @@ def _status(dom: str) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
-def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
     from matplotlib.image import imread
 
-    report = build_report(run_folder)
+    report = build_report(run_folder, lang=lang)
     url = report.as_uri()
     shot = tmp_path / "report.png"
     done = _chromium([f"--screenshot={shot}", "--window-size=1200,2000", url], tmp_path / "p1")
@@ -207,7 +262,7 @@ def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_chromium_marker_catches_errors(run_folder: Path, tmp_path: Path) -> None:
     """The error marker is real: a throwing script and a broken image are both counted."""
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     broken = page.replace(
         "</body>",
         '<img src="missing-image.png" alt="x"><script>throw new Error("boom");</script></body>',
@@ -227,11 +282,11 @@ def test_sensitivity_wide_form_is_charted(run_folder: Path) -> None:
         ["project_id", "p_rank_1", "p_rank_2"],
         [["C5", 0.9, 0.1], ["V4", 0.1, 0.9]],
     )
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert 'alt="Rank acceptability chart"' in page
     assert "no rank probabilities" not in page
     write_table(run_folder / "sensitivity.csv", ["project_id", "other"], [["C5", 1]])
-    assert "no rank probabilities" in render_report(load_run_folder(run_folder))
+    assert "no rank probabilities" in render_report(load_run_folder(run_folder), lang="en")
 
 
 def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) -> None:
@@ -243,7 +298,8 @@ def test_finalise_run_folder_writes_report_xlsx_and_excel_csv(run_folder: Path) 
     written = finalise_run_folder(run_folder, dialect="excel-da", xlsx=True)
     assert {"report.html", "mobility.xlsx", "ranking.csv", "impacts.csv"} <= set(written)
     page = (run_folder / "report.html").read_text(encoding="utf-8")
-    assert "Trængselsafgift København" in page and "ranking.csv is absent" not in page
+    assert "Trængselsafgift København" in page and "ranking.csv findes ikke" not in page
+    assert '<html lang="da">' in page
     wb = load_workbook(run_folder / "mobility.xlsx")
     assert wb.sheetnames[:2] == ["indicators", "link_flows"] and "ranking" in wb.sheetnames
     assert wb["impacts"]["C2"].value == "1.1"  # identifiers stay text in the workbook
@@ -271,11 +327,13 @@ def test_weights_from_the_ranking_manifest(run_folder: Path) -> None:
         ),
         encoding="utf-8",
     )
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert "as recorded by mobility rank, profile &#x27;climate_only&#x27;" in page
     assert "Ranking method: topsis" in page and "P(top 3)" in page
     # explicit weights win over recorded ones
-    page = render_report(load_run_folder(run_folder), weights={str(k): 1 for k in range(1, 7)})
+    page = render_report(
+        load_run_folder(run_folder), weights={str(k): 1 for k in range(1, 7)}, lang="en"
+    )
     assert "criterion weights as given" in page
     with pytest.raises(InputError, match="non-negative"):
         render_report(load_run_folder(run_folder), weights={"1": -1, "2": 1})
@@ -294,7 +352,150 @@ def test_change_maps_from_per_project_change_files(run_folder: Path) -> None:
     for name, body in (("flat", flat), ("moved", moved)):
         with (run_folder / "link_flows" / f"{name}.csv").open("w", encoding="utf-8") as fh:
             csv.writer(fh, lineterminator="\n").writerows([header, *body])
-    page = render_report(load_run_folder(run_folder))
+    page = render_report(load_run_folder(run_folder), lang="en")
     assert page.count("Map of the change in traffic for") == 1
     assert "Map of the change in traffic for moved" in page
-    assert "No change in road traffic of 1 veh/h or more: flat." in page
+    assert "No change in road traffic of 1 PCU/h or more: flat." in page
+
+
+def _inside(fig: object, artists: list) -> bool:
+    fig.draw_without_rendering()  # type: ignore[attr-defined]
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    box = fig.bbox  # type: ignore[attr-defined]
+    for artist in artists:
+        ext = artist.get_window_extent(renderer)
+        if ext.x0 < box.x0 - 0.5 or ext.x1 > box.x1 + 0.5 or ext.y0 < box.y0 - 0.5:
+            return False
+    return True
+
+
+def test_legends_are_not_cut_off() -> None:
+    """Every legend entry (the longest pejlemærke names, 16 ranks) lies inside the figure."""
+    from mobility.report.html import default_criterion_names
+
+    for lang in ("da", "en"):
+        names = default_criterion_names(lang)
+        labels = [f"{k} {names[str(k)]}" for k in range(1, 7)]
+        fig = plots.ranking_figure(
+            # as long as the default run's longest names
+            [f"{i}. Letbane Gladsaxe Trafikplads - Tingbjerg - Nørrebro St." for i in range(17)],
+            np.full((17, 6), 8.0),
+            criterion_labels=labels,
+            scores=[30.0] * 17,
+        )
+        (legend,) = fig.legends
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert set(texts) == {*labels, "method score"}
+        assert _inside(fig, [legend, *legend.get_texts()]), lang
+    long = [f"Letbane Gladsaxe Trafikplads - Tingbjerg - Nørrebro St. {i}" for i in range(16)]
+    fig = plots.acceptability_figure(long, np.full((16, 16), 1 / 16), rank_label="rang {rank}")
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [f"rang {k}" for k in range(1, 17)]
+    assert _inside(fig, [legend, *legend.get_texts()])
+
+
+def test_colour_scale_says_where_it_clips() -> None:
+    values = np.concatenate([np.linspace(-50, 100, 151), [900.0]])
+    lo, hi, extend = plots.colour_scale(values, diverging=True)
+    assert hi == -lo and 95 < hi < 101 and extend == "max"
+    assert plots.colour_scale(np.array([-900.0, *values]), diverging=True)[2] == "both"
+    assert plots.colour_scale(np.linspace(-1, 1, 201), diverging=True)[2] == "both"
+    assert plots.colour_scale(np.array([0.2, 0.8]))[:3] == (0.0, 1.2, "neither")
+    vc = np.concatenate([np.linspace(0, 1.0, 100), [2.0, 3.0]])
+    assert plots.colour_scale(vc) == (0.0, 1.2, "max")
+
+
+def test_settings_read_as_a_planner_reads_them(run_folder: Path) -> None:
+    data = load_run_folder(run_folder)
+    settings = {"seed": 2035, "xlsx": False, "portfolio": True, "budget_mdkk": 30000, "only": []}
+    da = render_report(data, settings=settings)
+    en = render_report(data, settings=settings, lang="en")
+    assert "<dd>nej</dd>" in da and "<dd>ja</dd>" in da and "<dd>30.000</dd>" in da
+    assert "<dd>no</dd>" in en and "<dd>yes</dd>" in en and "<dd>30,000</dd>" in en
+    for page in (da, en):
+        assert "<dd>2035</dd>" in page  # the seed is a label, not a number to format
+        assert ">True<" not in page and ">False<" not in page and "2,035" not in page
+
+
+def test_change_maps_say_their_unit_and_clipping(run_folder: Path) -> None:
+    page = render_report(load_run_folder(run_folder), lang="en")
+    maps = page[page.index('id="maps"') : page.index('id="ranking"')]
+    assert "veh/h" not in maps.replace("capacity (veh/h)", "")
+    assert "in PCU/h" in maps and "98th percentile" in maps
+    n_maps = maps.count("Map of the change in traffic for")
+    assert n_maps == 1
+    clipped = maps.count("Scale clipped at ±") + maps.count("covers every change on the map")
+    assert clipped == n_maps
+    da = render_report(load_run_folder(run_folder))
+    assert "køretøjer/t" not in da.replace("kapacitet (køretøjer/t)", "")
+
+
+def test_method_note_describes_the_model(run_folder: Path) -> None:
+    with (run_folder / "indicators.csv").open("a", encoding="utf-8") as fh:
+        fh.write("assignment_rel_gap,0.0000004983,relative_gap\n")
+        fh.write("feedback_demand_change,0.0000159274,relative_L1_change\n")
+        fh.write("feedback_iterations,15.000,iterations\n")
+        fh.write("feedback_converged,1.000,flag\n")
+    data = load_run_folder(run_folder)
+    en = render_report(data, lang="en")
+    notes = en[en.index('id="notes"') :]
+    for fact in (
+        "eight time-of-day periods",
+        "Akçelik",
+        "BPR",
+        "gradient projection",
+        "1e-6",
+        "1e-4",
+        "Noise band",
+        "largest relative gap 5.0e-07, last demand change 1.6e-05, 15 iterations, converged: yes",
+    ):
+        assert fact in notes, fact
+    assert "of BPR type" not in en and "scale the peak hour" not in en
+    da = render_report(data)
+    notes = da[da.index('id="notes"') :]
+    assert "otte tidsperioder" in notes and "Akçeliks" in notes and "gap 5,0e-07" in notes
+
+
+#: Injected by the test only: after load, click the ranking table's "score" header twice and
+#: record the project order before, after the first and after the second click.
+_CLICK_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  var table = document.querySelector("table.ranking");
+  var order = function () {
+    return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+      return r.cells[1].querySelector("code").textContent; }).join(" ");
+  };
+  var out = document.getElementById("report-status"), th = table.tHead.rows[0].cells[2];
+  out.setAttribute("data-before", order());
+  th.click();
+  out.setAttribute("data-asc", order());
+  th.click();
+  out.setAttribute("data-desc", order());
+});
+</script></body>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_sorting_a_table_in_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
+    data = load_run_folder(run_folder)
+    page = render_report(data, lang=lang).replace("</body>", _CLICK_SCRIPT)
+    path = tmp_path / "sorted.html"
+    path.write_text(page, encoding="utf-8")
+    status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p4").stdout)
+    assert status.get("data-errors") == "0", status
+    ranked = sorted(
+        (r for r in data.records("ranking") if r.get("rank") is not None), key=lambda r: r["rank"]
+    )
+    by_rank = [r["project_id"] for r in ranked]
+    by_score = [r["project_id"] for r in sorted(ranked, key=lambda r: r["score"])]
+    assert status["data-before"].split() == by_rank
+    assert status["data-asc"].split() == by_score != by_rank
+    assert status["data-desc"].split() == by_score[::-1]
+
+
+def test_tables_are_sortable_offline(run_folder: Path) -> None:
+    page = render_report(load_run_folder(run_folder))
+    assert page.count('class="ranking sortable"') == 1 and "table.sortable" in page
+    assert "fetch(" not in page and "XMLHttpRequest" not in page
