@@ -44,6 +44,8 @@ IMPACT_COLUMNS = (
     "noise_band",
 )
 PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
+#: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
+JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
 #: The noise band of every effect is its change when both runs of the pair are solved this
 #: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it) along an
@@ -319,6 +321,28 @@ def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[s
         fixed_decimals(vol - vol_b, dv),
         fixed_decimals(adt - adt_b, da),
     )
+
+
+def judgement_rows(units: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``judgements.csv``: for every unit and each of its parts, the judged grades of
+    its project file (2.2, 5.2) and the rule-based 6.2, with the rubric level, the reason
+    and the level's description (``mobility/data/rubric.yaml``)."""
+    from mobility.rubric import load_rubric, stage_grade
+
+    rubric = load_rubric()
+    rows: list[tuple[Any, ...]] = []
+    for unit in units:
+        parts = getattr(unit, "parts", None) or [unit]
+        for p in parts:
+            for sub in sorted(p.judgements):
+                j = p.judgements[sub]
+                text = rubric.levels[j.level].description if j.level in rubric.levels else ""
+                rows.append((unit.id, p.id, sub, j.level, j.score, j.reason, text))
+            for sub in sorted(rubric.rules):
+                g = stage_grade(p, sub, rubric)
+                text = rubric.levels[g.level].description if g.level in rubric.levels else ""
+                rows.append((unit.id, p.id, sub, g.level, g.grade, g.reason, text))
+    return rows
 
 
 def decision_of(
@@ -641,6 +665,9 @@ def run_evaluation(
             "impacts.csv": write_csv(tmp / "impacts.csv", IMPACT_COLUMNS, impact_rows),
             "projects.csv": write_csv(tmp / "projects.csv", PROJECT_COLUMNS, project_rows),
             "cba.csv": write_csv(tmp / "cba.csv", CBA_COLUMNS, cba_rows),
+            "judgements.csv": write_csv(
+                tmp / "judgements.csv", JUDGEMENT_COLUMNS, judgement_rows(units)
+            ),
         }
         (tmp / "link_flows").mkdir()
         for unit in units:

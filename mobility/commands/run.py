@@ -59,7 +59,7 @@ Examples:
 #: Files (and folders) moved from each step's folder into the run folder (step -> names).
 STEP_FILES: dict[str, tuple[str, ...]] = {
     "model": ("indicators.csv", "link_flows.csv", "pt_lines.csv", "zones.csv", "committed.csv"),
-    "evaluate": ("impacts.csv", "projects.csv", "cba.csv", "link_flows"),
+    "evaluate": ("impacts.csv", "projects.csv", "cba.csv", "judgements.csv", "link_flows"),
     "rank": ("ranking.csv", "sensitivity.csv", "scores_long.csv", "ranking.manifest.json"),
     "portfolio": ("portfolio.csv", "frontier.csv"),
 }

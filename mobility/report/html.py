@@ -45,7 +45,7 @@ RUN_TABLES: tuple[str, ...] = (
     "sensitivity",
 )
 #: Tables the report also uses when present (model link flows, project list, frontier).
-OPTIONAL_TABLES: tuple[str, ...] = ("link_flows", "projects", "frontier")
+OPTIONAL_TABLES: tuple[str, ...] = ("link_flows", "projects", "frontier", "judgements")
 
 #: Columns that hold identifiers or text and are never parsed as numbers.
 TEXT_COLUMNS: frozenset[str] = frozenset(
@@ -74,6 +74,10 @@ TEXT_COLUMNS: frozenset[str] = frozenset(
         "link_status",
         "decision",
         "decision_reason",
+        "part",
+        "level",
+        "reason",
+        "level_text",
     }
 )
 
@@ -1416,12 +1420,40 @@ def _section_projects(ctx: _Context) -> str:
                 f"<tbody>{''.join(trs)}</tbody></table>"
                 f'<div class="meta">{_e(t("projects.noise_note"))}</div>'
             )
+        judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
+        if judged:
+            block.append(_judgements_list(judged, sub_names, t))
         citems = cba_by.get(pid, [])
         if citems:
             block.append(_cba_table(citems, t))
         block.append("</div>")
         parts.append("".join(block))
     return "".join(parts)
+
+
+def _judgements_list(rows: list[dict[str, Any]], sub_names: Mapping[str, str], t: Messages) -> str:
+    """The judged and rule-based grades of one project: level, grade, reason and what the
+    rubric level means (judgements.csv)."""
+    items = []
+    for r in rows:
+        sub = str(r.get("subcriterion") or "")
+        part = r.get("part")
+        head = t(
+            "projects.judgement",
+            sub=sub,
+            name=sub_names.get(sub, ""),
+            level=str(r.get("level") or ""),
+            grade=t.num(r.get("grade"), ""),
+        )
+        who = f" <code>{_e(part)}</code>" if part and part != r.get("project_id") else ""
+        items.append(
+            f"<li><strong>{_e(head)}</strong>{who}: {_e(str(r.get('reason') or ''))}"
+            f'<br><span class="sub">{_e(str(r.get("level_text") or ""))}</span></li>'
+        )
+    return (
+        f'<div class="meta">{_e(t("projects.judgements_head"))}</div>'
+        f'<ul class="judgements">{"".join(items)}</ul>'
+    )
 
 
 def _basis_label(basis: str, t: Messages) -> str:
