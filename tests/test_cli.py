@@ -517,8 +517,8 @@ def test_path4gmns_sioux_falls_gives_the_tntp_flows(tmp_path):
 )
 def test_large_gmns_sets_assign_with_their_demand(tmp_path, network, demand):
     """The larger real sets of ../shared/data/gmns (not in the repository): Path4GMNS Lima
-    (zone 140 has two typed centroids), Chicago Sketch, and the official zephyr Lima (zone
-    195 has four nodes and no centroid; demand as orig_taz,dest_taz,total)."""
+    (zone 140 has two typed centroids, zone 195 four nodes and none), Chicago Sketch, and
+    the official zephyr Lima (no node_type at all; demand as orig_taz,dest_taz,total)."""
     if not SHARED_GMNS.is_dir():
         pytest.skip(f"{SHARED_GMNS} not present")
     folder, od = SHARED_GMNS / network, SHARED_GMNS / demand

@@ -42,14 +42,15 @@ several nodes may share one. A zone's centroid, the node its trips start and end
 (:func:`zone_centroids`), is its node whose ``node_type`` is one of
 :data:`CENTROID_NODE_TYPES` (``centroid``, ``zone``, ...); else the zone's only node; else,
 of several candidates, the one whose ``node_id`` equals the zone id (the zephyr Lima
-example); else a generated centroid joined to each candidate by zero-cost connectors
-(:func:`with_zone_connectors`; zephyr Lima zone 195, Path4GMNS Lima zone 140 with two
-typed centroids). A demand file's zone id that no node lies in is the node with that
-``node_id`` (Path4GMNS sets whose zones are nodes). No path passes through a node marked
-``no_thru`` (0/1 node extension); without that column, through traffic is barred at typed
-and generated centroids and at a centroid picked out of several nodes of its zone, and
-allowed at the single node of a zone (in Path4GMNS's Sioux Falls every node is a zone and a
-through node, as in TNTP).
+example; also of several typed centroids, as for zone 140 of Path4GMNS Lima); else a
+generated centroid joined to each candidate by zero-cost connectors
+(:func:`with_zone_connectors`; zone 195 of both Lima sets). A demand file's zone id that
+no node lies in is the node with that ``node_id`` (Path4GMNS sets whose zones are nodes).
+
+No path passes through a node marked ``no_thru`` (0/1 node extension); without that
+column, through traffic is barred at typed and generated centroids and at a centroid
+picked out of several nodes of its zone, and allowed at the single node of a zone (in
+Path4GMNS's Sioux Falls every node is a zone and a through node, as in TNTP).
 
 Link order (for :func:`write_gmns` and :func:`gmns_to_link_network`) is ascending ``link_id``.
 """
@@ -675,9 +676,9 @@ def zone_centroids(
     Returns
     -------
     centroids, no_thru, connect
-        Zone id -> centroid node (absent for the zones in ``connect``); the centroids no
-        path may pass through (typed centroids, and centroids picked among several nodes
-        of their zone); zone id -> the nodes a generated centroid must be joined to, for
+        Zone id -> centroid node (absent for the zones in ``connect``); the nodes no path
+        may pass through (every typed centroid, and centroids picked among several nodes of
+        their zone); zone id -> the nodes a generated centroid must be joined to, for
         zones with several candidate nodes none of which is marked
         (:func:`with_zone_connectors` adds them).
 
@@ -698,14 +699,13 @@ def zone_centroids(
     if zones is None:
         zones = sorted(typed) if typed else sorted(z for z in members if z != 0)
     centroids: dict[int, Any] = {}
-    no_thru: set[Any] = set()
+    # every typed centroid is a virtual node, used by its zone or not
+    no_thru: set[Any] = {n for nodes in typed.values() for n in nodes}
     connect: dict[int, list[Any]] = {}
     for z in zones:
         candidates = typed.get(z) or members.get(z, [])
         if len(candidates) == 1:
             centroids[z] = candidates[0]
-            if z in typed:
-                no_thru.add(candidates[0])
         elif z in candidates:  # several: the one whose node_id is the zone id
             centroids[z] = z
             no_thru.add(z)
