@@ -278,23 +278,47 @@ def test_network_info_reports_failures(tmp_path):
     assert "bad links: 1 with zero" in result.stdout and "9 (capacity_vph=0" in result.stdout
 
 
-def test_network_info_centroids_are_not_passed_through(tmp_path):
+T, F = True, False
+
+
+@pytest.mark.parametrize(
+    ("nodes", "expected", "n_no_thru"),
+    [
+        # typed centroids are never passed through
+        ("node_id,x_coord,y_coord,node_type,zone_id\n"
+         "1,0,0,centroid,1\n2,1,0,centroid,2\n3,2,0,centroid,3\n",
+         [[T, T, F], [F, T, T], [T, F, T]], 3),
+        # zone_id alone: the node lies in the zone (GMNS), an ordinary through node
+        ("node_id,x_coord,y_coord,zone_id\n1,0,0,1\n2,1,0,2\n3,2,0,3\n",
+         [[T, T, T], [T, T, T], [T, T, T]], 0),
+        # an explicit no_thru column wins: only node 2 barred
+        ("node_id,x_coord,y_coord,node_type,zone_id,no_thru\n"
+         "1,0,0,centroid,1,0\n2,1,0,centroid,2,1\n3,2,0,centroid,3,0\n",
+         [[T, T, F], [T, T, T], [T, T, T]], 1),
+        ("node_id,x_coord,y_coord,zone_id,no_thru\n1,0,0,1,0\n2,1,0,2,0\n3,2,0,3,1\n",
+         [[T, T, T], [F, T, T], [T, T, T]], 1),
+    ],
+)  # fmt: skip
+def test_network_info_honours_no_thru(tmp_path, nodes, expected, n_no_thru):
     from mobility.commands.network import zone_reachability
     from mobility.network.gmns import read_gmns
 
-    # 1 -> 2 -> 3 only through centroid 2: zone 1 reaches 2 but not 3
-    folder = tmp_path / "chain"
+    # a one-way ring 1 -> 2 -> 3 -> 1: each zone reaches the one after next only through
+    # the one between
+    folder = tmp_path / "ring"
     folder.mkdir()
-    (folder / "node.csv").write_text(
-        "node_id,x_coord,y_coord,zone_id\n1,0,0,1\n2,1,0,2\n3,2,0,3\n", encoding="utf-8"
-    )
+    (folder / "node.csv").write_text(nodes, encoding="utf-8")
     (folder / "link.csv").write_text(
         "link_id,from_node_id,to_node_id,length,capacity,free_speed\n"
         "1,1,2,1,100,50\n2,2,3,1,100,50\n3,3,1,1,100,50\n",
         encoding="utf-8",
     )
-    reach = zone_reachability(read_gmns(folder))
-    assert reach.tolist() == [[True, True, False], [False, True, True], [True, False, True]]
+    assert zone_reachability(read_gmns(folder)).tolist() == expected
+    result = _run(["network", "info", "--roads", str(folder)])
+    assert f"no-thru nodes: {n_no_thru} " in result.stdout
+    ok = all(all(row) for row in expected)
+    assert ("connectivity: ok" in result.stdout) == ok
+    assert result.exit_code == (0 if ok else 1)
 
 
 def test_network_info_bad_folder_one_line(tmp_path):
@@ -400,3 +424,108 @@ def test_assign_akcelik_equals_engine_and_bad_parameters_one_line(tmp_path):
     result = _run(["assign", *braess, "--vdf", "akcelik", "-o", str(bad)])
     _assert_one_line_error(result, "b", "Akcelik")
     assert not bad.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# GMNS as its users write it (issue 14): Path4GMNS sets with their demand.csv
+
+PATH4GMNS = DATA / "gmns" / "path4gmns"
+SHARED_GMNS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gmns"
+
+
+def _assign_and_check_conservation(folder: Path, demand: Path, out: Path, gap: str) -> list:
+    """Assign ``demand`` on ``folder`` through the CLI and check, independently of the
+    assignment code, that the link flows conserve the OD matrix at every node: outflow minus
+    inflow equals the node's productions minus attractions (zero at every other node)."""
+    import csv as _csv
+    from collections import defaultdict
+
+    from mobility.commands.assign import demand_zone_ids
+    from mobility.network.gmns import read_gmns, with_zone_connectors
+
+    result = _run(
+        ["assign", "--net", str(folder), "--trips", str(demand), "--gap", gap, "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "not converged" not in result.stdout
+    _, centroid, _ = with_zone_connectors(read_gmns(folder), demand_zone_ids(demand))
+    net_out: dict[int, float] = defaultdict(float)
+    with open(demand, encoding="utf-8-sig", newline="") as fh:
+        for row in _csv.DictReader(fh):
+            o, d, v = int(row["o_zone_id"]), int(row["d_zone_id"]), float(row["volume"])
+            if o != d:
+                net_out[centroid[o]] += v
+                net_out[centroid[d]] -= v
+    divergence: dict[int, float] = defaultdict(float)
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(_csv.DictReader(fh))
+    for r in rows:
+        divergence[int(r["init_node"])] += float(r["volume"])
+        divergence[int(r["term_node"])] -= float(r["volume"])
+    total = sum(v for v in net_out.values() if v > 0)
+    for node in set(divergence) | set(net_out):
+        assert divergence[node] == pytest.approx(net_out[node], abs=1e-6 * total), node
+    return rows
+
+
+@needs_engine
+@pytest.mark.parametrize("name", ["Braess_Paradox", "Two_Corridor", "Sioux_Falls"])
+def test_path4gmns_sets_assign_with_their_demand(tmp_path, name):
+    folder = PATH4GMNS / name
+    rows = _assign_and_check_conservation(folder, folder / "demand.csv", tmp_path / "f.csv", "1e-6")
+    assert rows and all(float(r["volume"]) >= 0 for r in rows)
+
+
+@needs_engine
+def test_path4gmns_sioux_falls_gives_the_tntp_flows(tmp_path):
+    """Path4GMNS Sioux Falls (GMNS folder, o_zone_id,d_zone_id,volume) against the best-known
+    TNTP equilibrium (SiouxFalls_flow.tntp): the same TSTT and flows as the TNTP run of
+    test_assign_sioux_falls_matches_best_known."""
+    folder = PATH4GMNS / "Sioux_Falls"
+    args = ["--gap", "1e-6", "--flows-best", str(TNTP / "SiouxFalls_flow.tntp")]
+    trips = ["--trips", str(folder / "demand.csv")]
+    result = _run(["assign", "--net", str(folder), *trips, *args, "-o", str(tmp_path / "gmns.csv")])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    tstt = float(lines[0].split("TSTT ")[1].split(",")[0])
+    assert tstt == pytest.approx(7480225.3, rel=1e-4)
+    assert float(lines[1].split("(")[1].split(" %")[0]) < 0.5  # flow RMSE, % of mean flow
+    net = ["--net", str(TNTP / "SiouxFalls_net.tntp")]
+    trips = ["--trips", str(TNTP / "SiouxFalls_trips.tntp"), "--gap", "1e-6"]
+    tntp_run = _run(["assign", *net, *trips, "-o", str(tmp_path / "tntp.csv")])
+    assert tntp_run.exit_code == 0, tntp_run.output
+
+    def volumes(path: Path) -> list[tuple[str, str, float]]:
+        rows = path.read_text(encoding="utf-8").splitlines()[1:]
+        return [(a, b, float(v)) for a, b, v, _ in (r.split(",") for r in rows)]
+
+    ours, theirs = volumes(tmp_path / "gmns.csv"), volumes(tmp_path / "tntp.csv")
+    assert [r[:2] for r in ours] == [r[:2] for r in theirs]
+    for (_, _, a), (_, _, b) in zip(ours, theirs, strict=True):
+        assert a == pytest.approx(b, rel=1e-6, abs=1e-3)
+
+
+@pytest.mark.slow
+@needs_engine
+@pytest.mark.parametrize(
+    ("network", "demand"),
+    [
+        ("path4gmns/Lima_Network", "path4gmns/Lima_Network/demand.csv"),
+        ("path4gmns/Chicago_Sketch", "path4gmns/Chicago_Sketch/demand.csv"),
+        ("zephyr/Lima/GMNS", "zephyr/Lima/demand.csv"),
+    ],
+)
+def test_large_gmns_sets_assign_with_their_demand(tmp_path, network, demand):
+    """The larger real sets of ../shared/data/gmns (not in the repository): Path4GMNS Lima
+    (zone 140 has two typed centroids, zone 195 four nodes and none), Chicago Sketch, and
+    the official zephyr Lima (no node_type at all; demand as orig_taz,dest_taz,total)."""
+    if not SHARED_GMNS.is_dir():
+        pytest.skip(f"{SHARED_GMNS} not present")
+    folder, od = SHARED_GMNS / network, SHARED_GMNS / demand
+    if "zephyr" in network:  # orig_taz,dest_taz,total: rename for the conservation check
+        text = od.read_text(encoding="utf-8-sig").replace(
+            "orig_taz,dest_taz,total", "o_zone_id,d_zone_id,volume", 1
+        )
+        od = tmp_path / "demand.csv"
+        od.write_text(text, encoding="utf-8")
+    _assign_and_check_conservation(folder, od, tmp_path / "f.csv", "1e-4")

@@ -80,6 +80,18 @@ def test_run_subset_end_to_end_and_deterministic(tmp_path: Path) -> None:
     for path in sorted(a.rglob("*.csv")):
         hit = re.search(r"\d[eE][+-]\d", path.read_text(encoding="utf-8"))
         assert hit is None, (path.name, hit)
+    # map.gpkg: the model's layers and evaluate's link changes, in EPSG:25832, deterministic
+    import geopandas as gpd
+    import pyogrio
+
+    layers = [name for name, _ in pyogrio.list_layers(a / "map.gpkg")]
+    assert layers == ["links", "zones", "pt_lines", "pt_stops", "link_changes"]
+    links = gpd.read_file(a / "map.gpkg", layer="links")
+    assert links.crs.to_epsg() == 25832
+    assert list(links["link_id"]) == [r["link_id"] for r in _rows(a / "link_flows.csv")]
+    changes = gpd.read_file(a / "map.gpkg", layer="link_changes")
+    assert set(changes["project_id"]) == set(SUBSET)
+    assert (a / "map.gpkg").read_bytes() == (b / "map.gpkg").read_bytes()
     ranking = _rows(a / "ranking.csv")
     assert sorted(r["project_id"] for r in ranking) == sorted(SUBSET)
     decided = [r for r in ranking if r["decision"] == "decided"]
@@ -117,7 +129,7 @@ def test_run_subset_end_to_end_and_deterministic(tmp_path: Path) -> None:
     methods = {r["method"].split("(")[0] for r in _rows(a / "scores_long.csv")}
     assert "winsorised" in methods and methods <= {"winsorised", "grade"}
     assert "scenario" in manifest["inputs"]
-    assert set(manifest["outputs"]) >= set(CSVS)
+    assert set(manifest["outputs"]) >= {*CSVS, "map.gpkg"}
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     assert leftovers == []
 

@@ -1,8 +1,11 @@
 """``mobility assign``: static user-equilibrium assignment of one network and one OD matrix.
 
 The network is a TNTP ``*_net.tntp`` file or a GMNS folder (``node.csv``/``link.csv``, the
-links allowing cars); the demand a TNTP ``*_trips.tntp`` file or a CSV OD list
-``origin,destination,trips`` (zone ids). Output: ``init_node,term_node,volume,cost``, one row
+links allowing cars); the demand a TNTP ``*_trips.tntp`` file or a CSV OD list of zone ids,
+``origin,destination,trips`` or as Path4GMNS writes it, ``o_zone_id,d_zone_id,volume``
+(also ``orig_taz,dest_taz,total``, the zephyr Lima example). With a GMNS folder the CSV's
+zone ids are the zones: their centroids are found by
+:func:`mobility.network.gmns.zone_centroids`. Output: ``init_node,term_node,volume,cost``, one row
 per link in input order (GMNS: ascending ``link_id``), written atomically.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +31,71 @@ Examples:
   mobility assign --net ChicagoSketch_net.tntp --trips ChicagoSketch_trips.tntp \\
       --distance-weight 0.04 -o flows.csv
   mobility assign --net roads/ --trips od.csv -o flows.csv   # GMNS folder, CSV OD list
+  mobility assign --net Sioux_Falls/ --trips Sioux_Falls/demand.csv -o flows.csv
+                                    # a Path4GMNS set (o_zone_id,d_zone_id,volume)
 """
 
 _VDFS = ("bpr", "conical", "akcelik")
 
 
-def load_network(path: Path) -> Any:
-    """A :class:`LinkNetwork` from a TNTP net file or a GMNS folder (car links)."""
-    if path.is_dir():
-        from mobility.network.gmns import gmns_to_link_network
+#: Accepted ``(origin, destination, trips)`` column names of a CSV OD list, first match wins.
+OD_COLUMNS = (
+    ("origin", "destination", "trips"),
+    ("o_zone_id", "d_zone_id", "volume"),  # Path4GMNS / DTALite demand.csv
+    ("orig_taz", "dest_taz", "total"),  # zephyr GMNS Lima example
+)
 
-        return gmns_to_link_network(path, mode="car")
+
+def od_columns(path: Path, header: Sequence[str] | None) -> tuple[str, str, str]:
+    """The OD list's column names (one of :data:`OD_COLUMNS`).
+
+    Raises
+    ------
+    InputError
+        When the header has none of them, naming the first missing column of the default.
+    """
+    names = [h.strip() for h in header or []]
+    for cols in OD_COLUMNS:
+        if all(c in names for c in cols):
+            return cols
+    missing = next(c for c in OD_COLUMNS[0] if c not in names)
+    raise InputError(
+        "missing column",
+        file=path,
+        line=1,
+        field=missing,
+        expected=" or ".join(",".join(c) for c in OD_COLUMNS),
+    )
+
+
+def demand_zone_ids(path: Path) -> list[int] | None:
+    """The zone ids a CSV OD list uses (ascending), or ``None`` when it is not a CSV or a
+    value is not a zone id (then :func:`read_od_csv` reports the error)."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    zones: set[int] = set()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        o, d, _ = od_columns(path, reader.fieldnames)
+        for row in reader:
+            try:
+                zones.update((int((row[o] or "").strip()), int((row[d] or "").strip())))
+            except (ValueError, AttributeError):
+                return None
+    return sorted(zones)
+
+
+def load_network(path: Path, *, zones: list[int] | None = None) -> Any:
+    """A :class:`LinkNetwork` from a TNTP net file or a GMNS folder (car links; ``zones``:
+    the GMNS zones in OD order, default every zone with a centroid)."""
+    if path.is_dir():
+        from mobility.network.gmns import gmns_to_link_network, read_gmns, zone_ids
+
+        graph = read_gmns(path)
+        if zones is not None:  # a zone the network lacks: read_od_csv names its line
+            known = zone_ids(graph)
+            zones = [z for z in zones if z in known]
+        return gmns_to_link_network(graph, zones=zones, mode="car", source=path)
     if not path.exists():
         raise InputError("file not found", file=path)
     from mobility.network.tntp import read_net
@@ -54,7 +112,8 @@ def _zone_ids(net: Any) -> list[int]:
 
 
 def read_od_csv(path: Path, zone_ids: list[int]) -> np.ndarray:
-    """Read an OD list ``origin,destination,trips`` (zone ids) into a dense matrix.
+    """Read an OD list ``origin,destination,trips`` (zone ids; or another header of
+    :data:`OD_COLUMNS`) into a dense matrix.
 
     Raises
     ------
@@ -69,13 +128,11 @@ def read_od_csv(path: Path, zone_ids: list[int]) -> np.ndarray:
     seen: set[tuple[int, int]] = set()
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        for name in ("origin", "destination", "trips"):
-            if name not in (reader.fieldnames or []):
-                raise InputError("missing column", file=path, line=1, field=name)
+        o_col, d_col, t_col = od_columns(path, reader.fieldnames)
         for row in reader:
             line = reader.line_num
             ij = []
-            for name in ("origin", "destination"):
+            for name in (o_col, d_col):
                 text = (row[name] or "").strip()
                 try:
                     zone = int(text)
@@ -92,19 +149,19 @@ def read_od_csv(path: Path, zone_ids: list[int]) -> np.ndarray:
                         expected="a zone of the network",
                     )
                 ij.append(index[zone])
-            text = (row["trips"] or "").strip()
+            text = (row[t_col] or "").strip()
             try:
                 value = float(text)
             except ValueError:
                 raise InputError(
-                    f"'{text}' is not a number", file=path, line=line, field="trips"
+                    f"'{text}' is not a number", file=path, line=line, field=t_col
                 ) from None
             if not math.isfinite(value) or value < 0:
                 raise InputError(
-                    f"value {text}", file=path, line=line, field="trips", expected="a number >= 0"
+                    f"value {text}", file=path, line=line, field=t_col, expected="a number >= 0"
                 )
             if (ij[0], ij[1]) in seen:
-                raise InputError("repeated OD pair", file=path, line=line, field="origin")
+                raise InputError("repeated OD pair", file=path, line=line, field=o_col)
             seen.add((ij[0], ij[1]))
             demand[ij[0], ij[1]] = value
     return demand
@@ -195,7 +252,8 @@ def unreachable_error(
     "trips_path",
     required=True,
     type=click.Path(path_type=Path),
-    help="TNTP *_trips.tntp file or CSV OD list (origin,destination,trips).",
+    help="TNTP *_trips.tntp file or CSV OD list (origin,destination,trips or Path4GMNS "
+    "o_zone_id,d_zone_id,volume).",
 )
 @click.option(
     "--algorithm",
@@ -281,7 +339,8 @@ def assign(
     if output.is_dir():
         raise InputError("is a folder", file=output, expected="an output file name")
     t0 = time.perf_counter()
-    net = load_network(net_path)
+    zones = demand_zone_ids(trips_path) if net_path.is_dir() else None
+    net = load_network(net_path, zones=zones)
     demand = load_demand(trips_path, net)
     if flows_best is not None and not flows_best.is_file():
         raise InputError("file not found", file=flows_best)

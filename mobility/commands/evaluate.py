@@ -428,6 +428,7 @@ def run_evaluation(
         write_csv,
         write_json,
     )
+    from mobility.gis import write_link_changes_map
     from mobility.impacts import cba
     from mobility.impacts.appraisal import (
         Combined,
@@ -670,14 +671,18 @@ def run_evaluation(
             ),
         }
         (tmp / "link_flows").mkdir()
+        change_tables = {}
         for unit in units:
             base_key, proj_key = pairs[unit.id]
             name = f"link_flows/{unit.id}.csv"
-            paths[name] = write_csv(
-                contained_path(tmp, name),
+            change_tables[unit.id] = (
                 (*LINK_COLUMNS, *LINK_CHANGE_COLUMNS),
                 link_change_rows(results[base_key].links, results[proj_key].links),
             )
+            paths[name] = write_csv(contained_path(tmp, name), *change_tables[unit.id])
+        paths["map.gpkg"] = write_link_changes_map(
+            contained_path(tmp, "map.gpkg"), change_tables, roads=ref_inputs.roads
+        )
         inputs = {"scenario": scenario_path, "unit_prices": prices.path}
         for unit in catalogue:
             inputs[f"project:{unit.id}"] = unit.path
@@ -746,7 +751,8 @@ class _View:
     "out_dir",
     type=click.Path(file_okay=False),
     required=True,
-    help="Output folder (impacts.csv, projects.csv, cba.csv, link_flows/, manifest.json).",
+    help="Output folder (impacts.csv, projects.csv, cba.csv, link_flows/, map.gpkg, "
+    "manifest.json).",
 )
 @click.option(
     "--combine",

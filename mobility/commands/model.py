@@ -1,8 +1,9 @@
 """``mobility model``: run the four-step model of hovedstadsområdet for one scenario.
 
 Writes ``indicators.csv`` (indicator,value,unit), ``link_flows.csv``, ``pt_lines.csv``,
-``zones.csv`` and ``manifest.json`` into the output folder, atomically (a failed run leaves
-the previous folder, never a half-written one).
+``zones.csv``, ``committed.csv``, ``map.gpkg`` (the same tables with geometry, EPSG:25832,
+see docs/outputs.md) and ``manifest.json`` into the output folder, atomically (a failed run
+leaves the previous folder, never a half-written one).
 """
 
 from __future__ import annotations

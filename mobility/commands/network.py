@@ -58,6 +58,11 @@ class NetworkReport:
     bad_links: list[tuple[Any, str]] = field(default_factory=list)
     unreachable: list[tuple[int, int]] = field(default_factory=list)
     n_unreachable_pairs: int = 0
+    #: nodes no path may pass through (GMNS ``no_thru``, else the barred centroids)
+    n_no_thru: int = 0
+    #: zones with several nodes, none marked as the centroid: zone -> number of nodes the
+    #: generated centroid joins (:func:`mobility.network.gmns.with_zone_connectors`)
+    generated_zones: dict[int, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -79,25 +84,34 @@ def _bad_links(graph: nx.MultiDiGraph) -> list[tuple[Any, str]]:
     return bad
 
 
-def zone_reachability(graph: nx.MultiDiGraph, *, mode: str = "car") -> np.ndarray:
+def no_thru_nodes(graph: nx.MultiDiGraph, centroid_no_thru: set[Any]) -> set[Any]:
+    """The nodes no path may pass through: ``no_thru`` 1 in node.csv, else (no value) the
+    centroids :func:`mobility.network.gmns.zone_centroids` bars, as in assignment."""
+    return {n for n, d in graph.nodes(data=True) if bool(d.get("no_thru", n in centroid_no_thru))}
+
+
+def zone_reachability(
+    graph: nx.MultiDiGraph, *, mode: str = "car", zones: list[int] | None = None
+) -> np.ndarray:
     """``(Z, Z)`` bool: zone i reaches zone j on links allowing ``mode``.
 
-    Zones are the nodes with ``zone_id`` (ascending id). Paths may start and end at a
-    centroid but never pass through another one (centroids are no-thru), as in assignment.
+    Zones are those of :func:`mobility.network.gmns.zone_centroids` (ascending id; or
+    ``zones``). Paths may start and end at a centroid but never pass through a no-thru node
+    (:func:`no_thru_nodes`: GMNS ``no_thru``, else typed centroids), as in assignment.
     Computed with breadth-first search on a scipy CSR graph.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import breadth_first_order
 
-    from mobility.network.gmns import allows_mode
+    from mobility.network.gmns import allows_mode, with_zone_connectors
 
+    graph, centroids, centroid_no_thru = with_zone_connectors(graph, zones)
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
-    centroid = {d["zone_id"]: index[n] for n, d in graph.nodes(data=True) if "zone_id" in d}
-    zones = sorted(centroid)
-    z_nodes = np.array([centroid[z] for z in zones], dtype=np.int64)
-    is_centroid = np.zeros(len(nodes), dtype=bool)
-    is_centroid[z_nodes] = True
+    zones = sorted(centroids) if zones is None else zones
+    z_nodes = np.array([index[centroids[z]] for z in zones], dtype=np.int64)
+    is_no_thru = np.zeros(len(nodes), dtype=bool)
+    is_no_thru[[index[n] for n in no_thru_nodes(graph, centroid_no_thru)]] = True
     tails, heads = [], []
     for u, v, data in graph.edges(data=True):
         if allows_mode(data, mode):
@@ -106,9 +120,9 @@ def zone_reachability(graph: nx.MultiDiGraph, *, mode: str = "car") -> np.ndarra
     tails_a = np.asarray(tails, dtype=np.int64)
     heads_a = np.asarray(heads, dtype=np.int64)
     n = len(nodes)
-    # links leaving a centroid are usable only as the first link of a path: a virtual source
-    # (node n) is joined to the origin centroid's successors.
-    thru = ~is_centroid[tails_a] if tails_a.size else np.zeros(0, dtype=bool)
+    # links leaving a no-thru node are usable only as the first link of a path: a virtual
+    # source (node n) is joined to the origin centroid's successors.
+    thru = ~is_no_thru[tails_a] if tails_a.size else np.zeros(0, dtype=bool)
     reach = np.zeros((len(zones), len(zones)), dtype=bool)
     for i, c in enumerate(z_nodes.tolist()):
         first = heads_a[tails_a == c]
@@ -125,7 +139,7 @@ def zone_reachability(graph: nx.MultiDiGraph, *, mode: str = "car") -> np.ndarra
 
 def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
     """Counts, km by road class, bad links and car connectivity among zones."""
-    from mobility.network.gmns import allows_mode
+    from mobility.network.gmns import allows_mode, zone_centroids
 
     km: dict[str, float] = defaultdict(float)
     n_car = 0
@@ -135,8 +149,11 @@ def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
         km[str(data.get("road_class") or "unclassified")] += float(data.get("length_km") or 0.0)
     for _, _, data in graph.edges(data=True):
         n_car += allows_mode(data, "car")
-    zones = sorted(d["zone_id"] for _, d in graph.nodes(data=True) if "zone_id" in d)
-    reach = zone_reachability(graph, mode="car") if zones else np.ones((0, 0), dtype=bool)
+    centroids, centroid_no_thru, generated = zone_centroids(graph)
+    zones = sorted([*centroids, *generated])
+    reach = (
+        zone_reachability(graph, mode="car", zones=zones) if zones else np.ones((0, 0), dtype=bool)
+    )
     missing = np.argwhere(~reach)
     return NetworkReport(
         n_nodes=graph.number_of_nodes(),
@@ -147,6 +164,8 @@ def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
         bad_links=_bad_links(graph),
         unreachable=[(zones[i], zones[j]) for i, j in missing[:10].tolist()],
         n_unreachable_pairs=int(missing.shape[0]),
+        n_no_thru=len(no_thru_nodes(graph, centroid_no_thru)),
+        generated_zones={z: len(nodes) for z, nodes in generated.items()},
     )
 
 
@@ -156,6 +175,7 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
         f"nodes: {report.n_nodes}",
         f"links: {report.n_links} directed ({report.n_car_links} open to cars)",
         f"zones: {len(report.zones)}",
+        f"no-thru nodes: {report.n_no_thru} (no path passes through them)",
         "length by road class (km, summed over directed links; a two-way road counts twice):",
     ]
     width = max((len(c) for c in report.km_by_class), default=0)
@@ -170,6 +190,12 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
         )
     else:
         lines.append("bad links: none (every capacity and length > 0)")
+    if report.generated_zones:
+        shown = ", ".join(f"{z} ({n} nodes)" for z, n in list(report.generated_zones.items())[:10])
+        lines.append(
+            f"zones without a marked centroid: {len(report.generated_zones)}, each given a "
+            f"generated centroid joined to its nodes: {shown}"
+        )
     z = len(report.zones)
     if z == 0:
         lines.append("connectivity: no zones (no node has a zone_id)")

@@ -58,7 +58,14 @@ Examples:
 
 #: Files (and folders) moved from each step's folder into the run folder (step -> names).
 STEP_FILES: dict[str, tuple[str, ...]] = {
-    "model": ("indicators.csv", "link_flows.csv", "pt_lines.csv", "zones.csv", "committed.csv"),
+    "model": (
+        "indicators.csv",
+        "link_flows.csv",
+        "pt_lines.csv",
+        "zones.csv",
+        "committed.csv",
+        "map.gpkg",
+    ),
     "evaluate": ("impacts.csv", "projects.csv", "cba.csv", "judgements.csv", "link_flows"),
     "rank": ("ranking.csv", "sensitivity.csv", "scores_long.csv", "ranking.manifest.json"),
     "portfolio": ("portfolio.csv", "frontier.csv"),
@@ -283,6 +290,7 @@ def run(
     from mobility.commands.optimise import optimise
     from mobility.commands.rank import rank
     from mobility.fileio import atomic_output_dir, check_output_dir, manifest, write_json
+    from mobility.gis import LINK_CHANGE_LAYER, copy_layer
     from mobility.progress import step
     from mobility.report.html import finalise_run_folder
     from mobility.scenario import load_scenario
@@ -315,6 +323,9 @@ def run(
             )
         timings["evaluate"] = t.get("seconds", 0.0)
         files |= _collect(work / "evaluate", STEP_FILES["evaluate"], tmp)
+        if (tmp / "map.gpkg").is_file() and (work / "evaluate" / "map.gpkg").is_file():
+            # one map: evaluate's per-project link changes beside the model's layers
+            copy_layer(work / "evaluate" / "map.gpkg", tmp / "map.gpkg", LINK_CHANGE_LAYER)
 
         with step("rank: pejlemaerker scores and sensitivity", quiet=quiet) as t:
             ctx.invoke(

@@ -1128,8 +1128,9 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
 
     Files: ``indicators.csv`` (indicator,value,unit), ``link_flows.csv`` (see
     :data:`LINK_COLUMNS`), ``pt_lines.csv`` (:data:`PT_LINE_COLUMNS`),
-    ``zones.csv`` (zone results), ``committed.csv`` (:data:`COMMITTED_COLUMNS`) and
-    ``manifest.json``. Returns name -> path.
+    ``zones.csv`` (zone results), ``committed.csv`` (:data:`COMMITTED_COLUMNS`),
+    ``map.gpkg`` (:func:`mobility.gis.write_model_map`) and ``manifest.json``. Returns
+    name -> path.
     """
     from mobility import __version__
     from mobility.fileio import contained_path, manifest, write_csv, write_json
@@ -1143,9 +1144,8 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         contained_path(folder, "indicators.csv"), ("indicator", "value", "unit"), ind_rows
     )
 
-    out["link_flows"] = write_csv(
-        contained_path(folder, "link_flows.csv"), LINK_COLUMNS, link_flow_rows(link_table(result))
-    )
+    link_rows = link_flow_rows(link_table(result))
+    out["link_flows"] = write_csv(contained_path(folder, "link_flows.csv"), LINK_COLUMNS, link_rows)
 
     pt_rows = []
     for line in sorted(result.pt_boardings):
@@ -1186,11 +1186,8 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
                 *(fixed_decimals(zi[c][i], 6 if c.startswith("mode_share") else 1) for c in zcols),
             )
         )
-    out["zones"] = write_csv(
-        contained_path(folder, "zones.csv"),
-        ("zone_id", "name", "kind", "municipality_code", "residents", "jobs", *zcols),
-        zrows,
-    )
+    zheader = ("zone_id", "name", "kind", "municipality_code", "residents", "jobs", *zcols)
+    out["zones"] = write_csv(contained_path(folder, "zones.csv"), zheader, zrows)
 
     sc = result.scenario
     out["committed"] = write_csv(
@@ -1207,6 +1204,18 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
             )
             for c in sc.committed
         ],
+    )
+
+    from mobility.gis import write_model_map
+
+    out["map"] = write_model_map(
+        contained_path(folder, "map.gpkg"),
+        links=(LINK_COLUMNS, link_rows),
+        roads=result.inputs.roads,
+        zones_table=(zheader, zrows),
+        zones=zones,
+        pt_lines=(PT_LINE_COLUMNS, pt_rows),
+        transit=result.inputs.transit,
     )
 
     inputs: dict[str, Path] = {

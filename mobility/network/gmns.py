@@ -22,18 +22,35 @@ GMNS field      unit in the file             graph attribute
 GMNS capacity is per lane; the graph carries the capacity of the whole direction
 (``capacity_vph``). Where ``lanes`` is empty or 0 (bike-only links, for instance) the per-lane
 figure is undefined and ``capacity`` is read and written as the whole-direction capacity.
-On read, ``config.csv`` lengths in m, km or mi and speeds in kph or mph are converted; any
-currency other than DKK is refused (no exchange rate is assumed).
+On read, ``config.csv`` lengths in m, km or mi and speeds in kph or mph are converted. Tolls
+are read as DKK: a ``currency`` other than DKK is accepted only when no link has a toll
+(the official GMNS examples state "US cents" and have none); with a toll it is refused (no
+exchange rate is assumed).
 
 Other mappings: ``facility_type`` -> ``road_class``, ``allowed_uses`` -> ``modes`` (a
-comma-separated string such as ``"car,bike,walk"``; absent means every mode), ``name``,
-``lanes`` (int), ``link_id`` (the edge key). Extension columns are kept as-is as strings,
-except these numeric ones: ``vdf_alpha`` and ``vdf_beta`` (BPR ``b`` and ``power``) and
-``free_flow_time_min`` (overrides length / speed, e.g. for TNTP connectors of length 0).
-Node extension ``no_thru`` (0/1) marks nodes no path may pass through; without it, centroids
-(nodes with a ``zone_id``) are no-thru. An undirected link (``directed`` false) becomes two
-edges with the same ``link_id``; the reverse copy carries ``gmns_reverse=True`` and is not
-written back separately.
+comma- or semicolon-separated string such as ``"car,bike,walk"``; absent or ``all`` means
+every mode, ``auto`` means car; see :func:`allows_mode`), ``name``, ``lanes`` (int),
+``link_id`` (the edge key). Extension columns are kept as-is as strings, except these
+numeric ones: ``vdf_alpha`` and ``vdf_beta`` (BPR ``b`` and ``power``; Path4GMNS/DTALite
+write them ``VDF_alpha1``/``VDF_beta1``, read as the same) and ``free_flow_time_min``
+(overrides length / speed, e.g. for TNTP connectors of length 0). An undirected link
+(``directed`` false) becomes two edges with the same ``link_id``; the reverse copy carries
+``gmns_reverse=True`` and is not written back separately.
+
+Zones and centroids (GMNS ``node.md``): a node's ``zone_id`` is the zone the node *lies in*;
+several nodes may share one. A zone's centroid, the node its trips start and end at
+(:func:`zone_centroids`), is its node whose ``node_type`` is one of
+:data:`CENTROID_NODE_TYPES` (``centroid``, ``zone``, ...); else the zone's only node; else,
+of several candidates, the one whose ``node_id`` equals the zone id (the zephyr Lima
+example; also of several typed centroids, as for zone 140 of Path4GMNS Lima); else a
+generated centroid joined to each candidate by zero-cost connectors
+(:func:`with_zone_connectors`; zone 195 of both Lima sets). A demand file's zone id that
+no node lies in is the node with that ``node_id`` (Path4GMNS sets whose zones are nodes).
+
+No path passes through a node marked ``no_thru`` (0/1 node extension); without that
+column, through traffic is barred at typed and generated centroids and at a centroid
+picked out of several nodes of its zone, and allowed at the single node of a zone (in
+Path4GMNS's Sioux Falls every node is a zone and a through node, as in TNTP).
 
 Link order (for :func:`write_gmns` and :func:`gmns_to_link_network`) is ascending ``link_id``.
 """
@@ -91,6 +108,10 @@ CONFIG_COLUMNS: tuple[str, ...] = (
     "version_number",
     "id_type",
 )
+#: ``node_type`` values (lower case) that mark a zone centroid.
+CENTROID_NODE_TYPES = frozenset({"centroid", "zone", "zone_centroid", "taz", "taz_centroid"})
+#: Extension link columns read under the name of the standard one (Path4GMNS / DTALite).
+LINK_ALIASES = {"vdf_alpha1": "vdf_alpha", "vdf_beta1": "vdf_beta"}
 REQUIRED_NODE = ("node_id", "x_coord", "y_coord")
 REQUIRED_LINK = ("link_id", "from_node_id", "to_node_id")
 #: Extension link columns parsed as numbers (``>= 0``).
@@ -283,15 +304,24 @@ def _config(folder: Path) -> tuple[dict[str, str], float, float]:
             field="speed",
             expected=", ".join(sorted(_SPEED_TO_KMH)),
         )
-    if currency != "DKK":
-        raise InputError(
-            f"currency '{currency}' cannot be converted",
-            file=path,
-            line=line,
-            field="currency",
-            expected="DKK",
-        )
+    cfg = {**cfg, "currency": currency}
     return cfg, _LENGTH_TO_KM[long_length], _SPEED_TO_KMH[speed]
+
+
+def _check_currency(folder: Path, cfg: dict[str, str], graph: nx.MultiDiGraph) -> None:
+    """Refuse a currency other than DKK when a link has a toll (no exchange rate)."""
+    currency = cfg.get("currency", "DKK")
+    if currency == "DKK":
+        return
+    for _, _, key, data in ordered_edges(graph):
+        if float(data.get("toll_dkk", 0.0) or 0.0) > 0:
+            raise InputError(
+                f"currency '{currency}' cannot be converted and link "
+                f"{data.get('link_id', key)} has a toll",
+                file=folder / "config.csv",
+                field="currency",
+                expected="DKK (or no tolls)",
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,15 +358,16 @@ def read_gmns(folder: str | Path) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.graph["dataset_name"] = cfg.get("dataset_name", folder.name)
     graph.graph["crs"] = cfg.get("crs", "") or "EPSG:4326"
+    graph.graph["currency"] = cfg.get("currency", "DKK")
     _read_nodes(folder / "node.csv", graph)
     _read_links(folder / "link.csv", graph, to_km=to_km, to_kmh=to_kmh)
+    _check_currency(folder, cfg, graph)
     return graph
 
 
 def _read_nodes(path: Path, graph: nx.MultiDiGraph) -> None:
     header, rows = _read_table(path, REQUIRED_NODE)
     extra = [h for h in header if h not in NODE_COLUMNS]
-    zones_seen: dict[int, int] = {}
     for line, row in rows:
         node = _int(row, "node_id", path=path, line=line, required=True)
         if node in graph:
@@ -356,16 +387,7 @@ def _read_nodes(path: Path, graph: nx.MultiDiGraph) -> None:
             attrs["node_type"] = row["node_type"]
         zone = _int(row, "zone_id", path=path, line=line)
         if zone is not None:
-            if zone in zones_seen:
-                raise InputError(
-                    f"zone {zone} already has centroid node {zones_seen[zone]}",
-                    file=path,
-                    line=line,
-                    field="zone_id",
-                    expected="one centroid per zone",
-                )
-            zones_seen[zone] = node
-            attrs["zone_id"] = zone
+            attrs["zone_id"] = zone  # the zone the node lies in (several nodes may share it)
         for name in extra:
             if name == "no_thru":
                 attrs["no_thru"] = _bool(row, name, path=path, line=line, default=False)
@@ -426,10 +448,13 @@ def _read_links(path: Path, graph: nx.MultiDiGraph, *, to_km: float, to_kmh: flo
         if row.get("allowed_uses"):
             attrs["modes"] = row["allowed_uses"]
         for name in extra:
-            if name in NUMERIC_LINK_EXTENSIONS:
+            alias = LINK_ALIASES.get(name.lower())
+            if alias is not None and alias in header:
+                continue  # the standard column wins
+            if alias is not None or name in NUMERIC_LINK_EXTENSIONS:
                 value = _num(row, name, path=path, line=line, minimum=0.0)
                 if value is not None:
-                    attrs[name] = value
+                    attrs[alias or name] = value
             elif row[name] != "":
                 attrs[name] = row[name]
         u, v = ends
@@ -589,15 +614,170 @@ def _link_csv(graph: nx.MultiDiGraph) -> str:
 # to the compact network
 
 
+#: ``allowed_uses`` values that mean every mode.
+ALL_USES = frozenset({"all", "any"})
+#: ``allowed_uses`` values that mean car (GMNS ``use_definition.csv``: ``auto``).
+CAR_USES = frozenset({"car", "auto", "sov"})
+
+
 def allows_mode(data: dict, mode: str | None) -> bool:
-    """Whether an edge allows ``mode`` (absent ``modes`` allows all; ``auto`` means car)."""
+    """Whether an edge allows ``mode``: its ``modes`` (GMNS ``allowed_uses``, separated by
+    commas or semicolons, any case) name it; absent, empty or ``all`` allows every mode;
+    ``auto`` (and ``sov``) mean car."""
     if mode is None:
         return True
     modes = str(data.get("modes", "")).strip()
     if not modes:
         return True
-    allowed = {m.strip().lower() for m in modes.split(",")}
-    return mode in allowed or (mode == "car" and "auto" in allowed)
+    allowed = {m.strip().lower() for m in modes.replace(";", ",").split(",")} - {""}
+    if not allowed or allowed & ALL_USES:
+        return True
+    return mode in allowed or (mode == "car" and bool(allowed & CAR_USES))
+
+
+def is_centroid_type(node_type: Any) -> bool:
+    """Whether a GMNS ``node_type`` marks a zone centroid (:data:`CENTROID_NODE_TYPES`)."""
+    return str(node_type or "").strip().lower() in CENTROID_NODE_TYPES
+
+
+def zone_ids(graph: nx.MultiDiGraph) -> set[int]:
+    """Every id :func:`zone_centroids` can look up: the ``zone_id`` values, the zones of
+    typed centroids (their node id when they have no ``zone_id``) and, for zones that
+    are nodes, the node ids."""
+    ids: set[int] = set()
+    for n, d in graph.nodes(data=True):
+        if "zone_id" in d:
+            ids.add(int(d["zone_id"]))
+        if isinstance(n, (int, np.integer)):
+            ids.add(int(n))
+    return ids
+
+
+#: Capacity (veh/h) of a generated zone connector: never binding.
+CONNECTOR_CAPACITY = 1e9
+
+
+def zone_centroids(
+    graph: nx.MultiDiGraph, zones: Sequence[int] | None = None, *, source: Any = None
+) -> tuple[dict[int, Any], set[Any], dict[int, list[Any]]]:
+    """The centroid node of each zone (rules in the module docstring).
+
+    Parameters
+    ----------
+    graph
+        A graph of :func:`read_gmns`.
+    zones
+        The zones wanted (e.g. a demand file's zone ids); ``None``: the zones of typed
+        centroids if there are any, else every nonzero ``zone_id`` (Path4GMNS writes 0 for
+        "no zone").
+    source
+        File named in errors.
+
+    Returns
+    -------
+    centroids, no_thru, connect
+        Zone id -> centroid node (absent for the zones in ``connect``); the nodes no path
+        may pass through (every typed centroid, and centroids picked among several nodes of
+        their zone); zone id -> the nodes a generated centroid must be joined to, for
+        zones with several candidate nodes none of which is marked
+        (:func:`with_zone_connectors` adds them).
+
+    Raises
+    ------
+    InputError
+        A requested zone that no node lies in and no node id equals.
+    """
+    members: dict[int, list[Any]] = {}
+    typed: dict[int, list[Any]] = {}
+    for n in sorted(graph.nodes, key=_link_sort_key):
+        d = graph.nodes[n]
+        if "zone_id" in d:
+            members.setdefault(int(d["zone_id"]), []).append(n)
+        if is_centroid_type(d.get("node_type")):
+            typed.setdefault(int(d.get("zone_id", n)), []).append(n)
+    explicit = zones is not None
+    if zones is None:
+        zones = sorted(typed) if typed else sorted(z for z in members if z != 0)
+    centroids: dict[int, Any] = {}
+    # every typed centroid is a virtual node, used by its zone or not
+    no_thru: set[Any] = {n for nodes in typed.values() for n in nodes}
+    connect: dict[int, list[Any]] = {}
+    for z in zones:
+        candidates = typed.get(z) or members.get(z, [])
+        if len(candidates) == 1:
+            centroids[z] = candidates[0]
+        elif z in candidates:  # several: the one whose node_id is the zone id
+            centroids[z] = z
+            no_thru.add(z)
+        elif candidates:
+            connect[z] = list(candidates)
+        elif explicit and z in graph:  # a demand's zone id that is a node id
+            centroids[z] = z
+        else:
+            raise InputError(
+                f"zone {z} has no centroid node",
+                file=source,
+                field="zone_id",
+                expected="a node with that zone_id (or node_id)",
+            )
+    return centroids, no_thru, connect
+
+
+def with_zone_connectors(
+    graph: nx.MultiDiGraph, zones: Sequence[int] | None = None, *, source: Any = None
+) -> tuple[nx.MultiDiGraph, dict[int, Any], set[Any]]:
+    """The graph with a generated centroid for every zone that needs one.
+
+    A zone with several candidate nodes and none marked (:func:`zone_centroids`) gets a new
+    node (id above every node id, in zone order; at the mean of its nodes' coordinates;
+    ``node_type`` centroid, ``generated`` true) joined to each of its nodes by a pair of
+    connectors of zero length and time and capacity :data:`CONNECTOR_CAPACITY`
+    (``link_id`` ``zone<z>-<node>`` / ``zone<z>+<node>``, ``road_class`` connector, every
+    mode): the zone's trips may start and end at any of its nodes, and no path passes
+    through the generated node.
+
+    Returns
+    -------
+    graph, centroids, no_thru
+        The graph (a copy when nodes were added), zone id -> centroid node, the centroid
+        nodes no path may pass through.
+    """
+    centroids, no_thru, connect = zone_centroids(graph, zones, source=source)
+    if not connect:
+        return graph, centroids, no_thru
+    graph = graph.copy()
+    ints = [int(n) for n in graph.nodes if isinstance(n, (int, np.integer))]
+    next_id = max(ints, default=0) + 1
+    for z, nodes in connect.items():
+        c = next_id
+        next_id += 1
+        xs = [float(graph.nodes[n]["x"]) for n in nodes]
+        ys = [float(graph.nodes[n]["y"]) for n in nodes]
+        graph.add_node(
+            c,
+            x=sum(xs) / len(xs),
+            y=sum(ys) / len(ys),
+            node_type="centroid",
+            zone_id=z,
+            generated=True,
+        )
+        for n in nodes:
+            for u, v, sign in ((c, n, "+"), (n, c, "-")):
+                lid = f"zone{z}{sign}{n}"
+                graph.add_edge(
+                    u,
+                    v,
+                    key=lid,
+                    link_id=lid,
+                    road_class="connector",
+                    length_km=0.0,
+                    capacity_vph=CONNECTOR_CAPACITY,
+                    free_flow_time_min=0.0,
+                    generated=True,
+                )
+        centroids[z] = c
+        no_thru.add(c)
+    return graph, centroids, no_thru
 
 
 def gmns_to_link_network(
@@ -605,6 +785,7 @@ def gmns_to_link_network(
     *,
     zones: Sequence[int] | None = None,
     mode: str | None = None,
+    source: str | Path | None = None,
 ) -> Any:
     """Build a :class:`~mobility.network.graph.LinkNetwork` from a GMNS folder or graph.
 
@@ -613,9 +794,12 @@ def gmns_to_link_network(
     folder_or_graph
         A GMNS folder or a graph as returned by :func:`read_gmns`.
     zones
-        Zone ids in OD-matrix order (default: every ``zone_id`` in the graph, ascending).
+        Zone ids in OD-matrix order, e.g. a demand file's (default: the zones
+        :func:`zone_centroids` finds, ascending).
     mode
         Keep only links allowing this mode (``"car"``...); ``None`` keeps every link.
+    source
+        The folder a graph was read from, for the file names in errors.
 
     Returns
     -------
@@ -629,21 +813,23 @@ def gmns_to_link_network(
     Raises
     ------
     InputError
-        A link without capacity or usable speed, an unknown zone, or invalid values.
+        A link without capacity or usable speed, an unknown zone, a zone whose centroid
+        cannot be told (:func:`zone_centroids`), or invalid values.
     """
     from mobility.network.graph import LinkNetwork
 
     if isinstance(folder_or_graph, nx.MultiDiGraph):
-        graph, source = folder_or_graph, str(folder_or_graph.graph.get("dataset_name", "graph"))
+        graph = folder_or_graph
+        folder = None if source is None else str(source)
+        source = folder or str(folder_or_graph.graph.get("dataset_name", "graph"))
     else:
-        graph, source = read_gmns(folder_or_graph), str(folder_or_graph)
-    link_csv = f"{source}/link.csv" if not isinstance(folder_or_graph, nx.MultiDiGraph) else source
-    centroid_of = {d["zone_id"]: n for n, d in graph.nodes(data=True) if "zone_id" in d}
+        graph, folder = read_gmns(folder_or_graph), str(folder_or_graph)
+        source = folder
+    link_csv = f"{folder}/link.csv" if folder is not None else source
+    node_csv = f"{folder}/node.csv" if folder is not None else source
+    graph, centroid_of, centroid_no_thru = with_zone_connectors(graph, zones, source=node_csv)
     if zones is None:
         zones = sorted(centroid_of)
-    missing = [z for z in zones if z not in centroid_of]
-    if missing:
-        raise InputError(f"zone {missing[0]} has no centroid node", file=source, field="zone_id")
     nodes = sorted(graph.nodes, key=_link_sort_key)
     index = {n: i for i, n in enumerate(nodes)}
     edges = [e for e in ordered_edges(graph) if allows_mode(e[3], mode)]
@@ -679,8 +865,7 @@ def gmns_to_link_network(
         cols["toll"][k] = float(data.get("toll_dkk", 0.0) or 0.0)
         link_type[k] = class_code.get(str(data.get("road_class", "")), 0)
     no_thru = np.array(
-        [bool(graph.nodes[n].get("no_thru", "zone_id" in graph.nodes[n])) for n in nodes],
-        dtype=bool,
+        [bool(graph.nodes[n].get("no_thru", n in centroid_no_thru)) for n in nodes], dtype=bool
     )
     net = LinkNetwork(
         node_ids=np.asarray(nodes, dtype=np.int64),

@@ -187,6 +187,19 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
         assert float(r["volume_peak_hour"]) == pytest.approx(
             float(r["volume_peak_hour_base"]) + float(r["volume_peak_hour_change"]), abs=0.11
         )
+    # map.gpkg: layer link_changes holds every project's link file row by row, in EPSG:25832
+    import geopandas as gpd
+
+    changes = gpd.read_file(outs["serial"] / "map.gpkg", layer="link_changes")
+    assert changes.crs.to_epsg() == 25832 and changes.geometry.notna().all()
+    for pid in sorted(pids):
+        mine = changes[changes["project_id"] == pid]
+        rows = read(outs["serial"] / "link_flows" / f"{pid}.csv")
+        assert list(mine["link_id"]) == [r["link_id"] for r in rows], pid
+        for col in ("volume_peak_hour", "volume_peak_hour_base", "volume_peak_hour_change"):
+            assert mine[col].tolist() == [float(r[col]) for r in rows], (pid, col)
+    map_bytes = (outs["serial"] / "map.gpkg").read_bytes()
+    assert map_bytes == (outs["procs"] / "map.gpkg").read_bytes()
     projects = read(outs["serial"] / "projects.csv")
     assert [p["id"] for p in projects][:3] == sorted(ids)
     assert bundled_file("scenarios", f"{SCENARIO}.yaml").is_file()

@@ -238,7 +238,15 @@ def test_feedback_and_assignment_converged(base):
 
 def test_outputs_written_and_contract_fields(base, tmp_path):
     out = write_model_outputs(base, tmp_path)
-    assert set(out) == {"indicators", "link_flows", "pt_lines", "zones", "committed", "manifest"}
+    assert set(out) == {
+        "indicators",
+        "link_flows",
+        "pt_lines",
+        "zones",
+        "committed",
+        "map",
+        "manifest",
+    }
     header = (tmp_path / "link_flows.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == (
         "link_id,from,to,name,road_class,volume_peak_hour,adt,capacity,"
@@ -276,6 +284,46 @@ def test_outputs_written_and_contract_fields(base, tmp_path):
     assert set(base.od) == {"car", "pt", "bike", "walk"}
     assert set(base.gen_cost) == {"car", "pt", "bike", "walk"}
     assert sum(base.pt_boardings.values()) > 0
+
+
+def test_map_links_equal_link_flows_csv(base, tmp_path):
+    """map.gpkg read back with geopandas: EPSG:25832, the four model layers, and ``links``
+    row by row equal to link_flows.csv (ids, volumes, ÅDT, capacity)."""
+    import csv
+
+    import geopandas as gpd
+    import pyogrio
+
+    write_model_outputs(base, tmp_path)
+    path = tmp_path / "map.gpkg"
+    assert [name for name, _ in pyogrio.list_layers(path)] == [
+        "links",
+        "zones",
+        "pt_lines",
+        "pt_stops",
+    ]
+    links = gpd.read_file(path, layer="links")
+    assert links.crs.to_epsg() == 25832
+    with open(tmp_path / "link_flows.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(links) == len(rows) > 700
+    assert list(links["link_id"]) == [r["link_id"] for r in rows]
+    assert list(links["name"]) == [r["name"] for r in rows]
+    for col in ("volume_peak_hour", "adt", "capacity", "congested_time_min"):
+        assert links[col].tolist() == [float(r[col]) for r in rows], col
+    # the geometry runs between the link's nodes: its length is at most the link's length
+    # (GMNS lengths follow the road, the line is straight), typically most of it
+    ratio = links.geometry.length / 1000.0 / links["length_km"]
+    assert ratio.max() <= 1.01 and ratio.median() > 0.6
+    zones = gpd.read_file(path, layer="zones")
+    assert len(zones) == base.inputs.zones.n_zones
+    assert (zones.geometry.geom_type != "Point").sum() == 35  # 28 + 7 whole municipalities
+    with open(tmp_path / "pt_lines.csv", encoding="utf-8", newline="") as fh:
+        pt = list(csv.DictReader(fh))
+    lines = gpd.read_file(path, layer="pt_lines")
+    assert list(lines["line"]) == [r["line"] for r in pt]
+    boardings = [float(r["boardings_per_weekday"]) for r in pt]
+    assert lines["boardings_per_weekday"].tolist() == boardings
 
 
 def test_calibration_table(base, ref):

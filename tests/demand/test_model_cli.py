@@ -16,7 +16,7 @@ def test_two_runs_byte_identical(tmp_path):
     for name in ("a", "b"):
         res = runner.invoke(cli, ["--quiet", "model", scenario, "-o", str(tmp_path / name)])
         assert res.exit_code == 0, res.output
-    for f in ("indicators.csv", "link_flows.csv", "pt_lines.csv", "zones.csv"):
+    for f in ("indicators.csv", "link_flows.csv", "pt_lines.csv", "zones.csv", "map.gpkg"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
 

@@ -13,6 +13,11 @@ from mobility.network import gmns, tntp
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL = DATA / "gmns" / "small"
+PATH4GMNS = DATA / "gmns" / "path4gmns"
+ZEPHYR = DATA / "gmns" / "zephyr"
+#: ``../shared/data/gmns`` beside the repository (large real sets, not in the repository):
+#: the tests that read it are skipped where it is absent.
+SHARED_GMNS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gmns"
 
 
 def _copy_small(tmp_path: Path) -> Path:
@@ -127,7 +132,6 @@ def test_no_config_assumes_km_kph(tmp_path):
         ("link.csv", "link_id,name,from_node_id", "id,name,from_node_id", ["link_id", "column"]),
         ("node.csv", "12.45,55.66", "12.45,north", ["line 4", "y_coord"]),
         ("node.csv", "\n11,East", "\n10,East", ["line 5", "duplicate node_id"]),
-        ("node.csv", "centroid,2,", "centroid,1,", ["line 3", "zone_id"]),
         ("config.csv", "DKK", "EUR", ["config.csv", "currency"]),
         ("config.csv", "m,km,kph", "m,furlong,kph", ["config.csv", "long_length"]),
     ],
@@ -199,3 +203,110 @@ def test_tntp_conversion_keeps_the_network(tmp_path):
     np.testing.assert_array_equal(net.node_ids[net.zone_nodes], ref.node_ids[ref.zone_nodes])
     g = gmns.read_gmns(out)
     assert g.nodes[1]["x"] != 0.0 and g.nodes[1]["zone_id"] == 1
+
+
+# --------------------------------------------------------------------------------------------
+# GMNS as its users write it (issue 14): zones, centroids, currency, allowed_uses, no_thru
+
+
+def _network(tmp_path: Path, nodes: str, links: str) -> Path:
+    folder = tmp_path / "net"
+    folder.mkdir()
+    (folder / "node.csv").write_text(nodes, encoding="utf-8")
+    (folder / "link.csv").write_text(links, encoding="utf-8")
+    return folder
+
+
+def test_zone_id_is_the_zone_a_node_lies_in(tmp_path):
+    """Nodes 1 and 10 lie in zone 1 (1 is its typed centroid); 11 and 12 lie in zone 2 with
+    no centroid marked (a generated one joins both); 3 and 13 lie in zone 3, whose centroid
+    is node 3 (node_id = zone id); 14 is the only node of zone 4."""
+    nodes = (
+        "node_id,x_coord,y_coord,node_type,zone_id\n"
+        "1,0,0,centroid,1\n10,1,0,,1\n11,2,0,,2\n12,2,2,,2\n3,3,0,,3\n13,4,0,,3\n14,5,0,,4\n"
+    )
+    links = "link_id,from_node_id,to_node_id,length,capacity,free_speed\n" + "".join(
+        f"{k},{a},{b},1,100,60\n"
+        for k, (a, b) in enumerate(
+            [(1, 10), (10, 1), (10, 11), (11, 10), (10, 12), (12, 3), (3, 13), (13, 14), (14, 13)],
+            start=1,
+        )
+    )
+    graph = gmns.read_gmns(_network(tmp_path, nodes, links))
+    assert graph.nodes[10]["zone_id"] == 1  # no longer "zone 1 already has centroid node 1"
+    centroids, no_thru, connect = gmns.zone_centroids(graph, [1, 2, 3, 4])
+    assert centroids == {1: 1, 3: 3, 4: 14} and connect == {2: [11, 12]}
+    assert no_thru == {1, 3}  # typed, picked among several; 14 is an ordinary node
+    net = gmns.gmns_to_link_network(graph, zones=[1, 2, 3, 4])
+    generated = int(net.node_ids[net.zone_nodes[1]])
+    assert generated == 15 and generated not in graph  # above every node id; graph untouched
+    ids = net.meta["link_ids"]
+    assert ids[-4:] == ["zone2+11", "zone2+12", "zone2-11", "zone2-12"]
+    k = ids.index("zone2+12")
+    assert net.free_flow_time[k] == 0.0 and net.length[k] == 0.0
+    assert net.node_ids[net.no_thru].tolist() == [1, 3, 15]
+    # the default zones: those of the typed centroids when there are any
+    assert gmns.gmns_to_link_network(graph).meta["zone_ids"] == [1]
+    with pytest.raises(InputError, match="zone 9 has no centroid node"):
+        gmns.zone_centroids(graph, [9])
+
+
+def test_any_currency_without_tolls(tmp_path):
+    folder = _copy_small(tmp_path)
+    _edit(folder / "config.csv", "DKK", "US cents")
+    with pytest.raises(InputError) as info:  # link 9 has a toll of 25.5
+        gmns.read_gmns(folder)
+    assert "config.csv" in str(info.value) and "currency" in str(info.value)
+    assert "link 9 has a toll" in str(info.value)
+    _edit(folder / "link.csv", ",25.5,car,", ",0,car,")
+    assert gmns.read_gmns(folder).graph["currency"] == "US CENTS"
+    # the official examples: "US cents", no tolls
+    for name in ("Arlington_Signals", "Cambridge_Intersection", "Freeway_Interchange"):
+        graph = gmns.read_gmns(ZEPHYR / name)
+        assert graph.number_of_edges() > 0, name
+
+
+@pytest.mark.parametrize(
+    ("uses", "car", "bike"),
+    [
+        ("all", True, True),
+        ("ALL", True, True),
+        ("auto", True, False),
+        ("auto, bike", True, True),
+        ("WALK, BIKE", False, True),
+        ("walk;bike", False, True),
+        ("", True, True),
+        ("bus", False, False),
+    ],
+)
+def test_allowed_uses_all_and_auto(uses, car, bike):
+    assert gmns.allows_mode({"modes": uses}, "car") is car
+    assert gmns.allows_mode({"modes": uses}, "bike") is bike
+
+
+def test_official_examples_car_links():
+    """Freeway_Interchange allows ``auto`` on all 12 links; Cambridge_Intersection's
+    ``auto, bike`` approaches are car links, its sidewalks and crosswalks are not."""
+    freeway = gmns.read_gmns(ZEPHYR / "Freeway_Interchange")
+    assert sum(gmns.allows_mode(d, "car") for _, _, d in freeway.edges(data=True)) == 12
+    graph = gmns.read_gmns(ZEPHYR / "Cambridge_Intersection")
+    car = [d for _, _, d in graph.edges(data=True) if gmns.allows_mode(d, "car")]
+    assert car and all("auto" in d["modes"].lower() for d in car)
+    assert len(car) < graph.number_of_edges()
+
+
+def test_path4gmns_sioux_falls_is_the_tntp_network():
+    """Path4GMNS Sioux Falls read as GMNS: the same links, free-flow times, capacities, BPR
+    parameters and zones as TNTP's SiouxFalls_net.tntp, and every node a through node
+    (TNTP's first thru node is 1)."""
+    ref = tntp.read_net(DATA / "tntp" / "SiouxFalls_net.tntp")
+    zones = list(range(1, 25))
+    net = gmns.gmns_to_link_network(PATH4GMNS / "Sioux_Falls", zones=zones, mode="car")
+    assert net.n_links == ref.n_links == 76 and net.n_zones == ref.n_zones == 24
+    np.testing.assert_array_equal(net.node_ids[net.init], ref.node_ids[ref.init])
+    np.testing.assert_array_equal(net.node_ids[net.term], ref.node_ids[ref.term])
+    for name in ("capacity", "free_flow_time", "b", "power"):
+        np.testing.assert_allclose(getattr(net, name), getattr(ref, name), rtol=1e-9, err_msg=name)
+    np.testing.assert_array_equal(net.no_thru, ref.no_thru)
+    assert not net.no_thru.any()
+    np.testing.assert_array_equal(net.node_ids[net.zone_nodes], ref.node_ids[ref.zone_nodes])
