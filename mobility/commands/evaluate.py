@@ -11,6 +11,7 @@ the output folder is written atomically (nothing on failure).
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -157,6 +158,11 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
     )
 
 
+def run_job_warm(job: Job, warm: Any) -> tuple[tuple[str, float], LightResult]:
+    """:func:`run_job` with the warm state given apart (a Dask task's scattered data)."""
+    return run_job(dataclasses.replace(job, warm=warm))
+
+
 def run_job(job: Job) -> tuple[tuple[str, float], LightResult]:
     """Run one job (top-level so that spawned processes and Dask workers can import it)."""
     from mobility.demand.model import run_model
@@ -263,7 +269,23 @@ class _Runner:
         if self._client is not None:
             from distributed import as_completed as dask_completed
 
-            for fut in dask_completed(self._client.map(run_job, list(jobs), pure=False)):
+            # each warm state (several MB) goes to the cluster once, not inside every task
+            states: dict[int, Any] = {}
+            futures = []
+            for job in jobs:
+                warm = job.warm
+                if warm is not None and id(warm) not in states:
+                    states[id(warm)] = self._client.scatter(warm, broadcast=True)
+                bare = dataclasses.replace(job, warm=None)
+                futures.append(
+                    self._client.submit(
+                        run_job_warm,
+                        bare,
+                        states[id(warm)] if warm is not None else None,
+                        pure=False,
+                    )
+                )
+            for fut in dask_completed(futures):
                 key, res = fut.result()
                 out[key] = res
                 progress(key[0])
