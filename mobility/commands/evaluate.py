@@ -207,10 +207,24 @@ def resolve_workers(workers: int) -> int:
 
 
 def _worker_init(threads: int) -> None:
-    """Each worker process's numba kernels share the cores with the other workers."""
+    """Each worker process's numba kernels share the cores with the other workers, and the
+    worker ends itself when its parent is gone (``kill -9`` of ``mobility``: a spawned worker
+    would otherwise wait for work forever)."""
+    import os
+    import threading
+
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="mobility-parent-watch", daemon=True).start()
 
 
 #: How long ``--scheduler`` may take to answer before the run gives up.
