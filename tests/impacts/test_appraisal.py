@@ -399,6 +399,10 @@ def test_pricing_scheme_1_1_is_its_time_gain_and_the_toll_is_shown_beside() -> N
     paid = trips * 20.0 / occ * DAYS
     assert value(rows, "money_change_dkk_per_resident") == pytest.approx(-paid / res.sum())
     assert value(rows, "outer_share_of_time_gain") == pytest.approx(0.5)
+    # 1.2: each zone's residents weighted by min(1, gain per resident / 0.25 h), once each
+    per_res = 0.5 * time_h / res
+    expected = float((res * np.minimum(1.0, per_res / 0.25)).sum())
+    assert value(rows, "residents_benefiting") == pytest.approx(expected)
     assert value(rows, "corridor_peak_minutes_saved[Vest-Øst|car]") == pytest.approx(10.0)
 
 
@@ -426,3 +430,100 @@ def test_an_added_transfer_lowers_5_1_by_no_more_than_its_time() -> None:
     assert 0 < lost_h <= 2000.0 * 6.0 / 60.0 * DAYS
     assert lost_h == pytest.approx(0.5 * (2000.0 + 1900.0) * 6.0 / 60.0 * DAYS)
     assert value(rows, "transfers_saved_per_day") == pytest.approx(-0.5 * (2000.0 + 1900.0))
+
+
+def test_active_km_is_cycled_plus_walked_km_by_hand() -> None:
+    """4.1: cycle-km and walk-km (trips x skim length) change by exactly what the OD changes
+    imply; the car network is the toy's, unchanged between the runs."""
+    inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
+    ref, proj = mini_model(inputs), mini_model(inputs)
+    bike_km = ref.skims["bike"]["length_km"]  # the toy's: 17 km between the zones
+    walk_km = np.array([[0.8, 15.0], [15.0, 0.8]])
+    for run_ in (ref, proj):
+        run_.skims["walk"] = {"length_km": walk_km}
+    proj.od = dict(proj.od)
+    proj.od["bike"] = ref.od["bike"] + np.array([[0.0, 300.0], [100.0, 0.0]])
+    proj.od["walk"] = ref.od["walk"] + np.array([[50.0, 0.0], [0.0, 0.0]])
+    rows = _rows_of(ref, proj)
+    assert bike_km[0, 1] == bike_km[1, 0] == 17.0
+    expected = 300.0 * 17.0 + 100.0 * 17.0 + 50.0 * 0.8
+    assert value(rows, "active_km_change_per_day") == pytest.approx(expected)
+    assert value(rows, "walk_km_change_per_day") == pytest.approx(50.0 * 0.8)
+    assert value(rows, "cycle_km_change_per_day") == pytest.approx(400.0 * 17.0)
+
+
+def test_nnk_where_the_public_cost_is_negative_is_per_krone_of_construction() -> None:
+    """6.1: NNK is NPV / public outlay; where the project yields a net public revenue (a
+    congestion charge) that is undefined, and the row holds NPV per krone of construction
+    cost, saying so in its unit."""
+    eff = effects(
+        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
+        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
+        settings=AppraisalSettings(),
+        year=YEAR,
+    )
+    prices = cba.load_unit_prices()
+    p = project([], capex=100.0)
+    result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
+    construction = -float((result.items["construction"] * result.discount).sum())
+    assert construction > 0
+    defined = indicator_rows(
+        p, eff, result, zones=toy_zones(), settings=AppraisalSettings(), prices=prices, year=YEAR
+    )
+    assert value(defined, "nnk") == pytest.approx(result.nnk)
+    import dataclasses
+
+    revenue = dataclasses.replace(result, nnk=math.nan)
+    rows = indicator_rows(
+        p, eff, revenue, zones=toy_zones(), settings=AppraisalSettings(), prices=prices, year=YEAR
+    )
+    nnk = [r for r in rows if r[3] == "nnk"]
+    assert len(nnk) == 1 and nnk[0][4] == pytest.approx(result.npv_mdkk / construction)
+    assert "construction cost" in nnk[0][5]
+
+
+def test_low_co2_choice_scores_3_2_against_the_type_norm() -> None:
+    """3.2: construction CO2e over the type's norm; a documented 25 % low-CO2 choice gives 0.75
+    whatever the project's size (a larger project of the same design scores the same)."""
+    from mobility.projects import load_construction_factors
+
+    def low(km: float) -> Any:
+        doc = dict(
+            id="low",
+            name="Low",
+            kind="road",
+            status="candidate",
+            municipalities=["Ballerup"],
+            opening_year=2032,
+            capex={"mdkk": 400.0, "price_year": 2022, "estimate_class": "test"},
+            opex_mdkk_per_year=0.0,
+            quantities={"road_km": km},
+            low_co2={"reduction_share": 0.25, "reason": "low-clinker concrete", "source": "t"},
+            network_changes=[],
+            judgements={
+                "2.2": {"level": "2.2-1", "reason": "r"},
+                "5.2": {"level": "5.2-0", "reason": "r"},
+            },
+            sources=["test"],
+        )
+        return project_from_mapping(doc, path="low.yaml", zones=toy_zones())
+
+    eff = effects(
+        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
+        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
+        settings=AppraisalSettings(),
+        year=YEAR,
+    )
+    prices = cba.load_unit_prices()
+    ratios = []
+    for km in (4.0, 40.0):
+        p = low(km)
+        assert p.construction_co2e_t == pytest.approx(
+            0.75 * km * load_construction_factors()["road_km"]
+        )
+        res = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
+        rows = indicator_rows(
+            p, eff, res, zones=toy_zones(), settings=AppraisalSettings(), prices=prices, year=YEAR
+        )
+        ratios.append(value(rows, "construction_co2e_vs_type_norm"))
+    assert ratios == pytest.approx([0.75, 0.75])
