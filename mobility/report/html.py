@@ -832,6 +832,37 @@ def _map_extents(links: dict[str, Any]) -> list[tuple[str, tuple[float, float, f
     return views
 
 
+def municipality_outlines() -> tuple[list[np.ndarray], list[tuple[str, float, float]]]:
+    """The municipality boundaries bundled with the package (``mobility/data/
+    municipalities.geojson``, DAGI, Geodatastyrelsen og Danske Kommuner) as lon/lat outer
+    rings (every other vertex), and each municipality's name at the mean of its largest ring
+    (empty when the file is absent)."""
+    import json
+
+    from mobility.resources import data_dir
+
+    path = data_dir() / "municipalities.geojson"
+    if not path.is_file():
+        return [], []
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rings: list[np.ndarray] = []
+    names: list[tuple[str, float, float]] = []
+    for feature in doc.get("features", []):
+        geom = feature.get("geometry") or {}
+        polys = geom.get("coordinates", [])
+        if geom.get("type") == "Polygon":
+            polys = [polys]
+        # every other vertex: ~100 m, finer than a map of the region shows, half the bytes
+        outer = [np.asarray(poly[0], dtype=float)[::2, :2] for poly in polys if poly]
+        outer = [r for r in outer if len(r) >= 3]
+        rings.extend(outer)
+        if outer:
+            big = max(outer, key=len)
+            name = str((feature.get("properties") or {}).get("name", ""))
+            names.append((name, float(big[:, 0].mean()), float(big[:, 1].mean())))
+    return rings, names
+
+
 def _section_maps(ctx: _Context) -> str:
     t = ctx.t
     data = ctx.data
@@ -845,6 +876,7 @@ def _section_maps(ctx: _Context) -> str:
         return _missing(t("maps.no_links"))
     vc = _vc(ref["volume"], ref["capacity"])
     views = _map_extents(ref)
+    rings, names = municipality_outlines()
     parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>']
     figures = [
         _figure(
@@ -856,11 +888,15 @@ def _section_maps(ctx: _Context) -> str:
                 widths=_widths(ref["volume"]),
                 extent=extent,
                 decimal=t("decimal_mark"),
+                boundaries=rings,
+                place_names=names,
+                scale_km=10.0,
             ),
             t("maps.ref.alt", view=t(f"maps.view.{view}")),
         )
         for view, extent in views
     ]
+    parts.append(f'<p class="sub">{_e(t("maps.attribution"))}</p>')
     parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
     _, vc_top, vc_extend = plots.colour_scale(vc)
     if vc_extend != "neither":

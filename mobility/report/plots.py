@@ -147,6 +147,9 @@ def network_map_svg(
     extent: tuple[float, float, float, float] | None = None,
     size_in: tuple[float, float] = (7.6, 6.0),
     decimal: str = ".",
+    boundaries: Sequence[np.ndarray] = (),
+    place_names: Sequence[tuple[str, float, float]] = (),
+    scale_km: float | None = None,
 ) -> str:
     """Draw links as coloured line segments (a network map).
 
@@ -175,6 +178,13 @@ def network_map_svg(
         Figure width and height in inches.
     decimal
         Decimal mark of the colour bar's tick labels (``","`` for Danish).
+    boundaries
+        Rings ``(N, 2)`` of lon/lat drawn under the links as land (light fill, grey outline):
+        the municipality boundaries, whose outer edges draw the coast.
+    place_names
+        ``(name, lon, lat)`` written in small grey type where they fall inside the map.
+    scale_km
+        Length of a scale bar in the lower left corner (km; none when ``None``).
 
     Returns
     -------
@@ -198,6 +208,18 @@ def network_map_svg(
         from matplotlib.colors import Normalize
 
         ax = fig.add_subplot()
+        if len(boundaries):
+            from matplotlib.collections import PolyCollection
+
+            ax.add_collection(
+                PolyCollection(
+                    [np.asarray(r, dtype=float) for r in boundaries],
+                    facecolors="#f3f1ec",
+                    edgecolors="#b9b4a8",
+                    linewidths=0.4,
+                    zorder=0,
+                )
+            )
         cmap = colormaps[cmap_name]
         norm = Normalize(vmin=lo, vmax=hi)
         lines = seg[order].reshape(-1, 2, 2)
@@ -220,6 +242,17 @@ def network_map_svg(
             ax.set_aspect(1.0 / max(np.cos(np.radians(float(ys.mean()))), 0.1))
         ax.set_xticks([])
         ax.set_yticks([])
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        for name, lon, lat in place_names:
+            if x0 <= lon <= x1 and y0 <= lat <= y1:
+                ax.text(lon, lat, name, fontsize=5.5, color="#6f6a60", ha="center", zorder=1)
+        if scale_km:
+            km_per_deg = 111.32 * max(np.cos(np.radians((y0 + y1) / 2)), 0.1)
+            bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+            ax.plot([bx, bx + scale_km / km_per_deg], [by, by], color="#333333", lw=1.5)
+            scale_text = f"{scale_km:g}".replace(".", decimal) + " km"
+            ax.text(bx, by + 0.012 * (y1 - y0), scale_text, fontsize=6, color="#333333")
         for side in ax.spines.values():
             side.set_visible(False)
         ax.set_title(title, loc="left")

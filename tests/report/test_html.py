@@ -499,3 +499,29 @@ def test_tables_are_sortable_offline(run_folder: Path) -> None:
     page = render_report(load_run_folder(run_folder))
     assert page.count('class="ranking sortable"') == 1 and "table.sortable" in page
     assert "fetch(" not in page and "XMLHttpRequest" not in page
+
+
+def test_reference_map_draws_the_municipalities_names_and_a_scale_bar(run_folder: Path) -> None:
+    """The reference maps lie on the municipality boundaries (DAGI, the coast their outer
+    edges), with the names and a 10 km scale bar, and the report credits the boundaries
+    (issue 15, item 2)."""
+    from mobility.report.html import municipality_outlines
+
+    rings, names = municipality_outlines()
+    assert len(rings) >= 29 and {"København", "Hillerød", "Helsingør"} <= {n for n, _, _ in names}
+    seg = np.array([[12.3, 55.7, 12.5, 55.7], [12.5, 55.7, 12.6, 55.8]])
+    plain = plots.network_map_svg(seg, np.array([0.5, 1.0]), title="t", label="v/c")
+    drawn = plots.network_map_svg(
+        seg,
+        np.array([0.5, 1.0]),
+        title="t",
+        label="v/c",
+        boundaries=rings,
+        place_names=names,
+        scale_km=10.0,
+        extent=(12.0, 12.8, 55.5, 56.1),
+    )
+    assert "Hillerød" in drawn and "10 km" in drawn and "Hillerød" not in plain
+    assert len(drawn) > 5 * len(plain)  # the boundary polygons are drawn
+    html = build_report(run_folder).read_text(encoding="utf-8")
+    assert "Geodatastyrelsen og Danske Kommuner" in html
