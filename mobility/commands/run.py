@@ -120,18 +120,6 @@ def read_plan(scenario_path: Path) -> RunPlan:
                     f"only[{i}]", f"has value {shown(v)}", expected="a project id"
                 )
         only = tuple(str(v) for v in values)
-        if only:
-            # named here, in the scenario's own field, not as evaluate's --only
-            from mobility.projects import load_catalogue
-
-            ids = {p.id for p in load_catalogue(projects_dir, scenario=scenario)}
-            for i, pid in enumerate(only):
-                if pid not in ids:
-                    raise appraisal.error(
-                        f"only[{i}]",
-                        f"unknown project id '{pid[:80]}'",
-                        expected=f"an id of the project files in {projects_dir}",
-                    )
     scoring = scenario.section("scoring")
     weights, method, sensitivity, top_k, seed = None, "weighted_sum", 0, 5, 0
     normalisation, vary_normalisation = DEFAULT_METHOD, False
@@ -200,9 +188,17 @@ def check_plan(plan: RunPlan, scenario_path: Path) -> None:
     scenario = load_scenario(scenario_path)
     zones = load_zones(scenario.year)
     settings_from_scenario(scenario, zones)
-    # every project file, and its opening year against the scenario's base year (read_plan
-    # has checked the appraisal.only ids)
-    load_catalogue(plan.projects_dir, zones=zones, scenario=scenario)
+    # every project file, and its opening year against the scenario's base year; the
+    # appraisal.only ids named in the scenario's own field (not as evaluate's --only)
+    ids = {p.id for p in load_catalogue(plan.projects_dir, zones=zones, scenario=scenario)}
+    appraisal = scenario.section("appraisal")
+    for i, pid in enumerate(plan.only):
+        if pid not in ids and appraisal is not None:
+            raise appraisal.error(
+                f"only[{i}]",
+                f"unknown project id '{pid[:80]}'",
+                expected=f"an id of the project files in {plan.projects_dir}",
+            )
     resolve_weights(plan.weights)
     read_scenario_portfolio(scenario_path)
 
