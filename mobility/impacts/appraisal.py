@@ -539,11 +539,7 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
     split = _money_time_split(ref, proj, ann)
     corridors = {}
     for c in settings.corridors:
-        mask = np.zeros((z, z), dtype=bool)
-        o, d = np.array(c.origins, dtype=np.int64), np.array(c.destinations, dtype=np.int64)
-        mask[np.ix_(o, d)] = True
-        mask[np.ix_(d, o)] = True
-        corridors[c.name] = float(cs[mask].sum())
+        corridors[c.name] = float(cs[corridor_mask(c, z)].sum())
     transfer = None
     rs, ps = ref.skims.get("pt", {}), proj.skims.get("pt", {})
     if all(k in rs and k in ps for k in ("wait_min", "walk_min")) and "pt" in ref.od:
@@ -593,6 +589,16 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
     )
 
 
+def corridor_mask(corridor: Corridor, n_zones: int) -> np.ndarray:
+    """(Z, Z) True on the corridor's OD pairs, both directions."""
+    mask = np.zeros((n_zones, n_zones), dtype=bool)
+    o = np.array(corridor.origins, dtype=np.int64)
+    d = np.array(corridor.destinations, dtype=np.int64)
+    mask[np.ix_(o, d)] = True
+    mask[np.ix_(d, o)] = True
+    return mask
+
+
 #: The skim each mode's corridor travel time comes from: the car's morning peak, the others'
 #: (PT runs to its timetable; cycling and walking do not congest).
 CORRIDOR_TIME_SKIM = {
@@ -613,10 +619,7 @@ def _corridor_peak(
     z = len(ref.inputs.zones.zone_id)
     out: dict[tuple[str, str], tuple[float, float]] = {}
     for c in corridors:
-        mask = np.zeros((z, z), dtype=bool)
-        o, d = np.array(c.origins, dtype=np.int64), np.array(c.destinations, dtype=np.int64)
-        mask[np.ix_(o, d)] = True
-        mask[np.ix_(d, o)] = True
+        mask = corridor_mask(c, z)
         for m in MODES:
             key = CORRIDOR_TIME_SKIM[m]
             rs, ps = ref.skims.get(m, {}), proj.skims.get(m, {})
