@@ -12,7 +12,7 @@ parallel all-or-nothing load, may stay uncompiled for good).
 from __future__ import annotations
 
 import os
-from types import ModuleType
+from typing import Any
 
 __all__ = ["KERNEL_MODULES", "first_run", "uncached_kernels"]
 
@@ -24,45 +24,35 @@ KERNEL_MODULES = (
 )
 
 
-def _dispatchers(module: ModuleType) -> list[object]:
-    out = []
-    for value in vars(module).values():
-        cache = getattr(value, "_cache", None)
-        if cache is not None and hasattr(cache, "_cache_file"):
-            out.append(value)
-    return out
-
-
-def uncached_kernels(modules: tuple[str, ...] = KERNEL_MODULES) -> list[str]:
-    """Names (``module.function``) of the public cached kernels that have no cache index yet.
+def _public_kernels(modules: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """``(module name, dispatcher)`` of every public ``cache=True`` kernel of ``modules``.
 
     Private kernels (``_name``) are left out: they are called from other kernels, compiled
     into them and never get an index of their own."""
     import importlib
 
-    missing = []
+    out = []
     for name in modules:
-        module = importlib.import_module(name)
-        for dispatcher in _dispatchers(module):
-            if dispatcher.__name__.startswith("_"):  # type: ignore[attr-defined]
+        for value in vars(importlib.import_module(name)).values():
+            cache = getattr(value, "_cache", None)
+            if cache is None or not hasattr(cache, "_cache_file"):
                 continue
-            index = dispatcher._cache._cache_file._index_path  # type: ignore[attr-defined]
-            if not os.path.exists(index):
-                missing.append(f"{name}.{dispatcher.__name__}")  # type: ignore[attr-defined]
-    return sorted(missing)
+            if not value.__name__.startswith("_"):
+                out.append((name, value))
+    return out
+
+
+def uncached_kernels(modules: tuple[str, ...] = KERNEL_MODULES) -> list[str]:
+    """Names (``module.function``) of the public cached kernels that have no cache index yet."""
+    return sorted(
+        f"{name}.{d.__name__}"
+        for name, d in _public_kernels(modules)
+        if not os.path.exists(d._cache._cache_file._index_path)
+    )
 
 
 def first_run(modules: tuple[str, ...] = KERNEL_MODULES) -> tuple[bool, int]:
     """Whether most public kernels are still uncompiled, and how many are."""
-    import importlib
-
-    total = len(
-        [
-            d
-            for name in modules
-            for d in _dispatchers(importlib.import_module(name))
-            if not d.__name__.startswith("_")  # type: ignore[attr-defined]
-        ]
-    )
+    total = len(_public_kernels(modules))
     missing = len(uncached_kernels(modules))
     return total > 0 and 2 * missing >= total, missing
