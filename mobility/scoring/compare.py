@@ -28,7 +28,7 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.scoring import pejlemaerker as pm
-from mobility.scoring.ranking import _read_rows, fmt
+from mobility.scoring.ranking import _read_rows, fmt, is_candidate_row
 
 CRIT_COLS = tuple(f"pejlemaerke_{c}" for c in pm.criterion_ids())
 REQUIRED = ("rank", "project_id", "name", "score", *CRIT_COLS)
@@ -80,7 +80,7 @@ def read_ranking(path: str | Path) -> RankedList:
     names, rank, score, crit = {}, {}, {}, {}
     for line, r in rows:
         pid = r["project_id"]
-        if r.get("decision", "candidate") not in ("", "candidate"):
+        if not is_candidate_row(r):
             continue  # decided or not appraised: listed in the ranking, not ranked
         if not pid or pid in rank:
             raise InputError(

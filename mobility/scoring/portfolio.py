@@ -1037,6 +1037,8 @@ def read_ranking(path: str | Path) -> list[Candidate]:
     ``build_years``. Rows whose ``decision`` is ``decided`` or ``not_appraised`` are not
     candidates and are skipped (:func:`read_decided` lists the decided ones).
     """
+    from mobility.scoring.ranking import is_candidate_row
+
     file = Path(path)
     rows = _read_csv(file, ("project_id", "name", "score", "capex_mdkk"))
     if not rows:
@@ -1045,7 +1047,7 @@ def read_ranking(path: str | Path) -> list[Candidate]:
     seen: dict[str, int] = {}
     for line, row in rows:
         pid = row["project_id"]
-        if row.get("decision", "candidate") not in ("", "candidate"):
+        if not is_candidate_row(row):
             continue  # decided (already spent) or not appraised: never selected
         if not pid:
             raise InputError("is empty", file=file, line=line, field="project_id")

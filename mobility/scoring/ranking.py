@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,6 +309,12 @@ def read_projects(path: str | Path) -> dict[str, ProjectInfo]:
             r.get("decision_reason", ""),
         )
     return out
+
+
+def is_candidate_row(row: Mapping[str, str]) -> bool:
+    """Whether a ``ranking.csv`` row is a ranked candidate (``decision`` blank, absent or
+    ``candidate``), not a decided or not-appraised project listed after the ranking."""
+    return row.get("decision", "candidate") in ("", "candidate")
 
 
 def split_candidates(
