@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,6 +280,13 @@ class _Runner:
     ) -> dict[tuple[str, float], LightResult]:
         """Run ``jobs``; calls ``progress(key)`` as each finishes (in any order)."""
         out: dict[tuple[str, float], LightResult] = {}
+        for key, res in self._results(jobs):
+            out[key] = res
+            progress(key[0])
+        return out
+
+    def _results(self, jobs: Sequence[Job]) -> Iterator[tuple[tuple[str, float], LightResult]]:
+        """Each job's ``(id, result)`` as it finishes, wherever the jobs run."""
         if self._client is not None:
             from distributed import as_completed as dask_completed
 
@@ -300,22 +307,15 @@ class _Runner:
                     )
                 )
             for fut in dask_completed(futures):
-                key, res = fut.result()
-                out[key] = res
-                progress(key[0])
+                yield fut.result()
         elif self._pool is not None and len(jobs) > 1:
             from concurrent.futures import as_completed
 
             for fut in as_completed([self._pool.submit(run_job, job) for job in jobs]):
-                key, res = fut.result()
-                out[key] = res
-                progress(key[0])
+                yield fut.result()
         else:
             for job in jobs:
-                key, res = run_job(job)
-                out[key] = res
-                progress(key[0])
-        return out
+                yield run_job(job)
 
 
 def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:
