@@ -452,16 +452,17 @@ def test_active_km_is_cycled_plus_walked_km_by_hand() -> None:
     assert value(rows, "cycle_km_change_per_day") == pytest.approx(400.0 * 17.0)
 
 
+def _no_effects() -> Any:
+    """The effects of two identical empty runs (a project that changes nothing)."""
+    empty = _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {})
+    return effects(empty, empty, settings=AppraisalSettings(), year=YEAR)
+
+
 def test_nnk_where_the_public_cost_is_negative_is_per_krone_of_construction() -> None:
     """6.1: NNK is NPV / public outlay; where the project yields a net public revenue (a
     congestion charge) that is undefined, and the row holds NPV per krone of construction
     cost, saying so in its unit."""
-    eff = effects(
-        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
-        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
-        settings=AppraisalSettings(),
-        year=YEAR,
-    )
+    eff = _no_effects()
     prices = cba.load_unit_prices()
     p = project([], capex=100.0)
     result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
@@ -508,12 +509,7 @@ def test_low_co2_choice_scores_3_2_against_the_type_norm() -> None:
         )
         return project_from_mapping(doc, path="low.yaml", zones=toy_zones())
 
-    eff = effects(
-        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
-        _run({"car": np.zeros((2, 2))}, {"car": np.zeros((2, 2))}, {}),
-        settings=AppraisalSettings(),
-        year=YEAR,
-    )
+    eff = _no_effects()
     prices = cba.load_unit_prices()
     ratios = []
     for km in (4.0, 40.0):
