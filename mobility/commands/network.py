@@ -311,11 +311,25 @@ def from_gtfs(
 
     check_output_dir(output, inputs=[feed])
     data = read_feed(feed)
-    tables = to_transit(data, date=date, skip_bad_trips=skip_bad_trips)
+    from mobility.demand.model import AM_PEAK
+    from mobility.demand.parameters import load_demand_parameters
+    from mobility.demand.timeofday import load_time_of_day
+
+    periods = [(p.name, tuple(p.hours_of_day)) for p in load_time_of_day().periods]
+    route_factor = load_demand_parameters().detour_factor
+    tables = to_transit(
+        data,
+        periods=periods,
+        peak=AM_PEAK,
+        route_factor=route_factor,
+        date=date,
+        skip_bad_trips=skip_bad_trips,
+    )
     with atomic_output_dir(output, inputs=[feed]) as tmp:
         paths = write_transit(tables, tmp)
         settings = {
             "service_day": tables.date,
+            "route_factor": route_factor,
             "skip_bad_trips": skip_bad_trips,
             "encoding": dict(sorted(data.encoding.items())),
             "skipped": [f"{what}: {why}" for what, why in tables.skipped],

@@ -18,10 +18,11 @@ load_transit` reads: ``stops.csv``, ``lines.csv``, ``line_stops.csv``, plus
   holds the morning peak's (the period the model assigns first,
   ``mobility/data/time_of_day.csv``); a line with no trip in the peak gets the headway of its
   busiest period.
-* **Speed** (km/h, incl. dwell): the great-circle length through the line's stops x the
-  curvature factor the model uses for routes (:data:`mobility.impacts.operator.CURVATURE`),
-  divided by the median first-departure to last-arrival time of the line's pattern, so the
-  model's in-vehicle time on the line equals the timetable's. A trip without a time at its
+* **Speed** (km/h, incl. dwell): the in-vehicle length the transit graph gives the line (the
+  great-circle distances between its stops, :func:`mobility.network.transit_graph.
+  distance_km`, x ``route_factor``, the demand model's ``detour_factor``), divided by the
+  median first-departure to last-arrival time of the line's pattern, so the model's
+  in-vehicle time on the line equals the timetable's. A trip without a time at its
   last stop (GTFS requires one; the Amazon feed has such loops) still counts for the headway
   but not for the running time; a route none of whose trips has both ends timed is left out
   and listed in :attr:`TransitTables.skipped`.
@@ -266,18 +267,22 @@ def _mode(route_type: str, *, where: str, line: int) -> str:
     )
 
 
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    from mobility.impacts.emissions import _haversine_km as hv
+def _route_km(points: Sequence[tuple[float, float]], route_factor: float) -> float:
+    """The transit graph's in-vehicle km along ``(lon, lat)`` stops."""
+    from mobility.network.transit_graph import distance_km
 
-    return float(hv(a[0], a[1], b[0], b[1]))
+    return route_factor * sum(
+        float(distance_km(a[0], a[1], b[0], b[1])) for a, b in itertools.pairwise(points)
+    )
 
 
 def to_transit(
     feed: Feed,
     *,
+    periods: Sequence[tuple[str, tuple[int, ...]]],
+    peak: str,
+    route_factor: float,
     date: str | None = None,
-    periods: Sequence[tuple[str, tuple[int, ...]]] | None = None,
-    peak: str | None = None,
     skip_bad_trips: bool = False,
 ) -> TransitTables:
     """Build the model's transit tables from ``feed`` for one service day.
@@ -286,25 +291,19 @@ def to_transit(
     ----------
     feed
         From :func:`read_feed`.
+    periods
+        ``(name, clock hours)`` of the time-of-day periods (the model's:
+        ``mobility/data/time_of_day.csv``).
+    peak
+        The period whose headway goes into ``lines.csv`` (the model's morning peak).
+    route_factor
+        In-vehicle length / great-circle length (the demand model's ``detour_factor``).
     date
         ``YYYYMMDD``; default :func:`busiest_day`.
-    periods
-        ``(name, clock hours)``; default the periods of ``mobility/data/time_of_day.csv``.
-    peak
-        The period whose headway goes into ``lines.csv`` (default: the model's morning peak).
     skip_bad_trips
         Leave out (and list in :attr:`TransitTables.skipped`) the trips whose times go back
         or that have no time at their first stop, instead of refusing the feed.
     """
-    from mobility.impacts.operator import CURVATURE
-
-    if periods is None or peak is None:
-        from mobility.demand.model import AM_PEAK
-        from mobility.demand.timeofday import load_time_of_day
-
-        tod = load_time_of_day()
-        periods = periods or [(p.name, tuple(p.hours_of_day)) for p in tod.periods]
-        peak = peak or AM_PEAK
     day_text = date or busiest_day(feed)
     day = _date(day_text, where="--date", line=0, field="date")
     running = _services_by_day(feed).get(day, set())
@@ -458,7 +457,7 @@ def to_transit(
         runs = []
         for t in ends:
             pts = [(stop_rows[s][1], stop_rows[s][2]) for s in timed[t][0]]
-            length = CURVATURE * sum(_haversine_km(a, b) for a, b in itertools.pairwise(pts))
+            length = _route_km(pts, route_factor)
             runs.append(((timed[t][2] or 0) - timed[t][1], length))
         minutes = statistics.median(r for r, _ in runs) / 60.0
         km = statistics.median(k for _, k in runs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -156,3 +157,25 @@ def test_bad_feeds_one_line_exit_2_nothing_written(tmp_path: Path, how: str, nee
     assert res.exit_code == 2
     assert needle in res.output and len(res.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_models_in_vehicle_time_is_the_timetables(tmp_path: Path) -> None:
+    """A line's speed is set so that the transit graph's in-vehicle time along its stops
+    (great-circle distances x detour_factor, as mobility.network.transit_graph computes it)
+    equals the timetable's median running time written in its source."""
+    from mobility.demand.parameters import load_demand_parameters
+    from mobility.network.transit_graph import distance_km
+
+    out = _import(tmp_path, "caltrain-2017-07-24")
+    system = load_transit(out)
+    detour = load_demand_parameters().detour_factor
+    with (out / "lines.csv").open(encoding="utf-8", newline="") as fh:
+        sources = {r["line_id"]: r["source"] for r in csv.DictReader(fh)}
+    for line in system.lines.values():
+        pts = [system.stops[s] for s in line.stops]
+        km = detour * sum(
+            float(distance_km(a.lon, a.lat, b.lon, b.lat)) for a, b in itertools.pairwise(pts)
+        )
+        minutes = km / line.speed_kmh * 60.0
+        written = float(sources[line.line_id].split("median running time ")[1].split(" min")[0])
+        assert minutes == pytest.approx(written, abs=0.06), line.line_id
