@@ -39,7 +39,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import math
 import statistics
 import zipfile
@@ -47,6 +46,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from mobility.errors import InputError
 
@@ -271,9 +272,10 @@ def _route_km(points: Sequence[tuple[float, float]], route_factor: float) -> flo
     """The transit graph's in-vehicle km along ``(lon, lat)`` stops."""
     from mobility.network.transit_graph import distance_km
 
-    return route_factor * sum(
-        float(distance_km(a[0], a[1], b[0], b[1])) for a, b in itertools.pairwise(points)
-    )
+    if len(points) < 2:
+        return 0.0
+    lon, lat = (np.asarray(c, dtype=np.float64) for c in zip(*points, strict=True))
+    return route_factor * float(distance_km(lon[:-1], lat[:-1], lon[1:], lat[1:]).sum())
 
 
 def to_transit(
@@ -455,10 +457,10 @@ def to_transit(
             skipped.append((rid, "no trip with a time at its last stop"))
             continue
         runs = []
-        for t in ends:
-            pts = [(stop_rows[s][1], stop_rows[s][2]) for s in timed[t][0]]
-            length = _route_km(pts, route_factor)
-            runs.append(((timed[t][2] or 0) - timed[t][1], length))
+        for trip_id in ends:
+            stops_seq, first_s, last_s = timed[trip_id]
+            pts = [(stop_rows[s][1], stop_rows[s][2]) for s in stops_seq]
+            runs.append(((last_s or 0) - first_s, _route_km(pts, route_factor)))
         minutes = statistics.median(r for r, _ in runs) / 60.0
         km = statistics.median(k for _, k in runs)
         speed = 60.0 * km / minutes if minutes > 0 else math.nan
