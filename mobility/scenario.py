@@ -35,6 +35,11 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
       pt_route_choice: optimal_strategy  # or shortest_path (public-transport route choice)
       road_assignment: gp           # equilibrium algorithm of the car assignments (or bfw, ...)
       queue_flow_period_h: null     # Akçelik's T on motorways [each period's own length]
+    forecast_years:                 # later model years of the appraisal's growth path [none]
+      - year: 2045                  # after ``year``; zones.csv must tabulate it
+        demand: {trip_rate_factor: ..., car_ownership_factor: ...,
+                 commercial_traffic_factor: ...}   # as ``demand``, for that year [``demand``'s]
+        source: ...                 # where the factors come from (required)
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
@@ -73,8 +78,10 @@ TOP_LEVEL = (
     "fleet",
     "network",
     "model",
+    "forecast_years",
     *PASSTHROUGH,
 )
+DEMAND_FACTORS = ("trip_rate_factor", "car_ownership_factor", "commercial_traffic_factor")
 
 STATUSES = ("built", "decided", "under_construction")
 COMMITTED_FIELDS = ("id", "name", "status", "opening_year", "source", "changes")
@@ -149,6 +156,27 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class ForecastYear:
+    """A later model year of the appraisal's growth path (issue 11, item 6).
+
+    Attributes
+    ----------
+    year
+        The model year (after the scenario's ``year``).
+    trip_rate_factor, car_ownership_factor, commercial_traffic_factor
+        The demand factors of that year, relative to the base year.
+    source
+        Where the factors come from.
+    """
+
+    year: int
+    trip_rate_factor: float
+    car_ownership_factor: float
+    commercial_traffic_factor: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario file.
 
@@ -174,6 +202,8 @@ class Scenario:
         Decided projects (network changes) in the scenario's network from their opening year.
     settings
         Numerical settings of the model loop.
+    forecast_years
+        Later model years of the appraisal's growth path (:meth:`at_year`).
     """
 
     name: str
@@ -189,6 +219,39 @@ class Scenario:
     ev_share_by_year: dict[int, float] = field(default_factory=dict)
     committed: tuple[CommittedProject, ...] = ()
     settings: ModelSettings = field(default_factory=ModelSettings)
+    forecast_years: tuple[ForecastYear, ...] = ()
+
+    def at_year(self, year: int) -> Scenario:
+        """The scenario in one of its ``forecast_years``: that year's demand factors, and the
+        committed projects open by then (:attr:`network_changes`); ``year`` itself: ``self``.
+
+        Raises
+        ------
+        InputError
+            If ``year`` is neither the scenario year nor one of its forecast years.
+        """
+        if year == self.year:
+            return self
+        for f in self.forecast_years:
+            if f.year == year:
+                return dataclasses.replace(
+                    self,
+                    year=f.year,
+                    trip_rate_factor=f.trip_rate_factor,
+                    car_ownership_factor=f.car_ownership_factor,
+                    commercial_traffic_factor=f.commercial_traffic_factor,
+                )
+        raise InputError(
+            f"year {year} is not a model year of scenario '{self.name}'",
+            file=self.path,
+            field="forecast_years",
+            expected="one of " + ", ".join(str(y) for y in self.model_years),
+        )
+
+    @property
+    def model_years(self) -> tuple[int, ...]:
+        """The scenario year and its forecast years, in order."""
+        return (self.year, *(f.year for f in self.forecast_years))
 
     def section(self, name: str) -> Fields | None:
         """A passthrough section as :class:`~mobility.config.Fields` (``None`` if absent)."""
@@ -327,6 +390,30 @@ def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
     return tuple(out)
 
 
+def _forecast_years(
+    top: Fields, year: int, defaults: tuple[float, float, float]
+) -> tuple[ForecastYear, ...]:
+    """The ``forecast_years`` list: years after ``year``, increasing, each with a source."""
+    if top.raw("forecast_years", None) is None:
+        return ()
+    out: list[ForecastYear] = []
+    for item in top.items("forecast_years"):
+        item.check_unknown(("year", "demand", "source"))
+        last = out[-1].year if out else year
+        y = item.number("year", minimum=1990, maximum=2100, integer=True)
+        if y <= last:
+            raise item.error("year", f"{y} is not after {last}", expected=f"a year after {last}")
+        factors = list(defaults)
+        demand = item.sub("demand", None)
+        if demand is not None:
+            demand.check_unknown(DEMAND_FACTORS)
+            bounds = ((0.1, 5.0), (0.2, 5.0), (0.2, 5.0))
+            for i, (key, (lo, hi)) in enumerate(zip(DEMAND_FACTORS, bounds, strict=True)):
+                factors[i] = demand.number(key, factors[i], minimum=lo, maximum=hi)
+        out.append(ForecastYear(y, *factors, source=item.str("source")))
+    return tuple(out)
+
+
 def _settings(f: Fields | None) -> ModelSettings:
     if f is None:
         return ModelSettings()
@@ -406,6 +493,7 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         ev_share_by_year=_fleet(top.sub("fleet", None)),
         committed=_committed(top.sub("network", None)),
         settings=_settings(top.sub("model", None)),
+        forecast_years=_forecast_years(top, year, (rate, cars, commercial)),
     )
 
 

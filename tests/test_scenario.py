@@ -100,6 +100,17 @@ def test_ev_share_interpolates(tmp_path):
             "network.committed[0].changes",
         ),
         ("appraisal: 3\n", "appraisal"),
+        ("forecast_years:\n  - {year: 2020, source: s}\n", "forecast_years[0].year"),
+        ("forecast_years:\n  - {year: 2030}\n", "forecast_years[0].source"),
+        ("forecast_years:\n  - {year: 2030, source: s, fleet: 1}\n", "forecast_years[0].fleet"),
+        (
+            "forecast_years:\n  - {year: 2030, source: s, demand: {trip_rate_factor: 0}}\n",
+            "forecast_years[0].demand.trip_rate_factor",
+        ),
+        (
+            "forecast_years:\n  - {year: 2040, source: s}\n  - {year: 2030, source: s}\n",
+            "forecast_years[1].year",
+        ),
     ],
 )
 def test_errors_name_file_and_field(tmp_path, extra, field):
@@ -127,3 +138,29 @@ def test_project_not_open_yet_is_left_out(tmp_path):
     )
     s = load_scenario(_write(tmp_path, text))
     assert len(s.committed) == 1 and s.network_changes == ()
+
+
+def test_forecast_year_has_its_own_factors_and_committed_projects(tmp_path):
+    text = (
+        "name: t\nyear: 2035\ndemand: {trip_rate_factor: 1.1, car_ownership_factor: 1.2}\n"
+        "network:\n  committed:\n    - {id: a, name: x, status: decided, opening_year: 2040,"
+        " source: s, changes: [{op: remove_link, link_id: 1}]}\n"
+        "forecast_years:\n  - {year: 2045, source: s, demand: {car_ownership_factor: 1.3}}\n"
+    )
+    s = load_scenario(_write(tmp_path, text))
+    assert s.model_years == (2035, 2045)
+    assert s.network_changes == ()
+    later = s.at_year(2045)
+    assert later.year == 2045
+    # a factor the forecast year leaves out keeps the scenario's
+    assert (later.trip_rate_factor, later.car_ownership_factor) == (1.1, 1.3)
+    assert len(later.network_changes) == 1
+    assert s.at_year(2035) is s
+    with pytest.raises(InputError, match="not a model year"):
+        s.at_year(2040)
+
+
+def test_bundled_reference_has_a_later_model_year():
+    s = load_scenario(bundled_file("scenarios", "reference_2035.yaml"))
+    assert s.model_years == (2035, 2045)
+    assert s.at_year(2045).ev_share() == 0.80

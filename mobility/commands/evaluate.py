@@ -82,6 +82,8 @@ class Job:
     warm: Any = None
     #: solve with ``model.feedback_tol`` and ``rel_gap`` divided by this
     tighten: float = 1.0
+    #: the model year (0: the scenario's ``year``; else one of its ``forecast_years``)
+    year: int = 0
 
     @property
     def id(self) -> tuple[str, float]:
@@ -172,6 +174,8 @@ def run_job(job: Job) -> tuple[tuple[str, float], LightResult]:
 
     start = time.perf_counter()
     scenario = load_scenario(job.scenario_path)
+    if job.year:
+        scenario = scenario.at_year(job.year)
     if job.without:
         scenario = scenario.without(job.without)
     if job.tighten > 1.0:
@@ -514,26 +518,17 @@ def run_evaluation(
         apply_projects(ref_inputs, parts)
     rel_gap = min(scenario.settings.rel_gap, 1e-5)
     spath = str(Path(scenario_path).resolve())
-    committed = {c.id for c in scenario.committed if c.opening_year <= scenario.year}
     decided = {c.id: c for c in scenario.committed}
-    jobs: dict[str, Job] = {REFERENCE: Job(REFERENCE, spath, (), rel_gap)}
-    pairs: dict[str, tuple[str, str]] = {}
-    for unit in units:
-        parts = getattr(unit, "parts", None) or [unit]
-        # a project the scenario already holds (decided, e.g. V2/V3 in reference_2035) is
-        # appraised as the reference against the reference without it
-        drop = tuple(sorted(p.id for p in parts if p.id in committed))
-        # a project without network changes runs exactly as the reference: reuse that run
-        add = tuple(
-            str(Path(p.path).resolve()) for p in parts if p.id not in committed and p.changes
-        )
-        base_key = REFERENCE if not drop else "__without__" + "+".join(drop)
-        if drop:
-            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, drop))
-        proj_key = REFERENCE if not add else unit.id
-        if add:
-            jobs[proj_key] = Job(proj_key, spath, add, rel_gap)
-        pairs[unit.id] = (base_key, proj_key)
+    # the growth path: every pair is run in the scenario year and in each forecast year
+    years = scenario.model_years
+    later_inputs = {y: load_region(y) for y in years[1:]}
+    jobs: dict[str, Job] = {}
+    pairs_by_year: dict[int, dict[str, tuple[str, str]]] = {}
+    for year in years:
+        tag = "" if year == scenario.year else f"@{year}"
+        code = 0 if year == scenario.year else year
+        pairs_by_year[year] = _pairs(units, scenario, year, spath, rel_gap, tag, code, jobs)
+    pairs = pairs_by_year[scenario.year]
     import dataclasses
 
     from tqdm import tqdm
@@ -557,15 +552,21 @@ def run_evaluation(
         with _Runner(workers=workers, scheduler=scheduler) as runner:
             # the references first (both start cold, so they run side by side): every other
             # run starts from the reference's converged state at its own tolerance
+            ref_keys = {job.year: key for key, job in jobs.items() if _is_reference(key)}
             refs = runner.run(
-                [dataclasses.replace(jobs[REFERENCE], tighten=f) for f in levels],
+                [
+                    dataclasses.replace(jobs[k], tighten=f)
+                    for k in ref_keys.values()
+                    for f in levels
+                ],
                 progress=lambda key: None,
             )
-            progress(REFERENCE)
+            for key in ref_keys.values():
+                progress(key)
             others = [
-                dataclasses.replace(job, warm=refs[REFERENCE, f].state, tighten=f)
+                dataclasses.replace(job, warm=refs[ref_keys[job.year], f].state, tighten=f)
                 for key, job in jobs.items()
-                if key != REFERENCE
+                if not _is_reference(key)
                 for f in levels
             ]
             done: set[str] = set()
@@ -601,12 +602,22 @@ def run_evaluation(
         if r.tight is not None and not r.tight.converged
     ]
 
-    def appraise_pair(unit: Any, base: LightResult, proj: LightResult) -> tuple[list, Any]:
+    def appraise_pair(
+        unit: Any, base: LightResult, proj: LightResult, later: dict[int, tuple[Any, Any]]
+    ) -> tuple[list, Any]:
         eff = effects(
             _View(base, ref_inputs), _View(proj, ref_inputs), settings=settings, year=scenario.year
         )
+        path = {
+            y: effects(
+                _View(b, later_inputs[y]), _View(p, later_inputs[y]), settings=settings, year=y
+            )
+            for y, (b, p) in later.items()
+        }
         res = cba.appraise(
-            cba_inputs(unit, eff, prices), prices=prices, base_year=settings.discount_base_year
+            cba_inputs(unit, eff, prices, later=path),
+            prices=prices,
+            base_year=settings.discount_base_year,
         )
         rows = indicator_rows(
             unit,
@@ -622,10 +633,17 @@ def run_evaluation(
     for unit in units:
         base_key, proj_key = pairs[unit.id]
         base, proj = results[base_key], results[proj_key]
-        rows, res = appraise_pair(unit, base, proj)
+        later = {
+            y: (results[pairs_by_year[y][unit.id][0]], results[pairs_by_year[y][unit.id][1]])
+            for y in years[1:]
+        }
+        rows, res = appraise_pair(unit, base, proj, later)
+        tight_later = {y: (b.tight, p.tight) for y, (b, p) in later.items()}
         rows_t, res_t = (
-            appraise_pair(unit, base.tight, proj.tight)
-            if base.tight is not None and proj.tight is not None
+            appraise_pair(unit, base.tight, proj.tight, tight_later)  # type: ignore[arg-type]
+            if all(
+                r.tight is not None for r in (base, proj, *(x for bp in later.values() for x in bp))
+            )
             else (None, None)
         )
         bands = noise_bands(rows, rows_t)
@@ -733,6 +751,7 @@ def run_evaluation(
                     "scheduler": scheduler or "",
                     "combine": list(combine),
                     "discount_base_year": settings.discount_base_year,
+                    "model_years": list(years),
                     "cba_price_year": prices.base_price_year,
                     "capex_mdkk": f"incl. reserve, {prices.base_price_year} prices",
                     "material_benefit_h_per_resident": settings.material_h_per_resident,
@@ -758,6 +777,48 @@ def run_evaluation(
         "model_seconds": t_models,
         "not_converged": not_converged,
     }
+
+
+def _is_reference(key: str) -> bool:
+    """Whether a job key is a reference run (of the scenario year or a forecast year)."""
+    return key == REFERENCE or key.startswith(REFERENCE + "@")
+
+
+def _pairs(
+    units: Sequence[Any],
+    scenario: Any,
+    year: int,
+    spath: str,
+    rel_gap: float,
+    tag: str,
+    code: int,
+    jobs: dict[str, Job],
+) -> dict[str, tuple[str, str]]:
+    """The (reference, project) job keys of every unit in model ``year``; adds the jobs.
+
+    A project the scenario already holds in ``year`` (decided and open by then, e.g. V2/V3 in
+    reference_2035) is appraised as the reference against the reference without it; one
+    without network changes runs exactly as the reference, whose run is reused. ``tag``
+    suffixes the keys of a forecast year (``@2045``), ``code`` is its :attr:`Job.year`.
+    """
+    committed = {c.id for c in scenario.committed if c.opening_year <= year}
+    ref = REFERENCE + tag
+    jobs.setdefault(ref, Job(ref, spath, (), rel_gap, year=code))
+    pairs: dict[str, tuple[str, str]] = {}
+    for unit in units:
+        parts = getattr(unit, "parts", None) or [unit]
+        drop = tuple(sorted(p.id for p in parts if p.id in committed))
+        add = tuple(
+            str(Path(p.path).resolve()) for p in parts if p.id not in committed and p.changes
+        )
+        base_key = ref if not drop else "__without__" + "+".join(drop) + tag
+        if drop:
+            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, drop, year=code))
+        proj_key = ref if not add else unit.id + tag
+        if add:
+            jobs[proj_key] = Job(proj_key, spath, add, rel_gap, year=code)
+        pairs[unit.id] = (base_key, proj_key)
+    return pairs
 
 
 class _View:

@@ -38,6 +38,11 @@ GROWTH_2012_2022 = 1.09
 #: Population growth to 2035 vs today, +6 % [S] MOB24: Region H's 2035 total is held to 2023 x
 #: this, and the external zones grow by it (zone_growth_2035.csv and zone_growth.py) [D].
 GROWTH_TO_2035 = 1.06
+#: The later model year of the appraisal's growth path (issue 11, item 6) and its step from 2035.
+LATER_YEAR = 2045
+#: MOB24's yearly rate continued ten more years: 1.06^(10/12) for Region H 2035 -> 2045 [D]
+#: (no source gives a regional total for 2045; the zone-level rows run to 2045 and 2050).
+GROWTH_2035_2045 = GROWTH_TO_2035 ** ((LATER_YEAR - 2035) / (2035 - 2023))
 
 SRC_POP = "[S2] DST FOLK1A 1.1.2023 via Wikipedia (domain-facts §2)"
 SRC_POP_RESID = (
@@ -47,6 +52,10 @@ SRC_POP_RESID = (
 SRC_JOBS = "jobs [M] unverified estimate ±25 % (domain-facts §2; replace with DST RAS)"
 SRC_BACKCAST = "2015 = 2023 / 1.09^(8/10) [D] from Region H +9 % 2012-2022 [S] KKR23"
 SRC_2035 = "2035 = 2023 x {factor:.4f}: {note} (zone_growth_2035.csv); jobs x the same factor [D]"
+SRC_2045 = (
+    "2045 = 2035 x {factor:.4f}: the same rule over 2035-2045 with MOB24's yearly rate "
+    "continued (x{regional:.4f}) and municipal programmes as shapes: {note}; jobs x the same [D]"
+)
 SRC_BYDEL = (
     "bydel residents [M] ±10 % (domain-facts §2) scaled x{scale:.4f} to sum to the official "
     "653,664 [S2]; job share of København's 450,000 [M]; centroid [M]"
@@ -128,6 +137,8 @@ HEADER = (
     "jobs_2023",
     "residents_2035",
     "jobs_2035",
+    "residents_2045",
+    "jobs_2045",
     "region_part",
     "in_region",
     "source",
@@ -139,7 +150,7 @@ def backcast_factor_2015() -> float:
     return 1.0 / GROWTH_2012_2022 ** (8.0 / 10.0)
 
 
-def _years(residents: float, jobs: float, factor_2035: float) -> list[int]:
+def _years(residents: float, jobs: float, factor_2035: float, factor_2045: float) -> list[int]:
     f15 = backcast_factor_2015()
     return [
         round(residents * f15),
@@ -148,6 +159,8 @@ def _years(residents: float, jobs: float, factor_2035: float) -> list[int]:
         round(jobs),
         round(residents * factor_2035),
         round(jobs * factor_2035),
+        round(residents * factor_2035 * factor_2045),
+        round(jobs * factor_2035 * factor_2045),
     ]
 
 
@@ -209,6 +222,34 @@ def zone_growth(growth_file: str | Path = GROWTH_FILE) -> ZoneGrowth:
     return growth_factors(zones, table, regional_growth=GROWTH_TO_2035, file=growth_file)
 
 
+def later_growth(growth: ZoneGrowth, growth_file: str | Path = GROWTH_FILE) -> ZoneGrowth:
+    """The 2035 -> 2045 factor of every zone (zone order): the rule of
+    :func:`mobility.data.zone_growth.growth_factors` applied again to the 2035 residents over
+    ten years, with Region H's total at MOB24's yearly rate continued and ``level`` rows as
+    shapes [D].
+
+    Parameters
+    ----------
+    growth
+        The 2023 -> 2035 factors (:func:`zone_growth`).
+    growth_file
+        The growth table (default: the bundled ``zone_growth_2035.csv``).
+    """
+    zones = [
+        ZoneInput(b.name, b.kind, b.residents * f, b.in_region)
+        for b, f in zip(_base_rows(), growth.factors, strict=True)
+    ]
+    table = read_growth_table(growth_file)
+    return growth_factors(
+        zones,
+        table,
+        regional_growth=GROWTH_2035_2045,
+        file=growth_file,
+        years=LATER_YEAR - 2035,
+        levels_as_shape=True,
+    )
+
+
 def zone_rows(growth_file: str | Path = GROWTH_FILE) -> list[list[object]]:
     """All zone rows of ``zones.csv`` in zone order (bydele, municipalities by code, external).
 
@@ -218,15 +259,17 @@ def zone_rows(growth_file: str | Path = GROWTH_FILE) -> list[list[object]]:
         The growth table (default: the bundled ``zone_growth_2035.csv``).
     """
     growth = zone_growth(growth_file)
+    later = later_growth(growth, growth_file)
     out: list[list[object]] = []
     bases = _base_rows()
-    for zid, (b, factor, note) in enumerate(
-        zip(bases, growth.factors, growth.notes, strict=True), start=1
+    for zid, (b, factor, note, f45, n45) in enumerate(
+        zip(bases, growth.factors, growth.notes, later.factors, later.notes, strict=True), start=1
     ):
-        source = f"{b.source}; {SRC_BACKCAST}; {SRC_2035.format(factor=factor, note=note)}"
+        src45 = SRC_2045.format(factor=f45, regional=GROWTH_2035_2045, note=n45)
+        source = f"{b.source}; {SRC_BACKCAST}; {SRC_2035.format(factor=factor, note=note)}; {src45}"
         head = [zid, b.name, b.kind, b.code, b.municipality, f"{b.lon:.4f}", f"{b.lat:.4f}"]
         tail = [b.region_part, "true" if b.in_region else "false", source]
-        out.append([*head, *_years(b.residents, b.jobs, factor), *tail])
+        out.append([*head, *_years(b.residents, b.jobs, factor, f45), *tail])
     return out
 
 

@@ -100,12 +100,13 @@ class GrowthRow:
     tag: str
     line: int
 
-    def growth(self) -> float:
-        """Growth over 2023 -> 2035 at the row's constant annual rate (``g``, a fraction)."""
+    def growth(self, years: int = TARGET_YEAR - BASE_YEAR) -> float:
+        """Growth over ``years`` (default 2023 -> 2035) at the row's constant annual rate
+        (``g``, a fraction)."""
         if self.value_from is None or self.value_to is None:
             raise ValueError(f"row '{self.name}' has no figure")
         assert self.year_from is not None and self.year_to is not None
-        span = (TARGET_YEAR - BASE_YEAR) / (self.year_to - self.year_from)
+        span = years / (self.year_to - self.year_from)
         return float((self.value_to / self.value_from) ** span - 1.0)
 
 
@@ -361,6 +362,8 @@ def growth_factors(
     *,
     regional_growth: float,
     file: str | Path = GROWTH_FILE,
+    years: int = TARGET_YEAR - BASE_YEAR,
+    levels_as_shape: bool = False,
 ) -> ZoneGrowth:
     """The 2023 -> 2035 factor of every zone by the rule of the module docstring.
 
@@ -375,6 +378,13 @@ def growth_factors(
         external zones get it.
     file
         The table's path, for messages.
+    years
+        Length of the step (default 12: 2023 -> 2035); every row's growth is its constant
+        annual rate over this many years.
+    levels_as_shape
+        Treat ``level`` rows as ``shape`` rows (scaled to close the total). The later step
+        2035 -> 2045 uses this: a municipal housing programme ends before 2035 (Hillerød's in
+        2031), so beyond it only its relative growth is kept [D].
 
     Returns
     -------
@@ -397,16 +407,17 @@ def growth_factors(
     bydele = [z for z in zones if z.kind == "bydel"]
     if CITY in table:
         city = table[CITY]
-        g_city = city.growth()
+        g_city = city.growth(years)
         base = sum(z.residents_2023 for z in bydele)
-        weighted = sum(z.residents_2023 * table[z.name].growth() for z in bydele)
+        weighted = sum(z.residents_2023 * table[z.name].growth(years) for z in bydele)
         k_city = g_city * base / weighted if weighted else 0.0
         for z in bydele:
             row = table[z.name]
-            g = g_city if not weighted else k_city * row.growth()
+            g = g_city if not weighted else k_city * row.growth(years)
             factor[z.name] = 1.0 + g
             note[z.name] = (
-                f"bydel: {_figure(row)} = {_fraction(row.growth())} over 12 years, x{k_city:.4f} "
+                f"bydel: {_figure(row)} = {_fraction(row.growth(years))} over {years} years, "
+                f"x{k_city:.4f} "
                 f"so the bydele sum to København's {_fraction(g_city)} ({_figure(city)}) [D]"
             )
 
@@ -419,15 +430,16 @@ def growth_factors(
         if z.name in factor:
             continue
         spec = table.get(z.name)
-        if spec is not None and spec.role == "level":
-            factor[z.name] = 1.0 + spec.growth()
+        if spec is not None and spec.role == "level" and not levels_as_shape:
+            factor[z.name] = 1.0 + spec.growth(years)
             fixed += z.residents_2023 * factor[z.name]
             note[z.name] = (
-                f"municipal prognosis {_figure(spec)} = {_fraction(spec.growth())} over 12 years, "
+                f"municipal prognosis {_figure(spec)} = {_fraction(spec.growth(years))} "
+                f"over {years} years, "
                 "kept as sourced [D]"
             )
-        elif spec is not None and spec.role == "shape":
-            shape.append((z, spec.growth()))
+        elif spec is not None and spec.role in ("shape", "level"):
+            shape.append((z, spec.growth(years)))
         else:
             rest.append(z)
     shape_base = sum(z.residents_2023 for z, _ in shape)
@@ -445,7 +457,7 @@ def growth_factors(
     for z, g in shape:
         factor[z.name] = 1.0 + k_region * g
         note[z.name] = (
-            f"DST projection {_figure(table[z.name])} = {_fraction(g)} over 12 years, "
+            f"DST projection {_figure(table[z.name])} = {_fraction(g)} over {years} years, "
             f"x{k_region:.4f} so Region H's total is MOB24's {_fraction(regional_growth - 1)} [D]"
         )
     for z in rest:

@@ -3,8 +3,9 @@
 The bundled ``mobility/data/zones.csv`` (built by :mod:`mobility.data.build_zones`, sources in
 ``mobility/data/README.md``) holds 48 zones: København's 10 bydele, the other 28 municipalities
 of Region Hovedstaden (Bornholm included), and 10 external zones (rest of Zealand, Skåne).
-Residents and jobs are tabulated for 2015 (base year), 2023 (latest sourced year) and 2035
-(forecast); :func:`load_zones` interpolates linearly between them for other years.
+Residents and jobs are tabulated for 2015 (base year), 2023 (latest sourced year), 2035
+(forecast) and 2045 (the appraisal's later model year); :func:`load_zones` interpolates
+linearly between them for other years.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import numpy as np
 from mobility.errors import InputError
 from mobility.resources import data_dir
 
-#: The years tabulated in zones.csv.
-TABLE_YEARS = (2015, 2023, 2035)
+#: The years tabulated in zones.csv; the last (the appraisal's later model year, issue 11) is
+#: optional in a user's table, which then covers 2015..2035.
+TABLE_YEARS = (2015, 2023, 2035, 2045)
+REQUIRED_YEARS = TABLE_YEARS[:-1]
 KINDS = ("bydel", "municipality", "external")
 REGION_PARTS = (
     "central",
@@ -40,7 +43,7 @@ COLUMNS = (
     "municipality",
     "lon",
     "lat",
-    *(f"{what}_{year}" for year in TABLE_YEARS for what in ("residents", "jobs")),
+    *(f"{what}_{year}" for year in REQUIRED_YEARS for what in ("residents", "jobs")),
     "region_part",
     "in_region",
     "source",
@@ -173,8 +176,8 @@ def load_zones(year: int, *, path: str | Path | None = None) -> Zones:
     Parameters
     ----------
     year
-        2015..2035; values between the tabulated years 2015, 2023 and 2035 are linearly
-        interpolated.
+        2015..2045; values between the tabulated years 2015, 2023, 2035 and 2045 are linearly
+        interpolated (a table without the 2045 columns covers 2015..2035).
     path
         A zones CSV with the columns of the bundled one (default: bundled file).
 
@@ -187,7 +190,8 @@ def load_zones(year: int, *, path: str | Path | None = None) -> Zones:
     InputError
         Naming file, line and field for a missing column, a bad number, a duplicate or
         non-consecutive zone id, an unknown kind/region part, negative residents or jobs, or a
-        coordinate outside WGS84 ranges; or for a year outside 2015..2035.
+        coordinate outside WGS84 ranges; or for a year outside 2015..2045 (2035 without the
+        2045 columns).
     """
     file = Path(path) if path is not None else default_zones_path()
     if isinstance(year, bool) or not isinstance(year, int | np.integer):
@@ -197,6 +201,15 @@ def load_zones(year: int, *, path: str | Path | None = None) -> Zones:
     rows = _read_table(file)
     if not rows:
         raise InputError("no zones", file=file, line=2)
+    for what in ("residents", "jobs"):
+        if f"{what}_{hi}" not in rows[0]:
+            raise InputError(
+                f"no column {what}_{hi} for year {year}",
+                file=file,
+                line=1,
+                field=f"{what}_{hi}",
+                expected=f"a year in {TABLE_YEARS[0]}..{REQUIRED_YEARS[-1]}, or the column",
+            )
     ids, codes, lon, lat, res, jobs, inreg = [], [], [], [], [], [], []
     names, kinds, munis, parts, sources = [], [], [], [], []
     for i, row in enumerate(rows):

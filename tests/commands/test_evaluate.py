@@ -307,3 +307,39 @@ def test_decision_of_decided_not_appraised_and_candidate() -> None:
         "candidate",
         "",
     )
+
+
+def test_each_model_year_pairs_a_project_with_that_years_reference() -> None:
+    """The growth path: a project decided to open between the model years is an addition in
+    the first (its own run against the reference) and part of the reference in the later one
+    (the reference without it against the reference); every job knows its year."""
+    from types import SimpleNamespace as NS
+
+    from mobility.commands.evaluate import REFERENCE, Job, _is_reference, _pairs
+
+    scenario = NS(committed=[NS(id="m5", opening_year=2036)])
+    units = [
+        NS(id="m5", path="m5.yaml", changes=[1]),
+        NS(id="road", path="road.yaml", changes=[1]),
+        NS(id="bus", path="bus.yaml", changes=[]),
+    ]
+    jobs: dict[str, Job] = {}
+    first = _pairs(units, scenario, 2035, "s.yaml", 1e-6, "", 0, jobs)
+    later = _pairs(units, scenario, 2045, "s.yaml", 1e-6, "@2045", 2045, jobs)
+    assert first == {"m5": (REFERENCE, "m5"), "road": (REFERENCE, "road"), "bus": (REFERENCE,) * 2}
+    ref45 = REFERENCE + "@2045"
+    assert later == {
+        "m5": ("__without__m5@2045", ref45),
+        "road": (ref45, "road@2045"),
+        "bus": (ref45, ref45),
+    }
+    assert jobs["__without__m5@2045"].without == ("m5",)
+    assert {k: j.year for k, j in jobs.items()} == {
+        REFERENCE: 0,
+        "m5": 0,
+        "road": 0,
+        ref45: 2045,
+        "__without__m5@2045": 2045,
+        "road@2045": 2045,
+    }
+    assert [k for k in jobs if _is_reference(k)] == [REFERENCE, ref45]

@@ -204,3 +204,53 @@ def test_build_with_the_bundled_table_is_byte_identical(tmp_path):
     build_zones.main(tmp_path)
     assert (tmp_path / "zones.csv").read_bytes() == first
     assert first == (GROWTH_FILE.parent / "zones.csv").read_bytes()
+
+
+def test_2045_is_2035_grown_ten_years_at_mob24s_rate_continued():
+    z35, z45 = load_zones(2035), load_zones(2045)
+    region = z35.in_region
+    # Region H: MOB24's +6 % in 12 years continued for 10 more: 1.06 ** (10 / 12)
+    assert z45.residents[region].sum() == pytest.approx(
+        1.06 ** (10 / 12) * z35.residents[region].sum(), rel=1e-5
+    )
+    ext = ~region
+    np.testing.assert_allclose(z45.residents[ext], 1.06 ** (10 / 12) * z35.residents[ext], atol=1)
+    # København: KK's 650,000 -> 750,000 (2023 -> 2050) for 10 more years, bydele summed
+    kk = z35.municipality_code == 101
+    step = (750_000 / 650_000) ** (10 / 27)
+    assert z45.residents[kk].sum() == pytest.approx(step * z35.residents[kk].sum(), abs=8)
+    # years between are interpolated
+    z40 = load_zones(2040)
+    np.testing.assert_allclose(z40.residents, (z35.residents + z45.residents) / 2)
+
+
+def test_later_step_scales_levels_like_shapes():
+    zones = [
+        ZoneInput("A", "municipality", 100.0, True),
+        ZoneInput("B", "municipality", 100.0, True),
+    ]
+    table = {"A": _row("A", "level", 100, 130), "B": _row("B", "shape", 100, 110)}
+    # 2023 -> 2035: A keeps its sourced +30 %, B closes the total of +25 %
+    first = growth_factors(zones, table, regional_growth=1.25)
+    assert first.factors == pytest.approx((1.30, 1.20))
+    # a later step over 12 years with levels as shapes: both scaled by one k, A:B = 30:10
+    later = growth_factors(zones, table, regional_growth=1.2, levels_as_shape=True)
+    assert later.factors == pytest.approx((1.30, 1.10))
+    # over 6 years each row's growth is its annual rate for 6 years
+    half = growth_factors(zones, table, regional_growth=1.2, years=6, levels_as_shape=True)
+    ga, gb = 1.3**0.5 - 1, 1.1**0.5 - 1
+    k = 0.4 / (ga + gb)
+    assert half.factors == pytest.approx((1 + k * ga, 1 + k * gb))
+
+
+def test_a_table_without_2045_columns_covers_up_to_2035(tmp_path):
+    src = Path(build_zones.__file__).with_name("zones.csv")
+    rows = list(csv.reader(io.StringIO(src.read_text(encoding="utf-8"))))
+    drop = [rows[0].index("residents_2045"), rows[0].index("jobs_2045")]
+    out = tmp_path / "zones.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[c for i, c in enumerate(r) if i not in drop] for r in rows])
+    np.testing.assert_array_equal(load_zones(2035, path=out).residents, load_zones(2035).residents)
+    with pytest.raises(InputError) as info:
+        load_zones(2040, path=out)
+    assert info.value.field == "residents_2045"
