@@ -18,9 +18,10 @@ its source, price year and reliability tag):
 * **Tax distortion** on the net public financing (0 since the FM 2023 guidance).
 
 Benefits ramp up over the first years after opening; the physical effects follow the model
-years (linear between them, held at the last one's level after it: :func:`effect_path`); unit values grow with real GDP per capita (elasticity 1), the CO2 price
-on its own path. Everything is discounted with the Ministry of Finance's declining rate,
-compounded stepwise: 3.5 % a year for years 1–35, 2.5 % for 36–70, 1.5 % after.
+years (linear between them, held at the last one's level after it: :func:`effect_path`); unit
+values grow with real GDP per capita (elasticity 1), the CO2 price on its own path. Everything
+is discounted with the Ministry of Finance's declining rate, compounded stepwise: 3.5 % a year
+for years 1–35, 2.5 % for 36–70, 1.5 % after.
 """
 
 from __future__ import annotations
