@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from mobility.commands.evaluate import resolve_scenario, run_evaluation
+from mobility.commands.evaluate import resolve_scenario
+from mobility.pipeline.evaluation import run_evaluation
 from mobility.resources import bundled_dir
 
 TARGET_S = 300.0

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from mobility.commands.evaluate import resolve_scenario, run_evaluation
+from mobility.commands.evaluate import resolve_scenario
+from mobility.pipeline.evaluation import run_evaluation
 from mobility.resources import bundled_dir
 
 ITEMS = ("npv", "travel_time_user_benefit")

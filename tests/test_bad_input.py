@@ -195,7 +195,7 @@ def free_port() -> int:
 def test_evaluate_scheduler_malformed_or_unreachable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str
 ) -> None:
-    import mobility.commands.evaluate as ev
+    import mobility.pipeline.runner as ev
 
     monkeypatch.setattr(ev, "SCHEDULER_TIMEOUT", "1s")  # the test only: no 30 s wait
     if address == "unreachable":

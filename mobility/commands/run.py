@@ -281,12 +281,14 @@ def run(
     """Model, appraise, rank and optimise SCENARIO (default: the bundled reference_2035)
     and write the CSV tables, report.html and manifest.json."""
     from mobility import __version__
-    from mobility.commands.evaluate import evaluate, resolve_workers
+    from mobility.commands.evaluate import summary_line
     from mobility.commands.model import model, resolve_scenario
     from mobility.commands.optimise import optimise
     from mobility.commands.rank import rank
     from mobility.fileio import atomic_output_dir, check_output_dir, manifest, write_json
     from mobility.gis import LINK_CHANGE_LAYER, copy_layer
+    from mobility.pipeline.evaluation import run_evaluation
+    from mobility.pipeline.runner import resolve_workers
     from mobility.progress import step
     from mobility.report.html import finalise_run_folder
     from mobility.scenario import load_scenario
@@ -309,14 +311,16 @@ def run(
         files |= _collect(work / "model", STEP_FILES["model"], tmp)
 
         with step("evaluate: projects against the reference", quiet=quiet) as t:
-            ctx.invoke(
-                evaluate,
-                scenario=str(scenario_path),
-                projects_dir=str(plan.projects_dir),
-                out_dir=str(work / "evaluate"),
-                only=",".join(plan.only) or None,
+            summary = run_evaluation(
+                scenario_path,
+                plan.projects_dir,
+                work / "evaluate",
                 workers=workers,
+                quiet=quiet,
+                only=list(plan.only) or None,
             )
+            if not quiet:
+                click.echo(summary_line(summary, work / "evaluate"), err=True)
         timings["evaluate"] = t.get("seconds", 0.0)
         files |= _collect(work / "evaluate", STEP_FILES["evaluate"], tmp)
         if (tmp / "map.gpkg").is_file() and (work / "evaluate" / "map.gpkg").is_file():

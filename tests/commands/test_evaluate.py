@@ -207,8 +207,8 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
 
 
 def test_link_change_rows_match_by_id_and_mark_added_and_removed() -> None:
-    from mobility.commands.evaluate import LINK_CHANGE_COLUMNS, link_change_rows
     from mobility.demand.model import LINK_COLUMNS
+    from mobility.pipeline.evaluation import LINK_CHANGE_COLUMNS, link_change_rows
 
     def table(ids: list[int], volumes: list[float]) -> dict[str, object]:
         n = len(ids)
@@ -274,8 +274,8 @@ def test_added_links_keep_every_reference_link_id() -> None:
 
 
 def test_workers_zero_means_one_per_usable_core() -> None:
-    from mobility.commands.evaluate import resolve_workers, usable_cores
     from mobility.errors import InputError
+    from mobility.pipeline.runner import resolve_workers, usable_cores
 
     assert resolve_workers(0) == usable_cores() >= 1
     assert resolve_workers(3) == 3
@@ -289,7 +289,8 @@ def test_decision_of_decided_not_appraised_and_candidate() -> None:
     modelled; a combination with one candidate part is a candidate."""
     from types import SimpleNamespace as NS
 
-    from mobility.commands.evaluate import REFERENCE, decision_of
+    from mobility.pipeline.evaluation import decision_of
+    from mobility.pipeline.runner import REFERENCE
 
     scenario = NS(name="ref", year=2035)
     decided = {
@@ -315,7 +316,8 @@ def test_each_model_year_pairs_a_project_with_that_years_reference() -> None:
     (the reference without it against the reference); every job knows its year."""
     from types import SimpleNamespace as NS
 
-    from mobility.commands.evaluate import REFERENCE, Job, _is_reference, _pairs
+    from mobility.pipeline.evaluation import _is_reference, _pairs
+    from mobility.pipeline.runner import REFERENCE, Job
 
     scenario = NS(committed=[NS(id="m5", opening_year=2036)])
     units = [
