@@ -57,28 +57,12 @@ def resolve_scenario(value: str) -> Path:
 def model(ctx: click.Context, scenario: str, output: Path | None, rel_gap: float | None) -> None:
     """Run the demand model (generation, distribution, mode choice, assignment) for SCENARIO
     and write its indicators, link flows, PT line boardings and zone results."""
-    from mobility.demand.model import run_model, write_model_outputs
-    from mobility.errors import InputError
-    from mobility.fileio import atomic_output_dir, check_output_dir
+    from mobility.pipeline.model import model_to_folder
     from mobility.scenario import load_scenario
 
     quiet = bool((ctx.obj or {}).get("quiet", False))
-    if rel_gap is not None and not 0 < rel_gap < 1:
-        raise InputError(f"has value {rel_gap!r}", field="--gap", expected="0 < gap < 1")
     spath = resolve_scenario(scenario)
-    sc = load_scenario(spath)
-    folder = output if output is not None else Path(f"model_{sc.name}")
-    check_output_dir(folder, inputs=[spath])  # before the model runs
-    from mobility.progress import announce_compilation
-
-    announce_compilation(quiet=quiet)
-    result = run_model(sc, rel_gap=rel_gap, progress=not quiet)
-    with atomic_output_dir(folder, inputs=[spath]) as tmp:
-        write_model_outputs(result, tmp)
+    folder = output if output is not None else Path(f"model_{load_scenario(spath).name}")
+    line = model_to_folder(spath, folder, rel_gap=rel_gap, quiet=quiet)
     if not quiet:
-        delay = result.indicators["car_delay_hours_per_year"][0]
-        click.echo(
-            f"model: {sc.name} ({sc.year}): car delay {delay / 1e6:.2f} mio h/yr, "
-            f"{result.timings.get('total', 0.0):.1f} s -> {folder}",
-            err=True,
-        )
+        click.echo(line, err=True)

@@ -7,12 +7,12 @@ for the comparison.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
 
 from mobility.errors import InputError
+from mobility.pipeline.ranking import CONCENTRATION, P_THRESHOLD
 
 RANK_EPILOG = """
 \b
@@ -69,7 +69,7 @@ Example:
 @click.option(
     "--p-threshold",
     type=click.FloatRange(min=0.0, min_open=True),
-    default=50.0,
+    default=P_THRESHOLD,
     show_default=True,
     help="PROMETHEE linear: score difference (0-100 points) of full preference.",
 )
@@ -92,7 +92,7 @@ Example:
 @click.option(
     "--concentration",
     type=click.FloatRange(min=0.0, min_open=True),
-    default=30.0,
+    default=CONCENTRATION,
     show_default=True,
     help="Dirichlet concentration (larger = closer to the weights).",
 )
@@ -131,90 +131,27 @@ def rank(
     output: Path,
 ) -> None:
     """Score and rank projects against the six pejlemærker from IMPACTS (impacts.csv)."""
-    from mobility.fileio import check_output_file
-    from mobility.scoring import normalise
-    from mobility.scoring import ranking as rk
-    from mobility.scoring.weights import resolve_weights
+    from mobility.pipeline.ranking import run_ranking
 
     quiet = bool((ctx.obj or {}).get("quiet"))
-    t0 = time.perf_counter()
-    if output.is_dir():
-        raise InputError("is a folder", file=output, expected="a CSV file name")
-    check_output_file(output)  # before any work
-    if normalisation not in normalise.SCENARIO_METHODS:
-        raise InputError(
-            f"has value '{normalisation}'",
-            field="--normalisation",
-            expected="one of " + ", ".join(normalise.SCENARIO_METHODS),
-        )
-    if vary_normalisation and n_samples is None:
-        raise InputError(
-            "needs --sensitivity N (the draws it varies)", field="--vary-normalisation"
-        )
-    weights = resolve_weights(weights_spec)
-    rows = rk.read_impacts(impacts)
-    if projects_csv is None and (impacts.parent / "projects.csv").is_file():
-        projects_csv = impacts.parent / "projects.csv"
-        if not quiet:
-            click.echo(f"using {projects_csv}", err=True)
-    projects = None
-    if projects_csv is not None:
-        projects = rk.read_projects(projects_csv)
-        rk.check_projects(rows, projects, file=projects_csv)
-    # decided and not-appraised projects are listed in ranking.csv but not ranked, and do not
-    # take part in the normalisation or the sensitivity analysis
-    candidates, unranked = rk.split_candidates(rows, projects)
-    matrix = rk.build_matrix(
-        candidates, normalisation=weights.normalisation, method=normalisation, file=impacts
-    )
-    ranking = rk.rank_projects(
-        matrix, weights, method=method, preference=preference, p_threshold=p_threshold
-    )
-    sens = None
-    if n_samples is not None:
-        alternatives = None
-        if vary_normalisation:
-            alternatives = rk.normalisation_alternatives(candidates, weights, file=impacts)
-        sens = rk.run_sensitivity(
-            ranking,
-            n_samples=n_samples,
-            top_k=top_k,
-            seed=seed,
-            concentration=concentration,
-            alternatives=alternatives,
-        )
-    inputs = {"impacts": impacts}
-    if projects_csv is not None:
-        inputs["projects"] = projects_csv
-    if weights.source:
-        inputs["weights"] = Path(weights.source)
-    settings = {
-        "method": method,
-        "preference": preference if method == "promethee" else None,
-        "p_threshold": p_threshold if method == "promethee" else None,
-        "normalisation": normalisation,
-        "sensitivity_samples": n_samples,
-        "sensitivity_normalisation": sens.settings() if sens is not None else None,
-        "concentration": concentration if n_samples else None,
-        "top_k": top_k,
-        "seed": seed,
-    }
-    paths = rk.write_outputs(
+    line = run_ranking(
+        impacts,
         output,
-        ranking,
-        projects=projects,
-        sens=sens,
-        manifest_info={"inputs": inputs, "settings": settings},
-        unranked=rk.unranked_rows(rows, unranked, projects) if projects else None,
+        projects_csv=projects_csv,
+        weights_spec=weights_spec,
+        method=method,
+        preference=preference,
+        p_threshold=p_threshold,
+        normalisation=normalisation,
+        n_samples=n_samples,
+        concentration=concentration,
+        vary_normalisation=vary_normalisation,
+        top_k=top_k,
+        seed=seed,
+        say=None if quiet else (lambda text: click.echo(text, err=True)),
     )
     if not quiet:
-        n = len(matrix.project_ids)
-        listed = f", {len(unranked)} decided or not appraised listed" if unranked else ""
-        click.echo(
-            f"ranked {n} projects{listed} ({method}, {normalisation}, weights {weights.name}) in "
-            f"{time.perf_counter() - t0:.2f} s -> {paths['ranking']}",
-            err=True,
-        )
+        click.echo(line, err=True)
 
 
 @click.command("compare", epilog=COMPARE_EPILOG)

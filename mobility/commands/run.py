@@ -282,12 +282,14 @@ def run(
     and write the CSV tables, report.html and manifest.json."""
     from mobility import __version__
     from mobility.commands.evaluate import summary_line
-    from mobility.commands.model import model, resolve_scenario
+    from mobility.commands.model import resolve_scenario
     from mobility.commands.optimise import optimise
-    from mobility.commands.rank import rank
     from mobility.fileio import atomic_output_dir, check_output_dir, manifest, write_json
     from mobility.gis import LINK_CHANGE_LAYER, copy_layer
     from mobility.pipeline.evaluation import run_evaluation
+    from mobility.pipeline.model import model_to_folder
+    from mobility.pipeline.portfolio import run_portfolio
+    from mobility.pipeline.ranking import run_ranking
     from mobility.pipeline.runner import resolve_workers
     from mobility.progress import step
     from mobility.report.html import finalise_run_folder
@@ -306,7 +308,9 @@ def run(
         work = tmp / ".steps"
         files: dict[str, Path] = {}
         with step("model: reference scenario", quiet=quiet) as t:
-            ctx.invoke(model, scenario=str(scenario_path), output=work / "model")
+            line = model_to_folder(scenario_path, work / "model", quiet=quiet)
+            if not quiet:
+                click.echo(line, err=True)
         timings["model"] = t.get("seconds", 0.0)
         files |= _collect(work / "model", STEP_FILES["model"], tmp)
 
@@ -328,9 +332,9 @@ def run(
             copy_layer(work / "evaluate" / "map.gpkg", tmp / "map.gpkg", LINK_CHANGE_LAYER)
 
         with step("rank: pejlemaerker scores and sensitivity", quiet=quiet) as t:
-            ctx.invoke(
-                rank,
-                impacts=tmp / "impacts.csv",
+            line = run_ranking(
+                tmp / "impacts.csv",
+                work / "rank" / "ranking.csv",
                 projects_csv=tmp / "projects.csv",
                 weights_spec=plan.weights,
                 method=plan.method,
@@ -339,17 +343,20 @@ def run(
                 vary_normalisation=plan.sensitivity_normalisation,
                 top_k=plan.top_k,
                 seed=plan.seed,
-                output=work / "rank" / "ranking.csv",
             )
+            if not quiet:
+                click.echo(line, err=True)
         timings["rank"] = t.get("seconds", 0.0)
         files |= _collect(work / "rank", STEP_FILES["rank"], tmp)
 
         if plan.has_budget:
             with step("optimise: portfolio under the budget", quiet=quiet) as t:
-                ctx.invoke(
-                    optimise,
-                    ranking=tmp / "ranking.csv",
-                    output=work / "portfolio" / "portfolio.csv",
+                # every other option at `mobility optimise`'s own default
+                ranking, portfolio = tmp / "ranking.csv", work / "portfolio" / "portfolio.csv"
+                args = [str(ranking), "-o", str(portfolio)]
+                opts = dict(optimise.make_context("optimise", args, parent=ctx).params)
+                del opts["ranking"], opts["output"]
+                opts.update(
                     projects_csv=tmp / "projects.csv",
                     project_dir=plan.projects_dir,
                     scenario=scenario_path,
@@ -358,6 +365,9 @@ def run(
                     solver="auto",
                     pareto=work / "portfolio" / "frontier.csv",
                 )
+                say = None if quiet else (lambda text: click.echo(text, err=True))
+                for line in run_portfolio(ranking, portfolio, opts, say=say):
+                    click.echo(line)
             timings["optimise"] = t.get("seconds", 0.0)
             files |= _collect(work / "portfolio", STEP_FILES["portfolio"], tmp)
         shutil.rmtree(work)
