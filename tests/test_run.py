@@ -222,7 +222,7 @@ def test_run_killed_half_way_leaves_no_partial_folder(tmp_path: Path, sig: signa
 
 def test_bundled_default_scenario_asks_for_the_whole_decision_basis() -> None:
     """`mobility run` with no argument ranks with sensitivity and chooses a portfolio."""
-    from mobility.commands.run import read_plan
+    from mobility.pipeline.run import read_plan
 
     plan = read_plan(bundled_file("scenarios", "reference_2035.yaml"))
     assert plan.projects_dir == bundled_dir("projects").resolve()
@@ -245,8 +245,8 @@ def test_bundled_default_scenario_asks_for_the_whole_decision_basis() -> None:
 def test_run_bad_normalisation_settings_one_line(
     tmp_path: Path, scoring: dict[str, object], needle: str
 ) -> None:
-    from mobility.commands.run import read_plan
     from mobility.errors import InputError
+    from mobility.pipeline.run import read_plan
 
     path = _scenario(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -263,7 +263,7 @@ def test_run_bad_normalisation_settings_one_line(
 
 
 def test_run_plan_normalisation_defaults_and_choices(tmp_path: Path) -> None:
-    from mobility.commands.run import read_plan
+    from mobility.pipeline.run import read_plan
 
     path = _scenario(tmp_path)
     plan = read_plan(path)  # the test scenario names no normalisation

@@ -89,7 +89,7 @@ def evaluate(
     quiet = bool((ctx.obj or {}).get("quiet", False))
     scen = resolve_scenario(scenario)
     folder = Path(projects_dir) if projects_dir else bundled_dir("projects")
-    from mobility.pipeline.evaluation import run_evaluation
+    from mobility.pipeline.evaluation import run_evaluation, summary_line
     from mobility.progress import announce_compilation
 
     announce_compilation(quiet=quiet)
@@ -106,14 +106,3 @@ def evaluate(
     )
     if not quiet:
         click.echo(summary_line(summary, out_dir), err=True)
-
-
-def summary_line(summary: dict, out_dir: str | Path) -> str:
-    """The line ``evaluate`` (and ``run``'s evaluate step) prints when it is done."""
-    extra = ""
-    if summary["not_converged"]:
-        extra = f"; NOT converged: {', '.join(summary['not_converged'])}"
-    return (
-        f"evaluated {summary['projects']} project(s) in {summary['seconds']:.1f} s "
-        f"-> {out_dir}{extra}"
-    )

@@ -36,6 +36,7 @@ __all__ = [
     "link_change_rows",
     "noise_bands",
     "run_evaluation",
+    "summary_line",
 ]
 
 IMPACT_COLUMNS = (
@@ -578,3 +579,14 @@ class _View:
         self.summary = light.summary
         self.annualisation = light.annualisation
         self.inputs = inputs
+
+
+def summary_line(summary: dict[str, Any], out_dir: str | Path) -> str:
+    """The line ``evaluate`` (and ``run``'s evaluate step) prints when it is done."""
+    extra = ""
+    if summary["not_converged"]:
+        extra = f"; NOT converged: {', '.join(summary['not_converged'])}"
+    return (
+        f"evaluated {summary['projects']} project(s) in {summary['seconds']:.1f} s "
+        f"-> {out_dir}{extra}"
+    )
