@@ -544,27 +544,40 @@ def _pairs(
 ) -> dict[str, tuple[str, str]]:
     """The (reference, project) job keys of every unit in model ``year``; adds the jobs.
 
-    A project the scenario already holds in ``year`` (decided and open by then, e.g. V2/V3 in
-    reference_2035) is appraised as the reference against the reference without it; one
-    without network changes runs exactly as the reference, whose run is reused. ``tag``
-    suffixes the keys of a forecast year (``@2045``), ``code`` is its :attr:`Job.year`.
+    A unit is appraised the same way in every model year, as the scenario year decides:
+
+    * a project the scenario holds in its own year (decided and open by then, e.g. V2/V3 in
+      reference_2035) is the reference against the reference without it;
+    * a decided project that opens between the scenario year and ``year`` (M5 stage 1, 2036)
+      stays what it is in the scenario year, an addition: both runs leave its committed entry
+      out and the project run adds the project file, so the two years appraise one project;
+    * a project without network changes runs exactly as the reference, whose run is reused.
+
+    ``tag`` suffixes the keys of a forecast year (``@2045``), ``code`` is its
+    :attr:`Job.year`.
     """
-    committed = {c.id for c in scenario.committed if c.opening_year <= year}
+    first = {c.id for c in scenario.committed if c.opening_year <= scenario.year}
+    later = {c.id for c in scenario.committed if c.opening_year <= year} - first
     ref = REFERENCE + tag
     jobs.setdefault(ref, Job(ref, spath, (), rel_gap, year=code))
     pairs: dict[str, tuple[str, str]] = {}
     for unit in units:
         parts = getattr(unit, "parts", None) or [unit]
-        drop = tuple(sorted(p.id for p in parts if p.id in committed))
-        add = tuple(
-            str(Path(p.path).resolve()) for p in parts if p.id not in committed and p.changes
-        )
-        base_key = ref if not drop else "__without__" + "+".join(drop) + tag
-        if drop:
-            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, drop, year=code))
-        proj_key = ref if not add else unit.id + tag
+        drop = tuple(sorted(p.id for p in parts if p.id in first))
+        late = tuple(sorted(p.id for p in parts if p.id in later))
+        add = tuple(str(Path(p.path).resolve()) for p in parts if p.id not in first and p.changes)
+        base_out = tuple(sorted((*drop, *late)))
+        base_key = ref if not base_out else "__without__" + "+".join(base_out) + tag
+        if base_out:
+            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, base_out, year=code))
         if add:
-            jobs[proj_key] = Job(proj_key, spath, add, rel_gap, year=code)
+            proj_key = unit.id + tag
+            jobs[proj_key] = Job(proj_key, spath, add, rel_gap, late, year=code)
+        elif late:
+            proj_key = "__without__" + "+".join(late) + tag
+            jobs.setdefault(proj_key, Job(proj_key, spath, (), rel_gap, late, year=code))
+        else:
+            proj_key = ref
         pairs[unit.id] = (base_key, proj_key)
     return pairs
 

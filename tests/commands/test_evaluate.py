@@ -311,37 +311,56 @@ def test_decision_of_decided_not_appraised_and_candidate() -> None:
 
 
 def test_each_model_year_pairs_a_project_with_that_years_reference() -> None:
-    """The growth path: a project decided to open between the model years is an addition in
-    the first (its own run against the reference) and part of the reference in the later one
-    (the reference without it against the reference); every job knows its year."""
+    """The growth path appraises one project in every model year: a project decided to open
+    between the model years is an addition in the first (the project file against the
+    reference) and stays one in the later year (both runs leave its committed entry out, the
+    project run adds the project file); a project in the reference from the first year is the
+    reference against the reference without it in both; every job knows its year."""
     from types import SimpleNamespace as NS
 
     from mobility.pipeline.evaluation import _is_reference, _pairs
     from mobility.pipeline.runner import REFERENCE, Job
 
-    scenario = NS(committed=[NS(id="m5", opening_year=2036)])
+    scenario = NS(
+        year=2035, committed=[NS(id="m5", opening_year=2036), NS(id="v2", opening_year=2032)]
+    )
     units = [
         NS(id="m5", path="m5.yaml", changes=[1]),
+        NS(id="v2", path="v2.yaml", changes=[1]),
         NS(id="road", path="road.yaml", changes=[1]),
         NS(id="bus", path="bus.yaml", changes=[]),
     ]
     jobs: dict[str, Job] = {}
     first = _pairs(units, scenario, 2035, "s.yaml", 1e-6, "", 0, jobs)
     later = _pairs(units, scenario, 2045, "s.yaml", 1e-6, "@2045", 2045, jobs)
-    assert first == {"m5": (REFERENCE, "m5"), "road": (REFERENCE, "road"), "bus": (REFERENCE,) * 2}
+    assert first == {
+        "m5": (REFERENCE, "m5"),
+        "v2": ("__without__v2", REFERENCE),
+        "road": (REFERENCE, "road"),
+        "bus": (REFERENCE,) * 2,
+    }
     ref45 = REFERENCE + "@2045"
     assert later == {
-        "m5": ("__without__m5@2045", ref45),
+        "m5": ("__without__m5@2045", "m5@2045"),
+        "v2": ("__without__v2@2045", ref45),
         "road": (ref45, "road@2045"),
         "bus": (ref45, ref45),
     }
     assert jobs["__without__m5@2045"].without == ("m5",)
+    assert (jobs["m5@2045"].without, jobs["m5@2045"].project_paths) == (
+        ("m5",),
+        (str(Path("m5.yaml").resolve()),),
+    )
+    assert jobs["m5"].without == () and jobs["road@2045"].without == ()
     assert {k: j.year for k, j in jobs.items()} == {
         REFERENCE: 0,
         "m5": 0,
+        "__without__v2": 0,
         "road": 0,
         ref45: 2045,
         "__without__m5@2045": 2045,
+        "m5@2045": 2045,
+        "__without__v2@2045": 2045,
         "road@2045": 2045,
     }
     assert [k for k in jobs if _is_reference(k)] == [REFERENCE, ref45]
