@@ -21,7 +21,6 @@ import time
 import numpy as np
 
 from mobility.demand.parameters import load_demand_parameters
-from mobility.network.region import load_region
 from mobility.network.transit_assignment import ALPHA, strategy_load
 from mobility.network.transit_graph import (
     ROUTE_CHOICES,
@@ -30,6 +29,7 @@ from mobility.network.transit_graph import (
     pt_skim,
     strategy_graph,
 )
+from mobility.region import load_region
 
 
 def _median_s(fn, repeat: int) -> float:

@@ -276,7 +276,7 @@ def load_construction_factors(path: str | Path | None = None) -> dict[str, float
 def _municipality_names(zones: Any | None) -> dict[str, tuple[str, str]]:
     """Lower-case name or code -> (municipality name, region part)."""
     if zones is None:
-        from mobility.demand.zones import load_zones
+        from mobility.region.zones import load_zones
 
         zones = load_zones(2023)
     out: dict[str, tuple[str, str]] = {}
@@ -985,7 +985,7 @@ def _toll(road: _Road, change: NetworkChange, zones: Any) -> None:
 
 
 def _transit(inputs: Any, change: NetworkChange, project_id: str) -> None:
-    from mobility.network.transit import Stop, TransitLine
+    from mobility.region.transit import Stop, TransitLine
 
     system = inputs.transit
     p = change.params

@@ -10,7 +10,6 @@ import networkx as nx
 import pytest
 import yaml
 
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
 from mobility.projects import (
     SUBCRITERIA,
@@ -21,6 +20,7 @@ from mobility.projects import (
     load_project,
     project_from_mapping,
 )
+from mobility.region.zones import load_zones
 from mobility.resources import bundled_dir
 
 

@@ -2,7 +2,7 @@
 
 :func:`run_model` runs one scenario:
 
-1. the region inputs for the scenario year (:func:`mobility.network.region.load_region`) with
+1. the region inputs for the scenario year (:func:`mobility.region.load_region`) with
    the scenario's committed projects applied to a deep copy;
 2. level of service: car (congested skims of the time-of-day assignments), public transport
    (:mod:`mobility.network.transit_graph`; expected values under Spiess-Florian optimal
@@ -285,7 +285,7 @@ def _car_skim(
 def _active_skims(
     inputs: Any, zones: Any, params: DemandParameters
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    from mobility.network.region import road_link_network
+    from mobility.region import road_link_network
 
     bike = road_link_network(inputs.roads, zones, modes="bike")
     classes = np.asarray(bike.meta.get("road_class", []), dtype=object)
@@ -359,7 +359,7 @@ def _border_trips(trips: Mapping[str, Any], border: np.ndarray | None, mode: str
 
 def border_matrix(zones: Any) -> np.ndarray:
     """``(Z, Z)`` 1.0 where origin and destination lie in different countries (the Swedish
-    zones are the ``scania`` land of :attr:`~mobility.demand.zones.Zones.land`), else 0.0."""
+    zones are the ``scania`` land of :attr:`~mobility.region.zones.Zones.land`), else 0.0."""
     swedish = np.array([land == "scania" for land in zones.land])
     return (swedish[:, None] != swedish[None, :]).astype(np.float64)
 
@@ -654,7 +654,6 @@ def run_model(
     """
     from mobility.impacts.emissions import co2e_g_per_vkm
     from mobility.network.assignment import assign
-    from mobility.network.region import load_region, road_link_network
     from mobility.network.transit_graph import (
         build_transit_network,
         line_boardings,
@@ -663,6 +662,7 @@ def run_model(
         pt_skim,
     )
     from mobility.progress import step
+    from mobility.region import load_region, road_link_network
 
     timings: dict[str, float] = {}
     t_start = time.perf_counter()

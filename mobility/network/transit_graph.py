@@ -1,6 +1,6 @@
 """The public-transport graph as a :class:`~mobility.network.graph.LinkNetwork`.
 
-Built from a :class:`mobility.network.transit.TransitSystem` (lines with stops, headways and
+Built from a :class:`mobility.region.transit.TransitSystem` (lines with stops, headways and
 speeds) and the zone centroids. Nodes: zone centroids (no through paths), stops, and one
 "route node" per line, direction and stop position. Links (``link_type`` codes):
 
@@ -170,7 +170,7 @@ def build_transit_network(
     Parameters
     ----------
     system
-        A :class:`mobility.network.transit.TransitSystem` (``stops``: id -> Stop with
+        A :class:`mobility.region.transit.TransitSystem` (``stops``: id -> Stop with
         ``lon``/``lat``; ``lines``: id -> TransitLine with ``mode``, ``headway_min``,
         ``speed_kmh``, ``stops``).
     zone_ids, zone_lon, zone_lat
@@ -178,7 +178,7 @@ def build_transit_network(
     params
         Walk speed and weights, wait cap, transfer penalty, access rules.
     zone_land
-        ``(Z,)`` the land each zone lies on (:attr:`mobility.demand.zones.Zones.land`). When
+        ``(Z,)`` the land each zone lies on (:attr:`mobility.region.zones.Zones.land`). When
         given, a zone's access and egress legs only reach stops on its own land (a stop's
         land is that of its nearest zone centroid): nobody walks or takes a feeder bus across
         the sound (Helsingborg's centroid is 5 km from Helsingør station).

@@ -1,7 +1,7 @@
 """Appraisal on a toy network: a bypass relieves a bottleneck; a void project changes nothing.
 
 The toy "model" is fixed demand assigned to equilibrium (mobility.network.assignment) on a
-road graph built like the region's (mobility.network.region.road_link_network); the project
+road graph built like the region's (mobility.region.roads.road_link_network); the project
 is applied with mobility.projects.apply_changes, so the test runs the real chain.
 """
 
@@ -16,7 +16,6 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from mobility.demand.zones import Zones
 from mobility.impacts import cba
 from mobility.impacts.appraisal import (
     AppraisalSettings,
@@ -27,8 +26,9 @@ from mobility.impacts.appraisal import (
 )
 from mobility.network.assignment import assign
 from mobility.network.paths import skim
-from mobility.network.region import road_link_network
 from mobility.projects import project_from_mapping
+from mobility.region import road_link_network
+from mobility.region.zones import Zones
 
 PEAK_SHARE = 0.1
 YEAR = 2035

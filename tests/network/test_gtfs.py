@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from mobility.cli import cli
 from mobility.demand.timeofday import load_time_of_day
-from mobility.network.transit import load_transit
+from mobility.region.transit import load_transit
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "gtfs"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -34,7 +34,6 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
-from mobility.network.transit import Stop, TransitLine, TransitSystem
 from mobility.network.transit_assignment import (
     build_strategy_graph,
     optimal_strategy,
@@ -51,6 +50,7 @@ from mobility.network.transit_graph import (
     pt_load,
     pt_skim,
 )
+from mobility.region.transit import Stop, TransitLine, TransitSystem
 
 # --------------------------------------------------------------------------- the paper's network
 

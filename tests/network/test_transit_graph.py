@@ -9,13 +9,13 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
-from mobility.network.transit import Stop, TransitLine, TransitSystem
 from mobility.network.transit_graph import (
     build_transit_network,
     distance_km,
     line_boardings,
     pt_skim,
 )
+from mobility.region.transit import Stop, TransitLine, TransitSystem
 
 # the package's own transit records (lines get a test source string)
 Line = functools.partial(TransitLine, source="test")

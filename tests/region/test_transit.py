@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from mobility.data.build_roads import haversine_km
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
-from mobility.network.transit import PT_MODES, default_transit_path, load_transit
+from mobility.region.transit import PT_MODES, default_transit_path, load_transit
+from mobility.region.zones import load_zones
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,39 @@
+"""The hovedstad region: its zones, roads and public transport, and the edits projects make.
+
+This floor sits between the generic :mod:`mobility.network` (which knows nothing of
+Copenhagen) and the floors that use the region: :mod:`mobility.demand`,
+:mod:`mobility.impacts`, :mod:`mobility.projects` and :mod:`mobility.scenario`. It imports
+only :mod:`mobility.network` and the ground floor (errors, resources, fileio, config);
+``tests/test_architecture.py`` checks that, and ``docs/architecture.md`` draws the floors.
+
+Modules
+-------
+:mod:`~mobility.region.zones`
+    The zone table (residents and jobs per zone and year).
+:mod:`~mobility.region.roads`
+    The road network, the volume-delay function of each road class and the car/bike/walk
+    link networks.
+:mod:`~mobility.region.transit`
+    Stops and lines of public transport.
+:mod:`~mobility.region.inputs`
+    :class:`RegionInputs` and :func:`load_region`: the three together for one year.
+"""
+
+from mobility.region.inputs import RegionInputs, load_region
+from mobility.region.roads import count_section_links, load_roads, road_link_network
+from mobility.region.transit import Stop, TransitLine, TransitSystem, load_transit
+from mobility.region.zones import Zones, load_zones
+
+__all__ = [
+    "RegionInputs",
+    "Stop",
+    "TransitLine",
+    "TransitSystem",
+    "Zones",
+    "count_section_links",
+    "load_region",
+    "load_roads",
+    "load_transit",
+    "load_zones",
+    "road_link_network",
+]
