@@ -75,6 +75,7 @@ import numpy as np
 from mobility import rubric as rubric_mod
 from mobility.config import Fields, load_yaml
 from mobility.errors import InputError, shown
+from mobility.region.vocabulary import PT_MODES, REGION_PARTS, ROAD_CLASSES
 from mobility.resources import data_dir
 
 KINDS = (
@@ -94,27 +95,6 @@ SUBCRITERIA = ("1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5
 #: Sub-criteria a project file judges against the rubric (6.2 is rule-based, see rubric.py).
 JUDGED = rubric_mod.JUDGED
 REQUIRED_JUDGEMENTS = ("2.2",)
-TRANSIT_MODES = ("s-tog", "metro", "light-rail", "regional", "bus", "ferry")
-ROAD_CLASSES = (
-    "motorway",
-    "expressway",
-    "arterial",
-    "collector",
-    "local",
-    "connector",
-    "ferry",
-    "cycle_superhighway",
-)
-REGION_PARTS = (
-    "central",
-    "koege_bugt",
-    "roskilde",
-    "frederikssund",
-    "hilleroed",
-    "helsingoer",
-    "bornholm",
-    "external",
-)
 TOP_LEVEL = (
     "id",
     "name",
@@ -456,7 +436,7 @@ def _change(item: Fields) -> NetworkChange:
             p["stops"] = parsed
     if op == "add_transit_line":
         p["name"] = item.str("name")
-        p["mode"] = item.str("mode", choices=TRANSIT_MODES)
+        p["mode"] = item.str("mode", choices=PT_MODES)
     return NetworkChange(op=op, params=p, file=str(item.file), field=item.prefix)
 
 

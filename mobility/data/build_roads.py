@@ -27,7 +27,7 @@ from pathlib import Path
 
 from mobility.data import build_zones
 from mobility.fileio import write_csv
-from mobility.region.zones import LAND_BY_CODE
+from mobility.region.vocabulary import LAND_BY_CODE
 
 EARTH_RADIUS_KM = 6371.0088
 #: Detour of the real alignment over the straight line between consecutive nodes, by class [M].

@@ -8,6 +8,9 @@ only :mod:`mobility.network` and the ground floor (errors, resources, fileio, co
 
 Modules
 -------
+:mod:`~mobility.region.vocabulary`
+    The names the region's tables and files share (road classes, region parts, public
+    transport modes, lands), each defined once.
 :mod:`~mobility.region.zones`
     The zone table (residents and jobs per zone and year).
 :mod:`~mobility.region.roads`
@@ -22,9 +25,13 @@ Modules
 from mobility.region.inputs import RegionInputs, load_region
 from mobility.region.roads import count_section_links, load_roads, road_link_network
 from mobility.region.transit import Stop, TransitLine, TransitSystem, load_transit
+from mobility.region.vocabulary import PT_MODES, REGION_PARTS, ROAD_CLASSES
 from mobility.region.zones import Zones, load_zones
 
 __all__ = [
+    "PT_MODES",
+    "REGION_PARTS",
+    "ROAD_CLASSES",
     "RegionInputs",
     "Stop",
     "TransitLine",

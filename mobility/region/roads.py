@@ -18,9 +18,10 @@ import networkx as nx
 import numpy as np
 
 from mobility.errors import InputError
-from mobility.network.gmns import ROAD_CLASSES, ordered_edges, read_gmns
+from mobility.network.gmns import ordered_edges, read_gmns
 from mobility.network.graph import LinkNetwork
 from mobility.network.vdf import VDF_CODES
+from mobility.region.vocabulary import ROAD_CLASSES
 from mobility.region.zones import Zones
 from mobility.resources import data_dir
 

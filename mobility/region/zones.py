@@ -17,21 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.region.vocabulary import DEFAULT_LAND, LAND_BY_CODE, REGION_PARTS, ZONE_KINDS
 from mobility.resources import data_dir
 
 #: The years tabulated in zones.csv.
 TABLE_YEARS = (2015, 2023, 2035)
-KINDS = ("bydel", "municipality", "external")
-REGION_PARTS = (
-    "central",
-    "koege_bugt",
-    "roskilde",
-    "frederikssund",
-    "hilleroed",
-    "helsingoer",
-    "bornholm",
-    "external",
-)
 COLUMNS = (
     "zone_id",
     "name",
@@ -96,7 +86,7 @@ class Zones:
         Access within a zone (road connectors, walks to stops) never crosses the sea; the
         sound is crossed only on the bridge, the ferries and the lines that use them.
         """
-        return [LAND_BY_CODE.get(int(c), "zealand") for c in self.municipality_code]
+        return [LAND_BY_CODE.get(int(c), DEFAULT_LAND) for c in self.municipality_code]
 
     def index_of(self, name: str) -> int:
         """Row index of the zone called ``name``.
@@ -112,10 +102,6 @@ class Zones:
             raise InputError(
                 f"unknown zone {name!r}", field="zone", expected="a zone name"
             ) from None
-
-
-#: Kommunekode -> land, for the zones not on Zealand (see :attr:`Zones.land`).
-LAND_BY_CODE: dict[int, str] = {0: "scania", 400: "bornholm"}
 
 
 def default_zones_path() -> Path:
@@ -211,13 +197,13 @@ def load_zones(year: int, *, path: str | Path | None = None) -> Zones:
                 expected=str(i + 1),
             )
         kind = row["kind"].strip()
-        if kind not in KINDS:
+        if kind not in ZONE_KINDS:
             raise InputError(
                 f"unknown kind {kind!r}",
                 file=file,
                 line=line,
                 field="kind",
-                expected=" | ".join(KINDS),
+                expected=" | ".join(ZONE_KINDS),
             )
         part = row["region_part"].strip()
         if part not in REGION_PARTS:

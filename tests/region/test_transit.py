@@ -8,7 +8,8 @@ import pytest
 
 from mobility.data.build_roads import haversine_km
 from mobility.errors import InputError
-from mobility.region.transit import PT_MODES, default_transit_path, load_transit
+from mobility.region import PT_MODES
+from mobility.region.transit import default_transit_path, load_transit
 from mobility.region.zones import load_zones
 
 
