@@ -13,14 +13,13 @@ import yaml
 from mobility.errors import InputError
 from mobility.projects import (
     SUBCRITERIA,
-    apply_changes,
     apply_projects,
     load_catalogue,
     load_construction_factors,
     load_project,
     project_from_mapping,
 )
-from mobility.region.zones import load_zones
+from mobility.region import apply_changes, load_zones
 from mobility.resources import bundled_dir
 
 

@@ -559,7 +559,7 @@ def _echo(message: str) -> None:
 
 
 def _apply_committed(scenario: Scenario, inputs: Any) -> Any:
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     out = inputs
     for project in scenario.committed:

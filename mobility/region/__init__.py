@@ -20,8 +20,12 @@ Modules
     Stops and lines of public transport.
 :mod:`~mobility.region.inputs`
     :class:`RegionInputs` and :func:`load_region`: the three together for one year.
+:mod:`~mobility.region.edits`
+    Network edits: the changes a project or a committed scheme makes (:class:`NetworkChange`,
+    :func:`parse_network_change`, :func:`apply_changes`).
 """
 
+from mobility.region.edits import NetworkChange, apply_changes, parse_network_change
 from mobility.region.inputs import RegionInputs, load_region
 from mobility.region.roads import count_section_links, load_roads, road_link_network
 from mobility.region.transit import Stop, TransitLine, TransitSystem, load_transit
@@ -32,15 +36,18 @@ __all__ = [
     "PT_MODES",
     "REGION_PARTS",
     "ROAD_CLASSES",
+    "NetworkChange",
     "RegionInputs",
     "Stop",
     "TransitLine",
     "TransitSystem",
     "Zones",
+    "apply_changes",
     "count_section_links",
     "load_region",
     "load_roads",
     "load_transit",
     "load_zones",
+    "parse_network_change",
     "road_link_network",
 ]

@@ -2,7 +2,7 @@
 
 The toy "model" is fixed demand assigned to equilibrium (mobility.network.assignment) on a
 road graph built like the region's (mobility.region.roads.road_link_network); the project
-is applied with mobility.projects.apply_changes, so the test runs the real chain.
+is applied with mobility.region.apply_changes, so the test runs the real chain.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def project(changes: list[dict[str, Any]], capex: float = 400.0) -> Any:
 
 
 def run(changes: list[dict[str, Any]], capex: float) -> tuple[list[tuple], Any, Any]:
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
     p = project(changes, capex)
@@ -267,7 +267,7 @@ def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
 
 def _staged_rows(p: Any) -> list[tuple]:
     from mobility.impacts.appraisal import Combined
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
     parts = p.parts if isinstance(p, Combined) else (p,)
