@@ -74,8 +74,8 @@ from mobility.demand.timeofday import (
 )
 from mobility.errors import InputError
 from mobility.impacts import accessibility, congestion
+from mobility.network.geometry import haversine_km
 from mobility.network.graph import LinkNetwork
-from mobility.network.transit_graph import distance_km
 from mobility.network.vdf import VDF_CODES
 from mobility.scenario import Scenario
 
@@ -235,7 +235,7 @@ class ModelResult:
 
 def intrazonal_km(lon: np.ndarray, lat: np.ndarray, *, params: DemandParameters) -> np.ndarray:
     """Intrazonal trip length per zone from the distance to the nearest other centroid."""
-    d = distance_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    d = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     np.fill_diagonal(d, np.inf)
     nearest = np.min(d, axis=1)
     km = params.intrazonal_factor * nearest * params.detour_factor
@@ -578,7 +578,7 @@ def links_in_region(net: LinkNetwork, graph: Any, zones: Any) -> np.ndarray:
     ids = net.meta["from_node_id"], net.meta["to_node_id"]
     lon = np.array([[graph.nodes[n]["x"] for n in side] for side in ids]).mean(axis=0)
     lat = np.array([[graph.nodes[n]["y"] for n in side] for side in ids]).mean(axis=0)
-    d = distance_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
+    d = haversine_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
     return np.asarray(zones.in_region, dtype=bool)[np.argmin(d, axis=1)]
 
 

@@ -270,7 +270,7 @@ def _mode(route_type: str, *, where: str, line: int) -> str:
 
 def _route_km(points: Sequence[tuple[float, float]], route_factor: float) -> float:
     """The transit graph's in-vehicle km along ``(lon, lat)`` stops."""
-    from mobility.network.transit_graph import distance_km
+    from mobility.network.geometry import haversine_km as distance_km
 
     if len(points) < 2:
         return 0.0

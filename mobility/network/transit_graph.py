@@ -46,27 +46,18 @@ import numpy as np
 
 from mobility.demand.parameters import DemandParameters
 from mobility.errors import InputError
+from mobility.network.geometry import haversine_km
 from mobility.network.graph import LinkNetwork
 
 if TYPE_CHECKING:
     from mobility.network.transit_assignment import StrategyGraph
 
-EARTH_RADIUS_KM = 6371.0088
 ACCESS, EGRESS, BOARD, IN_VEHICLE, ALIGHT, TRANSFER = range(6)
 #: Route-choice models of :func:`pt_skim` (the first is the default).
 ROUTE_CHOICES = ("optimal_strategy", "shortest_path")
 COMPONENTS = ("in_vehicle_min", "wait_min", "walk_min", "boardings", "length_km")
 #: Access legs up to this many km are walked; beyond, the feeder speed applies.
 WALK_PART_KM = 1.0
-
-
-def distance_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray):
-    """Great-circle distance in km (haversine); arrays broadcast."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -202,7 +193,7 @@ def build_transit_network(
     p = params
 
     # access / egress: the k nearest stops plus every stop within pt_access_max_km
-    dist = distance_km(zone_lon[:, None], zone_lat[:, None], s_lon[None, :], s_lat[None, :])
+    dist = haversine_km(zone_lon[:, None], zone_lat[:, None], s_lon[None, :], s_lat[None, :])
     dist = dist * p.detour_factor
     if zone_land is not None:
         land = np.asarray(zone_land, dtype=object)
@@ -224,7 +215,7 @@ def build_transit_network(
             b.add(z + s, i, EGRESS, p.pt_walk_weight * t, walk_min=t)
 
     # walking transfers between nearby stops
-    sd = distance_km(s_lon[:, None], s_lat[:, None], s_lon[None, :], s_lat[None, :])
+    sd = haversine_km(s_lon[:, None], s_lat[:, None], s_lon[None, :], s_lat[None, :])
     sd = sd * p.detour_factor
     for a, c in zip(
         *np.nonzero((sd <= p.pt_transfer_walk_km) & ~np.eye(n_stops, dtype=bool)), strict=True
@@ -273,7 +264,7 @@ def build_transit_network(
             for pos in range(len(seq) - 1):
                 s1, s2 = s_index[seq[pos]], s_index[seq[pos + 1]]
                 km = float(
-                    distance_km(s_lon[s1], s_lat[s1], s_lon[s2], s_lat[s2]) * p.detour_factor
+                    haversine_km(s_lon[s1], s_lat[s1], s_lon[s2], s_lat[s2]) * p.detour_factor
                 )
                 t = km / line.speed_kmh * 60.0
                 b.add(

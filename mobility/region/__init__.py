@@ -10,7 +10,9 @@ Modules
 -------
 :mod:`~mobility.region.vocabulary`
     The names the region's tables and files share (road classes, region parts, public
-    transport modes, lands), each defined once.
+    transport modes, lands), each defined once. :func:`haversine_km` is the one great-circle
+    distance, defined a floor down in :mod:`mobility.network.geometry` (the transit graph
+    needs it) and named here.
 :mod:`~mobility.region.zones`
     The zone table (residents and jobs per zone and year).
 :mod:`~mobility.region.roads`
@@ -25,6 +27,7 @@ Modules
     :func:`parse_network_change`, :func:`apply_changes`).
 """
 
+from mobility.network.geometry import haversine_km
 from mobility.region.edits import NetworkChange, apply_changes, parse_network_change
 from mobility.region.inputs import RegionInputs, load_region
 from mobility.region.roads import count_section_links, load_roads, road_link_network
@@ -44,6 +47,7 @@ __all__ = [
     "Zones",
     "apply_changes",
     "count_section_links",
+    "haversine_km",
     "load_region",
     "load_roads",
     "load_transit",

@@ -39,6 +39,7 @@ import numpy as np
 
 from mobility.config import Fields
 from mobility.errors import InputError, shown
+from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM, haversine_km
 from mobility.region.transit import Stop, TransitLine
 from mobility.region.vocabulary import PT_MODES, ROAD_CLASSES
 
@@ -85,6 +86,9 @@ OPS: dict[str, tuple[str, ...]] = {
 DETOUR_FACTOR = 1.15
 #: A coordinate farther than this from every road node is an error (km).
 SNAP_LIMIT_KM = 10.0
+#: Earth radius of every distance here (snapping, ``near``, added links' lengths): the
+#: rounded one these edits have always used (:mod:`mobility.network.geometry`).
+_RADIUS_KM = ROUNDED_EARTH_RADIUS_KM
 #: The road classes a project can add a link of (motorway ... local).
 BUILDABLE_ROAD_CLASSES = ROAD_CLASSES[:5]
 
@@ -232,18 +236,6 @@ def parse_network_change(item: Fields) -> NetworkChange:
     return NetworkChange(op=op, params=p, file=str(item.file), field=item.prefix)
 
 
-def haversine_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
-    """Great-circle distance in km (WGS84 sphere, R = 6371 km); numpy-broadcasting."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=np.float64)) for a in (lon1, lat1, lon2, lat2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2.0 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-
-
 class _Road:
     """Index of the road graph for snapping and selections."""
 
@@ -266,7 +258,7 @@ class _Road:
             return node_id
         if not self.nodes:
             raise change.error(key, "the road network has no nodes to snap to")
-        d = haversine_km(self.lon, self.lat, point["lon"], point["lat"])
+        d = haversine_km(self.lon, self.lat, point["lon"], point["lat"], radius_km=_RADIUS_KM)
         k = int(np.argmin(d))
         if d[k] > SNAP_LIMIT_KM:
             raise change.error(
@@ -309,7 +301,9 @@ class _Road:
             for e in chosen:
                 (x1, y1), (x2, y2) = self.coords(e[0]), self.coords(e[1])
                 if (
-                    haversine_km((x1 + x2) / 2, (y1 + y2) / 2, near["lon"], near["lat"])
+                    haversine_km(
+                        (x1 + x2) / 2, (y1 + y2) / 2, near["lon"], near["lat"], radius_km=_RADIUS_KM
+                    )
                     <= near["radius_km"]
                 ):
                     keep.append(e)
@@ -362,7 +356,7 @@ def _add_path(
             "to", "snaps to the same node as the previous point", expected="distinct end points"
         )
     seg = [
-        haversine_km(*road.coords(a), *road.coords(b)) * DETOUR_FACTOR
+        haversine_km(*road.coords(a), *road.coords(b), radius_km=_RADIUS_KM) * DETOUR_FACTOR
         for a, b in itertools.pairwise(nodes)
     ]
     total = float(sum(seg))
@@ -438,7 +432,9 @@ def _change_links(road: _Road, change: NetworkChange) -> None:
 
 
 def _nearest_zone(lon: np.ndarray, lat: np.ndarray, zones: Any) -> np.ndarray:
-    d = haversine_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
+    d = haversine_km(
+        lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :], radius_km=_RADIUS_KM
+    )
     return np.argmin(d, axis=1)
 
 

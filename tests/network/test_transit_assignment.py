@@ -34,6 +34,7 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
+from mobility.network.geometry import haversine_km
 from mobility.network.transit_assignment import (
     build_strategy_graph,
     optimal_strategy,
@@ -44,7 +45,6 @@ from mobility.network.transit_graph import (
     BOARD,
     IN_VEHICLE,
     build_transit_network,
-    distance_km,
     line_boardings,
     line_loads,
     pt_load,
@@ -258,7 +258,7 @@ def test_parallel_lines_combine_frequencies(params, h1, h2):
     assert sk["board:P1"][0, 1] == pytest.approx(f1 / (f1 + f2), rel=1e-12)
     assert sk["board:P2"][0, 1] == pytest.approx(f2 / (f1 + f2), rel=1e-12)
     assert sk["boardings"][0, 1] == pytest.approx(1.0)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     assert sk["in_vehicle_min"][0, 1] == pytest.approx(km / 40.0 * 60.0)
     expected = (
         sk["walk_min"][0, 1] * params.pt_walk_weight
@@ -293,7 +293,7 @@ def test_a_dominated_line_is_not_used(params, slow_kmh, used):
         Line("S", "slow", "bus", 10.0, slow_kmh, ("A", "B", "C")),
     )
     tn = build_transit_network(system, **ZONES, params=params)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     t_fast, t_slow = km / 40.0 * 60.0, km / slow_kmh * 60.0
     assert bool(t_slow < params.pt_wait_weight * 5.0 + t_fast) is used  # the premise
     sk = pt_skim(tn)

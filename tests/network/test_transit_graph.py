@@ -9,9 +9,9 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
+from mobility.network.geometry import haversine_km
 from mobility.network.transit_graph import (
     build_transit_network,
-    distance_km,
     line_boardings,
     pt_skim,
 )
@@ -51,7 +51,7 @@ def params():
 def test_level_of_service_hand_computed(params):
     tn = build_transit_network(_system(), **ZONES, params=params)
     sk = pt_skim(tn)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     ivt = km / 40.0 * 60.0
     assert sk["in_vehicle_min"][0, 1] == pytest.approx(ivt)
     assert sk["wait_min"][0, 1] == pytest.approx(2.0)  # half of the 4-min headway
