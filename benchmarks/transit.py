@@ -114,7 +114,7 @@ def _report_year(year: int, *, repeat: int, check: bool) -> None:
         zone_ids=z.zone_id,
         zone_lon=z.lon,
         zone_lat=z.lat,
-        params=params,
+        params=params.transit_graph_params(),
         zone_land=z.land,
     )
     out.write(

@@ -691,7 +691,7 @@ def run_model(
             zone_ids=zones.zone_id,
             zone_lon=zones.lon,
             zone_lat=zones.lat,
-            params=p,
+            params=p.transit_graph_params(),
             zone_land=zones.land,
         )
         pt = pt_skim(tn, route_choice=scenario.settings.pt_route_choice)

@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mobility.demand.parameters import DemandParameters
 from mobility.errors import InputError
 from mobility.network.geometry import haversine_km
 from mobility.network.graph import LinkNetwork
@@ -58,6 +57,36 @@ ROUTE_CHOICES = ("optimal_strategy", "shortest_path")
 COMPONENTS = ("in_vehicle_min", "wait_min", "walk_min", "boardings", "length_km")
 #: Access legs up to this many km are walked; beyond, the feeder speed applies.
 WALK_PART_KM = 1.0
+
+
+@dataclass(frozen=True)
+class TransitGraphParams:
+    """What the transit graph reads of the traveller's behaviour (units as named).
+
+    The caller builds it from its demand model's parameters
+    (:meth:`mobility.demand.parameters.DemandParameters.transit_graph_params`).
+    """
+
+    #: walking speed on access, egress and transfer legs (km/h)
+    walk_speed_kmh: float
+    #: speed of the part of an access leg beyond :data:`WALK_PART_KM` (feeder bus, km/h)
+    feeder_speed_kmh: float
+    #: weight of walking minutes against in-vehicle minutes
+    walk_weight: float
+    #: weight of waiting minutes against in-vehicle minutes
+    wait_weight: float
+    #: the wait at a stop is at most this (half the headway otherwise), min
+    wait_cap_min: float
+    #: generalised minutes charged on every boarding
+    transfer_penalty_min: float
+    #: a zone centroid connects to this many nearest stops ...
+    access_stops: float
+    #: ... and to every stop within this distance (km)
+    access_max_km: float
+    #: stops closer than this are linked by walking transfers (km)
+    transfer_walk_km: float
+    #: access, egress and in-vehicle distance / great-circle distance
+    detour_factor: float
 
 
 @dataclass(frozen=True)
@@ -141,10 +170,10 @@ class _Builder:
             self.comp[c].append(comp.get(c, 0.0))
 
 
-def _access_time(km: np.ndarray, p: DemandParameters) -> np.ndarray:
+def _access_time(km: np.ndarray, p: TransitGraphParams) -> np.ndarray:
     walk = np.minimum(km, WALK_PART_KM)
     ride = np.maximum(km - WALK_PART_KM, 0.0)
-    return walk / p.pt_walk_speed * 60.0 + ride / p.pt_feeder_speed * 60.0
+    return walk / p.walk_speed_kmh * 60.0 + ride / p.feeder_speed_kmh * 60.0
 
 
 def build_transit_network(
@@ -153,7 +182,7 @@ def build_transit_network(
     zone_ids: np.ndarray,
     zone_lon: np.ndarray,
     zone_lat: np.ndarray,
-    params: DemandParameters,
+    params: TransitGraphParams,
     zone_land: Sequence[str] | None = None,
 ) -> TransitNetwork:
     """Build the transit graph of ``system`` for the given zone centroids.
@@ -204,24 +233,24 @@ def build_transit_network(
     for i in range(z):
         reachable = np.flatnonzero(np.isfinite(dist[i]))
         order = reachable[np.argsort(dist[i, reachable], kind="stable")]
-        k_near = min(int(p.pt_access_stops), order.shape[0])
+        k_near = min(int(p.access_stops), order.shape[0])
         chosen = set(order[:k_near].tolist()) | set(
-            np.flatnonzero(dist[i] <= p.pt_access_max_km).tolist()
+            np.flatnonzero(dist[i] <= p.access_max_km).tolist()
         )
         for s in sorted(chosen):
             km = float(dist[i, s])
             t = float(_access_time(np.array(km), p))
-            b.add(i, z + s, ACCESS, p.pt_walk_weight * t, walk_min=t)
-            b.add(z + s, i, EGRESS, p.pt_walk_weight * t, walk_min=t)
+            b.add(i, z + s, ACCESS, p.walk_weight * t, walk_min=t)
+            b.add(z + s, i, EGRESS, p.walk_weight * t, walk_min=t)
 
     # walking transfers between nearby stops
     sd = haversine_km(s_lon[:, None], s_lat[:, None], s_lon[None, :], s_lat[None, :])
     sd = sd * p.detour_factor
     for a, c in zip(
-        *np.nonzero((sd <= p.pt_transfer_walk_km) & ~np.eye(n_stops, dtype=bool)), strict=True
+        *np.nonzero((sd <= p.transfer_walk_km) & ~np.eye(n_stops, dtype=bool)), strict=True
     ):
-        t = float(sd[a, c]) / p.pt_walk_speed * 60.0
-        b.add(z + int(a), z + int(c), TRANSFER, p.pt_walk_weight * t, walk_min=t)
+        t = float(sd[a, c]) / p.walk_speed_kmh * 60.0
+        b.add(z + int(a), z + int(c), TRANSFER, p.walk_weight * t, walk_min=t)
 
     # lines: one chain of route nodes per direction
     next_node = z + n_stops
@@ -238,10 +267,10 @@ def build_transit_network(
         if not (line.headway_min > 0 and line.speed_kmh > 0):
             raise InputError("headway and speed must be positive", field=field)
         line_mode[lid] = str(line.mode)
-        wait = min(line.headway_min / 2.0, p.pt_wait_cap)
-        board_cost = p.pt_wait_weight * wait + p.pt_transfer_penalty
+        wait = min(line.headway_min / 2.0, p.wait_cap_min)
+        board_cost = p.wait_weight * wait + p.transfer_penalty_min
         # a lone line waits half its effective headway: exactly `wait` under strategies too
-        freq = 1.0 / min(line.headway_min, 2.0 * p.pt_wait_cap)
+        freq = 1.0 / min(line.headway_min, 2.0 * p.wait_cap_min)
         for seq in (stops, stops[::-1]):
             nodes = list(range(next_node, next_node + len(seq)))
             next_node += len(seq)
@@ -254,7 +283,7 @@ def build_transit_network(
                         BOARD,
                         board_cost,
                         line=li,
-                        fixed=p.pt_transfer_penalty,
+                        fixed=p.transfer_penalty_min,
                         freq=freq,
                         wait_min=wait,
                         boardings=1.0,
@@ -318,7 +347,7 @@ def build_transit_network(
         line_boarding=line_boarding,
         frequency=np.asarray(b.freq, dtype=np.float64),
         strategy_cost=np.asarray(b.fixed, dtype=np.float64),
-        wait_weight=float(p.pt_wait_weight),
+        wait_weight=float(p.wait_weight),
         line_of_link=line_arr,
     )
 
