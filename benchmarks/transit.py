@@ -21,7 +21,6 @@ import time
 import numpy as np
 
 from mobility.demand.parameters import load_demand_parameters
-from mobility.network.region import load_region
 from mobility.network.transit_assignment import ALPHA, strategy_load
 from mobility.network.transit_graph import (
     ROUTE_CHOICES,
@@ -30,6 +29,7 @@ from mobility.network.transit_graph import (
     pt_skim,
     strategy_graph,
 )
+from mobility.region import load_region
 
 
 def _median_s(fn, repeat: int) -> float:
@@ -114,7 +114,7 @@ def _report_year(year: int, *, repeat: int, check: bool) -> None:
         zone_ids=z.zone_id,
         zone_lon=z.lon,
         zone_lat=z.lat,
-        params=params,
+        params=params.transit_graph_params(),
         zone_land=z.land,
     )
     out.write(

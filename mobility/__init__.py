@@ -1,7 +1,8 @@
 """mobility: an open transport model and decision tool for hovedstadsområdet.
 
 The public API is small on purpose; see the submodules ``mobility.network``,
-``mobility.demand``, ``mobility.impacts``, ``mobility.scoring`` and ``mobility.report``.
+``mobility.region``, ``mobility.demand``, ``mobility.impacts``, ``mobility.scoring`` and
+``mobility.report`` (their floors: docs/architecture.md).
 """
 
 from mobility.errors import InfeasibleError, InputError, MobilityError

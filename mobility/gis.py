@@ -284,9 +284,9 @@ def write_model_map(
         The road graph modelled (node ``x``/``y`` in WGS84, edges with ``link_id``,
         ``lanes``, ``length_km`` and optionally ``geometry`` as WKT).
     zones
-        The :class:`mobility.demand.zones.Zones` (centroids).
+        The :class:`mobility.region.zones.Zones` (centroids).
     transit
-        The :class:`mobility.network.transit.TransitSystem` modelled.
+        The :class:`mobility.region.transit.TransitSystem` modelled.
 
     Returns
     -------

@@ -44,8 +44,8 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
 (built | decided | under_construction), ``opening_year``, ``source`` and ``changes`` in the
-network-change schema of :mod:`mobility.projects`. Those open by ``year`` are applied to a
-deep copy of the region inputs by :func:`mobility.projects.apply_changes`.
+network-change schema of :mod:`mobility.region.edits`. Those open by ``year`` are applied to
+a deep copy of the region inputs by :func:`mobility.region.edits.apply_changes`.
 """
 
 from __future__ import annotations
@@ -359,7 +359,7 @@ def _fleet(f: Fields | None) -> dict[int, float]:
 
 
 def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
-    from mobility.projects import _change  # the projects' network-change schema
+    from mobility.region import parse_network_change
 
     if f is None:
         return ()
@@ -374,7 +374,7 @@ def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
         if ident in seen:
             raise item.error("id", f"duplicate project id '{ident}'", expected="unique ids")
         seen.add(ident)
-        changes = tuple(_change(c) for c in item.items("changes"))
+        changes = tuple(parse_network_change(c) for c in item.items("changes"))
         if not changes:
             raise item.error("changes", "is empty", expected="at least one network change")
         out.append(

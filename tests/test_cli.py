@@ -390,7 +390,7 @@ def test_assign_unknown_algorithm(tmp_path):
 
 def test_network_info_bundled_region():
     try:
-        import mobility.network.region  # noqa: F401
+        import mobility.region.roads  # noqa: F401
     except ModuleNotFoundError as exc:
         pytest.skip(f"region network loader not importable yet ({exc.name})")
     result = _run(["network", "info"])

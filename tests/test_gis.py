@@ -28,7 +28,7 @@ from mobility.gis import (
     write_link_changes_map,
     write_model_map,
 )
-from mobility.network.transit import Stop, TransitLine, TransitSystem
+from mobility.region.transit import Stop, TransitLine, TransitSystem
 
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 
@@ -134,7 +134,7 @@ def test_zones_polygon_for_a_whole_municipality_else_point(tmp_path: Path) -> No
 
 
 def test_bundled_boundaries_cover_every_zone_municipality() -> None:
-    from mobility.demand.zones import load_zones
+    from mobility.region.zones import load_zones
 
     boundaries = municipality_boundaries()
     zones = load_zones(2023)

@@ -10,17 +10,16 @@ import networkx as nx
 import pytest
 import yaml
 
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
 from mobility.projects import (
     SUBCRITERIA,
-    apply_changes,
     apply_projects,
     load_catalogue,
     load_construction_factors,
     load_project,
     project_from_mapping,
 )
+from mobility.region import apply_changes, load_zones
 from mobility.resources import bundled_dir
 
 

@@ -229,9 +229,9 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
 
     if roads is None:
         try:
-            from mobility.network.region import load_roads
+            from mobility.region.roads import load_roads
         except ModuleNotFoundError as exc:
-            if exc.name != "mobility.network.region":
+            if exc.name != "mobility.region.roads":
                 raise
             raise InputError(
                 "the bundled region network is not available in this installation",

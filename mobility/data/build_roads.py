@@ -26,8 +26,8 @@ import math
 from pathlib import Path
 
 from mobility.data import build_zones
-from mobility.demand.zones import LAND_BY_CODE
 from mobility.fileio import write_csv
+from mobility.region.vocabulary import LAND_BY_CODE
 
 EARTH_RADIUS_KM = 6371.0088
 #: Detour of the real alignment over the straight line between consecutive nodes, by class [M].
@@ -1698,7 +1698,7 @@ def node_land(key: str) -> str:
 
 def zone_land(row: list[object]) -> str:
     """The land of a zone row of :func:`build_zones.zone_rows` (by its kommunekode, as
-    :attr:`mobility.demand.zones.Zones.land`)."""
+    :attr:`mobility.region.zones.Zones.land`)."""
     return LAND_BY_CODE.get(int(str(row[3])), "zealand")
 
 

@@ -1,1 +1,2 @@
-"""Travel demand: zones, trip generation, distribution and mode choice."""
+"""Travel demand: trip generation, distribution, mode choice and the region model (the zones
+are in :mod:`mobility.region.zones`)."""

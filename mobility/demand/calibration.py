@@ -173,7 +173,7 @@ def calibrate(
 #: Count sections of the calibration (key, target AADT, label, tag); domain-facts §4. The
 #: first two are published section totals; the others are the per-lane daily flows of the DI
 #: ranking times the section's lanes (tag D; values and sources in
-#: :data:`mobility.network.region.COUNT_SECTIONS`).
+#: :data:`mobility.region.roads.COUNT_SECTIONS`).
 COUNTS = (
     ("koege_bugt_greve_n_ishoej", 133_400.0, "Koege Bugt Motorvejen Greve N-Ishoej", "S2"),
     ("motorring3_jyllingevej_husum", 130_000.0, "Motorring 3 Jyllingevej-Husum ~130,000", "S"),
@@ -205,7 +205,7 @@ COUNT_SOURCES = {"oeresundsbroen": "Oeresundsinstituttet 2015"}
 
 def section_adt(result: Any, key: str) -> float:
     """Model AADT (both directions) of a count section (:data:`COUNTS`)."""
-    from mobility.network.region import count_section_links
+    from mobility.region import count_section_links
 
     ids = list(result.road_net.meta["link_id"])
     idx = [ids.index(link) for link in count_section_links(result.inputs.roads, key)]

@@ -2,7 +2,7 @@
 
 :func:`run_model` runs one scenario:
 
-1. the region inputs for the scenario year (:func:`mobility.network.region.load_region`) with
+1. the region inputs for the scenario year (:func:`mobility.region.load_region`) with
    the scenario's committed projects applied to a deep copy;
 2. level of service: car (congested skims of the time-of-day assignments), public transport
    (:mod:`mobility.network.transit_graph`; expected values under Spiess-Florian optimal
@@ -74,8 +74,8 @@ from mobility.demand.timeofday import (
 )
 from mobility.errors import InputError
 from mobility.impacts import accessibility, congestion
+from mobility.network.geometry import haversine_km
 from mobility.network.graph import LinkNetwork
-from mobility.network.transit_graph import distance_km
 from mobility.network.vdf import VDF_CODES
 from mobility.scenario import Scenario
 
@@ -235,7 +235,7 @@ class ModelResult:
 
 def intrazonal_km(lon: np.ndarray, lat: np.ndarray, *, params: DemandParameters) -> np.ndarray:
     """Intrazonal trip length per zone from the distance to the nearest other centroid."""
-    d = distance_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    d = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     np.fill_diagonal(d, np.inf)
     nearest = np.min(d, axis=1)
     km = params.intrazonal_factor * nearest * params.detour_factor
@@ -285,7 +285,7 @@ def _car_skim(
 def _active_skims(
     inputs: Any, zones: Any, params: DemandParameters
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    from mobility.network.region import road_link_network
+    from mobility.region import road_link_network
 
     bike = road_link_network(inputs.roads, zones, modes="bike")
     classes = np.asarray(bike.meta.get("road_class", []), dtype=object)
@@ -359,7 +359,7 @@ def _border_trips(trips: Mapping[str, Any], border: np.ndarray | None, mode: str
 
 def border_matrix(zones: Any) -> np.ndarray:
     """``(Z, Z)`` 1.0 where origin and destination lie in different countries (the Swedish
-    zones are the ``scania`` land of :attr:`~mobility.demand.zones.Zones.land`), else 0.0."""
+    zones are the ``scania`` land of :attr:`~mobility.region.zones.Zones.land`), else 0.0."""
     swedish = np.array([land == "scania" for land in zones.land])
     return (swedish[:, None] != swedish[None, :]).astype(np.float64)
 
@@ -559,7 +559,7 @@ def _echo(message: str) -> None:
 
 
 def _apply_committed(scenario: Scenario, inputs: Any) -> Any:
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     out = inputs
     for project in scenario.committed:
@@ -578,7 +578,7 @@ def links_in_region(net: LinkNetwork, graph: Any, zones: Any) -> np.ndarray:
     ids = net.meta["from_node_id"], net.meta["to_node_id"]
     lon = np.array([[graph.nodes[n]["x"] for n in side] for side in ids]).mean(axis=0)
     lat = np.array([[graph.nodes[n]["y"] for n in side] for side in ids]).mean(axis=0)
-    d = distance_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
+    d = haversine_km(lon[:, None], lat[:, None], zones.lon[None, :], zones.lat[None, :])
     return np.asarray(zones.in_region, dtype=bool)[np.argmin(d, axis=1)]
 
 
@@ -654,7 +654,6 @@ def run_model(
     """
     from mobility.impacts.emissions import co2e_g_per_vkm
     from mobility.network.assignment import assign
-    from mobility.network.region import load_region, road_link_network
     from mobility.network.transit_graph import (
         build_transit_network,
         line_boardings,
@@ -663,6 +662,7 @@ def run_model(
         pt_skim,
     )
     from mobility.progress import step
+    from mobility.region import load_region, road_link_network
 
     timings: dict[str, float] = {}
     t_start = time.perf_counter()
@@ -691,7 +691,7 @@ def run_model(
             zone_ids=zones.zone_id,
             zone_lon=zones.lon,
             zone_lat=zones.lat,
-            params=p,
+            params=p.transit_graph_params(),
             zone_land=zones.land,
         )
         pt = pt_skim(tn, route_choice=scenario.settings.pt_route_choice)

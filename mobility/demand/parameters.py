@@ -13,12 +13,15 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mobility.errors import InputError
 from mobility.resources import data_dir
+
+if TYPE_CHECKING:
+    from mobility.network.transit_graph import TransitGraphParams
 
 COLUMNS = ("parameter", "value", "unit", "tag", "source")
 TAGS = ("S", "S2", "D", "M")
@@ -101,6 +104,24 @@ class DemandParameters:
     def deterrence(self, purpose: str) -> float:
         """Exponential deterrence per minute of generalised cost for ``purpose``."""
         return float(getattr(self, f"deterrence_{purpose}"))
+
+    def transit_graph_params(self) -> TransitGraphParams:
+        """The values the transit graph reads
+        (:func:`mobility.network.transit_graph.build_transit_network`)."""
+        from mobility.network.transit_graph import TransitGraphParams
+
+        return TransitGraphParams(
+            walk_speed_kmh=self.pt_walk_speed,
+            feeder_speed_kmh=self.pt_feeder_speed,
+            walk_weight=self.pt_walk_weight,
+            wait_weight=self.pt_wait_weight,
+            wait_cap_min=self.pt_wait_cap,
+            transfer_penalty_min=self.pt_transfer_penalty,
+            access_stops=self.pt_access_stops,
+            access_max_km=self.pt_access_max_km,
+            transfer_walk_km=self.pt_transfer_walk_km,
+            detour_factor=self.detour_factor,
+        )
 
     def replace(self, **changes: float) -> DemandParameters:
         """A copy with some values changed (unknown names raise ``TypeError``)."""

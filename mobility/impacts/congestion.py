@@ -138,7 +138,7 @@ def select_link_weekday(result: Any, link_ids: list[Any]) -> SelectLink:
         A :class:`mobility.demand.model.ModelResult`.
     link_ids
         Link ids (``road_net.meta["link_id"]``, e.g. from
-        :func:`mobility.network.region.count_section_links`).
+        :func:`mobility.region.roads.count_section_links`).
 
     Raises
     ------

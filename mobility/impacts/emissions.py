@@ -24,10 +24,12 @@ import functools
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM, haversine_km
 from mobility.resources import data_dir
 
 #: Speed range (km/h) over which the curves are evaluated; inputs are clipped to it.
@@ -257,13 +259,13 @@ def transit_service_co2e_t_per_day(
         pts = [stops[s] for s in line.stops if s in stops]
         length = 0.0
         for a, b in itertools.pairwise(pts):
-            length += _haversine_km(a.lon, a.lat, b.lon, b.lat)
+            length += line_km(a, b)
         departures = 2.0 * hours * 60.0 / max(float(line.headway_min), 0.5)
         total += departures * 1.2 * length * g_per_vkm / 1e6
     return total
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    lo1, la1, lo2, la2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
-    return float(2.0 * 6371.0 * np.arcsin(np.sqrt(min(a, 1.0))))
+def line_km(a: Any, b: Any) -> float:
+    """Great-circle km between two stops (``lon``, ``lat``) on the rounded Earth radius these
+    line lengths have always used (:data:`mobility.network.geometry.ROUNDED_EARTH_RADIUS_KM`)."""
+    return float(haversine_km(a.lon, a.lat, b.lon, b.lat, radius_km=ROUNDED_EARTH_RADIUS_KM))

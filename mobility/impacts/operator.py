@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mobility.impacts.cba import UnitPrices
-from mobility.impacts.emissions import _haversine_km, _read_rows, _value
+from mobility.impacts.emissions import _read_rows, _value, line_km
 from mobility.resources import data_dir
 
 __all__ = [
@@ -53,9 +53,7 @@ def line_service(
 ) -> dict[str, float]:
     """Weekday vehicle-km, vehicle-hours and peak vehicles of one line."""
     pts = [stops[s] for s in line.stops if s in stops]
-    km = CURVATURE * sum(
-        _haversine_km(a.lon, a.lat, b.lon, b.lat) for a, b in itertools.pairwise(pts)
-    )
+    km = CURVATURE * sum(line_km(a, b) for a, b in itertools.pairwise(pts))
     headway = max(float(line.headway_min), 0.5)
     departures = 2.0 * 60.0 * hours / headway
     speed = max(float(line.speed_kmh), 1.0)

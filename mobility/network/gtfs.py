@@ -1,7 +1,7 @@
 """GTFS feeds into the model's transit format (stops, lines, stop sequences, headways).
 
 A GTFS feed (a zip or a folder of ``.txt`` tables, https://gtfs.org/schedule/reference/) is
-read with the csv module and turned into the three tables :func:`mobility.network.transit.
+read with the csv module and turned into the three tables :func:`mobility.region.transit.
 load_transit` reads: ``stops.csv``, ``lines.csv``, ``line_stops.csv``, plus
 ``line_headways.csv`` with the headway of every line in each time-of-day period. Method:
 
@@ -270,7 +270,7 @@ def _mode(route_type: str, *, where: str, line: int) -> str:
 
 def _route_km(points: Sequence[tuple[float, float]], route_factor: float) -> float:
     """The transit graph's in-vehicle km along ``(lon, lat)`` stops."""
-    from mobility.network.transit_graph import distance_km
+    from mobility.network.geometry import haversine_km as distance_km
 
     if len(points) < 2:
         return 0.0
@@ -502,7 +502,7 @@ def to_transit(
 
 
 #: Columns of the tables :func:`write_transit` writes (``stops.csv``, ``lines.csv`` and
-#: ``line_stops.csv`` are :func:`mobility.network.transit.load_transit`'s format).
+#: ``line_stops.csv`` are :func:`mobility.region.transit.load_transit`'s format).
 STOPS_COLUMNS = ("stop_id", "name", "lon", "lat", "zone_id", "source")
 LINES_COLUMNS = (
     "line_id", "name", "mode", "headway_min", "speed_kmh", "open_year", "close_year", "source",

@@ -1,6 +1,6 @@
 """The public-transport graph as a :class:`~mobility.network.graph.LinkNetwork`.
 
-Built from a :class:`mobility.network.transit.TransitSystem` (lines with stops, headways and
+Built from a :class:`mobility.region.transit.TransitSystem` (lines with stops, headways and
 speeds) and the zone centroids. Nodes: zone centroids (no through paths), stops, and one
 "route node" per line, direction and stop position. Links (``link_type`` codes):
 
@@ -44,14 +44,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mobility.demand.parameters import DemandParameters
 from mobility.errors import InputError
+from mobility.network.geometry import haversine_km
 from mobility.network.graph import LinkNetwork
 
 if TYPE_CHECKING:
     from mobility.network.transit_assignment import StrategyGraph
 
-EARTH_RADIUS_KM = 6371.0088
 ACCESS, EGRESS, BOARD, IN_VEHICLE, ALIGHT, TRANSFER = range(6)
 #: Route-choice models of :func:`pt_skim` (the first is the default).
 ROUTE_CHOICES = ("optimal_strategy", "shortest_path")
@@ -60,13 +59,34 @@ COMPONENTS = ("in_vehicle_min", "wait_min", "walk_min", "boardings", "length_km"
 WALK_PART_KM = 1.0
 
 
-def distance_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray):
-    """Great-circle distance in km (haversine); arrays broadcast."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+@dataclass(frozen=True)
+class TransitGraphParams:
+    """What the transit graph reads of the traveller's behaviour (units as named).
+
+    The caller builds it from its demand model's parameters
+    (:meth:`mobility.demand.parameters.DemandParameters.transit_graph_params`).
+    """
+
+    #: walking speed on access, egress and transfer legs (km/h)
+    walk_speed_kmh: float
+    #: speed of the part of an access leg beyond :data:`WALK_PART_KM` (feeder bus, km/h)
+    feeder_speed_kmh: float
+    #: weight of walking minutes against in-vehicle minutes
+    walk_weight: float
+    #: weight of waiting minutes against in-vehicle minutes
+    wait_weight: float
+    #: the wait at a stop is at most this (half the headway otherwise), min
+    wait_cap_min: float
+    #: generalised minutes charged on every boarding
+    transfer_penalty_min: float
+    #: a zone centroid connects to this many nearest stops ...
+    access_stops: float
+    #: ... and to every stop within this distance (km)
+    access_max_km: float
+    #: stops closer than this are linked by walking transfers (km)
+    transfer_walk_km: float
+    #: access, egress and in-vehicle distance / great-circle distance
+    detour_factor: float
 
 
 @dataclass(frozen=True)
@@ -150,10 +170,10 @@ class _Builder:
             self.comp[c].append(comp.get(c, 0.0))
 
 
-def _access_time(km: np.ndarray, p: DemandParameters) -> np.ndarray:
+def _access_time(km: np.ndarray, p: TransitGraphParams) -> np.ndarray:
     walk = np.minimum(km, WALK_PART_KM)
     ride = np.maximum(km - WALK_PART_KM, 0.0)
-    return walk / p.pt_walk_speed * 60.0 + ride / p.pt_feeder_speed * 60.0
+    return walk / p.walk_speed_kmh * 60.0 + ride / p.feeder_speed_kmh * 60.0
 
 
 def build_transit_network(
@@ -162,7 +182,7 @@ def build_transit_network(
     zone_ids: np.ndarray,
     zone_lon: np.ndarray,
     zone_lat: np.ndarray,
-    params: DemandParameters,
+    params: TransitGraphParams,
     zone_land: Sequence[str] | None = None,
 ) -> TransitNetwork:
     """Build the transit graph of ``system`` for the given zone centroids.
@@ -170,7 +190,7 @@ def build_transit_network(
     Parameters
     ----------
     system
-        A :class:`mobility.network.transit.TransitSystem` (``stops``: id -> Stop with
+        A :class:`mobility.region.transit.TransitSystem` (``stops``: id -> Stop with
         ``lon``/``lat``; ``lines``: id -> TransitLine with ``mode``, ``headway_min``,
         ``speed_kmh``, ``stops``).
     zone_ids, zone_lon, zone_lat
@@ -178,7 +198,7 @@ def build_transit_network(
     params
         Walk speed and weights, wait cap, transfer penalty, access rules.
     zone_land
-        ``(Z,)`` the land each zone lies on (:attr:`mobility.demand.zones.Zones.land`). When
+        ``(Z,)`` the land each zone lies on (:attr:`mobility.region.zones.Zones.land`). When
         given, a zone's access and egress legs only reach stops on its own land (a stop's
         land is that of its nearest zone centroid): nobody walks or takes a feeder bus across
         the sound (Helsingborg's centroid is 5 km from Helsingør station).
@@ -202,7 +222,7 @@ def build_transit_network(
     p = params
 
     # access / egress: the k nearest stops plus every stop within pt_access_max_km
-    dist = distance_km(zone_lon[:, None], zone_lat[:, None], s_lon[None, :], s_lat[None, :])
+    dist = haversine_km(zone_lon[:, None], zone_lat[:, None], s_lon[None, :], s_lat[None, :])
     dist = dist * p.detour_factor
     if zone_land is not None:
         land = np.asarray(zone_land, dtype=object)
@@ -213,24 +233,24 @@ def build_transit_network(
     for i in range(z):
         reachable = np.flatnonzero(np.isfinite(dist[i]))
         order = reachable[np.argsort(dist[i, reachable], kind="stable")]
-        k_near = min(int(p.pt_access_stops), order.shape[0])
+        k_near = min(int(p.access_stops), order.shape[0])
         chosen = set(order[:k_near].tolist()) | set(
-            np.flatnonzero(dist[i] <= p.pt_access_max_km).tolist()
+            np.flatnonzero(dist[i] <= p.access_max_km).tolist()
         )
         for s in sorted(chosen):
             km = float(dist[i, s])
             t = float(_access_time(np.array(km), p))
-            b.add(i, z + s, ACCESS, p.pt_walk_weight * t, walk_min=t)
-            b.add(z + s, i, EGRESS, p.pt_walk_weight * t, walk_min=t)
+            b.add(i, z + s, ACCESS, p.walk_weight * t, walk_min=t)
+            b.add(z + s, i, EGRESS, p.walk_weight * t, walk_min=t)
 
     # walking transfers between nearby stops
-    sd = distance_km(s_lon[:, None], s_lat[:, None], s_lon[None, :], s_lat[None, :])
+    sd = haversine_km(s_lon[:, None], s_lat[:, None], s_lon[None, :], s_lat[None, :])
     sd = sd * p.detour_factor
     for a, c in zip(
-        *np.nonzero((sd <= p.pt_transfer_walk_km) & ~np.eye(n_stops, dtype=bool)), strict=True
+        *np.nonzero((sd <= p.transfer_walk_km) & ~np.eye(n_stops, dtype=bool)), strict=True
     ):
-        t = float(sd[a, c]) / p.pt_walk_speed * 60.0
-        b.add(z + int(a), z + int(c), TRANSFER, p.pt_walk_weight * t, walk_min=t)
+        t = float(sd[a, c]) / p.walk_speed_kmh * 60.0
+        b.add(z + int(a), z + int(c), TRANSFER, p.walk_weight * t, walk_min=t)
 
     # lines: one chain of route nodes per direction
     next_node = z + n_stops
@@ -247,10 +267,10 @@ def build_transit_network(
         if not (line.headway_min > 0 and line.speed_kmh > 0):
             raise InputError("headway and speed must be positive", field=field)
         line_mode[lid] = str(line.mode)
-        wait = min(line.headway_min / 2.0, p.pt_wait_cap)
-        board_cost = p.pt_wait_weight * wait + p.pt_transfer_penalty
+        wait = min(line.headway_min / 2.0, p.wait_cap_min)
+        board_cost = p.wait_weight * wait + p.transfer_penalty_min
         # a lone line waits half its effective headway: exactly `wait` under strategies too
-        freq = 1.0 / min(line.headway_min, 2.0 * p.pt_wait_cap)
+        freq = 1.0 / min(line.headway_min, 2.0 * p.wait_cap_min)
         for seq in (stops, stops[::-1]):
             nodes = list(range(next_node, next_node + len(seq)))
             next_node += len(seq)
@@ -263,7 +283,7 @@ def build_transit_network(
                         BOARD,
                         board_cost,
                         line=li,
-                        fixed=p.pt_transfer_penalty,
+                        fixed=p.transfer_penalty_min,
                         freq=freq,
                         wait_min=wait,
                         boardings=1.0,
@@ -273,7 +293,7 @@ def build_transit_network(
             for pos in range(len(seq) - 1):
                 s1, s2 = s_index[seq[pos]], s_index[seq[pos + 1]]
                 km = float(
-                    distance_km(s_lon[s1], s_lat[s1], s_lon[s2], s_lat[s2]) * p.detour_factor
+                    haversine_km(s_lon[s1], s_lat[s1], s_lon[s2], s_lat[s2]) * p.detour_factor
                 )
                 t = km / line.speed_kmh * 60.0
                 b.add(
@@ -327,7 +347,7 @@ def build_transit_network(
         line_boarding=line_boarding,
         frequency=np.asarray(b.freq, dtype=np.float64),
         strategy_cost=np.asarray(b.fixed, dtype=np.float64),
-        wait_weight=float(p.pt_wait_weight),
+        wait_weight=float(p.wait_weight),
         line_of_link=line_arr,
     )
 

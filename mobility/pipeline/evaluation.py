@@ -225,8 +225,8 @@ def run_evaluation(
         indicator_rows,
         settings_from_scenario,
     )
-    from mobility.network.region import load_region
     from mobility.projects import apply_projects, load_catalogue
+    from mobility.region import load_region
     from mobility.scenario import load_scenario
 
     t0 = time.perf_counter()

@@ -13,18 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KNOWN_PARTS", "run_portfolio"]
-
-#: Parts of hovedstadsområdet used by region_part (the Fingerplan fingers, central Copenhagen).
-KNOWN_PARTS = (
-    "central",
-    "koege_bugt",
-    "roskilde",
-    "frederikssund",
-    "hilleroed",
-    "helsingoer",
-    "bornholm",
-)
+__all__ = ["run_portfolio"]
 
 
 def _min_per_part(
@@ -36,6 +25,7 @@ def _min_per_part(
 ) -> tuple[tuple[str, int], ...]:
     """Turn a minimum (one number for every part, or per part) into ``(part, n)`` pairs."""
     from mobility.errors import InputError
+    from mobility.region.vocabulary import PLANNING_PARTS
 
     if value is None:
         return ()
@@ -54,12 +44,12 @@ def _min_per_part(
             )
         pairs = [(p, int(value)) for p in parts]
     for part, _ in pairs:
-        if part not in KNOWN_PARTS and part not in present:
+        if part not in PLANNING_PARTS and part not in present:
             raise InputError(
                 f"unknown part '{part}'",
                 file=file if isinstance(value, dict) else None,
                 field="portfolio.min_per_part" if isinstance(value, dict) else "--parts",
-                expected="one of " + ", ".join(KNOWN_PARTS),
+                expected="one of " + ", ".join(PLANNING_PARTS),
             )
     return tuple(pairs)
 

@@ -146,9 +146,9 @@ def check_plan(plan: RunPlan, scenario_path: Path, *, scenario: Any = None) -> N
     InputError
         The first problem, naming its file and field.
     """
-    from mobility.demand.zones import load_zones
     from mobility.impacts.appraisal import settings_from_scenario
     from mobility.projects import load_catalogue
+    from mobility.region.zones import load_zones
     from mobility.scenario import load_scenario
     from mobility.scoring.portfolio import read_scenario_portfolio
     from mobility.scoring.weights import resolve_weights

@@ -121,8 +121,8 @@ def run_job_warm(job: Job, warm: Any) -> tuple[tuple[str, float], LightResult]:
 def run_job(job: Job) -> tuple[tuple[str, float], LightResult]:
     """Run one job (top-level so that spawned processes and Dask workers can import it)."""
     from mobility.demand.model import run_model
-    from mobility.network.region import load_region
     from mobility.projects import apply_projects, load_project
+    from mobility.region import load_region
     from mobility.scenario import load_scenario
 
     start = time.perf_counter()

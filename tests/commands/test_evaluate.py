@@ -246,8 +246,8 @@ def test_added_links_keep_every_reference_link_id() -> None:
     id in the project network, with the same end nodes and name (issue: HH-tunnelen was
     compared with a V2 link because added links shifted the ids)."""
     from mobility.demand.model import _apply_committed
-    from mobility.network.region import load_region, road_link_network
     from mobility.projects import apply_projects, load_project
+    from mobility.region import load_region, road_link_network
     from mobility.scenario import load_scenario
 
     scenario = load_scenario(bundled_file("scenarios", f"{SCENARIO}.yaml"))

@@ -43,7 +43,7 @@ def _value(result, name):
 
 
 def _section_adt(result, key):
-    from mobility.network.region import count_section_links
+    from mobility.region import count_section_links
 
     ids = result.road_net.meta["link_id"]
     idx = [ids.index(link) for link in count_section_links(result.inputs.roads, key)]

@@ -22,8 +22,8 @@ from mobility.data.zone_growth import (
     growth_factors,
     read_growth_table,
 )
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
+from mobility.region.zones import load_zones
 
 
 def _row(name: str, role: str, v0: float | None = None, v1: float | None = None) -> GrowthRow:

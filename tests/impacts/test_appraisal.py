@@ -1,8 +1,8 @@
 """Appraisal on a toy network: a bypass relieves a bottleneck; a void project changes nothing.
 
 The toy "model" is fixed demand assigned to equilibrium (mobility.network.assignment) on a
-road graph built like the region's (mobility.network.region.road_link_network); the project
-is applied with mobility.projects.apply_changes, so the test runs the real chain.
+road graph built like the region's (mobility.region.roads.road_link_network); the project
+is applied with mobility.region.apply_changes, so the test runs the real chain.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from mobility.demand.zones import Zones
 from mobility.impacts import cba
 from mobility.impacts.appraisal import (
     AppraisalSettings,
@@ -27,8 +26,9 @@ from mobility.impacts.appraisal import (
 )
 from mobility.network.assignment import assign
 from mobility.network.paths import skim
-from mobility.network.region import road_link_network
 from mobility.projects import project_from_mapping
+from mobility.region import road_link_network
+from mobility.region.zones import Zones
 
 PEAK_SHARE = 0.1
 YEAR = 2035
@@ -155,7 +155,7 @@ def project(changes: list[dict[str, Any]], capex: float = 400.0) -> Any:
 
 
 def run(changes: list[dict[str, Any]], capex: float) -> tuple[list[tuple], Any, Any]:
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
     p = project(changes, capex)
@@ -267,7 +267,7 @@ def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
 
 def _staged_rows(p: Any) -> list[tuple]:
     from mobility.impacts.appraisal import Combined
-    from mobility.projects import apply_changes
+    from mobility.region import apply_changes
 
     ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
     parts = p.parts if isinstance(p, Combined) else (p,)

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from mobility.cli import cli
 from mobility.demand.timeofday import load_time_of_day
-from mobility.network.transit import load_transit
+from mobility.region.transit import load_transit
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "gtfs"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -164,7 +164,7 @@ def test_the_models_in_vehicle_time_is_the_timetables(tmp_path: Path) -> None:
     (great-circle distances x detour_factor, as mobility.network.transit_graph computes it)
     equals the timetable's median running time written in its source."""
     from mobility.demand.parameters import load_demand_parameters
-    from mobility.network.transit_graph import distance_km
+    from mobility.network.geometry import haversine_km
 
     out = _import(tmp_path, "caltrain-2017-07-24")
     system = load_transit(out)
@@ -174,7 +174,7 @@ def test_the_models_in_vehicle_time_is_the_timetables(tmp_path: Path) -> None:
     for line in system.lines.values():
         pts = [system.stops[s] for s in line.stops]
         km = detour * sum(
-            float(distance_km(a.lon, a.lat, b.lon, b.lat)) for a, b in itertools.pairwise(pts)
+            float(haversine_km(a.lon, a.lat, b.lon, b.lat)) for a, b in itertools.pairwise(pts)
         )
         minutes = km / line.speed_kmh * 60.0
         written = float(sources[line.line_id].split("median running time ")[1].split(" min")[0])

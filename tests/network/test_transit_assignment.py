@@ -34,7 +34,7 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
-from mobility.network.transit import Stop, TransitLine, TransitSystem
+from mobility.network.geometry import haversine_km
 from mobility.network.transit_assignment import (
     build_strategy_graph,
     optimal_strategy,
@@ -45,12 +45,12 @@ from mobility.network.transit_graph import (
     BOARD,
     IN_VEHICLE,
     build_transit_network,
-    distance_km,
     line_boardings,
     line_loads,
     pt_load,
     pt_skim,
 )
+from mobility.region.transit import Stop, TransitLine, TransitSystem
 
 # --------------------------------------------------------------------------- the paper's network
 
@@ -235,7 +235,7 @@ def test_lone_lines_give_the_shortest_path_skim(params, bus_headway):
         Line("L1", "metro", "metro", 4.0, 40.0, ("A", "B", "C")),
         Line("L2", "bus", "bus", bus_headway, 20.0, ("C", "D")),
     )
-    tn = build_transit_network(system, **ZONES, params=params)
+    tn = build_transit_network(system, **ZONES, params=params.transit_graph_params())
     strat = pt_skim(tn, route_choice="optimal_strategy")
     short = pt_skim(tn, route_choice="shortest_path")
     assert set(strat) == set(short)
@@ -250,7 +250,7 @@ def test_parallel_lines_combine_frequencies(params, h1, h2):
         Line("P1", "s1", "s-tog", h1, 40.0, ("A", "B", "C")),
         Line("P2", "s2", "s-tog", h2, 40.0, ("A", "B", "C")),
     )
-    tn = build_transit_network(system, **ZONES, params=params)
+    tn = build_transit_network(system, **ZONES, params=params.transit_graph_params())
     sk = pt_skim(tn)
     cap = params.pt_wait_cap
     f1, f2 = 1 / min(h1, 2 * cap), 1 / min(h2, 2 * cap)
@@ -258,7 +258,7 @@ def test_parallel_lines_combine_frequencies(params, h1, h2):
     assert sk["board:P1"][0, 1] == pytest.approx(f1 / (f1 + f2), rel=1e-12)
     assert sk["board:P2"][0, 1] == pytest.approx(f2 / (f1 + f2), rel=1e-12)
     assert sk["boardings"][0, 1] == pytest.approx(1.0)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     assert sk["in_vehicle_min"][0, 1] == pytest.approx(km / 40.0 * 60.0)
     expected = (
         sk["walk_min"][0, 1] * params.pt_walk_weight
@@ -292,8 +292,8 @@ def test_a_dominated_line_is_not_used(params, slow_kmh, used):
         Line("F", "fast", "s-tog", 10.0, 40.0, ("A", "B", "C")),
         Line("S", "slow", "bus", 10.0, slow_kmh, ("A", "B", "C")),
     )
-    tn = build_transit_network(system, **ZONES, params=params)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    tn = build_transit_network(system, **ZONES, params=params.transit_graph_params())
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     t_fast, t_slow = km / 40.0 * 60.0, km / slow_kmh * 60.0
     assert bool(t_slow < params.pt_wait_weight * 5.0 + t_fast) is used  # the premise
     sk = pt_skim(tn)
@@ -314,7 +314,7 @@ def test_strategies_never_cost_more_than_shortest_paths(params):
         Line("L3", "bus", "bus", 8.0, 25.0, ("B", "C", "D")),
         Line("L4", "bus", "bus", 30.0, 30.0, ("A", "D")),
     )
-    tn = build_transit_network(system, **ZONES, params=params)
+    tn = build_transit_network(system, **ZONES, params=params.transit_graph_params())
     strat = pt_skim(tn)
     short = pt_skim(tn, route_choice="shortest_path")
     assert np.all(strat["cost"] <= short["cost"] + 1e-9)
@@ -333,7 +333,9 @@ def test_strategies_never_cost_more_than_shortest_paths(params):
 
 def test_unknown_route_choice(params):
     tn = build_transit_network(
-        _system(Line("L1", "m", "metro", 4.0, 40.0, ("A", "B", "C", "D"))), **ZONES, params=params
+        _system(Line("L1", "m", "metro", 4.0, 40.0, ("A", "B", "C", "D"))),
+        **ZONES,
+        params=params.transit_graph_params(),
     )
     with pytest.raises(InputError) as info:
         pt_skim(tn, route_choice="logit")
@@ -348,7 +350,7 @@ def test_more_service_on_the_less_frequent_parallel_line_is_valued(params):
             Line("P1", "s1", "s-tog", 5.0, 40.0, ("A", "B", "C")),
             Line("P2", "s2", "s-tog", h2, 40.0, ("A", "B", "C")),
         )
-        tn = build_transit_network(system, **ZONES, params=params)
+        tn = build_transit_network(system, **ZONES, params=params.transit_graph_params())
         return pt_skim(tn), pt_skim(tn, route_choice="shortest_path")
 
     (strat20, short20), (strat10, short10) = skims(20.0), skims(10.0)

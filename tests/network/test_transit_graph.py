@@ -9,13 +9,13 @@ import pytest
 
 from mobility.demand.parameters import load_demand_parameters
 from mobility.errors import InputError
-from mobility.network.transit import Stop, TransitLine, TransitSystem
+from mobility.network.geometry import haversine_km
 from mobility.network.transit_graph import (
     build_transit_network,
-    distance_km,
     line_boardings,
     pt_skim,
 )
+from mobility.region.transit import Stop, TransitLine, TransitSystem
 
 # the package's own transit records (lines get a test source string)
 Line = functools.partial(TransitLine, source="test")
@@ -49,9 +49,9 @@ def params():
 
 
 def test_level_of_service_hand_computed(params):
-    tn = build_transit_network(_system(), **ZONES, params=params)
+    tn = build_transit_network(_system(), **ZONES, params=params.transit_graph_params())
     sk = pt_skim(tn)
-    km = distance_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
+    km = haversine_km(12.50, 55.70, 12.60, 55.70) * params.detour_factor
     ivt = km / 40.0 * 60.0
     assert sk["in_vehicle_min"][0, 1] == pytest.approx(ivt)
     assert sk["wait_min"][0, 1] == pytest.approx(2.0)  # half of the 4-min headway
@@ -68,20 +68,25 @@ def test_level_of_service_hand_computed(params):
 
 
 def test_every_zone_connected(params):
-    sk = pt_skim(build_transit_network(_system(), **ZONES, params=params))
+    sk = pt_skim(build_transit_network(_system(), **ZONES, params=params.transit_graph_params()))
     assert np.all(np.isfinite(sk["cost"]))
 
 
 def test_unknown_stop_is_an_input_error(params):
     with pytest.raises(InputError, match="unknown stop"):
-        build_transit_network(_system(extra_stop="X"), **ZONES, params=params)
+        build_transit_network(
+            _system(extra_stop="X"), **ZONES, params=params.transit_graph_params()
+        )
 
 
 def test_access_stays_on_the_zones_land(params):
     """Zone 3 lies across the water (its own land): it reaches stop D only, and zones 1 and
     2 never walk to D; trips between the lands ride line L2 (the 'ferry')."""
     tn = build_transit_network(
-        _system(), **ZONES, params=params, zone_land=["zealand", "zealand", "scania"]
+        _system(),
+        **ZONES,
+        params=params.transit_graph_params(),
+        zone_land=["zealand", "zealand", "scania"],
     )
     access = tn.net.link_type == 0
     stops = tn.net.meta["stops"]
@@ -93,4 +98,6 @@ def test_access_stays_on_the_zones_land(params):
     assert np.all(np.isfinite(sk["cost"]))
     assert sk["board:L2"][0, 2] == 1.0
     with pytest.raises(InputError, match="zone_land"):
-        build_transit_network(_system(), **ZONES, params=params, zone_land=["zealand"])
+        build_transit_network(
+            _system(), **ZONES, params=params.transit_graph_params(), zone_land=["zealand"]
+        )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobility.errors import InputError
+from mobility.region.vocabulary import PT_MODES
 from mobility.resources import data_dir
 
-PT_MODES = ("s-tog", "metro", "light-rail", "regional", "bus", "ferry")
 STOP_COLUMNS = ("stop_id", "name", "lon", "lat")
 LINE_COLUMNS = ("line_id", "name", "mode", "headway_min", "speed_kmh")
 LINE_STOP_COLUMNS = ("line_id", "seq", "stop_id")

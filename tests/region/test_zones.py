@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mobility.demand.zones import default_zones_path, load_zones
 from mobility.errors import InputError
+from mobility.region.zones import default_zones_path, load_zones
 
 #: The 29 municipalities of Region Hovedstaden (DST kommunekoder).
 REGION_H_CODES = {

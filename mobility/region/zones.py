@@ -18,23 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from mobility.errors import InputError
+from mobility.region.vocabulary import DEFAULT_LAND, LAND_BY_CODE, REGION_PARTS, ZONE_KINDS
 from mobility.resources import data_dir
 
 #: The years tabulated in zones.csv; the last (the appraisal's later model year, issue 11) is
 #: optional in a user's table, which then covers 2015..2035.
 TABLE_YEARS = (2015, 2023, 2035, 2045)
 REQUIRED_YEARS = TABLE_YEARS[:-1]
-KINDS = ("bydel", "municipality", "external")
-REGION_PARTS = (
-    "central",
-    "koege_bugt",
-    "roskilde",
-    "frederikssund",
-    "hilleroed",
-    "helsingoer",
-    "bornholm",
-    "external",
-)
 COLUMNS = (
     "zone_id",
     "name",
@@ -99,7 +89,7 @@ class Zones:
         Access within a zone (road connectors, walks to stops) never crosses the sea; the
         sound is crossed only on the bridge, the ferries and the lines that use them.
         """
-        return [LAND_BY_CODE.get(int(c), "zealand") for c in self.municipality_code]
+        return [LAND_BY_CODE.get(int(c), DEFAULT_LAND) for c in self.municipality_code]
 
     def index_of(self, name: str) -> int:
         """Row index of the zone called ``name``.
@@ -115,10 +105,6 @@ class Zones:
             raise InputError(
                 f"unknown zone {name!r}", field="zone", expected="a zone name"
             ) from None
-
-
-#: Kommunekode -> land, for the zones not on Zealand (see :attr:`Zones.land`).
-LAND_BY_CODE: dict[int, str] = {0: "scania", 400: "bornholm"}
 
 
 def default_zones_path() -> Path:
@@ -224,13 +210,13 @@ def load_zones(year: int, *, path: str | Path | None = None) -> Zones:
                 expected=str(i + 1),
             )
         kind = row["kind"].strip()
-        if kind not in KINDS:
+        if kind not in ZONE_KINDS:
             raise InputError(
                 f"unknown kind {kind!r}",
                 file=file,
                 line=line,
                 field="kind",
-                expected=" | ".join(KINDS),
+                expected=" | ".join(ZONE_KINDS),
             )
         part = row["region_part"].strip()
         if part not in REGION_PARTS:

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from mobility.data.build_roads import haversine_km
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
-from mobility.network.transit import PT_MODES, default_transit_path, load_transit
+from mobility.region import PT_MODES, haversine_km
+from mobility.region.transit import default_transit_path, load_transit
+from mobility.region.zones import load_zones
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_stops_are_in_plausible_places(system):
         assert stop.zone_id in ids
         i = stop.zone_id - 1
         # a stop lies within 30 km of its zone's centroid (Bornholm/Gribskov are large)
-        assert haversine_km(stop.lat, stop.lon, zones.lat[i], zones.lon[i]) < 30, stop
+        assert haversine_km(stop.lon, stop.lat, zones.lon[i], zones.lat[i]) < 30, stop
 
 
 def test_consecutive_stops_are_not_too_far_apart(system):
@@ -71,7 +71,7 @@ def test_consecutive_stops_are_not_too_far_apart(system):
         limit = 200 if line.mode == "ferry" else 60
         for a, b in zip(line.stops[:-1], line.stops[1:], strict=True):
             sa, sb = system.stops[a], system.stops[b]
-            d = haversine_km(sa.lat, sa.lon, sb.lat, sb.lon)
+            d = haversine_km(sa.lon, sa.lat, sb.lon, sb.lat)
             assert 0.2 < d < limit, (line.line_id, a, b, d)
 
 

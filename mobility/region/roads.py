@@ -1,27 +1,28 @@
-"""The bundled hovedstad region network: loaders and the compact car/bike/walk networks.
+"""The roads of the hovedstad region: loader, VDF classes and the car/bike/walk networks.
 
 ``mobility/data/roads/`` is a GMNS folder (built by :mod:`mobility.data.build_roads`, sources
 in ``mobility/data/README.md``). :func:`load_roads` reads it into the editable
 ``networkx.MultiDiGraph`` of the region contract; :func:`road_link_network` turns the links
-open to one mode into a :class:`~mobility.network.graph.LinkNetwork` in zone order;
-:func:`load_region` bundles zones, roads and public transport for one year.
+open to one mode into a :class:`~mobility.network.graph.LinkNetwork` in zone order, with the
+volume-delay function of each road class (:data:`BPR_BY_CLASS`, :data:`AKCELIK_BY_CLASS`).
+:func:`mobility.region.inputs.load_region` bundles zones, roads and public transport for one
+year.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from mobility.demand.zones import Zones, load_zones
 from mobility.errors import InputError
-from mobility.network.gmns import ROAD_CLASSES, ordered_edges, read_gmns
+from mobility.network.gmns import ordered_edges, read_gmns
 from mobility.network.graph import LinkNetwork
-from mobility.network.transit import TransitSystem, load_transit
 from mobility.network.vdf import VDF_CODES
+from mobility.region.vocabulary import ROAD_CLASSES
+from mobility.region.zones import Zones
 from mobility.resources import data_dir
 
 #: BPR parameters ``(b, power)`` by road class. Urban roads use the classic BPR
@@ -395,27 +396,3 @@ def count_section_links(graph: nx.MultiDiGraph, key: str) -> list[Any]:
             expected="2 (one per direction)",
         )
     return found
-
-
-@dataclass
-class RegionInputs:
-    """Everything the region model reads for one year (never mutate the reference copy)."""
-
-    zones: Zones
-    roads: nx.MultiDiGraph
-    transit: TransitSystem
-    year: int
-
-
-def load_region(year: int) -> RegionInputs:
-    """Zones, roads and public transport of the bundled region for ``year``.
-
-    Links and lines with an ``open_year`` after ``year`` are left out (e.g. Nordhavnsvej
-    2017, Cityringen 2019, the Ring 3 light rail 2025) so the 2015 base is the 2015 network.
-    Committed projects that are not yet open (Infrastrukturplan 2035) are scenario projects,
-    not part of the bundled network.
-    """
-    zones = load_zones(year)
-    return RegionInputs(
-        zones=zones, roads=load_roads(year=year), transit=load_transit(year=year), year=year
-    )

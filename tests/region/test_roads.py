@@ -10,17 +10,16 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from mobility.data import build_roads, build_transit, build_zones
-from mobility.demand.zones import load_zones
 from mobility.errors import InputError
-from mobility.network.region import (
+from mobility.network.vdf import VDF_CODES
+from mobility.region import load_region, load_zones
+from mobility.region.roads import (
     COUNT_SECTIONS,
     count_section_links,
     default_roads_path,
-    load_region,
     load_roads,
     road_link_network,
 )
-from mobility.network.vdf import VDF_CODES
 
 
 @pytest.fixture(scope="module")
