@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from mobility.errors import InputError
-from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM, haversine_km
+from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM
+from mobility.network.geometry import haversine_km_radians_first as haversine_km
 from mobility.resources import data_dir
 
 #: Speed range (km/h) over which the curves are evaluated; inputs are clipped to it.

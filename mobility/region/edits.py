@@ -39,7 +39,8 @@ import numpy as np
 
 from mobility.config import Fields
 from mobility.errors import InputError, shown
-from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM, haversine_km
+from mobility.network.geometry import ROUNDED_EARTH_RADIUS_KM
+from mobility.network.geometry import haversine_km_radians_first as haversine_km
 from mobility.region.transit import Stop, TransitLine
 from mobility.region.vocabulary import PT_MODES, ROAD_CLASSES
 
