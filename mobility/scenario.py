@@ -40,6 +40,11 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
         demand: {trip_rate_factor: ..., car_ownership_factor: ...,
                  commercial_traffic_factor: ...}   # as ``demand``, for that year [``demand``'s]
         source: ...                 # where the factors come from (required)
+    region:                         # a user's own region data [the bundled region]
+      roads: my_roads/              # GMNS folder, relative to this file
+      transit: my_transit/          # transit folder (``mobility network from-gtfs`` makes one)
+      zones: my_zones.csv           # zones CSV with the bundled columns
+      source: ...                   # where the data come from (required with any of them)
     appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
@@ -61,6 +66,7 @@ from mobility.config import Fields, load_yaml
 from mobility.errors import InputError
 from mobility.network.assignment import ALGORITHMS
 from mobility.network.transit_graph import ROUTE_CHOICES
+from mobility.region.inputs import RegionFiles
 
 #: Equilibrium algorithms a scenario may name for its car assignments (all but ``aon``).
 ROAD_ASSIGNMENTS = tuple(a for a in ALGORITHMS if a != "aon")
@@ -79,6 +85,7 @@ TOP_LEVEL = (
     "network",
     "model",
     "forecast_years",
+    "region",
     *PASSTHROUGH,
 )
 DEMAND_FACTORS = ("trip_rate_factor", "car_ownership_factor", "commercial_traffic_factor")
@@ -204,6 +211,8 @@ class Scenario:
         Numerical settings of the model loop.
     forecast_years
         Later model years of the appraisal's growth path (:meth:`at_year`).
+    region_files
+        A user's own roads, transit and zones (``None`` each: the bundled region).
     """
 
     name: str
@@ -220,6 +229,7 @@ class Scenario:
     committed: tuple[CommittedProject, ...] = ()
     settings: ModelSettings = field(default_factory=ModelSettings)
     forecast_years: tuple[ForecastYear, ...] = ()
+    region_files: RegionFiles = field(default_factory=RegionFiles)
 
     def at_year(self, year: int) -> Scenario:
         """The scenario in one of its ``forecast_years``: that year's demand factors, and the
@@ -390,6 +400,27 @@ def _committed(f: Fields | None) -> tuple[CommittedProject, ...]:
     return tuple(out)
 
 
+def _region_files(top: Fields, base: Path | None) -> RegionFiles:
+    """The ``region`` section: a user's own data files, relative to the scenario file."""
+    f = top.sub("region", None)
+    if f is None:
+        return RegionFiles()
+    f.check_unknown(("roads", "transit", "zones", "source"))
+    found: dict[str, Path] = {}
+    for key, kind in (("roads", "folder"), ("transit", "folder"), ("zones", "file")):
+        name = f.str(key, None)
+        if name is None:
+            continue
+        path = (base / name) if base is not None else Path(name)
+        ok = path.is_dir() if kind == "folder" else path.is_file()
+        if not ok:
+            raise f.error(key, f"{kind} '{name[:80]}' not found", expected=f"a {kind}")
+        found[key] = path.resolve()
+    if found:
+        f.str("source")  # own data must say where they come from
+    return RegionFiles(**found)
+
+
 def _forecast_years(
     top: Fields, year: int, defaults: tuple[float, float, float]
 ) -> tuple[ForecastYear, ...]:
@@ -494,6 +525,7 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         committed=_committed(top.sub("network", None)),
         settings=_settings(top.sub("model", None)),
         forecast_years=_forecast_years(top, year, (rate, cars, commercial)),
+        region_files=_region_files(top, Path(path).resolve().parent if path is not None else None),
     )
 
 

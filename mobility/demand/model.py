@@ -680,7 +680,7 @@ def run_model(
     quiet = not progress
 
     with step("model: network and level of service", quiet=quiet):
-        region = inputs if inputs is not None else load_region(scenario.year)
+        region = inputs if inputs is not None else load_region(scenario.year, scenario.region_files)
         region = _apply_committed(scenario, region)
         zones = region.zones
         car_net = road_link_network(region.roads, zones, modes="car")
@@ -1224,6 +1224,7 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
     }
     if result.scenario.path is not None:
         inputs["scenario"] = Path(result.scenario.path)
+    inputs.update(result.scenario.region_files.files())
     settings = {
         "scenario": result.scenario.name,
         "year": result.scenario.year,

@@ -233,7 +233,7 @@ def run_evaluation(
     check_output_dir(out_dir, inputs=[scenario_path, projects_dir])
     workers = resolve_workers(workers)
     scenario = load_scenario(scenario_path)
-    ref_inputs = load_region(scenario.year)
+    ref_inputs = load_region(scenario.year, scenario.region_files)
     settings = settings_from_scenario(scenario, ref_inputs.zones)
     prices = cba.load_unit_prices()
     catalogue = load_catalogue(projects_dir, zones=ref_inputs.zones, scenario=scenario)
@@ -269,7 +269,7 @@ def run_evaluation(
     decided = {c.id: c for c in scenario.committed}
     # the growth path: every pair is run in the scenario year and in each forecast year
     years = scenario.model_years
-    later_inputs = {y: load_region(y) for y in years[1:]}
+    later_inputs = {y: load_region(y, scenario.region_files) for y in years[1:]}
     jobs: dict[str, Job] = {}
     pairs_by_year: dict[int, dict[str, tuple[str, str]]] = {}
     for year in years:
@@ -486,6 +486,7 @@ def run_evaluation(
             contained_path(tmp, "map.gpkg"), change_tables, roads=ref_inputs.roads
         )
         inputs = {"scenario": scenario_path, "unit_prices": prices.path}
+        inputs.update(scenario.region_files.files())
         for unit in catalogue:
             inputs[f"project:{unit.id}"] = unit.path
         write_json(

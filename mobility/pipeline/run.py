@@ -155,7 +155,7 @@ def check_plan(plan: RunPlan, scenario_path: Path, *, scenario: Any = None) -> N
 
     if scenario is None:
         scenario = load_scenario(scenario_path)
-    zones = load_zones(scenario.year)
+    zones = load_zones(scenario.year, path=scenario.region_files.zones)
     settings_from_scenario(scenario, zones)
     # every project file, and its opening year against the scenario's base year; the
     # appraisal.only ids named in the scenario's own field (not as evaluate's --only)
@@ -327,6 +327,7 @@ def run_decision_basis(
         timings["report"] = t.get("seconds", 0.0)
         timings["total"] = time.perf_counter() - t_start
         inputs: dict[str, str | Path] = {"scenario": scenario_path}
+        inputs.update(scenario.region_files.files())
         for project_file in sorted(plan.projects_dir.glob("*.yaml")):
             inputs[f"project:{project_file.stem}"] = project_file
         if plan.weights and Path(plan.weights).is_file():

@@ -133,7 +133,7 @@ def run_job(job: Job) -> tuple[tuple[str, float], LightResult]:
         scenario = scenario.without(job.without)
     if job.tighten > 1.0:
         scenario = scenario.tightened(job.tighten)
-    inputs = load_region(scenario.year)
+    inputs = load_region(scenario.year, scenario.region_files)
     if job.project_paths:
         projects = [load_project(p, zones=inputs.zones) for p in job.project_paths]
         inputs = apply_projects(inputs, projects)

@@ -29,7 +29,7 @@ Modules
 
 from mobility.network.geometry import haversine_km
 from mobility.region.edits import NetworkChange, apply_changes, parse_network_change
-from mobility.region.inputs import RegionInputs, load_region
+from mobility.region.inputs import RegionFiles, RegionInputs, load_region
 from mobility.region.roads import count_section_links, load_roads, road_link_network
 from mobility.region.transit import Stop, TransitLine, TransitSystem, load_transit
 from mobility.region.vocabulary import PT_MODES, REGION_PARTS, ROAD_CLASSES
@@ -40,6 +40,7 @@ __all__ = [
     "REGION_PARTS",
     "ROAD_CLASSES",
     "NetworkChange",
+    "RegionFiles",
     "RegionInputs",
     "Stop",
     "TransitLine",
