@@ -9,7 +9,7 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from mobility.data import build_roads, build_transit, build_zones
+from mobility.data import build_roads, build_zones
 from mobility.errors import InputError
 from mobility.network.vdf import VDF_CODES
 from mobility.region import load_region, load_zones
@@ -216,6 +216,7 @@ def test_year_filter_and_region_loader():
 
 
 def test_builds_are_deterministic(tmp_path):
+    """The GMNS files the model reads are what the loader writes from the road tables."""
     build_roads.main(tmp_path / "roads")
     for name in ("node.csv", "link.csv", "config.csv"):
         assert (tmp_path / "roads" / name).read_bytes() == (
@@ -225,11 +226,6 @@ def test_builds_are_deterministic(tmp_path):
     assert (tmp_path / "zones.csv").read_bytes() == (
         default_roads_path().parent / "zones.csv"
     ).read_bytes()
-    build_transit.main(tmp_path / "transit")
-    for name in ("stops.csv", "lines.csv", "line_stops.csv"):
-        assert (tmp_path / "transit" / name).read_bytes() == (
-            default_roads_path().parent / "transit" / name
-        ).read_bytes()
 
 
 def test_bad_link_is_reported(tmp_path):
