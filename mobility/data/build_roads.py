@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+from functools import partial
 from pathlib import Path
 
 from mobility.region.vocabulary import LAND_BY_CODE
@@ -91,7 +92,7 @@ def read_table(name: str, folder: Path = DATA) -> list[tuple[int, dict[str, str]
     return rows
 
 
-def number(row: dict[str, str], field: str, name: str, line: int, kind: type = float):
+def number(row: dict[str, str], path: Path, line: int, field: str, kind: type = float):
     """``row[field]`` as ``kind`` (empty -> None for ``open_year``), else an InputError."""
     text = (row[field] or "").strip()
     if field == "open_year" and not text:
@@ -99,9 +100,7 @@ def number(row: dict[str, str], field: str, name: str, line: int, kind: type = f
     try:
         return kind(text)
     except ValueError:
-        raise InputError(
-            f"not a number: {text!r}", file=DATA / name, line=line, field=field
-        ) from None
+        raise InputError(f"not a number: {text!r}", file=path, line=line, field=field) from None
 
 
 def load_nodes(folder: Path = DATA) -> dict[str, dict]:
@@ -109,26 +108,26 @@ def load_nodes(folder: Path = DATA) -> dict[str, dict]:
     nodes: dict[str, dict] = {}
     seen: set[int] = set()
     for line, row in read_table("road_nodes.csv", folder):
-        nid, key = number(row, "node_id", "road_nodes.csv", line, int), row["key"].strip()
         path = folder / "road_nodes.csv"
+        nid, key = number(row, path, line, "node_id", int), row["key"].strip()
         if nid in seen or key in nodes or nid < 1000:
             raise InputError(f"duplicate or zone-range id {nid}/{key!r}", file=path, line=line)
         if row["land"] not in LANDS:
             raise InputError("unknown land", file=path, line=line, expected=" | ".join(LANDS))
         seen.add(nid)
-        lat, lon = (number(row, c, "road_nodes.csv", line) for c in ("lat", "lon"))
+        lat, lon = (number(row, path, line, c) for c in ("lat", "lon"))
         nodes[key] = {"node_id": nid, "name": row["name"], "lat": lat, "lon": lon}
         nodes[key]["land"] = row["land"]
     return dict(sorted(nodes.items(), key=lambda kv: kv[1]["node_id"]))
 
 
-def _keys(row: dict[str, str], name: str, line: int, nodes: dict[str, dict]) -> list[str]:
+def _keys(row: dict[str, str], path: Path, line: int, nodes: dict[str, dict]) -> list[str]:
     keys = row["nodes"].split() if "nodes" in row else [row["from_node"], row["to_node"]]
     for k in keys:
         if k not in nodes:
-            raise InputError(f"unknown node {k!r}", file=DATA / name, line=line, field="nodes")
+            raise InputError(f"unknown node {k!r}", file=path, line=line, field="nodes")
     if len(keys) < 2:
-        raise InputError("fewer than 2 nodes", file=DATA / name, line=line, field="nodes")
+        raise InputError("fewer than 2 nodes", file=path, line=line, field="nodes")
     return keys
 
 
@@ -154,21 +153,21 @@ def build(folder: Path = DATA) -> tuple[list[list[object]], list[list[object]]]:
     zones = [r for _, r in read_table("zones.csv", folder)]
     links: list[list[object]] = []
 
-    def add(name, u, v, c, lanes, speed, toll, uses, year, src, length=None):
-        if length is None:
-            a, b = nodes[u], nodes[v]
-            length = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"]) * float(
-                cls[c]["curvature"]
-            )
+    def km(u: str, v: str, c: str) -> float:
+        a, b = nodes[u], nodes[v]
+        return haversine_km(a["lat"], a["lon"], b["lat"], b["lon"]) * float(cls[c]["curvature"])
+
+    def add(name, u, v, c, src, *, speed, lanes=1, toll=0.0, year=None, length=None):
+        length = km(u, v, c) if length is None else length
         ends = [nodes[k]["node_id"] if isinstance(k, str) else k for k in (u, v)]
         for a, b in (ends, ends[::-1]):
             links.append([len(links) + 1, name, a, b, "true", f"{length:.3f}", c, lanes])
-            links[-1] += [cls[c]["capacity_per_lane_vph"], f"{speed:.1f}", f"{toll:.1f}", uses]
-            links[-1] += ["" if year is None else year, src]
+            links[-1] += [cls[c]["capacity_per_lane_vph"], f"{speed:.1f}", f"{toll:.1f}"]
+            links[-1] += [cls[c]["allowed_uses"], "" if year is None else year, src]
 
     def rows(name):
         for line, row in read_table(name, folder):
-            if number(row, "first_link_id", name, line, int) != len(links) + 1:
+            if number(row, folder / name, line, "first_link_id", int) != len(links) + 1:
                 raise InputError(
                     f"first_link_id {row['first_link_id']}",
                     file=folder / name,
@@ -178,84 +177,43 @@ def build(folder: Path = DATA) -> tuple[list[list[object]], list[list[object]]]:
                 )
             if row.get("road_class", "ferry") not in cls:
                 raise InputError("unknown road_class", file=folder / name, line=line)
-            yield row, _keys(row, name, line, nodes), line
+            yield (
+                row,
+                _keys(row, folder / name, line, nodes),
+                partial(number, row, folder / name, line),
+            )
 
     on_road: dict[str, set[str]] = {}
-    for row, keys, line in rows("roads.csv"):
-        c = row["road_class"]
-        lanes, speed, toll, year = (
-            number(row, f, "roads.csv", line, k)
-            for f, k in (
-                ("lanes", int),
-                ("free_speed_kmh", float),
-                ("toll_dkk", float),
-                ("open_year", int),
-            )
-        )
+    for row, keys, get in rows("roads.csv"):
+        c, toll, year = row["road_class"], get("toll_dkk"), get("open_year", int)
         if toll and not row["toll_source"].strip():
-            raise InputError("toll without toll_source", file=folder / "roads.csv", line=line)
+            raise InputError("toll without toll_source", file=folder / "roads.csv", field="toll")
         for u, v in itertools.pairwise(keys):
-            add(
-                row["name"],
-                u,
-                v,
-                c,
-                lanes,
-                speed,
-                toll,
-                cls[c]["allowed_uses"],
-                year,
-                row["source"],
-            )
-        for k in keys:
-            on_road.setdefault(k, set()).add(c)
-    for row, (u, v), line in rows("ferries.csv"):
-        a, b = nodes[u], nodes[v]
-        length = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"]) * float(
-            cls["ferry"]["curvature"]
-        )
-        speed = length / (number(row, "crossing_min", "ferries.csv", line) / 60.0)
-        toll = number(row, "toll_dkk", "ferries.csv", line)
-        add(row["name"], u, v, "ferry", 1, speed, toll, "car", None, row["source"], length=length)
-        for k in (u, v):
-            on_road.setdefault(k, set()).add("ferry")
-    for row, keys, line in rows("cycle_routes.csv"):
-        year = number(row, "open_year", "cycle_routes.csv", line, int)
+            add(row["name"], u, v, c, row["source"], speed=get("free_speed_kmh"),
+                lanes=get("lanes", int), toll=toll, year=year)  # fmt: skip
+            on_road.setdefault(u, set()).add(c)
+            on_road.setdefault(v, set()).add(c)
+    for row, (u, v), get in rows("ferries.csv"):
+        length = km(u, v, "ferry")
+        speed = length / (get("crossing_min") / 60.0)
+        add(row["name"], u, v, "ferry", row["source"], speed=speed, toll=get("toll_dkk"),
+            length=length)  # fmt: skip
+        on_road.setdefault(u, set()).add("ferry")
+        on_road.setdefault(v, set()).add("ferry")
+    for row, keys, get in rows("cycle_routes.csv"):
         for u, v in itertools.pairwise(keys):
-            add(
-                row["name"],
-                u,
-                v,
-                "cycle_superhighway",
-                1,
-                CYCLE_SPEED_KMH,
-                0.0,
-                "bike",
-                year,
-                row["source"],
-            )
+            add(row["name"], u, v, "cycle_superhighway", row["source"], speed=CYCLE_SPEED_KMH,
+                year=get("open_year", int))  # fmt: skip
     for zid, key, length in connectors(nodes, on_road, zones, cls):
-        add(
-            f"Connector zone {zid}",
-            zid,
-            key,
-            "connector",
-            1,
-            CONNECTOR_SPEED_KMH,
-            0.0,
-            cls["connector"]["allowed_uses"],
-            None,
-            CONNECTOR_SOURCE,
-            length=length,
-        )
+        add(f"Connector zone {zid}", zid, key, "connector", CONNECTOR_SOURCE,
+            speed=CONNECTOR_SPEED_KMH, length=length)  # fmt: skip
     node_rows: list[list[object]] = [
         [z["zone_id"], f"Centroid {z['name']}", z["lon"], z["lat"], "centroid", z["zone_id"]]
         for z in zones
     ]
     for n in nodes.values():
-        node_rows.append(
-            [n["node_id"], n["name"], f"{n['lon']:.4f}", f"{n['lat']:.4f}", "junction", ""]
-        )
+        node_rows.append([n["node_id"], n["name"], f"{n['lon']:.4f}", f"{n['lat']:.4f}"])
+        node_rows[-1] += ["junction", ""]
     return node_rows, links
 
 
