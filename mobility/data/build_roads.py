@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
 from functools import partial
 from pathlib import Path
 
-from mobility.region.vocabulary import LAND_BY_CODE
 from mobility.errors import InputError
 from mobility.fileio import write_csv
+from mobility.network import geometry
+from mobility.region.vocabulary import LAND_BY_CODE
 
 DATA = Path(__file__).resolve().parent
-EARTH_RADIUS_KM = 6371.0088
 #: Centroid connectors: speed standing for access within the zone [M], how many nodes, radius.
 CONNECTOR_SPEED_KMH = 30.0
 CONNECTOR_MAX = 3
@@ -67,11 +66,8 @@ COLUMNS = {
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (mean Earth radius 6,371.0088 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+    """Great-circle distance in km (:func:`mobility.network.geometry.haversine_km`)."""
+    return float(geometry.haversine_km(lon1, lat1, lon2, lat2))
 
 
 def read_table(name: str, folder: Path = DATA) -> list[tuple[int, dict[str, str]]]:
