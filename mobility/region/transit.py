@@ -1,6 +1,6 @@
 """Public transport of the hovedstad region: stops, lines, headways and speeds.
 
-The bundled tables ``mobility/data/transit/`` (built by :mod:`mobility.data.build_transit`,
+The bundled tables ``mobility/data/transit/`` (edited directly, zone notes in ``sources.csv``,
 sources in ``mobility/data/README.md``): ``stops.csv`` (stop_id, name, lon, lat, zone_id,
 source), ``lines.csv`` (line_id, name, mode, headway_min, speed_kmh, open_year, close_year,
 source) and ``line_stops.csv`` (line_id, seq, stop_id).
