@@ -245,13 +245,22 @@ def _run(
     if cores:
         env["NUMBA_NUM_THREADS"] = str(cores)
     # (AequilibraE draws progress bars on stderr, captured here; TQDM_DISABLE breaks 1.7.2)
+    # Peak memory: the child's own maximum resident set size, from os.wait4 (Linux reports
+    # ru_maxrss in KiB), so each row is that one process, not the maximum over all children.
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        proc = subprocess.Popen(cmd, stdout=out_f, stderr=err_f, text=True, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out_f.seek(0)
+        err_f.seek(0)
+        stdout, stderr = out_f.read(), err_f.read()
     if proc.returncode != 0:
-        raise RuntimeError(f"{kind} worker failed:\n{proc.stderr[-2000:]}")
-    info = json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{kind} worker failed:\n{stderr[-2000:]}")
+    info = json.loads(stdout.strip().splitlines()[-1])
     info["wall_s"] = wall
+    info["peak_mb"] = usage.ru_maxrss / 1024.0
     return info
 
 
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     algorithms = args.algorithms.split(",")
     header = (
         f"{'network':<14}{'gap':>7}  {'tool':<12}{'iters':>6}{'gap reached':>12}{'true gap':>10}"
-        f"{'vs best':>10}{'assign s':>9}{'process s':>10}{'ratio a/p':>11}"
+        f"{'vs best':>10}{'assign s':>9}{'process s':>10}{'peak MB':>9}{'ratio a/p':>11}"
     )
     print(
         f"cpus: {os.cpu_count()}, threads: {args.cores or 'all'}, "
@@ -359,6 +368,7 @@ def main(argv: list[str] | None = None) -> None:
                         f"{name:<14}{gap:>7.0e}  {tool:<12}"
                         f"{info['iterations']:>6}{info['gap']:>12.2e}{info['true_gap']:>10.2e}"
                         f"{info['vs_best']:>+10.1e}{info['assign_s']:>9.2f}{info['wall_s']:>10.2f}"
+                        f"{info['peak_mb']:>9.0f}"
                         f"{ratio:>11}",
                         flush=True,
                     )
@@ -370,7 +380,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         "ratio a/p = ours/AequilibraE for assignment seconds / whole-process seconds; "
         "'true gap' = relative gap of the written flows recomputed by the parent; "
-        "'vs best' = sum(flow x cost) relative to the best-known *_flow.tntp"
+        "'vs best' = sum(flow x cost) relative to the best-known *_flow.tntp; "
+        "'peak MB' = the worker process's maximum resident set size (os.wait4 ru_maxrss)"
     )
 
 
