@@ -31,7 +31,7 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_text, sha256_file
-from mobility.report import plots
+from mobility.report import plots, svgmap
 from mobility.report.i18n import Messages, format_number
 from mobility.report.writers import read_table
 
@@ -527,6 +527,8 @@ class _Context:
     method: str
     top_k: Any = None
     t: Messages = field(default_factory=Messages)
+    maps: Any = None  # _MapState, or False when there are no maps (computed once)
+    change_maps: dict[str, str] | None = None
 
 
 def _e(value: Any) -> str:
@@ -863,6 +865,48 @@ def municipality_outlines() -> tuple[list[np.ndarray], list[tuple[str, float, fl
     return rings, names
 
 
+@dataclass
+class _MapState:
+    """What every map of the report shares: the reference links, the frame and the views."""
+
+    ref: dict[str, Any]
+    frame: svgmap.Frame
+    views: list[tuple[str, tuple[float, float, float, float]]]
+    names: list[tuple[str, float, float]]
+    defs: str
+
+
+def _map_state(ctx: _Context) -> _MapState | None:
+    """The reference links and the shared base map (computed once per report)."""
+    if ctx.maps is not None:
+        return ctx.maps or None
+    data = ctx.data
+    ref = None
+    if "link_flows" in data.tables and data.node_coords:
+        header, rows = data.tables["link_flows"]
+        ref = _link_arrays(header, rows, data.node_coords)
+    if ref is None:
+        ctx.maps = False
+        return None
+    views = _map_extents(ref)
+    frame = svgmap.Frame.from_extent(views[0][1])
+    rings, names = municipality_outlines()
+    ctx.maps = _MapState(ref, frame, views, names, svgmap.base_defs(frame, rings, ref["segments"]))
+    return ctx.maps
+
+
+#: Colour classes of the maps (reference: volume / capacity; change: diverging, odd so that
+#: one class is centred on zero).
+REF_CLASSES = 10
+CHANGE_CLASSES = 11
+
+
+def _map_figure(svg: str, bar: str, caption: str = "", title: str = "") -> str:
+    head = f'<div class="maptitle">{_e(title)}</div>' if title else ""
+    cap = f'<div class="caption">{_e(caption)}</div>' if caption else ""
+    return f'<div class="figure mapfig">{head}{svg}{bar}{cap}</div>'
+
+
 def _section_maps(ctx: _Context) -> str:
     t = ctx.t
     data = ctx.data
@@ -870,35 +914,42 @@ def _section_maps(ctx: _Context) -> str:
         return _missing(t("maps.absent"))
     if not data.node_coords:
         return _missing(t("maps.no_coords"))
-    header, rows = data.tables["link_flows"]
-    ref = _link_arrays(header, rows, data.node_coords)
-    if ref is None:
+    state = _map_state(ctx)
+    if state is None:
         return _missing(t("maps.no_links"))
+    ref = state.ref
     vc = _vc(ref["volume"], ref["capacity"])
-    views = _map_extents(ref)
-    rings, names = municipality_outlines()
-    parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>']
-    figures = [
-        _figure(
-            plots.network_map_svg(
-                ref["segments"],
-                vc,
-                title=t("maps.ref.title", view=t(f"maps.view.{view}")),
-                label=t("maps.ref.label"),
-                widths=_widths(ref["volume"]),
-                extent=extent,
-                decimal=t("decimal_mark"),
-                boundaries=rings,
-                place_names=names,
-                scale_km=10.0,
-            ),
-            t("maps.ref.alt", view=t(f"maps.view.{view}")),
+    lo, vc_top, vc_extend = plots.colour_scale(vc)
+    colours = svgmap.class_colours("RdYlGn_r", REF_CLASSES)
+    classes = svgmap.classify(vc, lo, vc_top, REF_CLASSES)
+    bar = svgmap.colour_bar(
+        colours,
+        lo,
+        vc_top,
+        label=t("maps.ref.label"),
+        clip_low=vc_extend in ("min", "both"),
+        clip_high=vc_extend in ("max", "both"),
+        fmt=t.num,
+    )
+    parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>', state.defs]
+    figures = []
+    for view, extent in state.views:
+        svg = svgmap.link_map(
+            state.frame,
+            state.frame.view(extent),
+            ref["segments"],
+            classes,
+            _widths(ref["volume"]),
+            colours,
+            label=t("maps.ref.alt", view=t(f"maps.view.{view}")),
+            grey_network=False,
+            place_names=state.names,
+            decimal=t("decimal_mark"),
         )
-        for view, extent in views
-    ]
+        title = t("maps.ref.title", view=t(f"maps.view.{view}"))
+        figures.append(_map_figure(svg, bar, title=title))
     parts.append(f'<p class="sub">{_e(t("maps.attribution"))}</p>')
     parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
-    _, vc_top, vc_extend = plots.colour_scale(vc)
     if vc_extend != "neither":
         parts.append(f'<p class="sub">{_e(t("maps.ref.clipped", top=t.num(vc_top)))}</p>')
     order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
@@ -916,54 +967,24 @@ def _section_maps(ctx: _Context) -> str:
     head = ["road", "link", "volume", "capacity", "vc"]
     parts.append(_table([t(f"maps.top.col.{h}") for h in head], top, t))
     if data.project_link_flows:
+        maps = _change_maps(ctx)
+        links = ", ".join(
+            f'<a href="#map-{_e(pid)}">{_e(_project_names(ctx).get(pid, pid))}</a>'
+            for pid, m in maps.items()
+            if m.startswith("<div")
+        )
         parts.append(
             f'<h3>{_e(t("maps.change.heading"))}</h3><p class="sub">{_e(t("maps.change.sub"))}</p>'
+            f'<p class="sub">{_e(t("maps.change.where"))} {links}</p>'
         )
-        pnames = _project_names(ctx)
-        ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
-        unchanged: list[str] = []
-        change_maps: list[str] = []
-        for pid, (ph, prow) in sorted(data.project_link_flows.items()):
-            proj = _link_arrays(ph, prow, data.node_coords)
-            if proj is None:
-                parts.append(_missing(t("maps.change.no_coords", pid=pid)))
-                continue
-            delta = proj["change"]
-            if delta is None:  # a plain link_flows.csv of the project run: against the reference
-                delta = np.array(
-                    [
-                        v - ref_vol.get(i, 0.0)
-                        for i, v in zip(proj["ids"], proj["volume"], strict=True)
-                    ]
-                )
-            label = pnames.get(pid, pid)
-            if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
-                unchanged.append(label)
-                continue
-            _, span, extend = plots.colour_scale(delta, diverging=True)
-            caption = (
-                t("maps.change.clipped", span=t.num(span))
-                if extend != "neither"
-                else t("maps.change.full", span=t.num(span))
-            )
-            change_maps.append(
-                _figure(
-                    plots.network_map_svg(
-                        proj["segments"],
-                        delta,
-                        title=t("maps.change.title", project=label),
-                        label=t("maps.change.label"),
-                        diverging=True,
-                        widths=_widths(np.abs(delta)) * 1.2,
-                        extent=views[0][1],
-                        decimal=t("decimal_mark"),
-                    ),
-                    t("maps.change.alt", project=label),
-                    caption,
-                )
-            )
-        if change_maps:
-            parts.append(f'<div class="grid2">{"".join(change_maps)}</div>')
+        # a project without a section of its own (not in projects/impacts): its map here
+        own = set(_section_order(ctx))
+        orphans = [m for pid, m in maps.items() if pid not in own and m != "unchanged"]
+        if orphans:
+            parts.append(f'<div class="grid2">{"".join(orphans)}</div>')
+        unchanged = [
+            _project_names(ctx).get(pid, pid) for pid, m in maps.items() if m == "unchanged"
+        ]
         if unchanged:
             parts.append(
                 f'<p class="sub">{_e(t("maps.change.none", projects="; ".join(unchanged)))}</p>'
@@ -971,6 +992,72 @@ def _section_maps(ctx: _Context) -> str:
     else:
         parts.append(_missing(t("maps.change.absent")))
     return "".join(parts)
+
+
+def _change_maps(ctx: _Context) -> dict[str, str]:
+    """Project id -> its change map (a figure), ``"unchanged"`` or a missing-note (once)."""
+    if ctx.change_maps is not None:
+        return ctx.change_maps
+    t = ctx.t
+    out: dict[str, str] = {}
+    ctx.change_maps = out
+    state = _map_state(ctx)
+    if state is None:
+        return out
+    ref = state.ref
+    pnames = _project_names(ctx)
+    ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
+    colours = svgmap.class_colours("RdBu_r", CHANGE_CLASSES)
+    middle = CHANGE_CLASSES // 2
+    view = state.frame.view(state.views[0][1])
+    for pid, (ph, prow) in sorted(ctx.data.project_link_flows.items()):
+        proj = _link_arrays(ph, prow, ctx.data.node_coords)
+        if proj is None:
+            out[pid] = _missing(t("maps.change.no_coords", pid=pid))
+            continue
+        delta = proj["change"]
+        if delta is None:  # a plain link_flows.csv of the project run: against the reference
+            delta = np.array(
+                [v - ref_vol.get(i, 0.0) for i, v in zip(proj["ids"], proj["volume"], strict=True)]
+            )
+        label = pnames.get(pid, pid)
+        if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
+            out[pid] = "unchanged"
+            continue
+        lo, span, extend = plots.colour_scale(delta, diverging=True)
+        classes = svgmap.classify(delta, lo, span, CHANGE_CLASSES)
+        classes = np.where(classes == middle, -1, classes)  # near zero: the grey network
+        caption = (
+            t("maps.change.clipped", span=t.num(span))
+            if extend != "neither"
+            else t("maps.change.full", span=t.num(span))
+        )
+        step = 2 * span / CHANGE_CLASSES
+        caption += " " + t("maps.change.middle", step=t.num(step / 2))
+        bar = svgmap.colour_bar(
+            colours,
+            lo,
+            span,
+            label=t("maps.change.label"),
+            clip_low=extend in ("min", "both"),
+            clip_high=extend in ("max", "both"),
+            fmt=t.num,
+            hollow=middle,
+        )
+        svg = svgmap.link_map(
+            state.frame,
+            view,
+            proj["segments"],
+            classes,
+            _widths(np.abs(delta)) * 1.2,
+            colours,
+            label=t("maps.change.alt", project=label),
+            grey_network=True,
+            place_names=state.names,
+            decimal=t("decimal_mark"),
+        )
+        out[pid] = _map_figure(svg, bar, caption, title=t("maps.change.title", project=label))
+    return out
 
 
 def _project_names(ctx: _Context) -> dict[str, str]:
@@ -1356,6 +1443,19 @@ def _section_acceptability(ctx: _Context) -> str:
     return "".join(parts)
 
 
+def _section_order(ctx: _Context) -> list[str]:
+    """The projects that get a section, in ranking order (then projects.csv, impacts.csv)."""
+    if not ctx.data.records("impacts") and not ctx.data.records("projects"):
+        return []
+    order = _ranking_order(ctx)
+    for table in ("projects", "impacts"):
+        for r in ctx.data.records(table):
+            pid = r.get("project_id")
+            if pid is not None and pid not in order:
+                order.append(pid)
+    return order
+
+
 def _section_projects(ctx: _Context) -> str:
     t = ctx.t
     impacts = ctx.data.records("impacts")
@@ -1363,10 +1463,7 @@ def _section_projects(ctx: _Context) -> str:
     cba = ctx.data.records("cba")
     if not impacts and not projects:
         return _missing(t("projects.absent"))
-    order = _ranking_order(ctx)
-    for pid in [*projects, *(r.get("project_id") for r in impacts)]:
-        if pid is not None and pid not in order:
-            order.append(pid)
+    order = _section_order(ctx)
     names = _project_names(ctx)
     sub_names = subcriterion_names(t.lang)
     parts = [
@@ -1462,6 +1559,13 @@ def _section_projects(ctx: _Context) -> str:
         citems = cba_by.get(pid, [])
         if citems:
             block.append(_cba_table(citems, t))
+        change_map = _change_maps(ctx).get(pid, "")
+        if change_map.startswith("<div"):
+            block.append(f'<h4 id="map-{_e(pid)}">{_e(t("projects.map"))}</h4>{change_map}')
+        elif change_map == "unchanged":
+            block.append(f'<div class="meta">{_e(t("projects.map.unchanged"))}</div>')
+        elif change_map:
+            block.append(change_map)
         block.append("</div>")
         parts.append("".join(block))
     return "".join(parts)

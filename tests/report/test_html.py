@@ -78,8 +78,11 @@ def test_report_content(run_folder: Path) -> None:
     # (+1: the legend above the project tables shows each badge once)
     assert page.count('<span class="badge judged">judged</span>') == n_judged + 1
     assert page.count('<span class="badge modelled">modelled</span>') == n_modelled + 1
-    # figures: reference map, one change map, ranking, frontier, acceptability
-    assert page.count('<img src="data:image/svg+xml;base64,') == 5
+    # figures: ranking, frontier, acceptability as images; the reference map and one change
+    # map as inline vector maps on the one shared base map
+    assert page.count('<img src="data:image/svg+xml;base64,') == 3
+    assert page.count('<svg class="map"') == 2 and page.count('id="mb-land"') == 1
+    assert page.count('<use href="#mb-land"/>') == 2
     assert "Trængselsafgift København" in page  # UTF-8 text kept
     assert data.manifest_sha256 in page and "SYNTHETIC" in page
     assert 'data-errors="0"' in page
@@ -419,7 +422,7 @@ def test_settings_read_as_a_planner_reads_them(run_folder: Path) -> None:
 
 def test_change_maps_say_their_unit_and_clipping(run_folder: Path) -> None:
     page = render_report(load_run_folder(run_folder), lang="en")
-    maps = page[page.index('id="maps"') : page.index('id="ranking"')]
+    maps = page[page.index('id="maps"') :]  # the change maps are in the project sections
     assert "veh/h" not in maps.replace("capacity (veh/h)", "")
     assert "in PCU/h" in maps and "98th percentile" in maps
     n_maps = maps.count("Map of the change in traffic for")
