@@ -45,7 +45,13 @@ RUN_TABLES: tuple[str, ...] = (
     "sensitivity",
 )
 #: Tables the report also uses when present (model link flows, project list, frontier).
-OPTIONAL_TABLES: tuple[str, ...] = ("link_flows", "projects", "frontier", "judgements")
+OPTIONAL_TABLES: tuple[str, ...] = (
+    "link_flows",
+    "projects",
+    "frontier",
+    "judgements",
+    "scores_long",
+)
 
 #: Columns that hold identifiers or text and are never parsed as numbers.
 TEXT_COLUMNS: frozenset[str] = frozenset(
@@ -355,6 +361,7 @@ def render_report(
         top_k=ranking_settings.get("top_k"),
         t=t,
     )
+    ctx.project_files = project_files(data, settings)
 
     sections = [
         ("summary", _section_summary(ctx, settings)),
@@ -529,6 +536,7 @@ class _Context:
     t: Messages = field(default_factory=Messages)
     maps: Any = None  # _MapState, or False when there are no maps (computed once)
     change_maps: dict[str, str] | None = None
+    project_files: dict[str, Any] = field(default_factory=dict)
 
 
 def _e(value: Any) -> str:
@@ -1478,6 +1486,9 @@ def _section_projects(ctx: _Context) -> str:
     by_project: dict[Any, list[dict[str, Any]]] = {}
     for r in impacts:
         by_project.setdefault(r.get("project_id"), []).append(r)
+    scores_by: dict[Any, list[dict[str, Any]]] = {}
+    for r in ctx.data.records("scores_long"):
+        scores_by.setdefault(r.get("project_id"), []).append(r)
     cba_by: dict[Any, list[dict[str, Any]]] = {}
     for r in cba:
         cba_by.setdefault(r.get("project_id"), []).append(r)
@@ -1512,22 +1523,28 @@ def _section_projects(ctx: _Context) -> str:
             block.append(f'<div class="meta">{_e(t("projects.municipalities", names=towns))}</div>')
         if fact_html:
             block.append(f'<div class="facts">{fact_html}</div>')
+        project = ctx.project_files.get(pid)
+        if project is not None:
+            block.append(_project_file_block(project, t))
+        judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
+        scores = scores_by.get(pid, [])
+        if scores:
+            block.append(_case_table(pid, scores, rows, judged, sub_names, t))
         if rows:
             n_sub = len({r.get("subcriterion") for r in rows})
             n_judged = len({r.get("subcriterion") for r in rows if r.get("basis") == "judged"})
             counts = t("projects.counts", n=n_sub, modelled=n_sub - n_judged, judged=n_judged)
-            block.append(f'<div class="meta">{_e(counts)}</div>')
             trs = []
             previous = None
             for r in rows:
                 basis = str(r.get("basis") or "")
-                cls = basis if basis in ("modelled", "judged") else "neutral"
                 sub = str(r.get("subcriterion") or "")
-                label = (
-                    f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))}"
-                    if sub != previous
-                    else ""
-                )
+                label = ""
+                if sub != previous:
+                    label = (
+                        f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))} "
+                        f"({_e(_basis_label(basis, t))})"
+                    )
                 previous = sub
                 band = r.get("noise_band")
                 band_cell = "" if band in (None, "") else t.num(band, r.get("unit") or "")
@@ -1536,24 +1553,19 @@ def _section_projects(ctx: _Context) -> str:
                 trs.append(
                     f"<tr><td>{label}</td>"
                     f"<td>{_e(str(r.get('indicator') or '').replace('_', ' '))}</td>"
-                    f'<td class="num">{_e(t.num(r.get("value"), r.get("unit") or ""))}</td>'
-                    f'<td class="num">{_e(band_cell)}{" (≈ 0)" if noisy else ""}</td>'
-                    f"<td>{_e(r.get('unit') or '')}</td>"
-                    f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span></td></tr>'
+                    f"<td>{_e(t.num(r.get('value'), r.get('unit') or ''))}</td>"
+                    f"<td>{_e(band_cell)}{' (≈ 0)' if noisy else ''}</td>"
+                    f"<td>{_e(r.get('unit') or '')}</td></tr>"
                 )
-            head = ["subcriterion", "indicator", "value", "band", "unit", "basis"]
-            cells = "".join(
-                f'<th class="num">{_e(t(f"projects.col.{h}"))}</th>'
-                if h in ("value", "band")
-                else f"<th>{_e(t(f'projects.col.{h}'))}</th>"
-                for h in head
-            )
+            head = ["subcriterion", "indicator", "value", "band", "unit"]
+            cells = "".join(f"<th>{_e(t(f'projects.col.{h}'))}</th>" for h in head)
             block.append(
-                f"<table><thead><tr>{cells}</tr></thead>"
+                f"<details><summary>{_e(t('projects.all_indicators', n=len(rows)))} "
+                f"{_e(counts)}</summary>"
+                f'<table class="impacts"><thead><tr>{cells}</tr></thead>'
                 f"<tbody>{''.join(trs)}</tbody></table>"
-                f'<div class="meta">{_e(t("projects.noise_note"))}</div>'
+                f'<div class="meta">{_e(t("projects.noise_note"))}</div></details>'
             )
-        judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
         if judged:
             block.append(_judgements_list(judged, sub_names, t))
         citems = cba_by.get(pid, [])
@@ -1569,6 +1581,128 @@ def _section_projects(ctx: _Context) -> str:
         block.append("</div>")
         parts.append("".join(block))
     return "".join(parts)
+
+
+def project_files(data: RunData, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Project id -> its :class:`mobility.projects.Project`, read from the project files the
+    run used: the manifest's ``project:<id>`` inputs, else ``settings["projects_dir"]``
+    (as given, then beside the run folder). A file that no longer reads is left out (the
+    report then shows what the CSV files hold)."""
+    from mobility.projects import load_project
+
+    paths: list[Path] = []
+    inputs = (data.manifest or {}).get("inputs") or {}
+    for key, entry in sorted(inputs.items()):
+        if str(key).startswith("project:") and isinstance(entry, Mapping) and entry.get("path"):
+            paths.append(Path(str(entry["path"])))
+    if not paths and settings.get("projects_dir"):
+        folder = Path(str(settings["projects_dir"]))
+        for root in (folder, (data.folder or Path()) / folder):
+            if root.is_dir():
+                paths = sorted(root.glob("*.yaml"))
+                break
+    out: dict[str, Any] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            project = load_project(path)
+        except (InputError, OSError, ValueError):
+            continue
+        out[project.id] = project
+    return out
+
+
+def _project_file_block(project: Any, t: Messages) -> str:
+    """What the project file says: description, network and service changes, capex with its
+    reserve and stage, estimates and sources."""
+    parts = []
+    if project.description:
+        parts.append(f'<p class="desc">{_e(project.description)}</p>')
+    capex = t(
+        "projects.capex",
+        base=t.num(project.capex_base_mdkk),
+        year=project.capex_price_year,
+        reserve=t.num(project.reserve_pct),
+        total=t.num(project.capex_mdkk),
+        estimate=project.estimate_class or "–",
+        stage=project.stage or "–",
+    )
+    rule = f" ({project.reserve_rule})" if project.reserve_rule else ""
+    parts.append(f'<div class="meta">{_e(capex + rule)}</div>')
+    if project.changes:
+        items = []
+        for change in project.changes:
+            params = ", ".join(
+                f"{k}: {_setting_text(str(k), v, t, limit=160)}"
+                for k, v in change.params.items()
+                if v not in (None, "", [], {})
+            )
+            items.append(f"<li><code>{_e(change.op)}</code> {_e(params)}</li>")
+        parts.append(
+            f'<h4>{_e(t("projects.changes"))}</h4><ul class="changes">{"".join(items)}</ul>'
+        )
+    if project.estimates:
+        est = "; ".join(f"{k}: {v}" for k, v in project.estimates.items())
+        parts.append(f'<div class="meta">{_e(t("projects.estimates", text=est))}</div>')
+    if project.sources:
+        links = " · ".join(
+            f'<a href="{_e(src)}">{_e(src)}</a>'
+            if str(src).startswith(("http://", "https://"))
+            else _e(src)
+            for src in project.sources
+        )
+        parts.append(f'<div class="meta">{_e(t("projects.sources"))} {links}</div>')
+    return "".join(parts)
+
+
+def _case_table(
+    pid: Any,
+    scores: Sequence[Mapping[str, Any]],
+    impacts: Sequence[Mapping[str, Any]],
+    judged: Sequence[Mapping[str, Any]],
+    sub_names: Mapping[str, str],
+    t: Messages,
+) -> str:
+    """The twelve sub-criteria of one project (scores_long.csv): raw value, unit, 0-100
+    score, basis, the grade's reason (judgements.csv) and the noise band (impacts.csv)."""
+    band = {
+        (str(r.get("subcriterion")), str(r.get("indicator"))): r.get("noise_band") for r in impacts
+    }
+    reasons: dict[str, list[str]] = {}
+    for r in judged:
+        reasons.setdefault(str(r.get("subcriterion")), []).append(str(r.get("reason") or ""))
+    trs = []
+    for r in sorted(scores, key=lambda r: _subcrit_key(r.get("subcriterion"))):
+        sub = str(r.get("subcriterion") or "")
+        basis = str(r.get("basis") or "")
+        cls = basis if basis in ("modelled", "judged") else "neutral"
+        unit = str(r.get("unit") or "")
+        b = band.get((sub, str(r.get("indicator"))))
+        band_cell = "" if b in (None, "") else t.num(b, unit)
+        why = " ".join(x for x in reasons.get(sub, []) if x)
+        trs.append(
+            f"<tr><td><code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))}</td>"
+            f'<td class="num">{_e(t.num(r.get("value"), unit))}</td>'
+            f'<td class="num">{_e(band_cell)}</td>'
+            f"<td>{_e(unit)}</td>"
+            f'<td class="num"><strong>{_e(_f1(r.get("sub_score"), t))}</strong>'
+            f"{_bar(r.get('sub_score'), '#0b4f8a')}</td>"
+            f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span>'
+            + (f'<br><span class="sub">{_e(why)}</span>' if why else "")
+            + "</td></tr>"
+        )
+    head = "".join(
+        f'<th class="num">{_e(t(f"projects.case.{h}"))}</th>'
+        if h in ("value", "band", "score")
+        else f"<th>{_e(t(f'projects.case.{h}'))}</th>"
+        for h in ("subcriterion", "value", "band", "unit", "score", "basis")
+    )
+    return (
+        f"<h4>{_e(t('projects.case.heading', n=len(trs)))}</h4>"
+        f'<table class="case" data-project="{_e(pid)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(trs)}</tbody></table>"
+    )
 
 
 def _judgements_list(rows: list[dict[str, Any]], sub_names: Mapping[str, str], t: Messages) -> str:

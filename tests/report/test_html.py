@@ -33,10 +33,30 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
+def _write_scores_long(folder: Path) -> None:
+    """A SYNTHETIC scores_long.csv (the scoring step's long table) from the fixture's
+    impacts.csv: the first indicator of each sub-criterion, with an invented 0-100 score."""
+    import csv
+
+    with (folder / "impacts.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    seen: set[tuple[str, str]] = set()
+    cols = ("project_id", "subcriterion", "indicator", "value", "unit", "basis")
+    out = [[*cols, "method", "sub_score", "weight"]]
+    for k, r in enumerate(rows):
+        key = (r["project_id"], r["subcriterion"])
+        if key not in seen:
+            seen.add(key)
+            out.append([*(r[c] for c in cols), "minmax", f"{(7 * k) % 101}.0", "0.083333"])
+    with (folder / "scores_long.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(out)
+
+
 @pytest.fixture
 def run_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "run"
     shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    _write_scores_long(folder)
     return folder
 
 
@@ -69,12 +89,13 @@ def test_report_content(run_folder: Path) -> None:
         "notes",
     ):
         assert f'id="{sid}"' in page
-    # every project has its own table, with a basis badge on every impacts row
+    # every project has its own section, with a basis badge on each of its sub-criteria
     impacts = data.records("impacts")
     for pid in {r["project_id"] for r in impacts}:
         assert f'id="project-{pid}"' in page
-    n_judged = sum(r["basis"] == "judged" for r in impacts)
-    n_modelled = sum(r["basis"] == "modelled" for r in impacts)
+    scores = data.records("scores_long")
+    n_judged = sum(r["basis"] == "judged" for r in scores)
+    n_modelled = sum(r["basis"] == "modelled" for r in scores)
     # (+1: the legend above the project tables shows each badge once)
     assert page.count('<span class="badge judged">judged</span>') == n_judged + 1
     assert page.count('<span class="badge modelled">modelled</span>') == n_modelled + 1
