@@ -549,3 +549,63 @@ def test_reference_map_draws_the_municipalities_names_and_a_scale_bar(run_folder
     assert len(drawn) > 5 * len(plain)  # the boundary polygons are drawn
     html = build_report(run_folder).read_text(encoding="utf-8")
     assert "Geodatastyrelsen og Danske Kommuner" in html
+
+
+_SECTIONS_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  var el = document.getElementById("report-status"), out = [];
+  document.querySelectorAll("div.project").forEach(function (p) {
+    var rows = p.querySelectorAll("table.case tbody tr").length;
+    var map = p.querySelector("svg.map"), box = map ? map.getBoundingClientRect() : null;
+    var drawn = box && box.width > 100 && box.height > 100 ? "map" : "nomap";
+    out.push(p.id.replace("project-", "") + ":" + rows + ":" + drawn);
+  });
+  el.setAttribute("data-sections", out.join(" "));
+  el.setAttribute("data-resources", String(performance.getEntriesByType("resource").length));
+  el.setAttribute("data-base", document.getElementById("mb-land") ? "yes" : "no");
+});
+</script></body>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_project_section_in_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
+    """Every project has its section, with its twelve sub-criteria and (when its link flows
+    are in the folder) its change map drawn inside it; no console errors and no resource
+    requests: nothing is fetched (issue 15)."""
+    data = load_run_folder(run_folder)
+    page = render_report(data, lang=lang).replace("</body>", _SECTIONS_SCRIPT)
+    path = tmp_path / "sections.html"
+    path.write_text(page, encoding="utf-8")
+    status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p5").stdout)
+    assert status.get("data-errors") == "0", status
+    assert status.get("data-resources") == "0" and status.get("data-base") == "yes", status
+    sections = dict(item.split(":", 1) for item in status["data-sections"].split())
+    projects = {r["project_id"] for r in data.records("impacts")}
+    assert set(sections) >= projects
+    with_map = set(data.project_link_flows)
+    for pid in projects:
+        rows, drawn = sections[pid].split(":")
+        assert rows == "12", (pid, rows)
+        assert drawn == ("map" if pid in with_map else "nomap"), (pid, drawn)
+    assert with_map & projects  # the fixture has at least one change map to find
+
+
+def test_maps_share_one_base_map_and_stay_small(run_folder: Path) -> None:
+    """The size budget (issue 15 item 5: the default run's report at most 1.5 MB): the
+    boundaries are drawn once and reused, so a change map costs only its changed links."""
+    from mobility.report.html import municipality_outlines
+
+    page = render_report(load_run_folder(run_folder))
+    assert page.count('id="mb-land"') == 1
+    rings, _ = municipality_outlines()
+    assert len(rings) >= 29
+    maps = re.findall(r'<svg class="map".*?</svg>', page, flags=re.S)
+    assert len(maps) == 2 and all('<use href="#mb-land"/>' in m for m in maps)
+    assert max(len(m.encode()) for m in maps) < 12_000
+    base = re.search(r'<svg class="mapdefs".*?</svg>', page, flags=re.S)
+    assert base and len(base.group(0).encode()) < 60_000
+    # without the three chart images the whole synthetic report is small
+    rest = re.sub(r'src="data:[^"]*"', "", page)
+    assert len(rest.encode()) < 250_000
