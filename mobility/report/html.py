@@ -1764,6 +1764,9 @@ def _cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
     if has_value:
         head += f'<th class="num">{_e(t("cba.col.value"))}</th>'
     head += f'<th class="num">{_e(t("cba.col.pv"))}</th>'
+    has_noise = any(_num_class(i.get("pv_noise_mdkk")) for i in rows)
+    if has_noise:
+        head += f'<th class="num">{_e(t("cba.col.noise"))}</th>'
 
     def cell(v: Any) -> str:
         x = _to_float(v)
@@ -1777,17 +1780,21 @@ def _cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
         if has_value:
             cells += cell(i.get("value_mdkk"))
         cells += cell(i.get("pv_mdkk"))
+        if has_noise:
+            cells += f'<td class="num">{_e(t.num(i.get("pv_noise_mdkk")))}</td>'
         trs.append(f"<tr>{cells}</tr>")
     span = 2 if has_value else 1
     total = sum(_to_float(i.get("pv_mdkk")) for i in body if _num_class(i.get("pv_mdkk")))
+    blank = '<th class="num"></th>' if has_noise else ""
     foot = [
         f'<tr><th colspan="{span}">{_e(t("cba.sum"))}</th>'
-        f'<th class="num">{_e(t.num(total))}</th></tr>'
+        f'<th class="num">{_e(t.num(total))}</th>{blank}</tr>'
     ]
     for i in results:
+        noise = f'<th class="num">{_e(t.num(i.get("pv_noise_mdkk")))}</th>' if has_noise else ""
         foot.append(
             f'<tr><th colspan="{span}">{_e(_cba_label(str(i.get("item")), t))}</th>'
-            f'<th class="num">{_e(t.num(i.get("pv_mdkk")))}</th></tr>'
+            f'<th class="num">{_e(t.num(i.get("pv_mdkk")))}</th>{noise}</tr>'
         )
     return (
         f"<h4>{_e(t('cba.heading'))}</h4>"

@@ -609,3 +609,22 @@ def test_maps_share_one_base_map_and_stay_small(run_folder: Path) -> None:
     # without the three chart images the whole synthetic report is small
     rest = re.sub(r'src="data:[^"]*"', "", page)
     assert len(rest.encode()) < 250_000
+
+
+def test_cba_table_shows_the_noise_band() -> None:
+    from mobility.report.html import _cba_table
+    from mobility.report.i18n import Messages
+
+    items = [
+        {
+            "item": "travel_time_user_benefit",
+            "year": "all",
+            "pv_mdkk": 120.5,
+            "pv_noise_mdkk": 4.25,
+        },
+        {"item": "npv", "year": "all", "pv_mdkk": 80.0, "pv_noise_mdkk": 6.5},
+    ]
+    table = _cba_table(items, Messages("en"))
+    assert "± noise band, mio. kr." in table and "4.25" in table and "6.5" in table
+    items = [{k: v for k, v in i.items() if k != "pv_noise_mdkk"} for i in items]
+    assert "noise band" not in _cba_table(items, Messages("en"))
