@@ -31,7 +31,7 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_text, sha256_file
-from mobility.report import plots
+from mobility.report import plots, svgmap
 from mobility.report.i18n import Messages, format_number
 from mobility.report.writers import read_table
 
@@ -45,7 +45,13 @@ RUN_TABLES: tuple[str, ...] = (
     "sensitivity",
 )
 #: Tables the report also uses when present (model link flows, project list, frontier).
-OPTIONAL_TABLES: tuple[str, ...] = ("link_flows", "projects", "frontier", "judgements")
+OPTIONAL_TABLES: tuple[str, ...] = (
+    "link_flows",
+    "projects",
+    "frontier",
+    "judgements",
+    "scores_long",
+)
 
 #: Columns that hold identifiers or text and are never parsed as numbers.
 TEXT_COLUMNS: frozenset[str] = frozenset(
@@ -355,6 +361,7 @@ def render_report(
         top_k=ranking_settings.get("top_k"),
         t=t,
     )
+    ctx.project_files = project_files(data, settings)
 
     sections = [
         ("summary", _section_summary(ctx, settings)),
@@ -527,6 +534,9 @@ class _Context:
     method: str
     top_k: Any = None
     t: Messages = field(default_factory=Messages)
+    maps: Any = None  # _MapState, or False when there are no maps (computed once)
+    change_maps: dict[str, str] | None = None
+    project_files: dict[str, Any] = field(default_factory=dict)
 
 
 def _e(value: Any) -> str:
@@ -863,6 +873,48 @@ def municipality_outlines() -> tuple[list[np.ndarray], list[tuple[str, float, fl
     return rings, names
 
 
+@dataclass
+class _MapState:
+    """What every map of the report shares: the reference links, the frame and the views."""
+
+    ref: dict[str, Any]
+    frame: svgmap.Frame
+    views: list[tuple[str, tuple[float, float, float, float]]]
+    names: list[tuple[str, float, float]]
+    defs: str
+
+
+def _map_state(ctx: _Context) -> _MapState | None:
+    """The reference links and the shared base map (computed once per report)."""
+    if ctx.maps is not None:
+        return ctx.maps or None
+    data = ctx.data
+    ref = None
+    if "link_flows" in data.tables and data.node_coords:
+        header, rows = data.tables["link_flows"]
+        ref = _link_arrays(header, rows, data.node_coords)
+    if ref is None:
+        ctx.maps = False
+        return None
+    views = _map_extents(ref)
+    frame = svgmap.Frame.from_extent(views[0][1])
+    rings, names = municipality_outlines()
+    ctx.maps = _MapState(ref, frame, views, names, svgmap.base_defs(frame, rings, ref["segments"]))
+    return ctx.maps
+
+
+#: Colour classes of the maps (reference: volume / capacity; change: diverging, odd so that
+#: one class is centred on zero).
+REF_CLASSES = 10
+CHANGE_CLASSES = 11
+
+
+def _map_figure(svg: str, bar: str, caption: str = "", title: str = "") -> str:
+    head = f'<div class="maptitle">{_e(title)}</div>' if title else ""
+    cap = f'<div class="caption">{_e(caption)}</div>' if caption else ""
+    return f'<div class="figure mapfig">{head}{svg}{bar}{cap}</div>'
+
+
 def _section_maps(ctx: _Context) -> str:
     t = ctx.t
     data = ctx.data
@@ -870,35 +922,42 @@ def _section_maps(ctx: _Context) -> str:
         return _missing(t("maps.absent"))
     if not data.node_coords:
         return _missing(t("maps.no_coords"))
-    header, rows = data.tables["link_flows"]
-    ref = _link_arrays(header, rows, data.node_coords)
-    if ref is None:
+    state = _map_state(ctx)
+    if state is None:
         return _missing(t("maps.no_links"))
+    ref = state.ref
     vc = _vc(ref["volume"], ref["capacity"])
-    views = _map_extents(ref)
-    rings, names = municipality_outlines()
-    parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>']
-    figures = [
-        _figure(
-            plots.network_map_svg(
-                ref["segments"],
-                vc,
-                title=t("maps.ref.title", view=t(f"maps.view.{view}")),
-                label=t("maps.ref.label"),
-                widths=_widths(ref["volume"]),
-                extent=extent,
-                decimal=t("decimal_mark"),
-                boundaries=rings,
-                place_names=names,
-                scale_km=10.0,
-            ),
-            t("maps.ref.alt", view=t(f"maps.view.{view}")),
+    lo, vc_top, vc_extend = plots.colour_scale(vc)
+    colours = svgmap.class_colours("RdYlGn_r", REF_CLASSES)
+    classes = svgmap.classify(vc, lo, vc_top, REF_CLASSES)
+    bar = svgmap.colour_bar(
+        colours,
+        lo,
+        vc_top,
+        label=t("maps.ref.label"),
+        clip_low=vc_extend in ("min", "both"),
+        clip_high=vc_extend in ("max", "both"),
+        fmt=t.num,
+    )
+    parts = [f'<p class="sub">{_e(t("maps.sub"))}</p>', state.defs]
+    figures = []
+    for view, extent in state.views:
+        svg = svgmap.link_map(
+            state.frame,
+            state.frame.view(extent),
+            ref["segments"],
+            classes,
+            _widths(ref["volume"]),
+            colours,
+            label=t("maps.ref.alt", view=t(f"maps.view.{view}")),
+            grey_network=False,
+            place_names=state.names,
+            decimal=t("decimal_mark"),
         )
-        for view, extent in views
-    ]
+        title = t("maps.ref.title", view=t(f"maps.view.{view}"))
+        figures.append(_map_figure(svg, bar, title=title))
     parts.append(f'<p class="sub">{_e(t("maps.attribution"))}</p>')
     parts.append(f'<div class="grid2">{"".join(figures)}</div>' if len(figures) > 1 else figures[0])
-    _, vc_top, vc_extend = plots.colour_scale(vc)
     if vc_extend != "neither":
         parts.append(f'<p class="sub">{_e(t("maps.ref.clipped", top=t.num(vc_top)))}</p>')
     order = np.argsort(-np.nan_to_num(vc, nan=-1.0), kind="stable")[:10]
@@ -916,54 +975,24 @@ def _section_maps(ctx: _Context) -> str:
     head = ["road", "link", "volume", "capacity", "vc"]
     parts.append(_table([t(f"maps.top.col.{h}") for h in head], top, t))
     if data.project_link_flows:
+        maps = _change_maps(ctx)
+        links = ", ".join(
+            f'<a href="#map-{_e(pid)}">{_e(_project_names(ctx).get(pid, pid))}</a>'
+            for pid, m in maps.items()
+            if m.startswith("<div")
+        )
         parts.append(
             f'<h3>{_e(t("maps.change.heading"))}</h3><p class="sub">{_e(t("maps.change.sub"))}</p>'
+            f'<p class="sub">{_e(t("maps.change.where"))} {links}</p>'
         )
-        pnames = _project_names(ctx)
-        ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
-        unchanged: list[str] = []
-        change_maps: list[str] = []
-        for pid, (ph, prow) in sorted(data.project_link_flows.items()):
-            proj = _link_arrays(ph, prow, data.node_coords)
-            if proj is None:
-                parts.append(_missing(t("maps.change.no_coords", pid=pid)))
-                continue
-            delta = proj["change"]
-            if delta is None:  # a plain link_flows.csv of the project run: against the reference
-                delta = np.array(
-                    [
-                        v - ref_vol.get(i, 0.0)
-                        for i, v in zip(proj["ids"], proj["volume"], strict=True)
-                    ]
-                )
-            label = pnames.get(pid, pid)
-            if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
-                unchanged.append(label)
-                continue
-            _, span, extend = plots.colour_scale(delta, diverging=True)
-            caption = (
-                t("maps.change.clipped", span=t.num(span))
-                if extend != "neither"
-                else t("maps.change.full", span=t.num(span))
-            )
-            change_maps.append(
-                _figure(
-                    plots.network_map_svg(
-                        proj["segments"],
-                        delta,
-                        title=t("maps.change.title", project=label),
-                        label=t("maps.change.label"),
-                        diverging=True,
-                        widths=_widths(np.abs(delta)) * 1.2,
-                        extent=views[0][1],
-                        decimal=t("decimal_mark"),
-                    ),
-                    t("maps.change.alt", project=label),
-                    caption,
-                )
-            )
-        if change_maps:
-            parts.append(f'<div class="grid2">{"".join(change_maps)}</div>')
+        # a project without a section of its own (not in projects/impacts): its map here
+        own = set(_section_order(ctx))
+        orphans = [m for pid, m in maps.items() if pid not in own and m != "unchanged"]
+        if orphans:
+            parts.append(f'<div class="grid2">{"".join(orphans)}</div>')
+        unchanged = [
+            _project_names(ctx).get(pid, pid) for pid, m in maps.items() if m == "unchanged"
+        ]
         if unchanged:
             parts.append(
                 f'<p class="sub">{_e(t("maps.change.none", projects="; ".join(unchanged)))}</p>'
@@ -971,6 +1000,72 @@ def _section_maps(ctx: _Context) -> str:
     else:
         parts.append(_missing(t("maps.change.absent")))
     return "".join(parts)
+
+
+def _change_maps(ctx: _Context) -> dict[str, str]:
+    """Project id -> its change map (a figure), ``"unchanged"`` or a missing-note (once)."""
+    if ctx.change_maps is not None:
+        return ctx.change_maps
+    t = ctx.t
+    out: dict[str, str] = {}
+    ctx.change_maps = out
+    state = _map_state(ctx)
+    if state is None:
+        return out
+    ref = state.ref
+    pnames = _project_names(ctx)
+    ref_vol = dict(zip(ref["ids"], ref["volume"], strict=True))
+    colours = svgmap.class_colours("RdBu_r", CHANGE_CLASSES)
+    middle = CHANGE_CLASSES // 2
+    view = state.frame.view(state.views[0][1])
+    for pid, (ph, prow) in sorted(ctx.data.project_link_flows.items()):
+        proj = _link_arrays(ph, prow, ctx.data.node_coords)
+        if proj is None:
+            out[pid] = _missing(t("maps.change.no_coords", pid=pid))
+            continue
+        delta = proj["change"]
+        if delta is None:  # a plain link_flows.csv of the project run: against the reference
+            delta = np.array(
+                [v - ref_vol.get(i, 0.0) for i, v in zip(proj["ids"], proj["volume"], strict=True)]
+            )
+        label = pnames.get(pid, pid)
+        if not np.any(np.abs(np.nan_to_num(delta)) >= 1.0):
+            out[pid] = "unchanged"
+            continue
+        lo, span, extend = plots.colour_scale(delta, diverging=True)
+        classes = svgmap.classify(delta, lo, span, CHANGE_CLASSES)
+        classes = np.where(classes == middle, -1, classes)  # near zero: the grey network
+        caption = (
+            t("maps.change.clipped", span=t.num(span))
+            if extend != "neither"
+            else t("maps.change.full", span=t.num(span))
+        )
+        step = 2 * span / CHANGE_CLASSES
+        caption += " " + t("maps.change.middle", step=t.num(step / 2))
+        bar = svgmap.colour_bar(
+            colours,
+            lo,
+            span,
+            label=t("maps.change.label"),
+            clip_low=extend in ("min", "both"),
+            clip_high=extend in ("max", "both"),
+            fmt=t.num,
+            hollow=middle,
+        )
+        svg = svgmap.link_map(
+            state.frame,
+            view,
+            proj["segments"],
+            classes,
+            _widths(np.abs(delta)) * 1.2,
+            colours,
+            label=t("maps.change.alt", project=label),
+            grey_network=True,
+            place_names=state.names,
+            decimal=t("decimal_mark"),
+        )
+        out[pid] = _map_figure(svg, bar, caption, title=t("maps.change.title", project=label))
+    return out
 
 
 def _project_names(ctx: _Context) -> dict[str, str]:
@@ -1356,6 +1451,19 @@ def _section_acceptability(ctx: _Context) -> str:
     return "".join(parts)
 
 
+def _section_order(ctx: _Context) -> list[str]:
+    """The projects that get a section, in ranking order (then projects.csv, impacts.csv)."""
+    if not ctx.data.records("impacts") and not ctx.data.records("projects"):
+        return []
+    order = _ranking_order(ctx)
+    for table in ("projects", "impacts"):
+        for r in ctx.data.records(table):
+            pid = r.get("project_id")
+            if pid is not None and pid not in order:
+                order.append(pid)
+    return order
+
+
 def _section_projects(ctx: _Context) -> str:
     t = ctx.t
     impacts = ctx.data.records("impacts")
@@ -1363,10 +1471,7 @@ def _section_projects(ctx: _Context) -> str:
     cba = ctx.data.records("cba")
     if not impacts and not projects:
         return _missing(t("projects.absent"))
-    order = _ranking_order(ctx)
-    for pid in [*projects, *(r.get("project_id") for r in impacts)]:
-        if pid is not None and pid not in order:
-            order.append(pid)
+    order = _section_order(ctx)
     names = _project_names(ctx)
     sub_names = subcriterion_names(t.lang)
     parts = [
@@ -1381,6 +1486,9 @@ def _section_projects(ctx: _Context) -> str:
     by_project: dict[Any, list[dict[str, Any]]] = {}
     for r in impacts:
         by_project.setdefault(r.get("project_id"), []).append(r)
+    scores_by: dict[Any, list[dict[str, Any]]] = {}
+    for r in ctx.data.records("scores_long"):
+        scores_by.setdefault(r.get("project_id"), []).append(r)
     cba_by: dict[Any, list[dict[str, Any]]] = {}
     for r in cba:
         cba_by.setdefault(r.get("project_id"), []).append(r)
@@ -1415,22 +1523,28 @@ def _section_projects(ctx: _Context) -> str:
             block.append(f'<div class="meta">{_e(t("projects.municipalities", names=towns))}</div>')
         if fact_html:
             block.append(f'<div class="facts">{fact_html}</div>')
+        project = ctx.project_files.get(pid)
+        if project is not None:
+            block.append(_project_file_block(project, t))
+        judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
+        scores = scores_by.get(pid, [])
+        if scores:
+            block.append(_case_table(pid, scores, rows, judged, sub_names, t))
         if rows:
             n_sub = len({r.get("subcriterion") for r in rows})
             n_judged = len({r.get("subcriterion") for r in rows if r.get("basis") == "judged"})
             counts = t("projects.counts", n=n_sub, modelled=n_sub - n_judged, judged=n_judged)
-            block.append(f'<div class="meta">{_e(counts)}</div>')
             trs = []
             previous = None
             for r in rows:
                 basis = str(r.get("basis") or "")
-                cls = basis if basis in ("modelled", "judged") else "neutral"
                 sub = str(r.get("subcriterion") or "")
-                label = (
-                    f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))}"
-                    if sub != previous
-                    else ""
-                )
+                label = ""
+                if sub != previous:
+                    label = (
+                        f"<code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))} "
+                        f"({_e(_basis_label(basis, t))})"
+                    )
                 previous = sub
                 band = r.get("noise_band")
                 band_cell = "" if band in (None, "") else t.num(band, r.get("unit") or "")
@@ -1439,32 +1553,156 @@ def _section_projects(ctx: _Context) -> str:
                 trs.append(
                     f"<tr><td>{label}</td>"
                     f"<td>{_e(str(r.get('indicator') or '').replace('_', ' '))}</td>"
-                    f'<td class="num">{_e(t.num(r.get("value"), r.get("unit") or ""))}</td>'
-                    f'<td class="num">{_e(band_cell)}{" (≈ 0)" if noisy else ""}</td>'
-                    f"<td>{_e(r.get('unit') or '')}</td>"
-                    f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span></td></tr>'
+                    f"<td>{_e(t.num(r.get('value'), r.get('unit') or ''))}</td>"
+                    f"<td>{_e(band_cell)}{' (≈ 0)' if noisy else ''}</td>"
+                    f"<td>{_e(r.get('unit') or '')}</td></tr>"
                 )
-            head = ["subcriterion", "indicator", "value", "band", "unit", "basis"]
-            cells = "".join(
-                f'<th class="num">{_e(t(f"projects.col.{h}"))}</th>'
-                if h in ("value", "band")
-                else f"<th>{_e(t(f'projects.col.{h}'))}</th>"
-                for h in head
-            )
+            head = ["subcriterion", "indicator", "value", "band", "unit"]
+            cells = "".join(f"<th>{_e(t(f'projects.col.{h}'))}</th>" for h in head)
             block.append(
-                f"<table><thead><tr>{cells}</tr></thead>"
+                f"<details><summary>{_e(t('projects.all_indicators', n=len(rows)))} "
+                f"{_e(counts)}</summary>"
+                f'<table class="impacts"><thead><tr>{cells}</tr></thead>'
                 f"<tbody>{''.join(trs)}</tbody></table>"
-                f'<div class="meta">{_e(t("projects.noise_note"))}</div>'
+                f'<div class="meta">{_e(t("projects.noise_note"))}</div></details>'
             )
-        judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
         if judged:
             block.append(_judgements_list(judged, sub_names, t))
         citems = cba_by.get(pid, [])
         if citems:
             block.append(_cba_table(citems, t))
+        change_map = _change_maps(ctx).get(pid, "")
+        if change_map.startswith("<div"):
+            block.append(f'<h4 id="map-{_e(pid)}">{_e(t("projects.map"))}</h4>{change_map}')
+        elif change_map == "unchanged":
+            block.append(f'<div class="meta">{_e(t("projects.map.unchanged"))}</div>')
+        elif change_map:
+            block.append(change_map)
         block.append("</div>")
         parts.append("".join(block))
     return "".join(parts)
+
+
+def project_files(data: RunData, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Project id -> its :class:`mobility.projects.Project`, read from the project files the
+    run used: the manifest's ``project:<id>`` inputs, else ``settings["projects_dir"]``
+    (as given, then beside the run folder). A file that no longer reads is left out (the
+    report then shows what the CSV files hold)."""
+    from mobility.projects import load_project
+
+    paths: list[Path] = []
+    inputs = (data.manifest or {}).get("inputs") or {}
+    for key, entry in sorted(inputs.items()):
+        if str(key).startswith("project:") and isinstance(entry, Mapping) and entry.get("path"):
+            paths.append(Path(str(entry["path"])))
+    if not paths and settings.get("projects_dir"):
+        folder = Path(str(settings["projects_dir"]))
+        for root in (folder, (data.folder or Path()) / folder):
+            if root.is_dir():
+                paths = sorted(root.glob("*.yaml"))
+                break
+    out: dict[str, Any] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            project = load_project(path)
+        except (InputError, OSError, ValueError):
+            continue
+        out[project.id] = project
+    return out
+
+
+def _project_file_block(project: Any, t: Messages) -> str:
+    """What the project file says: description, network and service changes, capex with its
+    reserve and stage, estimates and sources."""
+    parts = []
+    if project.description:
+        parts.append(f'<p class="desc">{_e(project.description)}</p>')
+    capex = t(
+        "projects.capex",
+        base=t.num(project.capex_base_mdkk),
+        year=project.capex_price_year,
+        reserve=t.num(project.reserve_pct),
+        total=t.num(project.capex_mdkk),
+        estimate=project.estimate_class or "–",
+        stage=project.stage or "–",
+    )
+    rule = f" ({project.reserve_rule})" if project.reserve_rule else ""
+    parts.append(f'<div class="meta">{_e(capex + rule)}</div>')
+    if project.changes:
+        items = []
+        for change in project.changes:
+            params = ", ".join(
+                f"{k}: {_setting_text(str(k), v, t, limit=160)}"
+                for k, v in change.params.items()
+                if v not in (None, "", [], {})
+            )
+            items.append(f"<li><code>{_e(change.op)}</code> {_e(params)}</li>")
+        parts.append(
+            f'<h4>{_e(t("projects.changes"))}</h4><ul class="changes">{"".join(items)}</ul>'
+        )
+    if project.estimates:
+        est = "; ".join(f"{k}: {v}" for k, v in project.estimates.items())
+        parts.append(f'<div class="meta">{_e(t("projects.estimates", text=est))}</div>')
+    if project.sources:
+        links = " · ".join(
+            f'<a href="{_e(src)}">{_e(src)}</a>'
+            if str(src).startswith(("http://", "https://"))
+            else _e(src)
+            for src in project.sources
+        )
+        parts.append(f'<div class="meta">{_e(t("projects.sources"))} {links}</div>')
+    return "".join(parts)
+
+
+def _case_table(
+    pid: Any,
+    scores: Sequence[Mapping[str, Any]],
+    impacts: Sequence[Mapping[str, Any]],
+    judged: Sequence[Mapping[str, Any]],
+    sub_names: Mapping[str, str],
+    t: Messages,
+) -> str:
+    """The twelve sub-criteria of one project (scores_long.csv): raw value, unit, 0-100
+    score, basis, the grade's reason (judgements.csv) and the noise band (impacts.csv)."""
+    band = {
+        (str(r.get("subcriterion")), str(r.get("indicator"))): r.get("noise_band") for r in impacts
+    }
+    reasons: dict[str, list[str]] = {}
+    for r in judged:
+        reasons.setdefault(str(r.get("subcriterion")), []).append(str(r.get("reason") or ""))
+    trs = []
+    for r in sorted(scores, key=lambda r: _subcrit_key(r.get("subcriterion"))):
+        sub = str(r.get("subcriterion") or "")
+        basis = str(r.get("basis") or "")
+        cls = basis if basis in ("modelled", "judged") else "neutral"
+        unit = str(r.get("unit") or "")
+        b = band.get((sub, str(r.get("indicator"))))
+        band_cell = "" if b in (None, "") else t.num(b, unit)
+        why = " ".join(x for x in reasons.get(sub, []) if x)
+        trs.append(
+            f"<tr><td><code>{_e(sub)}</code> {_e(sub_names.get(sub, ''))}</td>"
+            f'<td class="num">{_e(t.num(r.get("value"), unit))}</td>'
+            f'<td class="num">{_e(band_cell)}</td>'
+            f"<td>{_e(unit)}</td>"
+            f'<td class="num"><strong>{_e(_f1(r.get("sub_score"), t))}</strong>'
+            f"{_bar(r.get('sub_score'), '#0b4f8a')}</td>"
+            f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span>'
+            + (f'<br><span class="sub">{_e(why)}</span>' if why else "")
+            + "</td></tr>"
+        )
+    head = "".join(
+        f'<th class="num">{_e(t(f"projects.case.{h}"))}</th>'
+        if h in ("value", "band", "score")
+        else f"<th>{_e(t(f'projects.case.{h}'))}</th>"
+        for h in ("subcriterion", "value", "band", "unit", "score", "basis")
+    )
+    return (
+        f"<h4>{_e(t('projects.case.heading', n=len(trs)))}</h4>"
+        f'<table class="case" data-project="{_e(pid)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(trs)}</tbody></table>"
+    )
 
 
 def _judgements_list(rows: list[dict[str, Any]], sub_names: Mapping[str, str], t: Messages) -> str:
@@ -1526,6 +1764,9 @@ def _cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
     if has_value:
         head += f'<th class="num">{_e(t("cba.col.value"))}</th>'
     head += f'<th class="num">{_e(t("cba.col.pv"))}</th>'
+    has_noise = any(_num_class(i.get("pv_noise_mdkk")) for i in rows)
+    if has_noise:
+        head += f'<th class="num">{_e(t("cba.col.noise"))}</th>'
 
     def cell(v: Any) -> str:
         x = _to_float(v)
@@ -1539,17 +1780,21 @@ def _cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
         if has_value:
             cells += cell(i.get("value_mdkk"))
         cells += cell(i.get("pv_mdkk"))
+        if has_noise:
+            cells += f'<td class="num">{_e(t.num(i.get("pv_noise_mdkk")))}</td>'
         trs.append(f"<tr>{cells}</tr>")
     span = 2 if has_value else 1
     total = sum(_to_float(i.get("pv_mdkk")) for i in body if _num_class(i.get("pv_mdkk")))
+    blank = '<th class="num"></th>' if has_noise else ""
     foot = [
         f'<tr><th colspan="{span}">{_e(t("cba.sum"))}</th>'
-        f'<th class="num">{_e(t.num(total))}</th></tr>'
+        f'<th class="num">{_e(t.num(total))}</th>{blank}</tr>'
     ]
     for i in results:
+        noise = f'<th class="num">{_e(t.num(i.get("pv_noise_mdkk")))}</th>' if has_noise else ""
         foot.append(
             f'<tr><th colspan="{span}">{_e(_cba_label(str(i.get("item")), t))}</th>'
-            f'<th class="num">{_e(t.num(i.get("pv_mdkk")))}</th></tr>'
+            f'<th class="num">{_e(t.num(i.get("pv_mdkk")))}</th>{noise}</tr>'
         )
     return (
         f"<h4>{_e(t('cba.heading'))}</h4>"

@@ -33,10 +33,30 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
+def _write_scores_long(folder: Path) -> None:
+    """A SYNTHETIC scores_long.csv (the scoring step's long table) from the fixture's
+    impacts.csv: the first indicator of each sub-criterion, with an invented 0-100 score."""
+    import csv
+
+    with (folder / "impacts.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    seen: set[tuple[str, str]] = set()
+    cols = ("project_id", "subcriterion", "indicator", "value", "unit", "basis")
+    out = [[*cols, "method", "sub_score", "weight"]]
+    for k, r in enumerate(rows):
+        key = (r["project_id"], r["subcriterion"])
+        if key not in seen:
+            seen.add(key)
+            out.append([*(r[c] for c in cols), "minmax", f"{(7 * k) % 101}.0", "0.083333"])
+    with (folder / "scores_long.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(out)
+
+
 @pytest.fixture
 def run_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "run"
     shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    _write_scores_long(folder)
     return folder
 
 
@@ -69,17 +89,21 @@ def test_report_content(run_folder: Path) -> None:
         "notes",
     ):
         assert f'id="{sid}"' in page
-    # every project has its own table, with a basis badge on every impacts row
+    # every project has its own section, with a basis badge on each of its sub-criteria
     impacts = data.records("impacts")
     for pid in {r["project_id"] for r in impacts}:
         assert f'id="project-{pid}"' in page
-    n_judged = sum(r["basis"] == "judged" for r in impacts)
-    n_modelled = sum(r["basis"] == "modelled" for r in impacts)
+    scores = data.records("scores_long")
+    n_judged = sum(r["basis"] == "judged" for r in scores)
+    n_modelled = sum(r["basis"] == "modelled" for r in scores)
     # (+1: the legend above the project tables shows each badge once)
     assert page.count('<span class="badge judged">judged</span>') == n_judged + 1
     assert page.count('<span class="badge modelled">modelled</span>') == n_modelled + 1
-    # figures: reference map, one change map, ranking, frontier, acceptability
-    assert page.count('<img src="data:image/svg+xml;base64,') == 5
+    # figures: ranking, frontier, acceptability as images; the reference map and one change
+    # map as inline vector maps on the one shared base map
+    assert page.count('<img src="data:image/svg+xml;base64,') == 3
+    assert page.count('<svg class="map"') == 2 and page.count('id="mb-land"') == 1
+    assert page.count('<use href="#mb-land"/>') == 2
     assert "Trængselsafgift København" in page  # UTF-8 text kept
     assert data.manifest_sha256 in page and "SYNTHETIC" in page
     assert 'data-errors="0"' in page
@@ -419,7 +443,7 @@ def test_settings_read_as_a_planner_reads_them(run_folder: Path) -> None:
 
 def test_change_maps_say_their_unit_and_clipping(run_folder: Path) -> None:
     page = render_report(load_run_folder(run_folder), lang="en")
-    maps = page[page.index('id="maps"') : page.index('id="ranking"')]
+    maps = page[page.index('id="maps"') :]  # the change maps are in the project sections
     assert "veh/h" not in maps.replace("capacity (veh/h)", "")
     assert "in PCU/h" in maps and "98th percentile" in maps
     n_maps = maps.count("Map of the change in traffic for")
@@ -525,3 +549,82 @@ def test_reference_map_draws_the_municipalities_names_and_a_scale_bar(run_folder
     assert len(drawn) > 5 * len(plain)  # the boundary polygons are drawn
     html = build_report(run_folder).read_text(encoding="utf-8")
     assert "Geodatastyrelsen og Danske Kommuner" in html
+
+
+_SECTIONS_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  var el = document.getElementById("report-status"), out = [];
+  document.querySelectorAll("div.project").forEach(function (p) {
+    var rows = p.querySelectorAll("table.case tbody tr").length;
+    var map = p.querySelector("svg.map"), box = map ? map.getBoundingClientRect() : null;
+    var drawn = box && box.width > 100 && box.height > 100 ? "map" : "nomap";
+    out.push(p.id.replace("project-", "") + ":" + rows + ":" + drawn);
+  });
+  el.setAttribute("data-sections", out.join(" "));
+  el.setAttribute("data-resources", String(performance.getEntriesByType("resource").length));
+  el.setAttribute("data-base", document.getElementById("mb-land") ? "yes" : "no");
+});
+</script></body>"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_project_section_in_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
+    """Every project has its section, with its twelve sub-criteria and (when its link flows
+    are in the folder) its change map drawn inside it; no console errors and no resource
+    requests: nothing is fetched (issue 15)."""
+    data = load_run_folder(run_folder)
+    page = render_report(data, lang=lang).replace("</body>", _SECTIONS_SCRIPT)
+    path = tmp_path / "sections.html"
+    path.write_text(page, encoding="utf-8")
+    status = _status(_chromium(["--dump-dom", path.as_uri()], tmp_path / "p5").stdout)
+    assert status.get("data-errors") == "0", status
+    assert status.get("data-resources") == "0" and status.get("data-base") == "yes", status
+    sections = dict(item.split(":", 1) for item in status["data-sections"].split())
+    projects = {r["project_id"] for r in data.records("impacts")}
+    assert set(sections) >= projects
+    with_map = set(data.project_link_flows)
+    for pid in projects:
+        rows, drawn = sections[pid].split(":")
+        assert rows == "12", (pid, rows)
+        assert drawn == ("map" if pid in with_map else "nomap"), (pid, drawn)
+    assert with_map & projects  # the fixture has at least one change map to find
+
+
+def test_maps_share_one_base_map_and_stay_small(run_folder: Path) -> None:
+    """The size budget (issue 15 item 5: the default run's report at most 1.5 MB): the
+    boundaries are drawn once and reused, so a change map costs only its changed links."""
+    from mobility.report.html import municipality_outlines
+
+    page = render_report(load_run_folder(run_folder))
+    assert page.count('id="mb-land"') == 1
+    rings, _ = municipality_outlines()
+    assert len(rings) >= 29
+    maps = re.findall(r'<svg class="map".*?</svg>', page, flags=re.S)
+    assert len(maps) == 2 and all('<use href="#mb-land"/>' in m for m in maps)
+    assert max(len(m.encode()) for m in maps) < 12_000
+    base = re.search(r'<svg class="mapdefs".*?</svg>', page, flags=re.S)
+    assert base and len(base.group(0).encode()) < 60_000
+    # without the three chart images the whole synthetic report is small
+    rest = re.sub(r'src="data:[^"]*"', "", page)
+    assert len(rest.encode()) < 250_000
+
+
+def test_cba_table_shows_the_noise_band() -> None:
+    from mobility.report.html import _cba_table
+    from mobility.report.i18n import Messages
+
+    items = [
+        {
+            "item": "travel_time_user_benefit",
+            "year": "all",
+            "pv_mdkk": 120.5,
+            "pv_noise_mdkk": 4.25,
+        },
+        {"item": "npv", "year": "all", "pv_mdkk": 80.0, "pv_noise_mdkk": 6.5},
+    ]
+    table = _cba_table(items, Messages("en"))
+    assert "± noise band, mio. kr." in table and "4.25" in table and "6.5" in table
+    items = [{k: v for k, v in i.items() if k != "pv_noise_mdkk"} for i in items]
+    assert "noise band" not in _cba_table(items, Messages("en"))
