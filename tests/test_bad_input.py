@@ -124,9 +124,11 @@ def test_a_folder_that_cannot_be_written_late_is_one_line(
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     with pytest.raises(InputError, match=r"p\.csv: cannot write the file \(Permission denied\)"):
         atomic_write_text(tmp_path / "p.csv", "x\n")
-    with pytest.raises(InputError, match="cannot create the folder"):
-        with atomic_output_dir(tmp_path / "out"):
-            pass
+    with (
+        pytest.raises(InputError, match="cannot create the folder"),
+        atomic_output_dir(tmp_path / "out"),
+    ):
+        pass
     assert listing(tmp_path) == {}
 
 

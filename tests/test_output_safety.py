@@ -42,9 +42,11 @@ def test_a_folder_of_user_files_is_never_replaced(tmp_path: Path) -> None:
     user.mkdir()
     (user / "notes.txt").write_text("keep me\n")
     before = listing(tmp_path)
-    with pytest.raises(InputError, match="not an earlier mobility output"):
-        with atomic_output_dir(user) as tmp:
-            (tmp / "x.csv").write_text("a\n")
+    with (
+        pytest.raises(InputError, match="not an earlier mobility output"),
+        atomic_output_dir(user) as tmp,
+    ):
+        (tmp / "x.csv").write_text("a\n")
     assert listing(tmp_path) == before
 
 

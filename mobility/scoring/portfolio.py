@@ -301,12 +301,14 @@ def feasible_start_years(candidate: Candidate, constraints: Constraints) -> rang
 
 def is_eligible(candidate: Candidate, constraints: Constraints) -> bool:
     """Whether ``candidate`` may be selected at all (minimum BCR, a feasible start year)."""
-    if constraints.min_bcr is not None:
-        if candidate.bcr is None or candidate.bcr < constraints.min_bcr:
-            return False
-    if constraints.min_nnk is not None:
-        if candidate.nnk is None or candidate.nnk < constraints.min_nnk:
-            return False
+    if constraints.min_bcr is not None and (
+        candidate.bcr is None or candidate.bcr < constraints.min_bcr
+    ):
+        return False
+    if constraints.min_nnk is not None and (
+        candidate.nnk is None or candidate.nnk < constraints.min_nnk
+    ):
+        return False
     if constraints.annual_budget_mdkk is not None:
         return len(feasible_start_years(candidate, constraints)) > 0
     return True

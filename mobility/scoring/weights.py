@@ -25,6 +25,7 @@ be all 0). Errors name the file and the field.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,10 +216,8 @@ def resolve_weights(spec: str | Path | None) -> Weights:
         except InputError:
             pass
     names = []
-    try:
+    with contextlib.suppress(InputError):
         names = sorted(f.stem for f in bundled_dir("weights").glob("*.yaml"))
-    except InputError:
-        pass
     raise InputError(
         "weights file not found",
         file=p,
