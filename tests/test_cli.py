@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import shutil
 import subprocess
@@ -168,9 +169,10 @@ def test_assign_sioux_falls_matches_best_known(tmp_path):
     pct = float(lines[1].split("(")[1].split(" %")[0])
     assert pct < 0.5
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "init_node,term_node,volume,cost"
+    assert rows[0] == "link_id,init_node,term_node,volume,cost"
     assert len(rows) == 77
-    assert rows[1].startswith("1,2,")
+    assert rows[1].startswith("1,1,2,")  # TNTP: link 1 is the net file's first row
+    assert rows[76].startswith("76,24,23,")
 
 
 @needs_engine
@@ -241,7 +243,7 @@ def test_console_script_braess_subprocess(tmp_path):
     rows = out.read_text(encoding="utf-8").splitlines()
     # Braess equilibrium: 6 trips, every path used, links 1-3 and 4-2 carry 4 each
     assert len(rows) == 6
-    volumes = [float(r.split(",")[2]) for r in rows[1:]]
+    volumes = [float(r.split(",")[3]) for r in rows[1:]]
     assert volumes[0] == pytest.approx(4.0, abs=1e-2)
     assert sum(volumes[i] for i in (0, 1)) == pytest.approx(6.0, abs=1e-6)
 
@@ -414,7 +416,7 @@ def test_assign_akcelik_equals_engine_and_bad_parameters_one_line(tmp_path):
     net = tntp.read_net(net_file)
     demand = tntp.read_trips(trips_file, n_zones=net.n_zones)
     direct = assignment.assign(net, demand, vdf="akcelik", rel_gap=1e-5)
-    volumes = [float(row.split(",")[2]) for row in out.read_text().splitlines()[1:]]
+    volumes = [float(row.split(",")[3]) for row in out.read_text().splitlines()[1:]]
     np.testing.assert_allclose(volumes, direct.flows, rtol=1e-5, atol=1e-3)
     bpr = assignment.assign(net, demand, rel_gap=1e-5)
     assert np.abs(direct.flows - bpr.flows).max() > 100.0  # a different function was used
@@ -474,6 +476,11 @@ def test_path4gmns_sets_assign_with_their_demand(tmp_path, name):
     folder = PATH4GMNS / name
     rows = _assign_and_check_conservation(folder, folder / "demand.csv", tmp_path / "f.csv", "1e-6")
     assert rows and all(float(r["volume"]) >= 0 for r in rows)
+    # the output names each link by its link.csv id, with that link's nodes
+    with open(folder / "link.csv", encoding="utf-8-sig", newline="") as fh:
+        links = {r["link_id"]: (r["from_node_id"], r["to_node_id"]) for r in csv.DictReader(fh)}
+    assert [r["link_id"] for r in rows] == sorted(links, key=int)
+    assert all(links[r["link_id"]] == (r["init_node"], r["term_node"]) for r in rows)
 
 
 @needs_engine
@@ -497,7 +504,7 @@ def test_path4gmns_sioux_falls_gives_the_tntp_flows(tmp_path):
 
     def volumes(path: Path) -> list[tuple[str, str, float]]:
         rows = path.read_text(encoding="utf-8").splitlines()[1:]
-        return [(a, b, float(v)) for a, b, v, _ in (r.split(",") for r in rows)]
+        return [(a, b, float(v)) for _, a, b, v, _ in (r.split(",") for r in rows)]
 
     ours, theirs = volumes(tmp_path / "gmns.csv"), volumes(tmp_path / "tntp.csv")
     assert [r[:2] for r in ours] == [r[:2] for r in theirs]

@@ -5,8 +5,10 @@ links allowing cars); the demand a TNTP ``*_trips.tntp`` file or a CSV OD list o
 ``origin,destination,trips`` or as Path4GMNS writes it, ``o_zone_id,d_zone_id,volume``
 (also ``orig_taz,dest_taz,total``, the zephyr Lima example). With a GMNS folder the CSV's
 zone ids are the zones: their centroids are found by
-:func:`mobility.network.gmns.zone_centroids`. Output: ``init_node,term_node,volume,cost``, one row
-per link in input order (GMNS: ascending ``link_id``), written atomically.
+:func:`mobility.network.gmns.zone_centroids`. Output (:func:`write_link_flows`):
+``link_id,init_node,term_node,volume,cost``, one row per link in input order (GMNS: ascending
+``link_id``, the ids of ``link.csv``; TNTP: the link's 1-based row in the net file), written
+atomically.
 """
 
 from __future__ import annotations
@@ -180,6 +182,41 @@ def load_demand(path: Path, net: Any) -> np.ndarray:
     return check_demand(net, demand, path)
 
 
+#: Columns of the ``mobility assign`` output.
+FLOW_COLUMNS = ("link_id", "init_node", "term_node", "volume", "cost")
+
+
+def link_ids(net: Any) -> list[Any]:
+    """Each link's id in network order: GMNS ``link_id`` (kept as written, also generated
+    connector ids such as ``zone195+4012``), else the 1-based link number (TNTP row order)."""
+    ids = net.meta.get("link_ids")
+    if ids is None:
+        return list(range(1, net.n_links + 1))
+    return list(ids)
+
+
+def write_link_flows(path: Path, net: Any, flows: np.ndarray, costs: np.ndarray) -> Path:
+    """Write :data:`FLOW_COLUMNS`, one row per link in network order; volume and cost with
+    six decimals, so the same flows give byte-identical files. An undirected GMNS link is
+    two rows with the same ``link_id`` (its two directions, told apart by the nodes)."""
+    from mobility.fileio import write_csv
+
+    init = net.node_ids[net.init].tolist()
+    term = net.node_ids[net.term].tolist()
+    rows = (
+        (lid, i, j, f"{v:.6f}", f"{c:.6f}")
+        for lid, i, j, v, c in zip(
+            link_ids(net),
+            init,
+            term,
+            np.asarray(flows).tolist(),
+            np.asarray(costs).tolist(),
+            strict=True,
+        )
+    )
+    return write_csv(path, FLOW_COLUMNS, rows)
+
+
 def compare_best(net: Any, flows: np.ndarray, path: Path) -> dict[str, float]:
     """RMSE of ``flows`` against a best-known ``*_flow.tntp`` (rows in network link order).
 
@@ -309,7 +346,7 @@ def unreachable_error(
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Output CSV: init_node,term_node,volume,cost.",
+    help="Output CSV: link_id,init_node,term_node,volume,cost.",
 )
 def assign(
     *,
@@ -345,7 +382,6 @@ def assign(
     if flows_best is not None and not flows_best.is_file():
         raise InputError("file not found", file=flows_best)
     from mobility.network.assignment import assign as run_assignment
-    from mobility.network.tntp import write_flows_csv
 
     t1 = time.perf_counter()
     try:
@@ -365,7 +401,7 @@ def assign(
         raise
     t2 = time.perf_counter()
     best = compare_best(net, result.flows, flows_best) if flows_best is not None else None
-    write_flows_csv(output, net, result.flows, result.costs)
+    write_link_flows(output, net, result.flows, result.costs)
     seconds = time.perf_counter() - t0
     status = "" if result.converged else " (not converged)"
     click.echo(
