@@ -441,7 +441,8 @@ def _forecast_years(
             bounds = ((0.1, 5.0), (0.2, 5.0), (0.2, 5.0))
             for i, (key, (lo, hi)) in enumerate(zip(DEMAND_FACTORS, bounds, strict=True)):
                 factors[i] = demand.number(key, factors[i], minimum=lo, maximum=hi)
-        out.append(ForecastYear(y, *factors, source=item.str("source")))
+        rate, cars, commercial = factors
+        out.append(ForecastYear(y, rate, cars, commercial, source=item.str("source")))
     return tuple(out)
 
 

@@ -180,8 +180,10 @@ def noise_bands(rows: Sequence[Sequence[Any]], tight: Sequence[Sequence[Any]] | 
     out = []
     for r in rows:
         other = where.get((r[2], r[3]))
-        numeric = isinstance(r[4], float | int) and isinstance(other, float | int)
-        out.append(_band(float(r[4]), float(other)) if numeric and r[6] == "modelled" else "")
+        if isinstance(r[4], float | int) and isinstance(other, float | int) and r[6] == "modelled":
+            out.append(_band(float(r[4]), float(other)))
+        else:
+            out.append("")
     return out
 
 
@@ -485,7 +487,7 @@ def run_evaluation(
         paths["map.gpkg"] = write_link_changes_map(
             contained_path(tmp, "map.gpkg"), change_tables, roads=ref_inputs.roads
         )
-        inputs = {"scenario": scenario_path, "unit_prices": prices.path}
+        inputs: dict[str, str | Path] = {"scenario": scenario_path, "unit_prices": prices.path}
         inputs.update(scenario.region_files.files())
         for unit in catalogue:
             inputs[f"project:{unit.id}"] = unit.path

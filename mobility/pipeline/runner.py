@@ -172,7 +172,8 @@ def _worker_init(threads: int) -> None:
 
     import numba
 
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    limit = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    numba.set_num_threads(max(1, min(threads, limit)))
     parent = os.getppid()
 
     def watch() -> None:
