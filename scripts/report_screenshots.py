@@ -48,7 +48,9 @@ def main() -> int:
     args = parser.parse_args()
     report = (args.run / "report.html").resolve()
     if not report.is_file():
-        print(f"report_screenshots: {report}: not found (run `mobility run` first)", file=sys.stderr)
+        print(
+            f"report_screenshots: {report}: not found (run `mobility run` first)", file=sys.stderr
+        )
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
