@@ -323,6 +323,37 @@ def test_network_info_honours_no_thru(tmp_path, nodes, expected, n_no_thru):
     assert result.exit_code == (0 if ok else 1)
 
 
+def test_network_info_fails_on_lengths_in_the_wrong_unit():
+    """Arlington_Signals_Errors (official GMNS example, deliberately broken): lengths in
+    feet under long_length mile; the check names the field's unit, and info exits 1."""
+    folder = DATA / "gmns" / "zephyr" / "Arlington_Signals_Errors"
+    result = _run(["network", "info", "--roads", str(folder)])
+    assert result.exit_code == 1
+    line = next(x for x in result.stdout.splitlines() if x.startswith("lengths: "))
+    assert line.startswith("lengths: FAILED, 27 of 27 links differ from their coordinates")
+    assert "look like feet, while config.csv long_length says mile" in line
+    good = _run(["network", "info", "--roads", str(DATA / "gmns" / "zephyr" / "Arlington_Signals")])
+    assert "lengths: ok, 27 links" in good.stdout
+
+
+@needs_engine
+def test_assign_warns_on_lengths_in_the_wrong_unit(tmp_path):
+    folder = tmp_path / "net"
+    shutil.copytree(GMNS_SMALL, folder)
+    od = tmp_path / "od.csv"
+    od.write_text("origin,destination,trips\n1,2,100\n", encoding="utf-8")
+    args = ["assign", "--net", str(folder), "--trips", str(od), "-o", str(tmp_path / "f.csv")]
+    ok = _run(args)
+    assert ok.exit_code == 0 and "warning" not in ok.stderr
+    _edit(folder / "config.csv", "small,m,km,", "small,m,m,")  # km values read as metres
+    result = _run(args)
+    assert result.exit_code == 0, result.output
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1
+    assert warning[0].startswith(f"warning: {folder / 'link.csv'}: field 'length': 5 of 5 links")
+    assert "look like km, while config.csv long_length says m" in warning[0]
+
+
 def test_network_info_bad_folder_one_line(tmp_path):
     result = _run(["network", "info", "--roads", str(tmp_path / "missing")])
     _assert_one_line_error(result, "missing", "GMNS folder not found")

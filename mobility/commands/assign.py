@@ -94,6 +94,7 @@ def load_network(path: Path, *, zones: list[int] | None = None) -> Any:
         from mobility.network.gmns import gmns_to_link_network, read_gmns, zone_ids
 
         graph = read_gmns(path)
+        _warn_lengths(graph, path)
         if zones is not None:  # a zone the network lacks: read_od_csv names its line
             known = zone_ids(graph)
             zones = [z for z in zones if z in known]
@@ -103,6 +104,17 @@ def load_network(path: Path, *, zones: list[int] | None = None) -> Any:
     from mobility.network.tntp import read_net
 
     return read_net(path)
+
+
+def _warn_lengths(graph: Any, folder: Path) -> None:
+    """One warning line on stderr when the stated link lengths disagree with the
+    coordinates (:func:`mobility.network.gmns.check_lengths`); free-flow times come from
+    the lengths, so the costs written are then in the wrong scale."""
+    from mobility.network.gmns import check_lengths
+
+    check = check_lengths(graph)
+    if not check.ok:
+        click.echo(f"warning: {folder / 'link.csv'}: field 'length': {check.message()}", err=True)
 
 
 def _zone_ids(net: Any) -> list[int]:

@@ -63,11 +63,15 @@ class NetworkReport:
     #: zones with several nodes, none marked as the centroid: zone -> number of nodes the
     #: generated centroid joins (:func:`mobility.network.gmns.with_zone_connectors`)
     generated_zones: dict[int, int] = field(default_factory=dict)
+    #: stated link lengths against the coordinates (:func:`mobility.network.gmns.check_lengths`)
+    lengths: Any = None
 
     @property
     def ok(self) -> bool:
-        """True when no link is bad and every zone reaches every other zone by car."""
-        return not self.bad_links and self.n_unreachable_pairs == 0
+        """True when no link is bad, every zone reaches every other zone by car and the
+        stated lengths agree with the coordinates (where checked)."""
+        lengths_ok = self.lengths is None or self.lengths.ok
+        return not self.bad_links and self.n_unreachable_pairs == 0 and lengths_ok
 
 
 def _bad_links(graph: nx.MultiDiGraph) -> list[tuple[Any, str]]:
@@ -139,7 +143,7 @@ def zone_reachability(
 
 def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
     """Counts, km by road class, bad links and car connectivity among zones."""
-    from mobility.network.gmns import allows_mode, zone_centroids
+    from mobility.network.gmns import allows_mode, check_lengths, zone_centroids
 
     km: dict[str, float] = defaultdict(float)
     n_car = 0
@@ -166,6 +170,7 @@ def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
         n_unreachable_pairs=int(missing.shape[0]),
         n_no_thru=len(no_thru_nodes(graph, centroid_no_thru)),
         generated_zones={z: len(nodes) for z, nodes in generated.items()},
+        lengths=check_lengths(graph),
     )
 
 
@@ -190,6 +195,9 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
         )
     else:
         lines.append("bad links: none (every capacity and length > 0)")
+    if report.lengths is not None:
+        state = "" if report.lengths.ok else "FAILED, "
+        lines.append(f"lengths: {state}{report.lengths.message()}")
     if report.generated_zones:
         shown = ", ".join(f"{z} ({n} nodes)" for z, n in list(report.generated_zones.items())[:10])
         lines.append(

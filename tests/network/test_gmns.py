@@ -310,3 +310,52 @@ def test_path4gmns_sioux_falls_is_the_tntp_network():
     np.testing.assert_array_equal(net.no_thru, ref.no_thru)
     assert not net.no_thru.any()
     np.testing.assert_array_equal(net.node_ids[net.zone_nodes], ref.node_ids[ref.zone_nodes])
+
+
+# --------------------------------------------------------------------------------------------
+# stated lengths against the coordinates
+
+
+def test_lengths_agree_on_the_small_network_and_arlington():
+    small = gmns.check_lengths(gmns.read_gmns(SMALL))
+    assert small.ok and small.checked == 5  # connectors and centroid links are left out
+    arlington = gmns.check_lengths(gmns.read_gmns(ZEPHYR / "Arlington_Signals"))
+    assert arlington.ok and arlington.checked == 27
+    assert 0.8 < arlington.median_ratio < 1.25
+
+
+@pytest.mark.parametrize(
+    "name", ["Arlington_Signals_Errors", "Freeway_Interchange", "Cambridge_Intersection"]
+)
+def test_lengths_in_feet_stated_as_miles_are_named(name):
+    """The official examples state ``long_length`` mile but give lengths in feet: each link
+    about 5,280 times its coordinate length (Freeway_Interchange: 25,221 km in all)."""
+    graph = gmns.read_gmns(ZEPHYR / name)
+    check = gmns.check_lengths(graph)
+    assert not check.ok and len(check.off) == check.checked > 0
+    assert 4500 < check.median_ratio < 6000
+    assert check.likely_unit == "foot"
+    assert "look like feet, while config.csv long_length says mile" in check.message()
+    if name == "Freeway_Interchange":
+        total = sum(d["length_km"] for _, _, d in graph.edges(data=True))
+        assert total == pytest.approx(25221, rel=1e-3)
+
+
+def test_lengths_in_metres_stated_as_km(tmp_path):
+    folder = _copy_small(tmp_path)
+    text = (folder / "link.csv").read_text(encoding="utf-8")
+    (folder / "link.csv").write_text(
+        text.replace(",true,7.5,", ",true,7500,").replace(",false,6.0,", ",false,6000,"),
+        encoding="utf-8",
+    )
+    check = gmns.check_lengths(gmns.read_gmns(folder))
+    assert [lid for lid, _, _ in check.off] == [3, 4, 5]
+    assert check.likely_unit == "m"  # three of the five checked links: the median is theirs
+    assert "look like metres, while config.csv long_length says km" in check.message()
+    _, stated, coord = check.off[0]
+    assert stated == 7500.0 and 6 < coord < 7
+
+
+def test_lengths_not_checked_without_a_stated_crs():
+    check = gmns.check_lengths(gmns.read_gmns(PATH4GMNS / "Two_Corridor"))
+    assert check.ok and check.checked == 0 and "states no crs" in check.message()
