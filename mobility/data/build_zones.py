@@ -26,6 +26,7 @@ from mobility.data.zone_growth import (
 )
 from mobility.errors import MobilityError
 from mobility.fileio import write_csv
+from mobility.region.zones import HEADER as ZONES_HEADER
 
 __all__ = ["HEADER", "backcast_factor_2015", "main", "zone_growth", "zone_rows"]
 
@@ -123,26 +124,7 @@ EXTERNAL: tuple[tuple[int, str, int, int, float, float], ...] = (
     (0, "Helsingborg", 150_000, 80_000, 56.0460, 12.6950),
 )
 
-HEADER = (
-    "zone_id",
-    "name",
-    "kind",
-    "municipality_code",
-    "municipality",
-    "lon",
-    "lat",
-    "residents_2015",
-    "jobs_2015",
-    "residents_2023",
-    "jobs_2023",
-    "residents_2035",
-    "jobs_2035",
-    "residents_2045",
-    "jobs_2045",
-    "region_part",
-    "in_region",
-    "source",
-)
+HEADER = ZONES_HEADER  # one schema with the reader (mobility.region.zones)
 
 
 def backcast_factor_2015() -> float:

@@ -25,19 +25,28 @@ from mobility.resources import data_dir
 #: optional in a user's table, which then covers 2015..2035.
 TABLE_YEARS = (2015, 2023, 2035, 2045)
 REQUIRED_YEARS = TABLE_YEARS[:-1]
-COLUMNS = (
-    "zone_id",
-    "name",
-    "kind",
-    "municipality_code",
-    "municipality",
-    "lon",
-    "lat",
-    *(f"{what}_{year}" for year in REQUIRED_YEARS for what in ("residents", "jobs")),
-    "region_part",
-    "in_region",
-    "source",
-)
+
+
+def _columns(years: tuple[int, ...]) -> tuple[str, ...]:
+    return (
+        "zone_id",
+        "name",
+        "kind",
+        "municipality_code",
+        "municipality",
+        "lon",
+        "lat",
+        *(f"{what}_{year}" for year in years for what in ("residents", "jobs")),
+        "region_part",
+        "in_region",
+        "source",
+    )
+
+
+#: The columns a zones CSV must have (a user's may leave out the last table year).
+COLUMNS = _columns(REQUIRED_YEARS)
+#: The columns of the bundled zones.csv, as :mod:`mobility.data.build_zones` writes them.
+HEADER = _columns(TABLE_YEARS)
 
 
 @dataclass(frozen=True)
