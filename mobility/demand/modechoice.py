@@ -1,6 +1,7 @@
 """Multinomial logit mode choice: car, public transport (pt), bicycle and walking.
 
-Utilities (``bt`` = ``beta_time`` per minute, ``bc`` = ``beta_cost`` per DKK, per person):
+Utilities (``bt`` = ``beta_time`` per minute, ``bc`` = ``beta_cost`` per DKK, per person;
+``bc = bt x 60 / VOT`` with the trip purpose's value of time, the CBA's):
 
 * car:  ``asc_car + bt (t_car + terminal) + bc ((km * cost_per_km + toll) + parking_j) / occ``
 * pt:   ``asc_pt + bt (ivt + w_walk walk + w_wait wait + penalty (boardings - 1)) + bc fare``
@@ -69,40 +70,67 @@ def _masked(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, values, -np.inf)
 
 
-def utilities(
+def money_dkk(
     los: LevelOfService, *, params: DemandParameters, occupancy: float | np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Systematic utility of each mode, ``(Z, Z)`` each (``-inf`` where unavailable).
+    """The money part of each mode's cost, DKK per person, ``(Z, Z)`` each.
 
-    ``occupancy`` (persons per car, a number or ``(Z, Z)``) shares the car's cost.
+    Car: ``(km x car_cost_per_km + toll + parking_j) / occupancy`` (0 where the car cannot go);
+    PT: ``fare_base + fare_per_km x km``; bicycle and walking cost no money. The same
+    matrices enter :func:`utilities` and the appraisal's split of the consumer surplus into
+    time and money (:mod:`mobility.impacts.appraisal`).
     """
-    if not np.all(np.asarray(occupancy) >= 1.0):
-        raise InputError(f"has value {occupancy!r}", field="occupancy", expected=">= 1")
-    bt, bc = params.beta_time, params.beta_cost
     car_ok = np.isfinite(los.car_time_min)
-    car_cost = (
+    car = (
         np.where(car_ok, los.car_length_km, 0.0) * params.car_cost_per_km
         + np.where(car_ok, los.car_toll_dkk, 0.0)
         + los.parking_dkk[None, :]
     ) / occupancy
+    pt_ok = _pt_ok(los)
+    fare = params.pt_fare_base + params.pt_fare_per_km * np.where(pt_ok, los.pt_length_km, 0.0)
+    zero = np.zeros(np.shape(los.car_time_min))
+    return {"car": car, "pt": fare, "bike": zero, "walk": zero}
+
+
+def _pt_ok(los: LevelOfService) -> np.ndarray:
+    # a PT trip boards at least once; expected boardings under optimal strategies are 0 or
+    # >= 1 up to round-off (sum of the split shares), hence the threshold of one half
+    return np.isfinite(los.pt_in_vehicle_min) & (los.pt_boardings > 0.5)
+
+
+def utilities(
+    los: LevelOfService,
+    *,
+    params: DemandParameters,
+    occupancy: float | np.ndarray,
+    purpose: str = "commute",
+) -> dict[str, np.ndarray]:
+    """Systematic utility of each mode, ``(Z, Z)`` each (``-inf`` where unavailable).
+
+    ``occupancy`` (persons per car, a number or ``(Z, Z)``) shares the car's cost; money is
+    turned into utility with ``purpose``'s cost coefficient
+    (:meth:`DemandParameters.beta_cost`, from that purpose's value of time).
+    """
+    if not np.all(np.asarray(occupancy) >= 1.0):
+        raise InputError(f"has value {occupancy!r}", field="occupancy", expected=">= 1")
+    bt, bc = params.beta_time, params.beta_cost(purpose)
+    money = money_dkk(los, params=params, occupancy=occupancy)
+    car_ok = np.isfinite(los.car_time_min)
     border = 0.0 if los.border is None else los.border
     v_car = (
         params.asc_car
         + params.asc_border_car * border
         + bt * (los.car_time_min + params.car_terminal_time)
-        + bc * car_cost
+        + bc * money["car"]
     )
-    # a PT trip boards at least once; expected boardings under optimal strategies are 0 or
-    # >= 1 up to round-off (sum of the split shares), hence the threshold of one half
-    pt_ok = np.isfinite(los.pt_in_vehicle_min) & (los.pt_boardings > 0.5)
+    pt_ok = _pt_ok(los)
     pt_time = (
         los.pt_in_vehicle_min
         + params.pt_walk_weight * los.pt_walk_min
         + params.pt_wait_weight * los.pt_wait_min
         + params.pt_transfer_penalty * np.maximum(los.pt_boardings - 1.0, 0.0)
     )
-    fare = params.pt_fare_base + params.pt_fare_per_km * np.where(pt_ok, los.pt_length_km, 0.0)
-    v_pt = params.asc_pt + params.asc_border_pt * border + bt * pt_time + bc * fare
+    v_pt = params.asc_pt + params.asc_border_pt * border + bt * pt_time + bc * money["pt"]
     bike_ok = np.isfinite(los.bike_time_min)
     v_bike = (
         params.asc_bike

@@ -58,6 +58,7 @@ from mobility.demand.modechoice import (
     composite_cost,
     logit,
     mode_generalised_cost,
+    money_dkk,
     utilities,
 )
 from mobility.demand.parameters import (
@@ -164,6 +165,10 @@ class ModelResult:
         Purpose -> mode -> ``(Z, Z)`` person trips per weekday, production-attraction form.
     gen_cost
         Mode -> ``(Z, Z)`` generalised cost in minutes (commute, without mode constants).
+    gen_cost_by_purpose, money_by_purpose
+        Purpose -> mode -> ``(Z, Z)``: the generalised cost in minutes (without mode
+        constants) each purpose's mode choice saw, and its money part in DKK per person
+        (production-attraction form, like ``od_by_purpose``).
     skims
         Mode -> {``time_min``, ``length_km``, ...} ``(Z, Z)`` level of service.
     pt_boardings, pt_line_mode
@@ -228,6 +233,8 @@ class ModelResult:
     pt_line_loads: dict[str, dict[str, float]] = field(default_factory=dict)
     state: ModelState | None = None
     converged: bool = True
+    gen_cost_by_purpose: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    money_by_purpose: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- level of service
@@ -375,6 +382,11 @@ class Demand:
     utility_commute: dict[str, np.ndarray]
     furness_iterations: int
     border: np.ndarray | None = None
+    #: purpose -> mode -> (Z, Z) generalised cost in minutes without the mode constant, as
+    #: that purpose's mode choice sees it (its level of service, occupancy, value of time)
+    gen_cost_by_purpose: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    #: purpose -> mode -> (Z, Z) money part of that cost, DKK per person
+    money_by_purpose: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 #: Which car level of service each purpose sees (periods' ``los`` kind).
@@ -393,12 +405,17 @@ def compute_demand(
     """
     trips: dict[str, dict[str, np.ndarray]] = {}
     util_commute: dict[str, np.ndarray] = {}
+    costs: dict[str, dict[str, np.ndarray]] = {}
+    money: dict[str, dict[str, np.ndarray]] = {}
     furness_it = 0
     border = None
     for purpose in PURPOSES:
         lp = los[purpose] if isinstance(los, Mapping) else los
         border = lp.border
-        u = utilities(lp, params=params, occupancy=params.car_occupancy(purpose, border))
+        occupancy = params.car_occupancy(purpose, border)
+        u = utilities(lp, params=params, occupancy=occupancy, purpose=purpose)
+        costs[purpose] = mode_generalised_cost(u, params=params)
+        money[purpose] = money_dkk(lp, params=params, occupancy=occupancy)
         probs, ls = logit(u)
         gc = composite_cost(ls, params=params)
         beta = params.deterrence(purpose)
@@ -412,7 +429,12 @@ def compute_demand(
             total = gravity_singly_constrained(prod, attr, gc, beta=beta)
         trips[purpose] = {m: total * probs[m] for m in MODES}
     return Demand(
-        trips=trips, utility_commute=util_commute, furness_iterations=furness_it, border=border
+        trips=trips,
+        utility_commute=util_commute,
+        furness_iterations=furness_it,
+        border=border,
+        gen_cost_by_purpose=costs,
+        money_by_purpose=money,
     )
 
 
@@ -685,7 +707,9 @@ def run_model(
         zones = region.zones
         car_net = road_link_network(region.roads, zones, modes="car")
         car_net = car_net.with_links(capacity=car_net.capacity * capacity_factors(car_net, p))
-        toll_weight = 60.0 / p.value_of_time
+        # one route-choice class: tolls in minutes at the commute value of time (the car
+        # trips are mostly private; business trips, 8 %, value time about 4 times higher)
+        toll_weight = 60.0 / p.value_of_time("commute")
         tn = build_transit_network(
             region.transit,
             zone_ids=zones.zone_id,
@@ -881,6 +905,8 @@ def run_model(
         od=od,
         od_by_purpose=demand.trips,
         gen_cost=mode_generalised_cost(demand.utility_commute, params=p),
+        gen_cost_by_purpose=demand.gen_cost_by_purpose,
+        money_by_purpose=demand.money_by_purpose,
         skims=skims,
         pt_boardings=boardings,
         pt_line_mode=line_mode,

@@ -4,6 +4,17 @@ The values and their sources live in ``mobility/data/demand_parameters.csv``
 (``parameter,value,unit,tag,source``; tag ``S``/``S2`` sourced, ``D`` derived or calibrated,
 ``M`` estimate). :func:`load_demand_parameters` reads and validates that file into a frozen
 :class:`DemandParameters`; calibration runs use :meth:`DemandParameters.replace`.
+
+The values of time are not in that file. The demand model converts money into minutes with
+the cost-benefit analysis's own values of time per purpose (``vot_commute``, ``vot_business``,
+``vot_other`` of ``mobility/data/unit_prices.csv``, in their price year), so that behaviour
+and valuation use one conversion (Transportministeriet's manual; issue 11 item 5). The model
+holds every money cost (fuel, fares, parking, tolls) at the price year's real level in every
+model year, so its values of time stay at that year's level too: relative prices do not
+move. The CBA grows the values of time with real GDP per capita over the horizon
+(:meth:`mobility.impacts.cba.UnitPrices.at`), as it grows every unit value, and the
+time-money split of the surplus (:mod:`mobility.impacts.appraisal`) uses the model's own
+values, so it is exact.
 """
 
 from __future__ import annotations
@@ -37,7 +48,6 @@ class DemandParameters:
     attraction_other_residents: float
     attraction_other_jobs: float
     beta_time: float
-    value_of_time: float
     car_cost_per_km: float
     car_terminal_time: float
     car_parking_central: float
@@ -83,11 +93,20 @@ class DemandParameters:
     deterrence_other: float
     capacity_factor: float
     capacity_factor_rural_collector: float
+    #: DKK per person-hour by purpose (:func:`values_of_time`: the unit prices' values in
+    #: their price year; not read from demand_parameters.csv)
+    value_of_time_commute: float = math.nan
+    value_of_time_business: float = math.nan
+    value_of_time_other: float = math.nan
 
-    @property
-    def beta_cost(self) -> float:
-        """Logit cost coefficient per DKK (``beta_time * 60 / value_of_time``)."""
-        return self.beta_time * 60.0 / self.value_of_time
+    def value_of_time(self, purpose: str) -> float:
+        """DKK per person-hour for ``purpose`` (commute, business or other)."""
+        return float(getattr(self, f"value_of_time_{purpose}"))
+
+    def beta_cost(self, purpose: str) -> float:
+        """Logit cost coefficient per DKK for ``purpose``
+        (``beta_time * 60 / value_of_time(purpose)``)."""
+        return self.beta_time * 60.0 / self.value_of_time(purpose)
 
     def occupancy(self, purpose: str) -> float:
         """Persons per car for ``purpose``."""
@@ -137,7 +156,9 @@ class DemandParameters:
         """
         positive = (
             "trip_rate_total",
-            "value_of_time",
+            "value_of_time_commute",
+            "value_of_time_business",
+            "value_of_time_other",
             "pt_walk_speed",
             "pt_feeder_speed",
             "pt_access_stops",
@@ -180,6 +201,37 @@ class DemandParameters:
         return self
 
 
+#: Parameters that demand_parameters.csv does not hold (:func:`values_of_time`).
+VOT_FIELDS = ("value_of_time_commute", "value_of_time_business", "value_of_time_other")
+
+
+def values_of_time(year: int | None = None, prices: Any = None) -> dict[str, float]:
+    """The demand model's values of time: the CBA's per purpose, in ``year``.
+
+    Parameters
+    ----------
+    year
+        The model year (default: the unit prices' price year).
+    prices
+        :class:`mobility.impacts.cba.UnitPrices` (default: the bundled file).
+
+    Returns
+    -------
+    dict
+        ``value_of_time_<purpose>`` -> DKK per person-hour (CBA price year, real).
+    """
+    from mobility.impacts.cba import load_unit_prices
+
+    p = prices if prices is not None else load_unit_prices()
+    when = np.asarray([p.base_price_year if year is None else year], dtype=np.float64)
+    out = {}
+    for q in ("commute", "business", "other"):
+        # as the CBA does: commute and other fall back on the non-business value
+        item = f"vot_{q}" if f"vot_{q}" in p.values or q == "business" else "vot_nonbusiness"
+        out[f"value_of_time_{q}"] = float(p.at(item, when)[0])
+    return out
+
+
 def default_parameters_path() -> Path:
     """The bundled ``demand_parameters.csv``."""
     return data_dir() / "demand_parameters.csv"
@@ -203,7 +255,7 @@ def load_demand_parameters(path: str | Path | None = None) -> DemandParameters:
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise InputError(f"header is {header}", file=p, line=1, expected=",".join(COLUMNS))
-    names = {f.name for f in dataclasses.fields(DemandParameters)}
+    names = {f.name for f in dataclasses.fields(DemandParameters)} - set(VOT_FIELDS)
     values: dict[str, float] = {}
     for lineno, row in enumerate(reader, start=2):
         if not row:
@@ -235,4 +287,4 @@ def load_demand_parameters(path: str | Path | None = None) -> DemandParameters:
     missing = sorted(names - set(values))
     if missing:
         raise InputError("missing parameters: " + ", ".join(missing), file=p, field="parameter")
-    return DemandParameters(**values).check(source=p)
+    return DemandParameters(**values, **values_of_time()).check(source=p)

@@ -506,6 +506,10 @@ class Effects:
     corridor_peak: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
     #: PT transfers saved per weekday (rule of half on boardings - 1); None without the skim
     transfers_saved_day: float | None = None
+    #: purpose -> the time part of the surplus (person-hours per year), all users and the
+    #: users resident abroad; each is valued at its purpose's value of time in the CBA
+    time_h_by_purpose: dict[str, float] = field(default_factory=dict)
+    foreign_h_by_purpose: dict[str, float] = field(default_factory=dict)
 
     def extra(self, name: str) -> float:
         """Project minus reference of one :attr:`RunSummary.extra` entry (0 if absent)."""
@@ -521,20 +525,11 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
     ann = _annual(ref)
     z = len(ref.inputs.zones.zone_id)
     cs = np.zeros((z, z))
-    for m in MODES:
-        if m not in ref.od or m not in proj.od:
-            continue
-        per_year = ann["delay_weekdays_per_year"] if m == "car" else ann["traffic_days_per_year"]
-        cs += (
-            per_year
-            / 60.0
-            * _rule_of_half(
-                np.asarray(ref.od[m]),
-                np.asarray(proj.od[m]),
-                np.asarray(ref.gen_cost[m]),
-                np.asarray(proj.gen_cost[m]),
-            )
+    for cell in _surplus_cells(ref, proj):
+        per_year = (
+            ann["delay_weekdays_per_year"] if cell.mode == "car" else ann["traffic_days_per_year"]
         )
+        cs += per_year / 60.0 * _rule_of_half(cell.t0, cell.t1, cell.c0, cell.c1)
     zone_cs = 0.5 * (cs.sum(axis=1) + cs.sum(axis=0))
     split = _money_time_split(ref, proj, ann)
     corridors = {}
@@ -556,7 +551,7 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
     c_mat = sum((v[1] for v in parts.values()), np.zeros((z, z)))
     zone_time = 0.5 * (t_mat.sum(axis=1) + t_mat.sum(axis=0)) / 60.0 * days
     zone_money = 0.5 * (c_mat.sum(axis=1) + c_mat.sum(axis=0)) * days
-    pt_time = float(parts["pt"][0].sum()) / 60.0 * days if "pt" in parts else 0.0
+    pt_time = sum(float(v[0].sum()) for (_q, m), v in parts.items() if m == "pt") / 60.0 * days
     corridor_peak = _corridor_peak(ref, proj, settings.corridors)
     transfers = None
     if "boardings" in rs and "boardings" in ps and "pt" in ref.od:
@@ -581,10 +576,12 @@ def effects(ref: Any, proj: Any, *, settings: AppraisalSettings, year: int) -> E
         ref=getattr(ref, "summary", None) or summarise(ref, year=year),
         proj=getattr(proj, "summary", None) or summarise(proj, year=year),
         annual=ann,
-        time_h_year=split[0],
+        time_h_year=sum(split[0].values()),
         money_dkk_year=split[1],
-        foreign_h_year=split[2],
+        foreign_h_year=sum(split[2].values()),
         foreign_dkk_year=split[3],
+        time_h_by_purpose=split[0],
+        foreign_h_by_purpose=split[2],
         year=year,
     )
 
@@ -634,20 +631,25 @@ def _corridor_peak(
     return out
 
 
-def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[float, ...]:
+def _money_time_split(
+    ref: Any, proj: Any, ann: Mapping[str, float]
+) -> tuple[dict[str, float], float, dict[str, float], float]:
     """Consumer surplus for the CBA, split into time and money, all users and foreign users.
 
-    For each mode the rule of half is applied to the generalised cost (minutes) and to its
-    money part ``M`` (DKK per person, :func:`_money_matrix`): ``money = RoH(T, M0 - M1)``
-    (DKK) and ``time = RoH(T, C0 - C1) - money x 60 / VOT_model`` (minutes), so the money
-    the demand model turned into minutes at its own value of time is turned back at the same
-    rate and the time is left to be valued at the CBA's values. All modes are annualised with
+    For each purpose and mode the rule of half is applied to the generalised cost (minutes)
+    that purpose's mode choice saw, and to its money part ``M`` (DKK per person):
+    ``money = RoH(T, M0 - M1)`` (DKK) and ``time = RoH(T, C0 - C1) - money x 60 / VOT_q``
+    (minutes), with ``VOT_q`` the purpose's value of time in the model year, the one the
+    mode choice used. The demand model takes that value from the CBA's unit prices, so the
+    time the CBA values at ``VOT_q`` and the money it counts in kroner add up to the surplus
+    the model's behaviour implies (one conversion). All modes are annualised with
     ``traffic_days_per_year``, like the revenues they are transfers with. A cell's surplus
     is foreign by half for each end in a Swedish zone (``land == "scania"``).
 
     Returns
     -------
-    (time person-hours per year, money DKK per year, foreign time, foreign money)
+    (purpose -> time person-hours per year, money DKK per year,
+     purpose -> foreign time, foreign money)
     """
     days = ann["traffic_days_per_year"]
     zones = ref.inputs.zones
@@ -657,33 +659,124 @@ def _money_time_split(ref: Any, proj: Any, ann: Mapping[str, float]) -> tuple[fl
     if land is not None:
         foreign = np.array([x == "scania" for x in land], dtype=np.float64)
     weight = 0.5 * (foreign[:, None] + foreign[None, :])
-    time_min = money = f_time = f_money = 0.0
-    for minutes, cash in _time_money(ref, proj).values():
-        time_min += float(minutes.sum())
+    time_min: dict[str, float] = {}
+    f_time: dict[str, float] = {}
+    money = f_money = 0.0
+    for (purpose, _mode), (minutes, cash) in _time_money(ref, proj).items():
+        time_min[purpose] = time_min.get(purpose, 0.0) + float(minutes.sum())
+        f_time[purpose] = f_time.get(purpose, 0.0) + float((minutes * weight).sum())
         money += float(cash.sum())
-        f_time += float((minutes * weight).sum())
         f_money += float((cash * weight).sum())
-    return (time_min / 60.0 * days, money * days, f_time / 60.0 * days, f_money * days)
+    return (
+        {q: v / 60.0 * days for q, v in time_min.items()},
+        money * days,
+        {q: v / 60.0 * days for q, v in f_time.items()},
+        f_money * days,
+    )
 
 
-def _time_money(ref: Any, proj: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per mode, the weekday rule-of-half surplus split into time (minutes) and money (DKK)
-    matrices, as :func:`_money_time_split` describes."""
+#: The demand model's trip purposes (:data:`mobility.demand.generation.PURPOSES`).
+PURPOSES = ("commute", "business", "other")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One purpose and mode of a run pair: trips, generalised cost (minutes) and its money
+    part (DKK per person, ``None`` if unknown), reference (0) and project (1)."""
+
+    purpose: str
+    mode: str
+    t0: np.ndarray
+    t1: np.ndarray
+    c0: np.ndarray
+    c1: np.ndarray
+    m0: np.ndarray | None
+    m1: np.ndarray | None
+
+
+def _by_purpose(result: Any, name: str) -> Mapping[str, Any]:
+    table = getattr(result, name, None)
+    return table if isinstance(table, Mapping) else {}
+
+
+def _origin_destination(pa: Any) -> np.ndarray:
+    """Weekday trips of a production-attraction matrix in origin-destination form: half
+    of each pair's trips go out, half come back (as :func:`mobility.demand.model.weekday_od`)."""
+    a = np.asarray(pa, dtype=np.float64)
+    return 0.5 * (a + a.T)
+
+
+def _surplus_cells(ref: Any, proj: Any) -> list[_Cell]:
+    """The purpose-and-mode cells of the rule of half.
+
+    Model results carry each purpose's trips (production-attraction form), generalised cost
+    and money part. The trips are taken in origin-destination form, each direction with its
+    own cost, so a toll charged one way (c08's inbound cordon) is paid once per round trip,
+    as the assignment collects it. A result without them (a hand-made one in tests) is one
+    purpose, ``commute``, with the origin-destination trips, ``gen_cost`` and
+    :func:`_money_matrix`.
+    """
+    names = ("od_by_purpose", "gen_cost_by_purpose", "money_by_purpose")
+    tables = [(_by_purpose(ref, n), _by_purpose(proj, n)) for n in names]
+    cells = []
+    if all(a and b for a, b in tables):
+        (od0, od1), (gc0, gc1), (mo0, mo1) = tables
+        for q in PURPOSES:
+            for m in MODES:
+                if not all(m in t.get(q, {}) for t in (od0, od1, gc0, gc1)):
+                    continue
+                cells.append(
+                    _Cell(
+                        q,
+                        m,
+                        _origin_destination(od0[q][m]),
+                        _origin_destination(od1[q][m]),
+                        np.asarray(gc0[q][m]),
+                        np.asarray(gc1[q][m]),
+                        np.asarray(mo0[q][m]) if m in mo0.get(q, {}) else None,
+                        np.asarray(mo1[q][m]) if m in mo1.get(q, {}) else None,
+                    )
+                )
+        return cells
     params = _params(proj)
-    out = {}
     for m in MODES:
         if m not in ref.od or m not in proj.od:
             continue
-        t0, t1 = np.asarray(ref.od[m]), np.asarray(proj.od[m])
-        cs = _rule_of_half(t0, t1, np.asarray(ref.gen_cost[m]), np.asarray(proj.gen_cost[m]))
-        m0, m1 = _money_matrix(ref, m, params), _money_matrix(proj, m, params)
-        cash = np.zeros(cs.shape)
-        if m0 is not None and m1 is not None:
-            ok = np.isfinite(np.asarray(ref.gen_cost[m])) & np.isfinite(
-                np.asarray(proj.gen_cost[m])
+        cells.append(
+            _Cell(
+                "commute",
+                m,
+                np.asarray(ref.od[m]),
+                np.asarray(proj.od[m]),
+                np.asarray(ref.gen_cost[m]),
+                np.asarray(proj.gen_cost[m]),
+                _money_matrix(ref, m, params),
+                _money_matrix(proj, m, params),
             )
-            cash = np.where(ok, _rule_of_half(t0, t1, m0, m1), 0.0)
-        out[m] = (cs - cash * 60.0 / params.value_of_time, cash)
+        )
+    return cells
+
+
+def model_value_of_time(result: Any, purpose: str) -> float:
+    """The value of time (DKK per person-hour) a run's mode choice used for ``purpose``."""
+    vots = getattr(result, "values_of_time", None)
+    if isinstance(vots, Mapping) and purpose in vots:
+        return float(vots[purpose])
+    return float(_params(result).value_of_time(purpose))
+
+
+def _time_money(ref: Any, proj: Any) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """Per purpose and mode, the weekday rule-of-half surplus split into time (minutes) and
+    money (DKK) matrices, as :func:`_money_time_split` describes."""
+    out = {}
+    for cell in _surplus_cells(ref, proj):
+        cs = _rule_of_half(cell.t0, cell.t1, cell.c0, cell.c1)
+        cash = np.zeros(cs.shape)
+        if cell.m0 is not None and cell.m1 is not None:
+            ok = np.isfinite(cell.c0) & np.isfinite(cell.c1)
+            cash = np.where(ok, _rule_of_half(cell.t0, cell.t1, cell.m0, cell.m1), 0.0)
+        vot = model_value_of_time(proj, cell.purpose)
+        out[cell.purpose, cell.mode] = (cs - cash * 60.0 / vot, cash)
     return out
 
 
@@ -744,8 +837,10 @@ def _effect_values(eff: Effects, prices: cba_mod.UnitPrices, days: float) -> dic
     car = sum(x for k, x in by_class.items() if k.startswith("car@"))
     return {
         "user_benefit_h": eff.time_h_year,
+        "user_benefit_h_by_purpose": dict(eff.time_h_by_purpose),
         "user_money_mdkk": eff.money_dkk_year / 1e6,
         "foreign_benefit_h": eff.foreign_h_year,
+        "foreign_benefit_h_by_purpose": dict(eff.foreign_h_by_purpose),
         "foreign_money_mdkk": eff.foreign_dkk_year / 1e6,
         "van_h": -eff.extra("van_vh_day") * days,
         "truck_h": -eff.extra("truck_vh_day") * days,

@@ -9,9 +9,10 @@ its source, price year and reliability tag):
   and the residual value of the assets at the end of the horizon (linear depreciation over
   the asset life), credited in the last year.
 * **User benefits**: consumer surplus by the rule of half on generalised cost (computed by
-  :mod:`mobility.impacts.appraisal`, given here in person-hours per year), valued at the
-  business and non-business values of time, plus the non-perceived part of car operating
-  costs.
+  :mod:`mobility.impacts.appraisal` per trip purpose, given here in person-hours per year),
+  each purpose valued at its own value of time, the one the demand model's mode choice used
+  in the model year (:mod:`mobility.demand.parameters`), plus the money part in kroner and
+  the non-perceived part of car operating costs.
 * **External effects**: CO2e at the central CO2 price (a high-price sensitivity is reported
   next to it), noise, accidents, air pollution, and the health benefit of cycling.
 * **Public revenue**: fuel-tax and toll revenue changes (transfers in market prices).
@@ -370,6 +371,11 @@ class CbaInputs:
     user_benefit_h
         Time part of the consumer surplus (rule of half on the generalised cost less its
         money part), person-hours per year, all users.
+    user_benefit_h_by_purpose, foreign_benefit_h_by_purpose
+        The same hours by trip purpose (commute, business, other), each valued at its own
+        value of time (``vot_<purpose>``); empty: all of ``user_benefit_h`` at the purpose
+        mix of :func:`person_value_of_time`. A further model year's entry in
+        ``effects_by_year`` may carry them too.
     user_money_mdkk
         Money part of the consumer surplus (rule of half on tolls, fares and perceived car
         costs), mio. DKK per year.
@@ -416,6 +422,8 @@ class CbaInputs:
     user_money_mdkk: float = 0.0
     foreign_benefit_h: float = 0.0
     foreign_money_mdkk: float = 0.0
+    user_benefit_h_by_purpose: Mapping[str, float] = field(default_factory=dict)
+    foreign_benefit_h_by_purpose: Mapping[str, float] = field(default_factory=dict)
     van_h: float = 0.0
     truck_h: float = 0.0
     car_vkm: float = 0.0
@@ -555,6 +563,34 @@ def _class_path(inp: CbaInputs, years: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def _purpose_vot(prices: UnitPrices, purpose: str, years: np.ndarray) -> np.ndarray:
+    item = f"vot_{purpose}"
+    if item not in prices.values and purpose != "business":
+        item = "vot_nonbusiness"
+    return prices.at(item, years)
+
+
+def time_value(inp: CbaInputs, name: str, years: np.ndarray, prices: UnitPrices) -> np.ndarray:
+    """Mio. DKK a year of the person-hours ``name`` (``user_benefit_h`` or
+    ``foreign_benefit_h``): each purpose's hours at its own value of time, interpolated
+    between the model years like the other effects; without a split by purpose, the total
+    at the purpose mix (:func:`person_value_of_time`)."""
+    split = getattr(inp, f"{name}_by_purpose")
+    if not split:
+        return effect_path(inp, name, years) * person_value_of_time(prices, years) / 1e6
+    first = inp.model_year if inp.model_year is not None else inp.opening_year
+    out = np.zeros(np.shape(years))
+    for purpose in sorted(split):
+        pts = {int(first): float(split[purpose])}
+        for y, vals in inp.effects_by_year.items():
+            later = vals.get(f"{name}_by_purpose")
+            pts[int(y)] = float(later.get(purpose, 0.0)) if later else pts[int(first)]
+        xs = sorted(pts)
+        hours = np.interp(np.asarray(years, dtype=np.float64), xs, [pts[x] for x in xs])
+        out = out + hours * _purpose_vot(prices, purpose, years) / 1e6
+    return out
+
+
 def person_value_of_time(prices: UnitPrices, years: np.ndarray) -> np.ndarray:
     """Value of a person-hour in each year: the purpose mix of commute, business and other."""
     commute = prices.get("commute_trip_share", 0.0)
@@ -644,8 +680,7 @@ def appraise(
     residual[-1] = capex * max(0.0, 1.0 - horizon / life) + stock_residual
     items["residual_value"] = naf * residual
 
-    vot = person_value_of_time(p, years)
-    items["travel_time_user_benefit"] = share * eff("user_benefit_h") * vot / 1e6
+    items["travel_time_user_benefit"] = share * time_value(inp, "user_benefit_h", years, p)
     items["user_money_benefit"] = share * eff("user_money_mdkk")
     items["van_truck_time"] = (
         share
@@ -710,7 +745,7 @@ def appraise(
     high = items["co2e"] + items["construction_co2e"]
     high = high * p.at("co2_price_high", years) / co2_price
     npv_high = npv_mdkk + float(np.sum((high - items["co2e"] - items["construction_co2e"]) * disc))
-    foreign = share * (eff("foreign_benefit_h") * vot / 1e6 + eff("foreign_money_mdkk"))
+    foreign = share * (time_value(inp, "foreign_benefit_h", years, p) + eff("foreign_money_mdkk"))
     npv_dk = npv_mdkk - float(np.sum(foreign * disc))
     return CbaResult(
         project_id=inp.project_id,

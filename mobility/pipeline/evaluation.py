@@ -591,6 +591,10 @@ class _View:
     def __init__(self, light: LightResult, inputs: Any) -> None:
         self.od = light.od
         self.gen_cost = light.gen_cost
+        self.od_by_purpose = light.od_by_purpose
+        self.gen_cost_by_purpose = light.gen_cost_by_purpose
+        self.money_by_purpose = light.money_by_purpose
+        self.values_of_time = light.values_of_time
         self.skims = light.skims
         self.summary = light.summary
         self.annualisation = light.annualisation

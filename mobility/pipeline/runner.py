@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mobility.errors import InputError
@@ -77,6 +77,13 @@ class LightResult:
     #: the converged model state (demand matrices, path sets), for warm starts
     state: Any = None
     feedback_iterations: int = 0
+    #: purpose -> mode -> (Z, Z): person trips (production-attraction form), generalised
+    #: cost in minutes and its money part in DKK, as each purpose's mode choice saw them
+    od_by_purpose: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gen_cost_by_purpose: dict[str, dict[str, Any]] = field(default_factory=dict)
+    money_by_purpose: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: purpose -> DKK per person-hour the run's mode choice used (the model year's)
+    values_of_time: dict[str, float] = field(default_factory=dict)
 
 
 def _light(result: Any, *, year: int, seconds: float) -> LightResult:
@@ -110,7 +117,18 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
         seconds=seconds,
         links=link_table(result),
         feedback_iterations=len(result.feedback),
+        od_by_purpose=_nested(result.od_by_purpose),
+        gen_cost_by_purpose=_nested(getattr(result, "gen_cost_by_purpose", {})),
+        money_by_purpose=_nested(getattr(result, "money_by_purpose", {})),
+        values_of_time={
+            q: result.params.value_of_time(q) for q in getattr(result, "od_by_purpose", {})
+        },
     )
+
+
+def _nested(table: Any) -> dict[str, dict[str, Any]]:
+    """A plain copy of a purpose -> mode -> matrix table."""
+    return {q: dict(by_mode) for q, by_mode in table.items()}
 
 
 def run_job_warm(job: Job, warm: Any) -> tuple[tuple[str, float], LightResult]:

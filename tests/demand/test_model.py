@@ -90,10 +90,13 @@ def test_twenty_percent_more_trips_2035(base, ref):
 
 
 #: Count sections the model does not reproduce within 20 % (docs/calibration.md, "Counts"):
-#: Holbækmotorvejen west of Motorring 3 carries 1.27 x its per-lane count x 6 lanes (where on
-#: the road the count was taken is itself [M]); Motorring 3 is at +18.5 %, inside the bound.
+#: Holbækmotorvejen west of Motorring 3 carries 1.30 x its per-lane count x 6 lanes (where on
+#: the road the count was taken is itself [M]). Motorring 3 was at +18.5 % until the demand
+#: model took the CBA's values of time per purpose (business 4 x the others): business car
+#: trips grew longer, and the ring carries more of them, +20.8 % (docs/calibration.md).
 KNOWN_COUNT_GAPS = {
-    "holbaekmotorvejen_vallensbaek": "Holbækmotorvejen Glostrup-Taastrup ~119,000 (+26.5 %)",
+    "holbaekmotorvejen_vallensbaek": "Holbækmotorvejen Glostrup-Taastrup ~121,600 (+29.6 %)",
+    "motorring3_jyllingevej_husum": "Motorring 3 Jyllingevej-Husum ~157,100 (+20.8 %)",
 }
 
 

@@ -377,7 +377,7 @@ def test_pricing_scheme_1_1_is_its_time_gain_and_the_toll_is_shown_beside() -> N
     toll = np.array([[0.0, 20.0], [0.0, 0.0]])
     money1 = (km * par.car_cost_per_km + toll) / occ
     minutes0, minutes1 = np.array([[5.0, 30.0], [30.0, 5.0]]), np.array([[5.0, 20.0], [30.0, 5.0]])
-    vot = par.value_of_time
+    vot = par.value_of_time("commute")
     ref = _run(
         {"car": t0},
         {"car": minutes0 + 60.0 * money0 / vot},
@@ -422,7 +422,7 @@ def test_an_added_transfer_lowers_5_1_by_no_more_than_its_time() -> None:
     from mobility.demand.parameters import load_demand_parameters
 
     par = load_demand_parameters()
-    fare = (par.pt_fare_base + par.pt_fare_per_km * km) * 60.0 / par.value_of_time
+    fare = (par.pt_fare_base + par.pt_fare_per_km * km) * 60.0 / par.value_of_time("commute")
     ref = _run({"pt": t0}, {"pt": c0 + fare}, {"pt": skim0})
     proj = _run({"pt": t1}, {"pt": c1 + fare}, {"pt": skim1})
     rows = _rows_of(ref, proj)
@@ -523,3 +523,36 @@ def test_low_co2_choice_scores_3_2_against_the_type_norm() -> None:
         )
         ratios.append(value(rows, "construction_co2e_vs_type_norm"))
     assert ratios == pytest.approx([0.75, 0.75])
+
+
+def test_time_and_money_split_by_purpose_at_the_values_the_model_used() -> None:
+    """The same toll and time saving for a commute and a business trip: each purpose's cost
+    turned money into minutes at its own value of time (110 and 440 kr./h), and the split
+    gives back the same hours and kroner for both, whatever the conversion."""
+    from mobility.impacts.appraisal import _money_time_split
+
+    vots = {"commute": 110.0, "business": 440.0}
+    t0 = np.array([[0.0, 1000.0], [0.0, 0.0]])
+    t1 = 0.9 * t0
+    minutes0 = np.array([[5.0, 30.0], [30.0, 5.0]])
+    minutes1 = np.array([[5.0, 20.0], [30.0, 5.0]])
+    money0 = np.zeros((2, 2))
+    money1 = np.array([[0.0, 20.0], [0.0, 0.0]])
+
+    def run(t: np.ndarray, minutes: np.ndarray, money: np.ndarray) -> Any:
+        r = _run({"car": t}, {"car": minutes}, {})
+        r.od_by_purpose = {q: {"car": t} for q in vots}
+        r.gen_cost_by_purpose = {q: {"car": minutes + 60.0 * money / v} for q, v in vots.items()}
+        r.money_by_purpose = {q: {"car": money} for q in vots}
+        r.values_of_time = vots
+        return r
+
+    time_h, money_dkk, foreign_h, _ = _money_time_split(
+        run(t0, minutes0, money0), run(t1, minutes1, money1), {"traffic_days_per_year": DAYS}
+    )
+    # production-attraction 0 -> 1: half the trips go 0 -> 1 (saved and tolled), half return
+    trips = 0.5 * (500.0 + 450.0)
+    for q in vots:
+        assert time_h[q] == pytest.approx(trips * 10.0 / 60.0 * DAYS)
+    assert money_dkk == pytest.approx(-2 * trips * 20.0 * DAYS)
+    assert sum(foreign_h.values()) == 0.0

@@ -238,3 +238,38 @@ def test_peak_vehicles_from_round_trip_and_headway() -> None:
     assert km == pytest.approx(1.2 * 6371.0088 * np.radians(0.15), rel=1e-3)
     assert s["vehicle_hours"] == pytest.approx(departures * km / 40.0)
     assert s["peak_vehicles"] == np.ceil(2 * 60 * km / 40 * 1.15 / 10)
+
+
+def test_time_by_purpose_at_each_purposes_value_interpolated(prices) -> None:
+    """Each purpose's hours at its own value of time (110 commute and other, 440 business),
+    the split of the later model year interpolated like every effect; the foreign share by
+    purpose taken off the Danish NPV the same way."""
+    inp = CbaInputs(
+        project_id="q",
+        kind="road",
+        opening_year=2035,
+        capex_mdkk=0.0,
+        capex_price_year=prices.base_price_year,
+        user_benefit_h=1.5e6,
+        user_benefit_h_by_purpose={"commute": 1e6, "business": 2e5, "other": 3e5},
+        foreign_benefit_h=1e5,
+        foreign_benefit_h_by_purpose={"business": 1e5},
+        model_year=2035,
+        effects_by_year={
+            2045: {
+                "user_benefit_h": 3e6,
+                "user_benefit_h_by_purpose": {"commute": 2e6, "business": 4e5, "other": 6e5},
+            }
+        },
+    )
+    res = appraise(inp, prices=prices, base_year=2026)
+    v = dict(zip(res.years.tolist(), res.items["travel_time_user_benefit"], strict=True))
+    assert v[2035] == pytest.approx((1e6 * 110 + 2e5 * 440 + 3e5 * 110) / 1e6, abs=1e-9)
+    # 2040: half way to 2045 for every purpose
+    assert v[2040] == pytest.approx((1.5e6 * 110 + 3e5 * 440 + 4.5e5 * 110) / 1e6, abs=1e-9)
+    assert v[2060] == pytest.approx((2e6 * 110 + 4e5 * 440 + 6e5 * 110) / 1e6, abs=1e-9)
+    # the foreign business hours (no later split given: held) at 440 kr./h
+    foreign = 1e5 * 440 / 1e6
+    assert res.npv_mdkk - res.npv_danish_mdkk == pytest.approx(
+        float(np.sum(foreign * res.discount * (res.years >= 2035))), abs=1e-9
+    )
