@@ -20,6 +20,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 #: Simplification tolerance in metres (EPSG:25832).
 TOLERANCE_M = 50.0
@@ -42,10 +43,10 @@ def zone_codes(zones_csv: Path = HERE / "zones.csv") -> set[int]:
         return {int(r["municipality_code"]) for r in csv.DictReader(fh)} - {0}
 
 
-def _rounded(coords: object) -> object:
+def _rounded(coords: Any) -> Any:
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return [round(float(c), DECIMALS) for c in coords]
-    return [_rounded(c) for c in coords]  # type: ignore[union-attr]
+    return [_rounded(c) for c in coords]
 
 
 def build(source: Path = DEFAULT_SOURCE, output: Path = OUTPUT) -> Path:

@@ -560,7 +560,7 @@ def _criterion_weights(
         (settings.get("weights"), t("weights.settings")),
         (ranking.get("weights"), t("weights.rank")),
     )
-    raw: Mapping[str, Any] | None = None
+    raw: Mapping[Any, Any] | None = None  # yaml keys may be int or str
     source = ""
     for cand, where in candidates:
         if isinstance(cand, Mapping) and isinstance(cand.get("criteria"), Mapping):
@@ -1078,10 +1078,16 @@ def _project_names(ctx: _Context) -> dict[str, str]:
     return out
 
 
+def _rank_key(record: Mapping[str, Any]) -> float:
+    """Sort key of a ranking record: its rank, unranked records last."""
+    rank = record.get("rank")
+    return 1e9 if rank is None else rank
+
+
 def _ranking_order(ctx: _Context) -> list[str]:
     ranking = ctx.data.records("ranking")
     if ranking:
-        ranked = sorted(ranking, key=lambda r: r.get("rank") if r.get("rank") is not None else 1e9)
+        ranked = sorted(ranking, key=_rank_key)
         return [r["project_id"] for r in ranked]
     seen: list[str] = []
     for table in ("projects", "impacts"):
@@ -1314,19 +1320,19 @@ def _section_portfolio(ctx: _Context, settings: Mapping[str, Any]) -> str:
         # Plot each best portfolio at its own capital cost when known (the efficient
         # frontier); the budget levels of the sweep are only where it was sampled.
         i_x = i_c if i_c is not None else i_b
-        if i_x is not None:
-            unique: dict[tuple[float, float], list[Any]] = {}
-            for r in feasible:
-                unique.setdefault((_to_float(r[i_x]), _to_float(r[i_s])), r)
-            feasible = list(unique.values())
-        if i_x is not None and feasible:
-            labels = [t.num(r[i_n]) for r in feasible] if i_n is not None else None
+        if i_x is not None and i_s is not None:
+            by_point: dict[tuple[float, float], list[Any]] = {}
+            for row in feasible:
+                by_point.setdefault((_to_float(row[i_x]), _to_float(row[i_s])), row)
+            feasible = list(by_point.values())
+        if i_x is not None and i_s is not None and feasible:
+            labels = [t.num(row[i_n]) for row in feasible] if i_n is not None else None
             xlabel = t("frontier.xlabel.capex") if i_c is not None else t("frontier.xlabel.budget")
             parts.append(
                 _figure(
                     plots.frontier_svg(
-                        [_to_float(r[i_x]) if r[i_x] is not None else 0.0 for r in feasible],
-                        [_to_float(r[i_s]) for r in feasible],
+                        [_to_float(row[i_x]) if row[i_x] is not None else 0.0 for row in feasible],
+                        [_to_float(row[i_s]) for row in feasible],
                         chosen=(capex, score) if chosen else None,
                         labels=labels,
                         xlabel=xlabel,

@@ -18,6 +18,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 #: Colours of the six pejlemærker (colour-blind-safe, Okabe-Ito order).
 CRITERION_COLOURS: tuple[str, ...] = (
@@ -29,7 +30,7 @@ CRITERION_COLOURS: tuple[str, ...] = (
     "#D55E00",
 )
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "mobility-report",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
@@ -227,7 +228,7 @@ def network_map_svg(
             finite[order][:, None], cmap(norm(np.nan_to_num(val[order]))), [0.8, 0.8, 0.8, 1.0]
         )
         ax.add_collection(
-            LineCollection(lines, colors=colours, linewidths=lw[order], capstyle="round")
+            LineCollection(list(lines), colors=colours, linewidths=lw[order], capstyle="round")
         )
         if extent is not None:
             ax.set_xlim(extent[0], extent[1])

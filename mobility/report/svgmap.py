@@ -216,11 +216,11 @@ def colour_bar(
             "<title>clipped</title></path>"
         )
     to_text = fmt if callable(fmt) else str
-    for x, v, anchor in (
+    for tick_x, v, anchor in (
         (x0, lo, "start"),
         (x0 + n * box / 2, (lo + hi) / 2, "middle"),
         (x0 + n * box, hi, "end"),
     ):
-        parts.append(f'<text x="{x:g}" y="30" text-anchor="{anchor}">{_e(to_text(v))}</text>')
+        parts.append(f'<text x="{tick_x:g}" y="30" text-anchor="{anchor}">{_e(to_text(v))}</text>')
     parts.append("</svg>")
     return f'<div class="cbarwrap">{"".join(parts)}<span>{_e(label)}</span></div>'

@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_bytes, contained_path
@@ -90,7 +90,7 @@ def format_cell(value: Any, *, dialect: str = "default") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Real):
-        text = format_number(value)
+        text = format_number(cast("float | int", value))  # a Real: int, float or numpy
         if dialect == "excel-da":
             text = text.replace(".", ",")
         return text
