@@ -1495,6 +1495,10 @@ def _section_projects(ctx: _Context) -> str:
     scores_by: dict[Any, list[dict[str, Any]]] = {}
     for r in ctx.data.records("scores_long"):
         scores_by.setdefault(r.get("project_id"), []).append(r)
+    #: which indicator scores each sub-criterion (the same for every ranked project)
+    scored_indicator = {
+        str(r.get("subcriterion")): str(r.get("indicator")) for r in ctx.data.records("scores_long")
+    }
     cba_by: dict[Any, list[dict[str, Any]]] = {}
     for r in cba:
         cba_by.setdefault(r.get("project_id"), []).append(r)
@@ -1533,7 +1537,7 @@ def _section_projects(ctx: _Context) -> str:
         if project is not None:
             block.append(_project_file_block(project, t))
         judged = [r for r in ctx.data.records("judgements") if r.get("project_id") == pid]
-        scores = scores_by.get(pid, [])
+        scores = scores_by.get(pid, []) or _unscored(rows, scored_indicator, p, t)
         if scores:
             block.append(_case_table(pid, scores, rows, judged, sub_names, t))
         if rows:
@@ -1662,6 +1666,37 @@ def _project_file_block(project: Any, t: Messages) -> str:
     return "".join(parts)
 
 
+def _unscored(
+    rows: Sequence[Mapping[str, Any]],
+    scored_indicator: Mapping[str, str],
+    project: Mapping[str, Any],
+    t: Messages,
+) -> list[dict[str, Any]]:
+    """Case-table rows for a project that is not ranked (decided, or not appraised): each
+    sub-criterion's scored indicator with its raw value from impacts.csv, and in place of
+    the 0-100 score the reason it has none. Empty when no project is ranked."""
+    decision = str(project.get("decision") or "")
+    note = t(
+        "projects.case.not_scored_decided" if decision == "decided" else "projects.case.not_scored"
+    )
+    by_key = {(str(r.get("subcriterion")), str(r.get("indicator"))): r for r in rows}
+    out = []
+    for sub, indicator in scored_indicator.items():
+        r = by_key.get((sub, indicator), {})
+        out.append(
+            {
+                "subcriterion": sub,
+                "indicator": indicator,
+                "value": r.get("value"),
+                "unit": r.get("unit") or "",
+                "basis": r.get("basis") or "",
+                "sub_score": None,
+                "not_scored": note,
+            }
+        )
+    return out
+
+
 def _case_table(
     pid: Any,
     scores: Sequence[Mapping[str, Any]],
@@ -1692,9 +1727,13 @@ def _case_table(
             f'<td class="num">{_e(t.num(r.get("value"), unit))}</td>'
             f'<td class="num">{_e(band_cell)}</td>'
             f"<td>{_e(unit)}</td>"
-            f'<td class="num"><strong>{_e(_f1(r.get("sub_score"), t))}</strong>'
-            f"{_bar(r.get('sub_score'), '#0b4f8a')}</td>"
-            f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span>'
+            + (
+                f'<td class="num"><span class="sub">{_e(r["not_scored"])}</span></td>'
+                if r.get("not_scored")
+                else f'<td class="num"><strong>{_e(_f1(r.get("sub_score"), t))}</strong>'
+                f"{_bar(r.get('sub_score'), '#0b4f8a')}</td>"
+            )
+            + f'<td><span class="badge {cls}">{_e(_basis_label(basis, t))}</span>'
             + (f'<br><span class="sub">{_e(why)}</span>' if why else "")
             + "</td></tr>"
         )

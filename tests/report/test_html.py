@@ -8,6 +8,7 @@ screenshot is not blank; it is skipped only when Chromium is not installed.
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 import shutil
@@ -573,7 +574,9 @@ window.addEventListener("load", function () {
 def test_every_project_section_in_chromium(run_folder: Path, tmp_path: Path, lang: str) -> None:
     """Every project has its section, with its twelve sub-criteria and (when its link flows
     are in the folder) its change map drawn inside it; no console errors and no resource
-    requests: nothing is fetched (issue 15)."""
+    requests: nothing is fetched (issue 15). One project is left unscored, as a decided one
+    is: it too must show its twelve rows."""
+    _drop_scores(run_folder)
     data = load_run_folder(run_folder)
     page = render_report(data, lang=lang).replace("</body>", _SECTIONS_SCRIPT)
     path = tmp_path / "sections.html"
@@ -628,3 +631,44 @@ def test_cba_table_shows_the_noise_band() -> None:
     assert "± noise band, mio. kr." in table and "4.25" in table and "6.5" in table
     items = [{k: v for k, v in i.items() if k != "pv_noise_mdkk"} for i in items]
     assert "noise band" not in _cba_table(items, Messages("en"))
+
+
+def _drop_scores(run_folder: Path) -> tuple[str, list[dict[str, str]]]:
+    """Take the first project's rows out of scores_long.csv (as a decided project has none);
+    return its id and the rows kept."""
+    path = run_folder / "scores_long.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    pid = rows[0]["project_id"]
+    kept = [r for r in rows if r["project_id"] != pid]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(kept)
+    return pid, kept
+
+
+@pytest.mark.parametrize(("lang", "note"), [("da", "ikke scoret"), ("en", "not scored")])
+def test_unranked_project_has_its_twelve_rows_with_raw_values(
+    run_folder: Path, lang: str, note: str
+) -> None:
+    """A project with impacts but no scores (decided, or not appraised) still gets the
+    twelve sub-criteria rows, with its raw values and, in place of the score, why it has
+    none (issue 15)."""
+    pid, kept = _drop_scores(run_folder)
+    data = load_run_folder(run_folder)
+    page = render_report(data, lang=lang)
+    table = re.search(rf'<table class="case" data-project="{pid}".*?</table>', page, flags=re.S)
+    assert table is not None
+    body = table.group(0)
+    assert body.count("<tr>") - 1 == 12
+    assert body.count(note) == 12
+    impacts = {
+        (r["subcriterion"], r["indicator"]): r["value"]
+        for r in data.records("impacts")
+        if r["project_id"] == pid
+    }
+    scored = {(r["subcriterion"], r["indicator"]) for r in kept}
+    assert any(impacts.get(k) not in (None, "") for k in scored)  # raw values are shown
+    other = re.search(rf'<table class="case" data-project="(?!{pid})[^"]+".*?</table>', page, re.S)
+    assert other is not None and note not in other.group(0)  # ranked projects keep scores
