@@ -266,7 +266,11 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Output GMNS folder (node.csv, link.csv, config.csv).",
 )
-@click.option("--retain-all", is_flag=True, help="Keep every connected part, not only the largest.")
+@click.option(
+    "--retain-all",
+    is_flag=True,
+    help="Keep every connected part, not only the largest strongly connected one.",
+)
 def from_osm(
     *,
     osm_file: Path | None,
@@ -290,6 +294,12 @@ def from_osm(
         f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
         f"{km:.1f} km; capacities are estimates by highway class, speeds estimated on "
         f"{estimated} links without maxspeed"
+        + (
+            f"; dropped {graph.graph['dropped_nodes']} nodes and {graph.graph['dropped_links']} "
+            "links outside the largest strongly connected part (--retain-all keeps them)"
+            if graph.graph.get("dropped_links")
+            else ""
+        )
     )
 
 

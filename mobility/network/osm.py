@@ -4,8 +4,9 @@
 machine is online and the user asks for it, a named place (``osmnx.graph_from_place``). It
 keeps the motor-vehicle road classes listed in :data:`HIGHWAY_CLASSES`, merges chains of
 nodes into links with ``osmnx.simplify_graph`` (a node stays wherever road class, name,
-lanes or speed limit change), keeps the largest weakly connected part unless asked
-otherwise, and sets the region-contract attributes (see :mod:`mobility.network.gmns`).
+lanes or speed limit change), keeps the largest strongly connected part (cars can
+leave every kept node and reach it) unless asked otherwise, keeps each link's shape as GMNS
+``geometry`` WKT, and sets the region-contract attributes (see :mod:`mobility.network.gmns`).
 
 Attributes per link and where they come from (column ``source`` and the ``*_source``
 extension columns say so for every link):
@@ -194,7 +195,7 @@ def osm_to_graph(
         Graph from :func:`load_osm` (unsimplified; osmnx attributes ``highway``, ``lanes``,
         ``maxspeed``, ``name``, ``oneway``, ``length`` in m).
     retain_all
-        Keep every connected part (default: only the largest weakly connected one).
+        Keep every connected part (default: only the largest strongly connected one).
     source_name
         Dataset name written to ``config.csv``.
 
@@ -232,8 +233,24 @@ def osm_to_graph(
         keep, edge_attrs_differ=["highway", "name", "lanes", "maxspeed", "oneway"]
     )
     if not retain_all:
-        simple = ox.truncate.largest_component(simple, strongly=False)
-    return _model_graph(simple, source_name=source_name)
+        # strongly connected for cars: every kept node can reach and be reached from every
+        # other, so no one-way stub traps demand (a weak component keeps such dead ends)
+        before = (simple.number_of_nodes(), simple.number_of_edges())
+        simple = ox.truncate.largest_component(simple, strongly=True)
+        dropped = (before[0] - simple.number_of_nodes(), before[1] - simple.number_of_edges())
+    else:
+        dropped = (0, 0)
+    graph = _model_graph(simple, source_name=source_name)
+    graph.graph["dropped_nodes"], graph.graph["dropped_links"] = dropped
+    return graph
+
+
+def _wkt(data: dict[str, Any], start: tuple[float, float], end: tuple[float, float]) -> str:
+    """The edge's shape as WKT, lon lat to 6 decimals (about 0.1 m): osmnx's merged
+    ``geometry`` where simplification made one, else the straight line between its nodes."""
+    geom = data.get("geometry")
+    coords = list(geom.coords) if geom is not None else [start, end]
+    return "LINESTRING (" + ", ".join(f"{x:.6f} {y:.6f}" for x, y in coords) + ")"
 
 
 def _model_graph(simple: nx.MultiDiGraph, *, source_name: str) -> nx.MultiDiGraph:
@@ -272,6 +289,11 @@ def _model_graph(simple: nx.MultiDiGraph, *, source_name: str) -> nx.MultiDiGrap
             "speed_source": speed_source,
             "capacity_source": "estimate:highway_class x lanes",
             "source": SOURCE,
+            "geometry": _wkt(
+                data,
+                (float(simple.nodes[u]["x"]), float(simple.nodes[u]["y"])),
+                (float(simple.nodes[v]["x"]), float(simple.nodes[v]["y"])),
+            ),
         }
         name = _text(data.get("name"))
         if name:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from mobility.errors import InputError
@@ -171,3 +173,36 @@ def test_bad_osm_input(tmp_path):
     with pytest.raises(InputError, match=r"paths\.osm.*no roads of a known class"):
         osm.import_osm(tmp_path / "out", path=paths_only)
     assert not (tmp_path / "out").exists()
+
+
+def test_one_way_stub_is_dropped_and_shapes_are_kept(tmp_path):
+    """A one-way street out of the network and back to nowhere is weakly but not strongly
+    connected: the default import drops it (a car could enter and never leave). Each link
+    keeps its shape as WKT; the motorway through node 2 has three points and its length is
+    the length along them."""
+    stub = """  <node id="10" lat="55.6200" lon="12.4000"/>
+  <way id="106">
+    <nd ref="7"/><nd ref="10"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/>
+  </way>
+</osm>"""
+    path = tmp_path / "stub.osm"
+    path.write_text(OSM_XML.replace("</osm>", stub), encoding="utf-8")
+    g = osm.import_osm(tmp_path / "gmns", path=path)
+    assert 10 not in g and sorted(g.nodes) == [1, 3, 5, 7]
+    # the stub (10) and the detached street (8-9) are counted as dropped
+    assert (g.graph["dropped_nodes"], g.graph["dropped_links"]) == (3, 3)
+    assert nx.is_strongly_connected(g)
+    kept = osm.import_osm(tmp_path / "all", path=path, retain_all=True)
+    assert 10 in kept
+    fwd = _by_name(g, "Køge Bugt Motorvejen")[0][2]
+    assert fwd["geometry"] == (
+        "LINESTRING (12.350000 55.600000, 12.360000 55.605000, 12.370000 55.610000)"
+    )
+    pts = [(55.6, 12.35), (55.605, 12.36), (55.61, 12.37)]
+    along = sum(_haversine_km(*a, *b) for a, b in itertools.pairwise(pts))
+    assert fwd["length_km"] == pytest.approx(along, rel=1e-4)
+    street = _by_name(g, "Ishøj Strandvej")[0][2]
+    assert street["geometry"].count(",") == 1  # a straight link: its two nodes
+    back = gmns.read_gmns(tmp_path / "gmns")
+    assert back[1][3][fwd["link_id"]]["geometry"] == fwd["geometry"]
