@@ -205,13 +205,12 @@ class DemandParameters:
 VOT_FIELDS = ("value_of_time_commute", "value_of_time_business", "value_of_time_other")
 
 
-def values_of_time(year: int | None = None, prices: Any = None) -> dict[str, float]:
-    """The demand model's values of time: the CBA's per purpose, in ``year``.
+def values_of_time(prices: Any = None) -> dict[str, float]:
+    """The demand model's values of time: the CBA's per purpose, in the unit prices' price
+    year (:func:`mobility.impacts.cba.purpose_value_of_time`).
 
     Parameters
     ----------
-    year
-        The model year (default: the unit prices' price year).
     prices
         :class:`mobility.impacts.cba.UnitPrices` (default: the bundled file).
 
@@ -220,16 +219,14 @@ def values_of_time(year: int | None = None, prices: Any = None) -> dict[str, flo
     dict
         ``value_of_time_<purpose>`` -> DKK per person-hour (CBA price year, real).
     """
-    from mobility.impacts.cba import load_unit_prices
+    from mobility.impacts.cba import load_unit_prices, purpose_value_of_time
 
     p = prices if prices is not None else load_unit_prices()
-    when = np.asarray([p.base_price_year if year is None else year], dtype=np.float64)
-    out = {}
-    for q in ("commute", "business", "other"):
-        # as the CBA does: commute and other fall back on the non-business value
-        item = f"vot_{q}" if f"vot_{q}" in p.values or q == "business" else "vot_nonbusiness"
-        out[f"value_of_time_{q}"] = float(p.at(item, when)[0])
-    return out
+    when = np.asarray([p.base_price_year], dtype=np.float64)
+    return {
+        f"value_of_time_{q}": float(purpose_value_of_time(p, q, when)[0])
+        for q in ("commute", "business", "other")
+    }
 
 
 def default_parameters_path() -> Path:

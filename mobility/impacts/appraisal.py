@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from mobility.config import Fields
+from mobility.demand.generation import PURPOSES
 from mobility.errors import InputError
 from mobility.impacts import cba as cba_mod
 from mobility.impacts.accessibility import jobs_within
@@ -673,10 +674,6 @@ def _money_time_split(
         {q: v / 60.0 * days for q, v in f_time.items()},
         f_money * days,
     )
-
-
-#: The demand model's trip purposes (:data:`mobility.demand.generation.PURPOSES`).
-PURPOSES = ("commute", "business", "other")
 
 
 @dataclass(frozen=True)

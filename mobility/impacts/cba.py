@@ -545,25 +545,36 @@ def effect_path(inp: CbaInputs, name: str, years: np.ndarray) -> np.ndarray:
     return np.interp(np.asarray(years, dtype=np.float64), xs, [pts[x] for x in xs])
 
 
-def _class_path(inp: CbaInputs, years: np.ndarray) -> dict[str, np.ndarray]:
-    """``vehicle@road_type`` -> vehicle-km change per year, interpolated like the effects."""
-    base = dict(inp.vkm_by_class) or {"car@urban": inp.car_vkm}
+def _mapping_path(
+    inp: CbaInputs, name: str, base: Mapping[str, float], years: np.ndarray
+) -> dict[str, np.ndarray]:
+    """key -> value of a mapping effect (``vkm_by_class``, ``*_by_purpose``) in each of
+    ``years``, interpolated like :func:`effect_path`; a model year whose entry has no such
+    mapping keeps the first model year's values, one without the key counts 0."""
     keys = set(base)
     for vals in inp.effects_by_year.values():
-        keys |= set(vals.get("vkm_by_class", {}) or {})
+        keys |= set(vals.get(name, {}) or {})
     out = {}
     first = inp.model_year if inp.model_year is not None else inp.opening_year
     for k in sorted(keys):
         pts = {int(first): float(base.get(k, 0.0))}
         for y, vals in inp.effects_by_year.items():
-            cls = vals.get("vkm_by_class")
-            pts[int(y)] = float(cls.get(k, 0.0)) if cls is not None else pts[int(first)]
+            later = vals.get(name)
+            pts[int(y)] = float(later.get(k, 0.0)) if later is not None else pts[int(first)]
         xs = sorted(pts)
         out[k] = np.interp(np.asarray(years, dtype=np.float64), xs, [pts[x] for x in xs])
     return out
 
 
-def _purpose_vot(prices: UnitPrices, purpose: str, years: np.ndarray) -> np.ndarray:
+def _class_path(inp: CbaInputs, years: np.ndarray) -> dict[str, np.ndarray]:
+    """``vehicle@road_type`` -> vehicle-km change per year, interpolated like the effects."""
+    base = dict(inp.vkm_by_class) or {"car@urban": inp.car_vkm}
+    return _mapping_path(inp, "vkm_by_class", base, years)
+
+
+def purpose_value_of_time(prices: UnitPrices, purpose: str, years: np.ndarray) -> np.ndarray:
+    """DKK per person-hour of ``purpose`` (commute, business, other) in each of ``years``:
+    ``vot_<purpose>``, commute and other falling back on ``vot_nonbusiness``."""
     item = f"vot_{purpose}"
     if item not in prices.values and purpose != "business":
         item = "vot_nonbusiness"
@@ -578,16 +589,9 @@ def time_value(inp: CbaInputs, name: str, years: np.ndarray, prices: UnitPrices)
     split = getattr(inp, f"{name}_by_purpose")
     if not split:
         return effect_path(inp, name, years) * person_value_of_time(prices, years) / 1e6
-    first = inp.model_year if inp.model_year is not None else inp.opening_year
     out = np.zeros(np.shape(years))
-    for purpose in sorted(split):
-        pts = {int(first): float(split[purpose])}
-        for y, vals in inp.effects_by_year.items():
-            later = vals.get(f"{name}_by_purpose")
-            pts[int(y)] = float(later.get(purpose, 0.0)) if later else pts[int(first)]
-        xs = sorted(pts)
-        hours = np.interp(np.asarray(years, dtype=np.float64), xs, [pts[x] for x in xs])
-        out = out + hours * _purpose_vot(prices, purpose, years) / 1e6
+    for purpose, hours in _mapping_path(inp, f"{name}_by_purpose", split, years).items():
+        out = out + hours * purpose_value_of_time(prices, purpose, years) / 1e6
     return out
 
 
@@ -596,13 +600,10 @@ def person_value_of_time(prices: UnitPrices, years: np.ndarray) -> np.ndarray:
     commute = prices.get("commute_trip_share", 0.0)
     business = prices["business_trip_share"]
     other = 1.0 - commute - business
-    vot_c = prices.at("vot_commute", years) if "vot_commute" in prices.values else None
-    vot_o = prices.at("vot_other", years) if "vot_other" in prices.values else None
-    nonbus = prices.at("vot_nonbusiness", years)
     return (
-        commute * (vot_c if vot_c is not None else nonbus)
-        + business * prices.at("vot_business", years)
-        + other * (vot_o if vot_o is not None else nonbus)
+        commute * purpose_value_of_time(prices, "commute", years)
+        + business * purpose_value_of_time(prices, "business", years)
+        + other * purpose_value_of_time(prices, "other", years)
     )
 
 
