@@ -309,8 +309,9 @@ def unreachable_error(
     default="bfw",
     show_default=True,
     help=(
-        "Assignment algorithm: aon, msa, fw, cfw, bfw (bi-conjugate Frank-Wolfe) or gp "
-        "(path-based gradient projection, for gaps of 1e-8 and below)."
+        "Assignment algorithm: aon, msa, fw, cfw, bfw (bi-conjugate Frank-Wolfe), gp "
+        "(path-based gradient projection, for gaps of 1e-8 and below) or bush (origin-based "
+        "Algorithm B: 1e-8 and below with a bush per origin instead of every OD pair's paths)."
     ),
 )
 @click.option(

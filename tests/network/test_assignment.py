@@ -88,12 +88,68 @@ def test_gradient_projection_reaches_1e_minus_10(name: str) -> None:
     assert np.allclose(out, expected, atol=1e-6 * demand.sum())
 
 
+#: TNTP networks beside the repository (``../shared/benchmarks/tntp``, not in the repository).
+SHARED_TNTP = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "tntp"
+
+
+def _conservation_error(net: LinkNetwork, demand: np.ndarray, flows: np.ndarray) -> float:
+    """Largest violation of flow conservation at a node (trips out minus trips in)."""
+    n = net.n_nodes
+    out = np.bincount(net.init, flows, n) - np.bincount(net.term, flows, n)
+    expected = np.zeros(n)
+    d = demand * ~np.eye(net.n_zones, dtype=bool)
+    np.add.at(expected, net.zone_nodes, d.sum(axis=1) - d.sum(axis=0))
+    return float(np.abs(out - expected).max())
+
+
+@pytest.mark.parametrize("name", ["SiouxFalls", "Anaheim"])
+def test_bush_based_matches_best_known_solution(name: str) -> None:
+    """Algorithm B reaches 1e-10 and the published flows, as gp does (Anaheim: no-thru
+    centroids, so every bush starts from an origin copy)."""
+    net, demand = _load(name)
+    _, _, volume, cost = tntp.read_flow(DATA / f"{name}_flow.tntp")
+    result = assignment.assign(net, demand, algorithm="bush", rel_gap=1e-10, max_iter=1000)
+    assert result.converged and result.rel_gap <= 1e-10
+    assert result.algorithm == "bush"
+    assert result.iterations == len(result.gap_history)
+    assert result.tstt == pytest.approx(float(volume @ cost), rel=1e-7)
+    assert np.sqrt(np.mean((result.flows - volume) ** 2)) < 1e-4 * volume.mean()
+    gp = assignment.assign(net, demand, algorithm="gp", rel_gap=1e-10, max_iter=200)
+    assert np.abs(result.flows - gp.flows).max() < 1e-3 * volume.mean()
+    assert _conservation_error(net, demand, result.flows) < 1e-6 * demand.sum()
+
+
+@pytest.mark.slow
+def test_bush_based_reaches_1e_minus_8_on_chicago_sketch() -> None:
+    """Chicago Sketch (933 nodes, 387 zones, generalized cost with the README's toll and
+    distance weights) to a relative gap of 1e-8, against the best-known flows."""
+    folder = SHARED_TNTP / "ChicagoSketch"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not present")
+    net = tntp.read_net(folder / "ChicagoSketch_net.tntp")
+    demand = tntp.read_trips(folder / "ChicagoSketch_trips.tntp", n_zones=net.n_zones)
+    _, _, volume, cost = tntp.read_flow(folder / "ChicagoSketch_flow.tntp")
+    result = assignment.assign(
+        net,
+        demand,
+        algorithm="bush",
+        rel_gap=1e-8,
+        max_iter=500,
+        toll_weight=0.02,
+        distance_weight=0.04,
+    )
+    assert result.converged and result.rel_gap <= 1e-8
+    assert float(result.flows @ result.costs) == pytest.approx(float(volume @ cost), rel=1e-7)
+    assert np.sqrt(np.mean((result.flows - volume) ** 2)) < 1e-4 * volume.mean()
+    assert _conservation_error(net, demand, result.flows) < 1e-6 * demand.sum()
+
+
 BRAESS_FLOWS = np.array([4.0, 2.0, 2.0, 2.0, 4.0])  # analytic equilibrium, all paths cost 92
 
 
 @pytest.mark.parametrize(
     ("algorithm", "target"),
-    [("msa", 1e-4), ("fw", 1e-5), ("cfw", 1e-8), ("bfw", 1e-8), ("gp", 1e-10)],
+    [("msa", 1e-4), ("fw", 1e-5), ("cfw", 1e-8), ("bfw", 1e-8), ("gp", 1e-10), ("bush", 1e-10)],
 )
 def test_braess_equilibrium_every_algorithm(algorithm: str, target: float) -> None:
     net, demand = _load("Braess")
@@ -189,7 +245,7 @@ def test_bad_input_raises(kwargs: dict, match: str | None) -> None:
         assignment.assign(net, **args)
 
 
-@pytest.mark.parametrize("algorithm", ["bfw", "gp"])
+@pytest.mark.parametrize("algorithm", ["bfw", "gp", "bush"])
 def test_results_are_deterministic(algorithm: str) -> None:
     net, demand = _load("Anaheim")
     a = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)

@@ -1,0 +1,410 @@
+"""Origin-based equilibrium assignment: Algorithm B (Dial 2006) as numba kernels.
+
+Each origin keeps a *bush*: an acyclic set of CSR edges that reaches every node from the
+origin, with the origin's own flow on each edge. One sweep visits the origins in order; for
+each origin it
+
+1. orders the bush topologically and computes, in that order, the cheapest (``L``) and the
+   dearest used (``U``) cost of reaching each node inside the bush (``U = L`` where no
+   origin flow enters);
+2. drops the edges without origin flow, except each node's cheapest way in (so the labels
+   and the order stay valid);
+3. adds every edge ``(i, j)`` outside the bush with ``U_i + c_ij < U_j`` (Dial 2006,
+   section 3). An edge forward in the current order keeps it; if a backward one closes a
+   cycle, the backward ones of that sweep are taken out again;
+4. equalises, node by node in reverse topological order, the dearest used path and the
+   cheapest path into the node from their last common node: a Newton step
+   ``(C_max - C_min) / (sum of t'(a) over both segments)``, at most the smallest origin flow
+   on the dear segment. Link flows, times and derivatives change at once (Gauss-Seidel).
+
+A bush lives between sweeps as two compact arrays (edge ids, int32, and origin flows), so the
+memory is 12 bytes per bush edge rather than per origin and link. The scratch arrays of one
+origin (dense flags and flows over all edges, labels over all nodes) are allocated once and
+cleared edge by edge after each origin.
+
+Dial, R.B. (2006). A path-based user-equilibrium traffic assignment algorithm that obviates
+path storage and enumeration. Transportation Research Part B 40(10), 917-936.
+Nie, Y. (2010). A class of bush-based algorithms for the traffic assignment problem.
+Transportation Research Part B 44(1), 73-89.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from mobility.network._kernels import dijkstra
+from mobility.network.vdf import _der1, _time1
+
+
+@njit(cache=True, nogil=True)
+def origin_tree(src, dest_nodes, dest_demand, indptr, adj_head, adj_tail, ecost):
+    """The first bush of one origin: its shortest-path tree, loaded all-or-nothing.
+
+    Parameters
+    ----------
+    src
+        CSR node the origin's trips start from.
+    dest_nodes, dest_demand
+        CSR node and demand of each destination with trips from this origin.
+    indptr, adj_head, adj_tail
+        The CSR graph.
+    ecost
+        ``(E,)`` cost of each CSR edge.
+
+    Returns
+    -------
+    (edges, flows, unreachable)
+        The tree's edges (int32, by settling order), their origin flows, and the demand to
+        destinations the tree does not reach.
+    """
+    n_nodes = indptr.shape[0] - 1
+    dist = np.full(n_nodes, np.inf)
+    pred = np.full(n_nodes, -1, dtype=np.int64)
+    order = np.empty(n_nodes, dtype=np.int64)
+    heap = np.empty(n_nodes, dtype=np.int64)
+    pos = np.full(n_nodes, -1, dtype=np.int64)
+    target = np.zeros(n_nodes, dtype=np.bool_)
+    n_settled = dijkstra(src, indptr, adj_head, ecost, dist, pred, order, heap, pos, target, -1)
+    load = np.zeros(n_nodes)
+    unreachable = 0.0
+    for k in range(dest_nodes.shape[0]):
+        v = dest_nodes[k]
+        if dist[v] < np.inf:
+            load[v] += dest_demand[k]
+        else:
+            unreachable += dest_demand[k]
+    edges = np.empty(max(n_settled - 1, 0), dtype=np.int32)
+    flows = np.zeros(max(n_settled - 1, 0))
+    for i in range(n_settled - 1, 0, -1):
+        v = order[i]
+        e = pred[v]
+        edges[i - 1] = e
+        flows[i - 1] = load[v]
+        load[adj_tail[e]] += load[v]
+    return edges, flows, unreachable
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _refresh(a, x, time, deriv, code, t0, b, p, c):
+    v = x[a]
+    if v < 0.0:
+        v = 0.0
+    time[a] = _time1(code[a], v, t0[a], b[a], p[a], c[a])
+    deriv[a] = _der1(code[a], v, t0[a], b[a], p[a], c[a])
+
+
+@njit(cache=True, nogil=True)
+def _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos):
+    """Kahn's order of the bush from ``src`` into ``topo``; returns its length.
+
+    ``work`` is scratch of node size; ``pos`` gets each ordered node's place (others keep
+    theirs, which the caller resets to -1)."""
+    n = 0
+    topo[0] = src
+    pos[src] = 0
+    n = 1
+    k = 0
+    while k < n:
+        u = topo[k]
+        k += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            if in_bush[e]:
+                v = adj_head[e]
+                work[v] += 1
+                if work[v] == indeg[v]:
+                    pos[v] = n
+                    topo[n] = v
+                    n += 1
+    for i in range(n):
+        work[topo[i]] = 0
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _labels(n, topo, indptr, adj_head, adj_link, in_bush, xo, time, fixed, lo, hi, pmin, pmax):
+    """Cheapest and dearest costs into each bush node, in topological order.
+
+    ``lo``/``pmin``: cheapest over every bush edge; ``hi``/``pmax``: dearest over the edges
+    with origin flow (-1 where none enters)."""
+    for i in range(n):
+        v = topo[i]
+        lo[v] = np.inf
+        hi[v] = -np.inf
+        pmin[v] = -1
+        pmax[v] = -1
+    src = topo[0]
+    lo[src] = 0.0
+    hi[src] = 0.0
+    for i in range(n):
+        u = topo[i]
+        lu = lo[u]
+        hu = hi[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            if not in_bush[e]:
+                continue
+            v = adj_head[e]
+            a = adj_link[e]
+            cost = time[a] + fixed[a]
+            if lu + cost < lo[v]:
+                lo[v] = lu + cost
+                pmin[v] = e
+            if xo[e] > 0.0 and hu > -np.inf and hu + cost > hi[v]:
+                hi[v] = hu + cost
+                pmax[v] = e
+
+
+@njit(cache=True, nogil=True)
+def _add_shortcuts(
+    n, topo, indptr, adj_head, adj_link, in_bush, indeg, pos, time, fixed, lo, hi, pmax, back_buf
+):
+    """Add the edges that shorten the dearest used way into a node; return how many went
+    against the current topological order (listed in ``back_buf``).
+
+    A node's label is its dearest used-path cost, or its cheapest where no flow enters.
+    Edges that go forward in the order ``pos`` keep it valid; the backward ones may close a
+    cycle, which the caller checks."""
+    n_back = 0
+    for i in range(n):
+        u = topo[i]
+        hu = hi[u] if pmax[u] >= 0 or i == 0 else lo[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            if in_bush[e]:
+                continue
+            v = adj_head[e]
+            if pos[v] < 0:
+                continue
+            hv = hi[v] if pmax[v] >= 0 else lo[v]
+            a = adj_link[e]
+            if hu + time[a] + fixed[a] < hv:
+                in_bush[e] = True
+                indeg[v] += 1
+                if pos[v] < i:
+                    back_buf[n_back] = e
+                    n_back += 1
+    return n_back
+
+
+@njit(cache=True, nogil=True)
+def origin_update(
+    src,
+    bush_edges,
+    bush_flows,
+    indptr,
+    adj_head,
+    adj_tail,
+    adj_link,
+    code,
+    t0,
+    b,
+    p,
+    c,
+    fixed,
+    x,
+    time,
+    deriv,
+    in_bush,
+    xo,
+    indeg,
+    work,
+    topo,
+    pos,
+    lo,
+    hi,
+    pmin,
+    pmax,
+    back_buf,
+    n_passes,
+    tol,
+    x_acc,
+):
+    """One origin's turn of a sweep: bush update, then ``n_passes`` flow-shifting passes.
+
+    Parameters
+    ----------
+    src
+        CSR node the origin's trips start from.
+    bush_edges, bush_flows
+        The origin's bush (edge ids, origin flows) as the previous sweep left it.
+    indptr, adj_head, adj_tail, adj_link
+        The CSR graph.
+    code, t0, b, p, c, fixed
+        Per-link volume-delay function codes and parameters, flow-independent cost.
+    x, time, deriv
+        ``(M,)`` link flows, times and time derivatives, updated in place.
+    in_bush, xo, indeg, work, topo, pos, lo, hi, pmin, pmax, back_buf
+        Scratch: ``in_bush`` all False, ``xo`` all 0 (edge size), ``indeg`` and ``work`` all 0,
+        ``pos`` all -1 (node size); left that way on return.
+    n_passes
+        Flow-shifting passes over the bush.
+    tol
+        A node is left alone when its dearest used and cheapest costs differ by at most
+        ``tol`` times the cheapest.
+    x_acc
+        ``(M,)`` the origin's final flows are added here (exact link flows of the sweep).
+
+    Returns
+    -------
+    (edges, flows, shifted)
+        The new bush and the total flow moved.
+    """
+    nb = bush_edges.shape[0]
+    for k in range(nb):
+        e = bush_edges[k]
+        in_bush[e] = True
+        xo[e] = bush_flows[k]
+        indeg[adj_head[e]] += 1
+    # 1. order and label the bush; drop the edges without origin flow that are not the
+    # cheapest way into their head (the labels and the order stay valid)
+    n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
+    _labels(n, topo, indptr, adj_head, adj_link, in_bush, xo, time, fixed, lo, hi, pmin, pmax)
+    for k in range(nb):
+        e = bush_edges[k]
+        if xo[e] <= 0.0:
+            v = adj_head[e]
+            if pmin[v] != e:
+                in_bush[e] = False
+                xo[e] = 0.0
+                indeg[v] -= 1
+    # 2. add the shortcuts on the dearest used-path labels
+    n_back = _add_shortcuts(
+        n,
+        topo,
+        indptr,
+        adj_head,
+        adj_link,
+        in_bush,
+        indeg,
+        pos,
+        time,
+        fixed,
+        lo,
+        hi,
+        pmax,
+        back_buf,
+    )
+    if n_back > 0:
+        n_old = n
+        for i in range(n):
+            pos[topo[i]] = -1
+        n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
+        if n < n_old:
+            # a backward edge closed a cycle: take the backward ones out again
+            work[:] = 0
+            for k in range(n_back):
+                e = back_buf[k]
+                in_bush[e] = False
+                indeg[adj_head[e]] -= 1
+            for i in range(n):
+                pos[topo[i]] = -1
+            n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
+    # 4. shift flow from the dearest used path to the cheapest, node by node
+    shifted = 0.0
+    for _ in range(n_passes):
+        _labels(
+            n,
+            topo,
+            indptr,
+            adj_head,
+            adj_link,
+            in_bush,
+            xo,
+            time,
+            fixed,
+            lo,
+            hi,
+            pmin,
+            pmax,
+        )
+        moved = 0.0
+        for i in range(n - 1, 0, -1):
+            j = topo[i]
+            if pmax[j] < 0 or pmax[j] == pmin[j]:
+                continue
+            if hi[j] - lo[j] <= tol * lo[j]:
+                continue
+            # last common node of the cheapest and the dearest path into j
+            u = adj_tail[pmin[j]]
+            w = adj_tail[pmax[j]]
+            ok = True
+            while u != w:
+                if pos[u] > pos[w]:
+                    u = adj_tail[pmin[u]]
+                else:
+                    if pmax[w] < 0:
+                        ok = False
+                        break
+                    w = adj_tail[pmax[w]]
+            if not ok:
+                continue
+            top = u
+            c_min = 0.0
+            d_min = 0.0
+            v = j
+            while v != top:
+                e = pmin[v]
+                a = adj_link[e]
+                c_min += time[a] + fixed[a]
+                d_min += deriv[a]
+                v = adj_tail[e]
+            c_max = 0.0
+            d_max = 0.0
+            cap = np.inf
+            v = j
+            while v != top:
+                e = pmax[v]
+                a = adj_link[e]
+                c_max += time[a] + fixed[a]
+                d_max += deriv[a]
+                if xo[e] < cap:
+                    cap = xo[e]
+                v = adj_tail[e]
+            excess = c_max - c_min
+            if excess <= 0.0 or cap <= 0.0:
+                continue
+            curv = d_max + d_min
+            step = cap if curv <= 0.0 else min(cap, excess / curv)
+            v = j
+            while v != top:
+                e = pmax[v]
+                a = adj_link[e]
+                left = xo[e] - step
+                xo[e] = left if left > 1e-12 * cap else 0.0
+                x[a] -= step
+                _refresh(a, x, time, deriv, code, t0, b, p, c)
+                v = adj_tail[e]
+            v = j
+            while v != top:
+                e = pmin[v]
+                a = adj_link[e]
+                xo[e] += step
+                x[a] += step
+                _refresh(a, x, time, deriv, code, t0, b, p, c)
+                v = adj_tail[e]
+            moved += step
+        shifted += moved
+        if moved == 0.0:
+            break
+    # gather the bush back into compact arrays and clear the scratch
+    count = 0
+    for i in range(n):
+        u = topo[i]
+        for e in range(indptr[u], indptr[u + 1]):
+            if in_bush[e]:
+                count += 1
+    edges = np.empty(count, dtype=np.int32)
+    flows = np.empty(count)
+    k = 0
+    for i in range(n):
+        u = topo[i]
+        for e in range(indptr[u], indptr[u + 1]):
+            if in_bush[e]:
+                edges[k] = e
+                flows[k] = xo[e]
+                x_acc[adj_link[e]] += xo[e]
+                in_bush[e] = False
+                xo[e] = 0.0
+                k += 1
+        pos[u] = -1
+        indeg[u] = 0
+    return edges, flows, shifted
