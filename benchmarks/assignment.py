@@ -43,8 +43,18 @@ MAX_ITER = 20000
 
 
 def _files(tntp_dir: Path, name: str) -> dict[str, Path]:
+    """The net, trips and best-known flow files of one network.
+
+    Where only a synthetic demand exists (Chicago Regional: ``*_trips_synthetic.tntp``, see
+    its SYNTHETIC_DEMAND.md) that is the trips file, and the best-known flows, which belong to
+    the real demand, are left out (the 'vs best' column is nan)."""
     folder = tntp_dir / name if (tntp_dir / name).is_dir() else tntp_dir
-    return {kind: folder / f"{name}_{kind}.tntp" for kind in ("net", "trips", "flow")}
+    files = {kind: folder / f"{name}_{kind}.tntp" for kind in ("net", "trips", "flow")}
+    synthetic = folder / f"{name}_trips_synthetic.tntp"
+    if not files["trips"].is_file() and synthetic.is_file():
+        files["trips"] = synthetic
+        files["flow"] = folder / f"{name}_flow.tntp.not-for-synthetic-demand"
+    return files
 
 
 # --------------------------------------------------------------------------- workers
@@ -277,8 +287,10 @@ def _check(files: dict[str, Path], flows_csv: Path, weights) -> tuple[float, flo
     _, sp = paths.aon(net, cost, demand)
     total = float(flows @ cost)
     gap = 1.0 - sp / total
-    best = tntp.read_flow(files["flow"])
-    best_total = float(best[2] @ best[3]) if files["flow"].is_file() else float("nan")
+    best_total = float("nan")
+    if files["flow"].is_file():
+        best = tntp.read_flow(files["flow"])
+        best_total = float(best[2] @ best[3])
     return gap, total / best_total - 1.0
 
 

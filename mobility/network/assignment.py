@@ -594,6 +594,39 @@ def _gradient_projection(
     return x, history, iterations, gap, paths_out
 
 
+def _bush_graph(g: paths.PathGraph) -> tuple[paths.PathGraph, np.ndarray]:
+    """The CSR graph renumbered for Algorithm B's sweeps, and the link of each of its edges.
+
+    Nodes are renumbered by reverse Cuthill-McKee on the undirected graph, so that a node's
+    neighbours sit near it in memory, and the edges are numbered in CSR order; the sweep
+    then works on edge-indexed arrays only (``adj_link`` of the returned graph is the
+    identity). A pure relabelling: the equilibrium is the same."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    n = g.indptr.shape[0] - 1
+    tail = g.adj_tail.astype(np.int64)
+    head = g.adj_head.astype(np.int64)
+    adjacency = csr_matrix((np.ones(tail.size), (tail, head)), shape=(n, n))
+    perm = reverse_cuthill_mckee((adjacency + adjacency.T).tocsr(), symmetric_mode=True)
+    new_of = np.empty(n, dtype=np.int64)
+    new_of[perm] = np.arange(n)
+    new_tail = new_of[tail]
+    order = np.argsort(new_tail, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    indptr[1:] = np.cumsum(np.bincount(new_tail, minlength=n))
+    graph = paths.PathGraph(
+        indptr=indptr,
+        adj_head=new_of[head[order]].astype(np.int32),
+        adj_tail=new_tail[order].astype(np.int32),
+        adj_link=np.arange(order.size, dtype=np.int32),
+        sources=new_of[g.sources].astype(np.int32),
+        zone_nodes=new_of[g.zone_nodes].astype(np.int32),
+        n_links=int(order.size),
+    )
+    return graph, g.adj_link[order].astype(np.int64)
+
+
 def _bush_based(
     prob: _Problem, rel_gap: float, max_iter: int
 ) -> tuple[np.ndarray, list[float], int, float]:
@@ -603,17 +636,25 @@ def _bush_based(
     costs the origins before it left (incremental loading: on Chicago Regional the first gap
     is 0.30 instead of the free-flow load's 0.95); each later one is a sweep of
     :func:`mobility.network._bush.origin_update` over the origins, followed by the
-    all-or-nothing gap evaluation at the sweep's exact flows."""
+    all-or-nothing gap evaluation at the sweep's exact flows. The sweeps run on the graph of
+    :func:`_bush_graph`, in edge-indexed arrays."""
     from mobility.network import _bush
 
-    g = prob.graph
+    g, link_of = _bush_graph(prob.graph)
     m = prob.net.n_links
     z = prob.net.n_zones
     n_nodes = g.indptr.shape[0] - 1
     n_edges = g.adj_head.shape[0]
+    # the volume-delay parameters in edge order
+    code, t0, b = prob.code[link_of], prob.t0[link_of], prob.b[link_of]
+    p, c, fixed = prob.p[link_of], prob.c[link_of], prob.fixed[link_of]
+
+    def edge_times(v: np.ndarray) -> np.ndarray:
+        return vdf.link_time(code, v, t0, b, p, c, np.empty(n_edges))
+
     start = _time.perf_counter()
-    ecost = (prob.times(np.zeros(m)) + prob.fixed)[g.adj_link]
-    x = np.zeros(m)
+    xe = np.zeros(n_edges)
+    ecost = edge_times(xe) + fixed
     bushes: list[tuple[np.ndarray, np.ndarray] | None] = [None] * z
     origins = []
     for o in range(z):
@@ -632,23 +673,22 @@ def _bush_based(
             ecost,
         )
         if unreachable > 0.0:
-            paths.raise_unreachable(prob.net, g, prob.demand)
+            paths.raise_unreachable(prob.net, prob.graph, prob.demand)
         bushes[o] = (edges, flows)
         origins.append(o)
         # incremental loading: the next origin's tree sees this origin's flows
-        links = g.adj_link[edges]
-        x[links] += flows
+        xe[edges] += flows
         ecost[edges] = (
             vdf.link_time(
-                prob.code[links],
-                x[links],
-                prob.t0[links],
-                prob.b[links],
-                prob.p[links],
-                prob.c[links],
-                np.empty(links.size),
+                code[edges],
+                xe[edges],
+                t0[edges],
+                b[edges],
+                p[edges],
+                c[edges],
+                np.empty(edges.size),
             )
-            + prob.fixed[links]
+            + fixed[edges]
         )
     prob.sp_seconds += _time.perf_counter() - start
     in_bush = np.zeros(n_edges, dtype=np.bool_)
@@ -666,6 +706,8 @@ def _bush_based(
     history: list[float] = []
     iterations = 0
     while True:
+        x = np.zeros(m)
+        x[link_of] = xe
         cost = prob.times(x) + prob.fixed
         _, sp = prob.aon(cost)
         iterations += 1
@@ -674,10 +716,10 @@ def _bush_based(
         if gap <= rel_gap or iterations >= max_iter:
             break
         start = _time.perf_counter()
-        live = x.copy()
-        time = prob.times(live).copy()
-        deriv = prob.derivative(live)
-        x_acc = np.zeros(m)
+        live = xe.copy()
+        time = edge_times(live)
+        deriv = vdf.link_time_derivative(code, live, t0, b, p, c, np.empty(n_edges))
+        x_acc = np.zeros(n_edges)
         for o in origins:
             bush = bushes[o]
             assert bush is not None
@@ -689,12 +731,12 @@ def _bush_based(
                 g.adj_head,
                 g.adj_tail,
                 g.adj_link,
-                prob.code,
-                prob.t0,
-                prob.b,
-                prob.p,
-                prob.c,
-                prob.fixed,
+                code,
+                t0,
+                b,
+                p,
+                c,
+                fixed,
                 live,
                 time,
                 deriv,
@@ -714,7 +756,7 @@ def _bush_based(
                 x_acc,
             )
             bushes[o] = (edges, flows)
-        x = x_acc
+        xe = x_acc
         prob.sp_seconds += _time.perf_counter() - start
     return x, history, iterations, gap
 
