@@ -27,10 +27,14 @@ OSM_EPILOG = """
 Examples:
   mobility network from-osm kastrup.osm -o roads_osm/
   mobility network from-osm --place "Frederiksberg Kommune, Denmark" -o roads_osm/
+  mobility network from-osm kastrup.osm --zones zones.csv --connectors 3 -o roads_osm/
 \b
 --place downloads from the Overpass API (needs the internet); a FILE is read offline.
 Capacity, lanes and speeds missing in OSM are estimates by highway class (see
 mobility.network.osm); the link table says which values are estimates.
+--zones zones.csv (columns zone_id, lat, lon, optional name; WGS84) adds each zone as a
+centroid node (node_type centroid, no through traffic) joined both ways to its nearest
+--connectors road nodes (default 2) by connector links (great-circle length, 30 km/h).
 """
 
 
@@ -271,12 +275,27 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
     is_flag=True,
     help="Keep every connected part, not only the largest strongly connected one.",
 )
+@click.option(
+    "--zones",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Zones CSV (zone_id, lat, lon, optional name; WGS84): centroids and connectors.",
+)
+@click.option(
+    "--connectors",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Road nodes each zone is connected to (with --zones).",
+)
 def from_osm(
     *,
     osm_file: Path | None,
     place: str | None,
     output: Path,
     retain_all: bool,
+    zones: Path | None,
+    connectors: int,
 ) -> None:
     """Import OpenStreetMap roads (OSM XML FILE or --place) and write a GMNS network."""
     from mobility.network.osm import import_osm
@@ -285,19 +304,33 @@ def from_osm(
         raise InputError("give either an OSM FILE or --place NAME (not both)", field="FILE/--place")
     if output.exists() and not output.is_dir():
         raise InputError("exists and is not a folder", file=output)
-    graph = import_osm(output, path=osm_file, place=place, retain_all=retain_all)
-    km = sum(float(d.get("length_km", 0.0)) for _, _, d in graph.edges(data=True))
-    estimated = sum(
-        1 for _, _, d in graph.edges(data=True) if d.get("speed_source", "").startswith("est")
+    graph = import_osm(
+        output,
+        path=osm_file,
+        place=place,
+        retain_all=retain_all,
+        zones=zones,
+        connectors=connectors,
     )
+    roads = [d for _, _, d in graph.edges(data=True) if d.get("road_class") != "connector"]
+    km = sum(float(d.get("length_km", 0.0)) for d in roads)
+    estimated = sum(1 for d in roads if d.get("speed_source", "").startswith("est"))
+    n_zones = int(graph.graph.get("n_zones", 0))
+    n_roads = graph.number_of_nodes() - n_zones
     click.echo(
-        f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
+        f"wrote {output}: {n_roads} nodes, {len(roads)} links, "
         f"{km:.1f} km; capacities are estimates by highway class, speeds estimated on "
         f"{estimated} links without maxspeed"
         + (
             f"; dropped {graph.graph['dropped_nodes']} nodes and {graph.graph['dropped_links']} "
             "links outside the largest strongly connected part (--retain-all keeps them)"
             if graph.graph.get("dropped_links")
+            else ""
+        )
+        + (
+            f"; {n_zones} zones attached by {graph.graph['n_connectors']} connector links "
+            f"(longest {graph.graph['longest_connector_km']:.3f} km)"
+            if zones is not None
             else ""
         )
     )
