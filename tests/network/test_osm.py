@@ -337,3 +337,87 @@ def test_bad_connectors_value(osm_file, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 2
     assert "--connectors" in result.stderr and "integer >= 1" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# mobility network export: the OSM import as a GeoPackage (its WKT shapes kept)
+
+
+def _export(roads: Path, gpkg: Path, *extra: str):
+    return _run(["network", "export", "--roads", str(roads), "--gpkg", str(gpkg), *extra])
+
+
+def _utm(lon: float, lat: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(lon, lat)
+
+
+@needs_west_oakland
+def test_export_west_oakland_import(tmp_path):
+    """The West Oakland import (with its two zones) exported alone: EPSG:25832, layers links
+    and nodes, one row per link and node, every shape of the import's WKT kept point for
+    point (the longest, 15 points), the connectors straight."""
+    import geopandas as gpd
+    import pyogrio
+
+    roads = tmp_path / "roads"
+    zones = DATA / "osm" / "west_oakland_zones.csv"
+    _run(["network", "from-osm", str(WEST_OAKLAND), "--zones", str(zones), "-o", str(roads)])
+    gpkg = tmp_path / "roads.gpkg"
+    result = _export(roads, gpkg)
+    assert result.exit_code == 0, result.output
+    assert "60 links, 25 nodes" in result.stdout
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["links", "nodes"]
+    links = gpd.read_file(gpkg, layer="links")
+    nodes = gpd.read_file(gpkg, layer="nodes")
+    assert links.crs.to_epsg() == 25832 and nodes.crs.to_epsg() == 25832
+    g = gmns.read_gmns(roads)
+    assert len(links) == g.number_of_edges() == 60 and len(nodes) == g.number_of_nodes() == 25
+    edges = {str(d["link_id"]): d for *_, d in g.edges(data=True)}
+    assert list(links["link_id"]) == [str(i) for i in range(1, 61)]
+    points = {
+        lid: len(geom.coords) for lid, geom in zip(links["link_id"], links.geometry, strict=True)
+    }
+    assert max(points.values()) == 15
+    for lid, geom in zip(links["link_id"], links.geometry, strict=True):
+        shape = edges[lid]["geometry"]
+        lonlat = [tuple(map(float, p.split())) for p in shape[12:-1].split(", ")]
+        assert len(geom.coords) == len(lonlat)
+        for got, (lon, lat) in zip(geom.coords, lonlat, strict=True):
+            assert got == pytest.approx(_utm(lon, lat), abs=1e-3)
+    connectors = links[links["road_class"] == "connector"]
+    assert len(connectors) == 8 and set(connectors.geometry.apply(lambda x: len(x.coords))) == {2}
+    row = links.iloc[0]
+    assert row["name"] == edges["1"]["name"] and row["lanes"] == edges["1"]["lanes"]
+    assert row["capacity"] == edges["1"]["capacity_vph"]
+    assert row["free_speed_kmh"] == edges["1"]["free_speed_kmh"]
+    assert row["length_km"] == pytest.approx(edges["1"]["length_km"])
+    centroids = nodes[nodes["node_type"] == "centroid"]
+    assert list(centroids["zone_id"]) == [1, 2] and list(centroids["no_thru"]) == [1, 1]
+    assert nodes["no_thru"].sum() == 2
+    # an existing file is replaced only with --force; the same network gives the same bytes
+    first = gpkg.read_bytes()
+    again = _export(roads, gpkg)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert _export(roads, gpkg, "--force").exit_code == 0
+    assert gpkg.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roads", "roads.gpkg"]  # no leftovers
+
+
+def test_export_keeps_the_osm_motorway_shape(osm_file, tmp_path):
+    """The Ishøj motorway through node 2 (merged away by the import) keeps its three points
+    in the GeoPackage, projected."""
+    import geopandas as gpd
+
+    g = osm.import_osm(tmp_path / "roads", path=osm_file)
+    assert _export(tmp_path / "roads", tmp_path / "roads.gpkg").exit_code == 0
+    links = gpd.read_file(tmp_path / "roads.gpkg", layer="links")
+    assert len(links) == g.number_of_edges() == 6
+    motorway = links[(links["name"] == "Køge Bugt Motorvejen") & (links["from"] == "1")]
+    coords = list(motorway.geometry.item().coords)
+    assert len(coords) == 3
+    expected = [_utm(12.35, 55.6), _utm(12.36, 55.605), _utm(12.37, 55.61)]
+    for got, want in zip(coords, expected, strict=True):
+        assert got == pytest.approx(want, abs=1e-3)
