@@ -238,7 +238,7 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
 
 @click.group()
 def network() -> None:
-    """Inspect the road network or import one from OpenStreetMap."""
+    """Inspect or export a road network, or import one from OpenStreetMap or GTFS."""
 
 
 @network.command(epilog=INFO_EPILOG)
