@@ -24,6 +24,10 @@ Layers, all in ETRS89 / UTM zone 32N (EPSG:25832), the Danish national map proje
 ``link_changes`` (``mobility evaluate``)
     Per project and link: the rows of ``link_flows/<project_id>.csv`` with geometry.
 
+``mobility network export`` writes a road network alone (:func:`write_network_map`): layers
+``links`` (its attributes, no model results) and ``nodes``, from the network's own CRS
+(``config.csv`` ``crs``) to EPSG:25832.
+
 The file is written with geopandas (pyogrio, GDAL's GPKG driver). GDAL stamps the write time
 into ``gpkg_contents.last_change``; it is fixed (``OGR_CURRENT_DATE``) to
 :data:`FIXED_TIMESTAMP`, so the same tables give a byte-identical file.
@@ -43,10 +47,12 @@ __all__ = [
     "FIXED_TIMESTAMP",
     "LINK_CHANGE_LAYER",
     "MODEL_LAYERS",
+    "NETWORK_LAYERS",
     "copy_layer",
     "municipality_boundaries",
     "write_link_changes_map",
     "write_model_map",
+    "write_network_map",
 ]
 
 #: The output CRS: ETRS89 / UTM zone 32N.
@@ -56,6 +62,8 @@ INPUT_CRS = "EPSG:4326"
 #: ``gpkg_contents.last_change`` of every layer (a fixed time keeps the file deterministic).
 FIXED_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 MODEL_LAYERS = ("links", "zones", "pt_lines", "pt_stops")
+#: The layers of :func:`write_network_map` (``mobility network export``).
+NETWORK_LAYERS = ("links", "nodes")
 LINK_CHANGE_LAYER = "link_changes"
 #: ``geometry_source`` of a zone drawn as its municipality's polygon.
 DAGI_LABEL = "DAGI municipality boundary 1:500,000 (Geodatastyrelsen og Danske Kommuner)"
@@ -158,14 +166,21 @@ def _fixed_timestamp() -> Iterator[None]:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
-def _write_layers(path: Path, layers: Mapping[str, tuple[dict[str, list[Any]], list[Any]]]) -> Path:
+def _write_layers(
+    path: Path,
+    layers: Mapping[str, tuple[dict[str, list[Any]], list[Any]]],
+    *,
+    crs: Any = INPUT_CRS,
+) -> Path:
+    """Write ``layers`` (name -> columns, geometry in ``crs``) as a fresh GeoPackage in
+    :data:`CRS`."""
     import geopandas as gpd
 
     if path.exists():
         path.unlink()  # a fresh file: layers are appended to an existing GeoPackage
     with _fixed_timestamp():
         for name, (columns, geometry) in layers.items():
-            frame = gpd.GeoDataFrame(columns, geometry=geometry, crs=INPUT_CRS).to_crs(CRS)
+            frame = gpd.GeoDataFrame(columns, geometry=geometry, crs=crs).to_crs(CRS)
             frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path
 
@@ -342,3 +357,152 @@ def copy_layer(source: str | Path, target: str | Path, layer: str) -> Path:
     with _fixed_timestamp():
         frame.to_file(target, layer=layer, driver="GPKG", engine="pyogrio")
     return Path(target)
+
+
+# --------------------------------------------------------------------------------------------
+# a network alone (mobility network export)
+
+
+def _network_crs(roads: Any) -> Any:
+    """The pyproj CRS of a GMNS graph's coordinates (``config.csv`` ``crs``; EPSG:4326, the
+    GMNS reader's assumption, when none is stated), checked against the node coordinates."""
+    from pyproj import CRS as ProjCRS
+    from pyproj.exceptions import CRSError
+
+    from mobility.errors import InputError
+
+    text = str(roads.graph.get("crs") or "").strip() or INPUT_CRS
+    try:
+        crs = ProjCRS.from_user_input(int(text) if text.isdigit() else text)
+    except (CRSError, ValueError, TypeError):
+        raise InputError(
+            f"unknown crs '{text}'", field="crs", expected="an EPSG code or CRS name"
+        ) from None
+    if crs.is_geographic:
+        for node, data in roads.nodes(data=True):
+            x, y = float(data["x"]), float(data["y"])
+            if not (-180.0 <= x <= 180.0 and -90.0 <= y <= 90.0):
+                stated = "" if roads.graph.get("crs_stated", True) else " (none stated)"
+                raise InputError(
+                    f"node {node} at ({x:g}, {y:g}) is not a longitude/latitude, but the "
+                    f"network's crs is {text}{stated}",
+                    field="crs",
+                    expected="config.csv naming the CRS of x_coord/y_coord",
+                )
+    return crs
+
+
+def _shape(data: Mapping[str, Any], u: Any, v: Any, xy: Mapping[Any, Any]) -> Any:
+    """A directed edge's line from ``u`` to ``v``: :func:`_link_geometry`, reversed where
+    its shape is drawn from the to-node to the from-node (GMNS ``dir_flag`` -1, an
+    undirected link's reverse direction, or a two-way link drawn either way): the shape's
+    ends are matched to the nodes by distance."""
+    from shapely.errors import ShapelyError
+    from shapely.geometry import LineString
+
+    from mobility.errors import InputError
+
+    try:
+        geom = _link_geometry(data, u, v, xy)
+    except ShapelyError:
+        raise InputError(
+            f"link {data.get('link_id')}: geometry is not WKT",
+            field="geometry",
+            expected="a WKT LINESTRING or empty",
+        ) from None
+    a, b = xy.get(u), xy.get(v)
+    if isinstance(geom, LineString) and not geom.is_empty and a is not None and b is not None:
+        coords = list(geom.coords)
+        first, last = coords[0][:2], coords[-1][:2]
+        along = math.dist(first, a) + math.dist(last, b)
+        against = math.dist(first, b) + math.dist(last, a)
+        if against < along:
+            geom = LineString(coords[::-1])
+    return geom
+
+
+def _float(data: Mapping[str, Any], key: str) -> float:
+    value = data.get(key)
+    return math.nan if value is None or value == "" else float(value)
+
+
+def write_network_map(path: str | Path, roads: Any) -> Path:
+    """Write a road network alone as a GeoPackage in EPSG:25832: layers ``links`` and
+    ``nodes`` (``mobility network export``).
+
+    Parameters
+    ----------
+    path
+        The GeoPackage to write (replaced if it exists; the command decides whether it
+        may be).
+    roads
+        A graph of :func:`mobility.network.gmns.read_gmns`: node ``x``/``y`` in the graph's
+        ``crs``; edges with ``link_id`` and optionally ``geometry`` (WKT).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Notes
+    -----
+    ``links``: one LineString per directed link in link order (an undirected GMNS link
+    gives two, as the model and ``mobility network info`` count them), its WKT ``geometry``
+    where it has one (turned to run from the from-node to the to-node, whichever way the
+    file draws it), else the straight line between its nodes; columns ``link_id``,
+    ``from``, ``to`` (text), ``name``, ``road_class``, ``lanes``, ``capacity`` (veh/h, whole
+    direction), ``length_km``, ``free_speed_kmh``, ``toll_dkk``, ``modes``. ``nodes``: one
+    Point per node; ``node_id``, ``name``, ``node_type``, ``zone_id`` (0: none),
+    ``no_thru`` (1: no path passes through it, as in assignment).
+
+    Raises
+    ------
+    InputError
+        An unknown CRS, coordinates that do not fit it, or a link geometry that is not WKT.
+    """
+    from shapely.geometry import Point
+
+    from mobility.network.gmns import ordered_edges, zone_centroids
+
+    crs = _network_crs(roads)
+    xy = _node_xy(roads)
+    links: dict[str, list[Any]] = {
+        c: []
+        for c in (
+            "link_id",
+            "from",
+            "to",
+            "name",
+            "road_class",
+            "lanes",
+            "capacity",
+            "length_km",
+            "free_speed_kmh",
+            "toll_dkk",
+            "modes",
+        )
+    }
+    link_geometry = []
+    for u, v, key, data in ordered_edges(roads):
+        links["link_id"].append(str(data.get("link_id", key)))
+        links["from"].append(str(u))
+        links["to"].append(str(v))
+        for c in ("name", "road_class", "modes"):
+            links[c].append(str(data.get(c) or ""))
+        links["lanes"].append(_float(data, "lanes"))
+        links["capacity"].append(_float(data, "capacity_vph"))
+        for c in ("length_km", "free_speed_kmh", "toll_dkk"):
+            links[c].append(_float(data, c))
+        link_geometry.append(_shape(data, u, v, xy))
+    _, centroid_no_thru, _ = zone_centroids(roads)
+    ids = sorted(roads.nodes)  # GMNS node ids are integers
+    nodes: dict[str, list[Any]] = {
+        "node_id": [int(n) for n in ids],
+        "name": [str(roads.nodes[n].get("name") or "") for n in ids],
+        "node_type": [str(roads.nodes[n].get("node_type") or "") for n in ids],
+        "zone_id": [int(roads.nodes[n].get("zone_id") or 0) for n in ids],
+        "no_thru": [int(bool(roads.nodes[n].get("no_thru", n in centroid_no_thru))) for n in ids],
+    }
+    node_geometry = [Point(xy[n]) for n in ids]
+    layers = {"links": (links, link_geometry), "nodes": (nodes, node_geometry)}
+    return _write_layers(Path(path), layers, crs=crs)

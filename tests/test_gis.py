@@ -196,3 +196,93 @@ def test_link_changes_layer(tmp_path: Path) -> None:
     assert isinstance(added, LineString)
     assert added.coords[0] == pytest.approx(TO_UTM.transform(12.58, 55.6805), abs=1e-3)
     assert added.coords[1] == pytest.approx(TO_UTM.transform(12.31, 55.73), abs=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# mobility network export: a GMNS network alone
+
+GMNS = Path(__file__).resolve().parent / "data" / "gmns"
+
+
+def _export(args: list[str]):
+    from click.testing import CliRunner
+
+    from mobility.cli import cli
+
+    return CliRunner().invoke(cli, ["network", "export", *args], catch_exceptions=False)
+
+
+def test_export_gmns_small_with_undirected_links(tmp_path: Path) -> None:
+    """tests/data/gmns/small: 9 link rows, two of them undirected, so 11 directed links, as
+    ``network info`` counts them; the reverse of an undirected link runs the other way."""
+    from mobility.network.gmns import read_gmns
+
+    gpkg = tmp_path / "small.gpkg"
+    result = _export(["--roads", str(GMNS / "small"), "--gpkg", str(gpkg)])
+    assert result.exit_code == 0, result.output
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["links", "nodes"]
+    links = gpd.read_file(gpkg, layer="links")
+    nodes = gpd.read_file(gpkg, layer="nodes")
+    assert links.crs.to_epsg() == 25832
+    assert len(links) == read_gmns(GMNS / "small").number_of_edges() == 11
+    assert list(nodes["node_id"]) == [1, 2, 10, 11]
+    assert list(nodes["zone_id"]) == [1, 2, 0, 0] and list(nodes["no_thru"]) == [1, 1, 0, 0]
+    local = links[links["link_id"] == "5"]
+    assert list(zip(local["from"], local["to"], strict=True)) == [("10", "11"), ("11", "10")]
+    there, back = local.geometry
+    assert list(there.coords) == list(back.coords)[::-1]
+    assert there.coords[0] == pytest.approx(TO_UTM.transform(12.45, 55.66), abs=1e-3)
+    toll = links[links["link_id"] == "9"].iloc[0]
+    assert toll["toll_dkk"] == 25.5 and toll["capacity"] == 2 * 1500.5 and toll["lanes"] == 2
+
+
+def test_export_gmns_example_in_its_own_crs(tmp_path: Path) -> None:
+    """zephyr Arlington_Signals (config.csv crs 32619, UTM 19N, shapes as WKT): reprojected to
+    EPSG:25832, every shape running from its from-node to its to-node (the file draws some
+    two-way links and its dir_flag -1 link the other way)."""
+    from mobility.network.gmns import read_gmns
+
+    folder = GMNS / "zephyr" / "Arlington_Signals"
+    gpkg = tmp_path / "arlington.gpkg"
+    assert _export(["--roads", str(folder), "--gpkg", str(gpkg)]).exit_code == 0
+    links = gpd.read_file(gpkg, layer="links")
+    nodes = gpd.read_file(gpkg, layer="nodes").set_index("node_id")
+    g = read_gmns(folder)
+    assert len(links) == g.number_of_edges() == 40 and len(nodes) == g.number_of_nodes()
+    utm19 = Transformer.from_crs("EPSG:32619", "EPSG:25832", always_xy=True)
+    assert (nodes.geometry[1].x, nodes.geometry[1].y) == pytest.approx(
+        utm19.transform(322754, 4698346), abs=1e-3
+    )
+    for lid, u, v, geom in zip(
+        links["link_id"], links["from"], links["to"], links.geometry, strict=True
+    ):
+        a, b = nodes.geometry[int(u)], nodes.geometry[int(v)]
+        first, last = geom.coords[0], geom.coords[-1]
+        assert a.distance(type(a)(first)) < b.distance(type(a)(first)), lid
+        assert b.distance(type(b)(last)) < a.distance(type(b)(last)), lid
+    bikeway = links[links["link_id"] == "11"].geometry.item()  # dir_flag -1: 6 -> 1
+    assert len(bikeway.coords) == 6
+    assert bikeway.coords[-1] == pytest.approx(utm19.transform(322754, 4698346), abs=1e-3)
+
+
+def test_export_refuses(tmp_path: Path) -> None:
+    """A user's own file is never replaced without --force, a name not ending .gpkg and a
+    network whose coordinates do not fit its CRS are refused; one line, exit 2."""
+    mine = tmp_path / "notes.gpkg"
+    mine.write_text("my own file", encoding="utf-8")
+    drawing = tmp_path / "drawing"
+    drawing.mkdir()
+    (drawing / "node.csv").write_text("node_id,x_coord,y_coord\n1,0,0\n2,1000,500\n")
+    (drawing / "link.csv").write_text("link_id,from_node_id,to_node_id\n1,1,2\n")
+    cases = [
+        (["--roads", str(GMNS / "small"), "--gpkg", str(mine)], "--force"),
+        (["--roads", str(GMNS / "small"), "--gpkg", str(tmp_path / "x.shp")], ".gpkg"),
+        (["--roads", str(drawing), "--gpkg", str(tmp_path / "d.gpkg")], "not a longitude"),
+    ]
+    for args, word in cases:
+        result = _export(args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("mobility: error: ") and word in lines[0]
+    assert mine.read_text(encoding="utf-8") == "my own file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drawing", "notes.gpkg"]

@@ -1,4 +1,5 @@
-"""``mobility network``: inspect a road network, import one from OpenStreetMap."""
+"""``mobility network``: inspect a road network, export it to a GeoPackage, import one from
+OpenStreetMap or GTFS."""
 
 from __future__ import annotations
 
@@ -27,10 +28,27 @@ OSM_EPILOG = """
 Examples:
   mobility network from-osm kastrup.osm -o roads_osm/
   mobility network from-osm --place "Frederiksberg Kommune, Denmark" -o roads_osm/
+  mobility network from-osm kastrup.osm --zones zones.csv --connectors 3 -o roads_osm/
 \b
 --place downloads from the Overpass API (needs the internet); a FILE is read offline.
 Capacity, lanes and speeds missing in OSM are estimates by highway class (see
 mobility.network.osm); the link table says which values are estimates.
+--zones zones.csv (columns zone_id, lat, lon, optional name; WGS84) adds each zone as a
+centroid node (node_type centroid, no through traffic) joined both ways to its nearest
+--connectors road nodes (default 2) by connector links (great-circle length, 30 km/h).
+"""
+
+
+EXPORT_EPILOG = """
+\b
+Examples:
+  mobility network export --gpkg region_roads.gpkg            # the bundled region network
+  mobility network export --roads roads_osm/ --gpkg roads.gpkg
+  mobility network export --roads roads_osm/ --gpkg roads.gpkg --force   # replace it
+\b
+Layers links (LineString per directed link: its WKT geometry, else node to node) and nodes
+(Point), in ETRS89 / UTM 32N (EPSG:25832), from the CRS config.csv states. An existing
+file is replaced only with --force.
 """
 
 
@@ -220,7 +238,7 @@ def _format_report(report: NetworkReport, where: str) -> list[str]:
 
 @click.group()
 def network() -> None:
-    """Inspect the road network or import one from OpenStreetMap."""
+    """Inspect or export a road network, or import one from OpenStreetMap or GTFS."""
 
 
 @network.command(epilog=INFO_EPILOG)
@@ -233,27 +251,81 @@ def network() -> None:
 @click.pass_context
 def info(ctx: click.Context, *, roads: Path | None) -> None:
     """Counts, km by road class, bad links and zone-to-zone connectivity by car."""
-    from mobility.network.gmns import read_gmns
-
-    if roads is None:
-        try:
-            from mobility.region.roads import load_roads
-        except ModuleNotFoundError as exc:
-            if exc.name != "mobility.region.roads":
-                raise
-            raise InputError(
-                "the bundled region network is not available in this installation",
-                field="--roads",
-                expected="a GMNS folder given with --roads",
-            ) from None
-        graph, where = load_roads(), "bundled region network"
-    else:
-        graph, where = read_gmns(roads), str(roads)
+    graph, where = _load_network(roads)
     report = network_report(graph)
     for line in _format_report(report, where):
         click.echo(line)
     if not report.ok:
         ctx.exit(1)
+
+
+def _load_network(roads: Path | None) -> tuple[nx.MultiDiGraph, str]:
+    """The GMNS folder ``roads`` (or the bundled region network) and how to name it."""
+    from mobility.network.gmns import read_gmns
+
+    if roads is not None:
+        return read_gmns(roads), str(roads)
+    try:
+        from mobility.region.roads import load_roads
+    except ModuleNotFoundError as exc:
+        if exc.name != "mobility.region.roads":
+            raise
+        raise InputError(
+            "the bundled region network is not available in this installation",
+            field="--roads",
+            expected="a GMNS folder given with --roads",
+        ) from None
+    return load_roads(), "bundled region network"
+
+
+@network.command(epilog=EXPORT_EPILOG)
+@click.option(
+    "--roads",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GMNS folder (default: the bundled region network).",
+)
+@click.option(
+    "--gpkg",
+    "gpkg",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="GeoPackage to write (.gpkg).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def export(*, roads: Path | None, gpkg: Path, force: bool) -> None:
+    """Write a road network to a GeoPackage (layers links and nodes, EPSG:25832)."""
+    import contextlib
+    import os
+    import tempfile
+
+    from mobility.fileio import check_output_file
+    from mobility.gis import CRS, write_network_map
+
+    if gpkg.suffix.lower() != ".gpkg":
+        raise InputError("not a GeoPackage name", file=gpkg, expected="a file name ending .gpkg")
+    check_output_file(gpkg)
+    if gpkg.exists() and not force:
+        raise InputError(
+            "exists; mobility replaces an existing file only with --force",
+            file=gpkg,
+            expected="a new file name, or --force",
+        )
+    graph, where = _load_network(roads)
+    gpkg.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{gpkg.stem}.", suffix=".partial.gpkg", dir=gpkg.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write_network_map(tmp, graph)
+        os.replace(tmp, gpkg)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    click.echo(
+        f"wrote {gpkg}: {graph.number_of_edges()} links, {graph.number_of_nodes()} nodes "
+        f"of {where} ({CRS})"
+    )
 
 
 @network.command("from-osm", epilog=OSM_EPILOG)
@@ -271,12 +343,27 @@ def info(ctx: click.Context, *, roads: Path | None) -> None:
     is_flag=True,
     help="Keep every connected part, not only the largest strongly connected one.",
 )
+@click.option(
+    "--zones",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Zones CSV (zone_id, lat, lon, optional name; WGS84): centroids and connectors.",
+)
+@click.option(
+    "--connectors",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Road nodes each zone is connected to (with --zones).",
+)
 def from_osm(
     *,
     osm_file: Path | None,
     place: str | None,
     output: Path,
     retain_all: bool,
+    zones: Path | None,
+    connectors: int,
 ) -> None:
     """Import OpenStreetMap roads (OSM XML FILE or --place) and write a GMNS network."""
     from mobility.network.osm import import_osm
@@ -285,19 +372,33 @@ def from_osm(
         raise InputError("give either an OSM FILE or --place NAME (not both)", field="FILE/--place")
     if output.exists() and not output.is_dir():
         raise InputError("exists and is not a folder", file=output)
-    graph = import_osm(output, path=osm_file, place=place, retain_all=retain_all)
-    km = sum(float(d.get("length_km", 0.0)) for _, _, d in graph.edges(data=True))
-    estimated = sum(
-        1 for _, _, d in graph.edges(data=True) if d.get("speed_source", "").startswith("est")
+    graph = import_osm(
+        output,
+        path=osm_file,
+        place=place,
+        retain_all=retain_all,
+        zones=zones,
+        connectors=connectors,
     )
+    roads = [d for _, _, d in graph.edges(data=True) if d.get("road_class") != "connector"]
+    km = sum(float(d.get("length_km", 0.0)) for d in roads)
+    estimated = sum(1 for d in roads if d.get("speed_source", "").startswith("est"))
+    n_zones = int(graph.graph.get("n_zones", 0))
+    n_roads = graph.number_of_nodes() - n_zones
     click.echo(
-        f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links, "
+        f"wrote {output}: {n_roads} nodes, {len(roads)} links, "
         f"{km:.1f} km; capacities are estimates by highway class, speeds estimated on "
         f"{estimated} links without maxspeed"
         + (
             f"; dropped {graph.graph['dropped_nodes']} nodes and {graph.graph['dropped_links']} "
             "links outside the largest strongly connected part (--retain-all keeps them)"
             if graph.graph.get("dropped_links")
+            else ""
+        )
+        + (
+            f"; {n_zones} zones attached by {graph.graph['n_connectors']} connector links "
+            f"(longest {graph.graph['longest_connector_km']:.3f} km)"
+            if zones is not None
             else ""
         )
     )

@@ -1,4 +1,5 @@
-"""Table writers: CSV in two dialects, one xlsx workbook, and the one float format.
+"""Table writers: CSV in two dialects, one xlsx workbook (with a units sheet), and the one
+float format.
 
 Dialects
 --------
@@ -32,6 +33,27 @@ from typing import Any, cast
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_bytes, contained_path
 
+__all__ = [
+    "DECIMALS",
+    "DIALECTS",
+    "PER_SUFFIXES",
+    "UNITS_SHEET",
+    "UNIT_OF_COLUMN",
+    "UNIT_OF_PREFIX",
+    "UNIT_SUFFIXES",
+    "XLSX_TIMESTAMP",
+    "column_unit",
+    "convert_csv_dialect",
+    "format_cell",
+    "format_number",
+    "parse_cell",
+    "read_table",
+    "table_bytes",
+    "table_text",
+    "write_table",
+    "write_xlsx",
+]
+
 #: The dialect names accepted by :func:`write_table` (and ``--csv-dialect``).
 DIALECTS: tuple[str, ...] = ("default", "excel-da")
 
@@ -40,6 +62,58 @@ DECIMALS = 6
 
 #: Timestamp written into xlsx properties and zip entries so that workbooks are reproducible.
 XLSX_TIMESTAMP = _dt.datetime(2000, 1, 1, 0, 0, 0)
+
+#: Name of the sheet :func:`write_xlsx` adds: every table's columns with their units.
+UNITS_SHEET = "units"
+
+#: Units of columns whose name carries none (docs/outputs.md states them per table).
+UNIT_OF_COLUMN: dict[str, str] = {
+    "volume_peak_hour": "PCU/h",
+    "adt": "veh/day",
+    "capacity": "veh/h",
+    "max_load_per_weekday": "passengers/weekday",
+    "boardings_per_weekday": "boardings/weekday",
+    "passenger_km_per_weekday": "passenger-km/weekday",
+    "residents": "persons",
+    "jobs": "jobs",
+    "jobs_within_45min_car": "jobs",
+    "jobs_within_45min_pt": "jobs",
+    "score": "0-100",
+    "total_score": "0-100",
+    "sub_score": "0-100",
+    "judged_share": "share",
+    "probability": "share",
+    "cumulative": "share",
+    "p_top_k": "share",
+    "p_rank_stable": "share",
+    "bcr": "ratio",
+    "nnk": "ratio",
+    "opening_year": "year",
+    "start_year": "year",
+}
+#: Column name beginnings and their units (``pejlemaerke_1`` ... ``_6``, ``mode_share_car``).
+UNIT_OF_PREFIX: dict[str, str] = {"pejlemaerke_": "0-100", "mode_share_": "share (0-1)"}
+#: Column name endings and their units, longest first (docs/outputs.md: units are in the
+#: column names, ``_mdkk`` million DKK, ``_t`` tonnes ...).
+UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("co2e_t", "t CO2e"),
+    ("_mdkk", "mio. kr."),
+    ("_dkk", "kr."),
+    ("_kmh", "km/h"),
+    ("_vph", "veh/h"),
+    ("_pct", "%"),
+    ("_km", "km"),
+    ("_min", "min"),
+    ("_h", "h"),
+    ("_t", "t"),
+)
+#: Endings that divide a unit: ``opex_mdkk_per_year`` is mio. kr./year.
+PER_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_per_year", "year"),
+    ("_per_weekday", "weekday"),
+    ("_per_day", "day"),
+    ("_per_trip", "trip"),
+)
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _FLOAT_RE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
@@ -218,12 +292,64 @@ def read_table(
     return header, rows
 
 
+def column_unit(column: str) -> str:
+    """The unit of an output column, from its name (docs/outputs.md's convention).
+
+    Parameters
+    ----------
+    column
+        A column name such as ``capex_mdkk``, ``opex_mdkk_per_year`` or ``adt``.
+
+    Returns
+    -------
+    str
+        ``"mio. kr."``, ``"mio. kr./year"``, ``"t CO2e"``, ``"veh/day"`` ...: the names of
+        :data:`UNIT_OF_COLUMN`, else the beginnings of :data:`UNIT_OF_PREFIX`, else the
+        endings of :data:`UNIT_SUFFIXES` (after a :data:`PER_SUFFIXES` ending, which
+        divides the unit; tonnes of a ``co2e`` column are t CO2e); ``""`` when the name
+        says none (identifiers, text, counts, ranks).
+    """
+    name = str(column).strip().lower()
+    if name in UNIT_OF_COLUMN:
+        return UNIT_OF_COLUMN[name]
+    for prefix, unit in UNIT_OF_PREFIX.items():
+        if name.startswith(prefix):
+            return unit
+    per = ""
+    for suffix, denominator in PER_SUFFIXES:
+        if name.endswith(suffix):
+            name, per = name[: -len(suffix)], denominator
+            break
+    unit = next((u for suffix, u in UNIT_SUFFIXES if name.endswith(suffix)), "")
+    if not unit:
+        return ""
+    if unit == "t" and "co2e" in name:  # co2e_change_t_per_year
+        unit = "t CO2e"
+    return f"{unit}/{per}" if per else unit
+
+
+def _units_rows(tables: Mapping[str, Table]) -> list[list[str]]:
+    """``[sheet, column, unit]`` for every column of every table, in sheet order."""
+    rows = []
+    for name, (header, _) in tables.items():
+        names = [str(h) for h in header]
+        for h in names:
+            unit = column_unit(h)
+            if not unit and "unit" in names and h in ("value", "noise_band"):
+                unit = "the row's unit"
+            rows.append([_sheet_title(name), h, unit])
+    return rows
+
+
 def write_xlsx(folder: str | Path, tables: Mapping[str, Table], path: str | Path) -> Path:
     """Write several tables into one xlsx workbook, one sheet per table, reproducibly.
 
     Numbers are stored as numbers (rounded like the CSVs), text as text; the header row is
-    bold and frozen. The workbook's created/modified properties and every zip entry's
-    timestamp are fixed (:data:`XLSX_TIMESTAMP`), so the same tables give byte-identical files.
+    bold and frozen and carries an autofilter over the table. A last sheet
+    :data:`UNITS_SHEET` lists every table's columns with their unit (:func:`column_unit`;
+    blank where the name says none). The workbook's created/modified properties and every zip
+    entry's timestamp are fixed (:data:`XLSX_TIMESTAMP`), so the same tables give
+    byte-identical files.
 
     Parameters
     ----------
@@ -231,7 +357,7 @@ def write_xlsx(folder: str | Path, tables: Mapping[str, Table], path: str | Path
         The output folder; ``path`` must stay inside it.
     tables
         Sheet name -> ``(header, rows)``; sheets keep the mapping's order. Names are cut to
-        Excel's 31 characters.
+        Excel's 31 characters; none may be :data:`UNITS_SHEET`.
     path
         File name (relative to ``folder``), e.g. ``"mobility.xlsx"``.
 
@@ -247,23 +373,31 @@ def write_xlsx(folder: str | Path, tables: Mapping[str, Table], path: str | Path
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
-    seen: set[str] = set()
-    for name, (header, rows) in tables.items():
+    seen: set[str] = {UNITS_SHEET}
+    sheets: dict[str, Table] = {}
+    for name, table in tables.items():
         title = _sheet_title(name)
         if title in seen:
             raise InputError(f"two sheets would both be named '{title}'", field="tables")
         seen.add(title)
+        sheets[title] = table
+    sheets[UNITS_SHEET] = (("sheet", "column", "unit"), _units_rows(sheets))
+    for title, (header, rows) in sheets.items():
         ws = wb.create_sheet(title)
         ws.append([str(h) for h in header])
         for cell in ws[1]:
             cell.font = bold
         widths = [len(str(h)) for h in header]
+        n_rows = 0
         for row in rows:
             values = [_xlsx_value(v) for v in row]
             ws.append(values)
+            n_rows += 1
             for j, v in enumerate(values[: len(widths)]):
                 widths[j] = max(widths[j], len(str(v)) if v is not None else 0)
         ws.freeze_panes = "A2"
+        if header:
+            ws.auto_filter.ref = f"A1:{_column_letter(len(header))}{n_rows + 1}"
         for j, w in enumerate(widths):
             ws.column_dimensions[_column_letter(j + 1)].width = min(60, max(8, w + 2))
     wb.properties.creator = "mobility"

@@ -7,10 +7,22 @@ import math
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from mobility.cli import cli
 from mobility.errors import InputError
 from mobility.network import gmns, osm
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: The shared real OSM extract beside the repository (osmnx's test input; ODbL), not copied.
+WEST_OAKLAND = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "osm" / "West-Oakland.osm.bz2"
+)
+needs_west_oakland = pytest.mark.skipif(
+    not WEST_OAKLAND.is_file(), reason=f"{WEST_OAKLAND} not present"
+)
 
 # A small made-up street pattern near Ishøj (coordinates WGS84): a one-way motorway pair,
 # a two-way residential street with lanes=2 (one per direction), a primary road with an
@@ -206,3 +218,206 @@ def test_one_way_stub_is_dropped_and_shapes_are_kept(tmp_path):
     assert street["geometry"].count(",") == 1  # a straight link: its two nodes
     back = gmns.read_gmns(tmp_path / "gmns")
     assert back[1][3][fwd["link_id"]]["geometry"] == fwd["geometry"]
+
+
+# --------------------------------------------------------------------------------------------
+# --zones: centroids and connectors
+
+
+def _run(args: list[str]):
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+@needs_west_oakland
+def test_west_oakland_zones_read_back_and_assign(tmp_path):
+    """Two made-up zones on the real West Oakland extract: each a centroid joined both ways
+    to its two nearest road nodes; the folder reads back and the demand between the two
+    zones assigns, over the connectors and never through a centroid."""
+    from mobility.network.assignment import assign
+
+    out = tmp_path / "roads"
+    zones = DATA / "osm" / "west_oakland_zones.csv"
+    result = _run(["network", "from-osm", str(WEST_OAKLAND), "--zones", str(zones), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "23 nodes, 52 links" in result.stdout
+    assert "2 zones attached by 8 connector links" in result.stdout
+    g = gmns.read_gmns(out)
+    assert g.number_of_nodes() == 25 and g.number_of_edges() == 60
+    centroids, no_thru, generated = gmns.zone_centroids(g)
+    assert centroids == {1: 1, 2: 2} and not generated  # no road node has id 1 or 2
+    assert no_thru == {1, 2}
+    for c in (1, 2):
+        d = g.nodes[c]
+        assert d["node_type"] == "centroid" and d["no_thru"] is True
+        assert d["name"].endswith("(made up)")
+        assert g.out_degree(c) == g.in_degree(c) == 2
+    road = [n for n in g.nodes if n not in (1, 2)]
+    assert all(g.nodes[n]["no_thru"] is False for n in road)
+    connectors = [(u, v, d) for u, v, d in g.edges(data=True) if d["road_class"] == "connector"]
+    assert len(connectors) == 8
+    for u, v, d in connectors:
+        c, n = (u, v) if u in (1, 2) else (v, u)
+        a, b = g.nodes[c], g.nodes[n]
+        straight = _haversine_km(a["y"], a["x"], b["y"], b["x"])
+        assert d["length_km"] == pytest.approx(straight, rel=1e-4)
+        assert d["capacity_vph"] == 4000.0 and d["free_speed_kmh"] == 30.0
+        assert d["vdf_alpha"] == 0.0 and d["modes"] == "car,bike,walk"
+    # the two nearest road nodes of zone 1, by great-circle distance
+    z1 = g.nodes[1]
+    nearest = sorted(road, key=lambda n: _haversine_km(z1["y"], z1["x"], g.nodes[n]["y"],
+                                                       g.nodes[n]["x"]))  # fmt: skip
+    assert set(g.successors(1)) == set(nearest[:2])
+    net = gmns.gmns_to_link_network(out, mode="car")
+    assert net.meta["zone_ids"] == [1, 2]
+    demand = np.array([[0.0, 300.0], [120.0, 0.0]])
+    res = assign(net, demand, rel_gap=1e-6)
+    assert res.converged
+    ids = net.meta["link_ids"]
+    flow = {ids[k]: float(res.flows[k]) for k in range(net.n_links)}
+    by_id = {d["link_id"]: (u, v) for u, v, d in connectors}
+    out_of = {c: sum(flow[i] for i, (u, _) in by_id.items() if u == c) for c in (1, 2)}
+    into = {c: sum(flow[i] for i, (_, v) in by_id.items() if v == c) for c in (1, 2)}
+    # every trip leaves its zone and reaches the other one over connectors, none passes through
+    assert out_of == pytest.approx({1: 300.0, 2: 120.0})
+    assert into == pytest.approx({1: 120.0, 2: 300.0})
+    assert max(flow[i] for i in by_id) > 0
+
+
+def test_zones_skip_motorway_only_junctions_and_avoid_node_ids(osm_file, tmp_path):
+    """On the Ishøj pattern (road nodes 1, 3, 5, 7): zone 1 at node 1, a junction of the
+    motorway only, connects to node 3 instead (as the bundled region's connectors); since
+    road node 1 exists, centroids get 10 + zone_id."""
+    zones = tmp_path / "zones.csv"
+    zones.write_text("zone_id,lat,lon\n1,55.6000,12.3500\n2,55.6150,12.3900\n", encoding="utf-8")
+    g = osm.import_osm(tmp_path / "gmns", path=osm_file, zones=zones, connectors=1)
+    assert sorted(g.nodes) == [1, 3, 5, 7, 11, 12]
+    assert list(g.successors(11)) == [3] and list(g.predecessors(11)) == [3]
+    assert list(g.successors(12)) == [7]  # zone 2 sits on node 7: the shortest length
+    assert g[12][7][min(g[12][7])]["length_km"] == osm.CONNECTOR_MIN_KM
+    assert g.graph["n_connectors"] == 4
+    back = gmns.read_gmns(tmp_path / "gmns")
+    assert gmns.zone_centroids(back)[0] == {1: 11, 2: 12}
+    # the connectors' ids run on above the roads' 1..6
+    assert sorted(d["link_id"] for *_, d in back.edges(data=True))[-4:] == [7, 8, 9, 10]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("zone_id,lat\n1,55.6\n", ["zones.csv, line 1", "field 'lon'", "missing column"]),
+        (
+            "zone_id,lat,lon\n1,55.6,12.35\n1,55.61,12.36\n",
+            ["zones.csv, line 3", "field 'zone_id'", "duplicate zone_id 1"],
+        ),
+        ("zone_id,lat,lon\n1,north,12.35\n", ["zones.csv, line 2", "field 'lat'", "not a number"]),
+        ("zone_id,lat,lon\n1,55.6,212.35\n", ["zones.csv, line 2", "field 'lon'", "-180 to 180"]),
+        ("zone_id,lat,lon\n0,55.6,12.35\n", ["line 2", "field 'zone_id'", ">= 1"]),
+        ("zone_id,lat,lon\n", ["zones.csv", "no zones"]),
+    ],
+)
+def test_bad_zones_file(osm_file, tmp_path, text, words):
+    zones = tmp_path / "zones.csv"
+    zones.write_text(text, encoding="utf-8")
+    out = tmp_path / "roads"
+    result = _run(["network", "from-osm", str(osm_file), "--zones", str(zones), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mobility: error: "), result.stderr
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0]
+    assert not out.exists()
+
+
+def test_bad_connectors_value(osm_file, tmp_path):
+    zones = DATA / "osm" / "west_oakland_zones.csv"
+    result = _run(
+        ["network", "from-osm", str(osm_file), "--zones", str(zones), "--connectors", "0",
+         "-o", str(tmp_path / "roads")]
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "--connectors" in result.stderr and "integer >= 1" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# mobility network export: the OSM import as a GeoPackage (its WKT shapes kept)
+
+
+def _export(roads: Path, gpkg: Path, *extra: str):
+    return _run(["network", "export", "--roads", str(roads), "--gpkg", str(gpkg), *extra])
+
+
+def _utm(lon: float, lat: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(lon, lat)
+
+
+@needs_west_oakland
+def test_export_west_oakland_import(tmp_path):
+    """The West Oakland import (with its two zones) exported alone: EPSG:25832, layers links
+    and nodes, one row per link and node, every shape of the import's WKT kept point for
+    point (the longest, 15 points), the connectors straight."""
+    import geopandas as gpd
+    import pyogrio
+
+    roads = tmp_path / "roads"
+    zones = DATA / "osm" / "west_oakland_zones.csv"
+    _run(["network", "from-osm", str(WEST_OAKLAND), "--zones", str(zones), "-o", str(roads)])
+    gpkg = tmp_path / "roads.gpkg"
+    result = _export(roads, gpkg)
+    assert result.exit_code == 0, result.output
+    assert "60 links, 25 nodes" in result.stdout
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["links", "nodes"]
+    links = gpd.read_file(gpkg, layer="links")
+    nodes = gpd.read_file(gpkg, layer="nodes")
+    assert links.crs.to_epsg() == 25832 and nodes.crs.to_epsg() == 25832
+    g = gmns.read_gmns(roads)
+    assert len(links) == g.number_of_edges() == 60 and len(nodes) == g.number_of_nodes() == 25
+    edges = {str(d["link_id"]): d for *_, d in g.edges(data=True)}
+    assert list(links["link_id"]) == [str(i) for i in range(1, 61)]
+    points = {
+        lid: len(geom.coords) for lid, geom in zip(links["link_id"], links.geometry, strict=True)
+    }
+    assert max(points.values()) == 15
+    for lid, geom in zip(links["link_id"], links.geometry, strict=True):
+        shape = edges[lid]["geometry"]
+        lonlat = [tuple(map(float, p.split())) for p in shape[12:-1].split(", ")]
+        assert len(geom.coords) == len(lonlat)
+        for got, (lon, lat) in zip(geom.coords, lonlat, strict=True):
+            assert got == pytest.approx(_utm(lon, lat), abs=1e-3)
+    connectors = links[links["road_class"] == "connector"]
+    assert len(connectors) == 8 and set(connectors.geometry.apply(lambda x: len(x.coords))) == {2}
+    row = links.iloc[0]
+    assert row["name"] == edges["1"]["name"] and row["lanes"] == edges["1"]["lanes"]
+    assert row["capacity"] == edges["1"]["capacity_vph"]
+    assert row["free_speed_kmh"] == edges["1"]["free_speed_kmh"]
+    assert row["length_km"] == pytest.approx(edges["1"]["length_km"])
+    centroids = nodes[nodes["node_type"] == "centroid"]
+    assert list(centroids["zone_id"]) == [1, 2] and list(centroids["no_thru"]) == [1, 1]
+    assert nodes["no_thru"].sum() == 2
+    # an existing file is replaced only with --force; the same network gives the same bytes
+    first = gpkg.read_bytes()
+    again = _export(roads, gpkg)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert _export(roads, gpkg, "--force").exit_code == 0
+    assert gpkg.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roads", "roads.gpkg"]  # no leftovers
+
+
+def test_export_keeps_the_osm_motorway_shape(osm_file, tmp_path):
+    """The Ishøj motorway through node 2 (merged away by the import) keeps its three points
+    in the GeoPackage, projected."""
+    import geopandas as gpd
+
+    g = osm.import_osm(tmp_path / "roads", path=osm_file)
+    assert _export(tmp_path / "roads", tmp_path / "roads.gpkg").exit_code == 0
+    links = gpd.read_file(tmp_path / "roads.gpkg", layer="links")
+    assert len(links) == g.number_of_edges() == 6
+    motorway = links[(links["name"] == "Køge Bugt Motorvejen") & (links["from"] == "1")]
+    coords = list(motorway.geometry.item().coords)
+    assert len(coords) == 3
+    expected = [_utm(12.35, 55.6), _utm(12.36, 55.605), _utm(12.37, 55.61)]
+    for got, want in zip(coords, expected, strict=True):
+        assert got == pytest.approx(want, abs=1e-3)

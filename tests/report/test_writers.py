@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from mobility.errors import InputError
 from mobility.progress import progress, step
 from mobility.report.writers import (
+    UNITS_SHEET,
+    column_unit,
     format_cell,
     format_number,
     read_table,
@@ -117,13 +119,76 @@ def test_write_xlsx_is_reproducible(tmp_path) -> None:
     b = write_xlsx(tmp_path / "b", tables, "mobility.xlsx")
     assert a.read_bytes() == b.read_bytes()
     wb = load_workbook(a)
-    assert wb.sheetnames == ["ranking", "indicators"]
+    assert wb.sheetnames == ["ranking", "indicators", UNITS_SHEET]
     ws = wb["ranking"]
     assert [c.value for c in ws[1]] == HEADER
     assert [c.value for c in ws[2]] == ["V1", "Ring 5 Syd", "1.1", 0.3, 6500, True]
     assert ws["B3"].value == "Trængselsafgift København; Frederiksberg"
     assert ws["D4"].value is None and ws["D5"].value == "inf"
     assert wb.properties.modified.year == 2000
+
+
+def test_write_xlsx_autofilter_and_units_sheet(tmp_path) -> None:
+    """Every sheet's header row carries an autofilter over its table; the units sheet lists
+    each column of each table with the unit its name gives (docs/outputs.md), and the
+    workbook stays byte-identical."""
+    from openpyxl import load_workbook
+
+    cba = (
+        ["project_id", "item", "year", "value_mdkk", "pv_mdkk"],
+        [["V1", "construction", "all", -6500.0, -5800.2], ["V1", "npv", "all", None, 123.4]],
+    )
+    tables = {"ranking": (HEADER, ROWS), "cba": cba, "empty": (["a_km", "b"], [])}
+    a = write_xlsx(tmp_path / "a", tables, "mobility.xlsx")
+    b = write_xlsx(tmp_path / "b", tables, "mobility.xlsx")
+    assert a.read_bytes() == b.read_bytes()
+    wb = load_workbook(a)
+    assert wb.sheetnames == ["ranking", "cba", "empty", "units"]
+    # header + 4 rows over 6 columns; header + 2 rows over 5; an empty table: its header
+    assert wb["ranking"].auto_filter.ref == "A1:F5"
+    assert wb["cba"].auto_filter.ref == "A1:E3"
+    assert wb["empty"].auto_filter.ref == "A1:B1"
+    units = wb["units"]
+    rows = [[c.value for c in row] for row in units.iter_rows()]
+    assert rows[0] == ["sheet", "column", "unit"]
+    assert units.auto_filter.ref == f"A1:C{len(rows)}"
+    assert len(rows) == 1 + len(HEADER) + 5 + 2  # every column of every table
+    unit = {(r[0], r[1]): r[2] for r in rows[1:]}
+    assert unit["ranking", "capex_mdkk"] == "mio. kr."
+    assert unit["cba", "pv_mdkk"] == "mio. kr."
+    assert unit["empty", "a_km"] == "km"
+    assert unit["ranking", "project_id"] is None and unit["cba", "year"] is None  # blank
+
+
+@pytest.mark.parametrize(
+    ("column", "unit"),
+    [
+        ("capex_mdkk", "mio. kr."),
+        ("opex_mdkk_per_year", "mio. kr./year"),
+        ("construction_co2e_t", "t CO2e"),
+        ("toll_dkk", "kr."),
+        ("mean_commute_km", "km"),
+        ("congested_time_min", "min"),
+        ("free_speed_kmh", "km/h"),
+        ("adt", "veh/day"),
+        ("volume_peak_hour", "PCU/h"),
+        ("pejlemaerke_3", "0-100"),
+        ("mode_share_bike", "share (0-1)"),
+        ("boardings_per_weekday", "boardings/weekday"),
+        ("car_delay_h_per_year", "h/year"),
+        ("reserve_pct", "%"),
+        ("link_id", ""),
+        ("rank_p05", ""),
+        ("name", ""),
+    ],
+)
+def test_column_unit(column, unit) -> None:
+    assert column_unit(column) == unit
+
+
+def test_write_xlsx_refuses_a_table_named_units(tmp_path) -> None:
+    with pytest.raises(InputError, match="two sheets would both be named 'units'"):
+        write_xlsx(tmp_path, {"units": (["a"], [[1]])}, "x.xlsx")
 
 
 def test_write_xlsx_stays_inside_folder(tmp_path) -> None:
