@@ -42,6 +42,35 @@ def subcriterion_names(lang: str = "da") -> dict[str, str]:
 
 @dataclass
 class ReportContext:
+    """What the sections of one report share (built once by
+    :func:`~mobility.report.html.render_report`).
+
+    Attributes
+    ----------
+    data
+        The run's tables.
+    names
+        Pejlemærke id (``"1"`` ... ``"6"``) -> its name in the report's language.
+    weights
+        The six criterion weights, normalised (:func:`criterion_weights`).
+    weights_source
+        Where the weights come from, as a phrase for the ranking section.
+    method
+        The ranking method (from the settings or the ranking's manifest), or ``""``.
+    top_k
+        The ``k`` of the ranking's top-k probability, if known.
+    t
+        The report's messages (language and number format).
+    maps
+        The maps' shared state (:mod:`mobility.report.maps`), False when there are no
+        maps, None until computed.
+    change_maps
+        Project id -> its change map (:func:`mobility.report.maps.project_change_maps`),
+        None until computed.
+    project_files
+        Project id -> its project file (:func:`mobility.report.runfolder.project_files`).
+    """
+
     data: RunData
     names: dict[str, str]
     weights: np.ndarray
@@ -65,6 +94,29 @@ def criterion_weights(
     Looks at, in order: the ``weights`` argument, the run settings, the ranking's manifest
     (``ranking.manifest.json`` of ``mobility rank``); a mapping with a ``criteria`` key (a
     weights file as ``mobility rank`` records it) is read through that key.
+
+    Parameters
+    ----------
+    weights
+        Weights given to the report, ``{"1": w, ...}``, or None.
+    settings
+        The run's settings (their ``weights``).
+    ranking
+        The settings of the ranking's manifest (their ``weights``).
+    t
+        The report's messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        The six weights, summing to 1 (equal weights when none are found).
+    str
+        Where they come from.
+
+    Raises
+    ------
+    InputError
+        If the weights are negative, not finite or sum to zero.
     """
     candidates = (
         (weights, t("weights.given")),
@@ -93,6 +145,18 @@ def criterion_weights(
 
 
 def project_names(ctx: ReportContext) -> dict[str, str]:
+    """Project id -> name, from projects.csv, then impacts.csv, then ranking.csv.
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+
+    Returns
+    -------
+    dict
+        The names of the projects that have one.
+    """
     out: dict[str, str] = {}
     for table in ("projects", "impacts", "ranking"):
         for r in ctx.data.records(table):
@@ -109,6 +173,19 @@ def _rank_key(record: Mapping[str, Any]) -> float:
 
 
 def ranking_order(ctx: ReportContext) -> list[str]:
+    """Project ids in ranking order (unranked last), else in the order of projects.csv and
+    impacts.csv when there is no ranking.
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+
+    Returns
+    -------
+    list of str
+        The project ids.
+    """
     ranking = ctx.data.records("ranking")
     if ranking:
         ranked = sorted(ranking, key=_rank_key)
@@ -122,7 +199,18 @@ def ranking_order(ctx: ReportContext) -> list[str]:
 
 
 def section_order(ctx: ReportContext) -> list[str]:
-    """The projects that get a section, in ranking order (then projects.csv, impacts.csv)."""
+    """The projects that get a section, in ranking order (then projects.csv, impacts.csv).
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+
+    Returns
+    -------
+    list of str
+        The project ids; empty when there is neither impacts.csv nor projects.csv.
+    """
     if not ctx.data.records("impacts") and not ctx.data.records("projects"):
         return []
     order = ranking_order(ctx)

@@ -182,6 +182,19 @@ def _map_figure(svg: str, bar: str, caption: str = "", title: str = "") -> str:
 
 
 def section_maps(ctx: ReportContext) -> str:
+    """The maps section: the reference volume / capacity maps (the region and, for a large
+    region, the centre), the ten most loaded links, and where each project's change map is.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (link_flows.csv, node coordinates, per-project link flows).
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when link flows or coordinates are absent).
+    """
     t = ctx.t
     data = ctx.data
     if "link_flows" not in data.tables:
@@ -270,7 +283,18 @@ def section_maps(ctx: ReportContext) -> str:
 
 
 def project_change_maps(ctx: ReportContext) -> dict[str, str]:
-    """Project id -> its change map (a figure), ``"unchanged"`` or a missing-note (once)."""
+    """Project id -> its change map (a figure), ``"unchanged"`` or a missing-note (once).
+
+    Parameters
+    ----------
+    ctx
+        The report's context; the maps are kept in ``ctx.change_maps``.
+
+    Returns
+    -------
+    dict
+        One entry per project with link flows (empty when there are no maps).
+    """
     if ctx.change_maps is not None:
         return ctx.change_maps
     t = ctx.t

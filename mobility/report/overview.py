@@ -52,6 +52,22 @@ _KPIS: tuple[str, ...] = (
 
 
 def hero(ctx: ReportContext, page_title: str, settings: Mapping[str, Any]) -> str:
+    """The page's header: title, lede (the top-ranked project) and the headline indicators.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (indicators.csv, ranking.csv).
+    page_title
+        The page's title.
+    settings
+        The run's settings (``year``).
+
+    Returns
+    -------
+    str
+        The header's HTML.
+    """
     values = {
         r.get("indicator"): (r.get("value"), r.get("unit") or "")
         for r in ctx.data.records("indicators")
@@ -103,6 +119,20 @@ def _setting_label(key: str, t: Messages) -> str:
 
 
 def section_summary(ctx: ReportContext, settings: Mapping[str, Any]) -> str:
+    """The scenario summary: the run's settings and the tables the report was built from.
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+    settings
+        The run's settings.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     t = ctx.t
     parts = [f'<p class="sub">{esc(t("summary.sub"))}</p>']
     if settings:
@@ -126,6 +156,18 @@ def section_summary(ctx: ReportContext, settings: Mapping[str, Any]) -> str:
 
 
 def section_indicators(ctx: ReportContext) -> str:
+    """The indicator table of indicators.csv, each with its plain-language label.
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when indicators.csv is absent).
+    """
     t = ctx.t
     rows = ctx.data.records("indicators")
     if not rows:
@@ -165,6 +207,23 @@ NOTES: tuple[str, ...] = (
 
 
 def section_notes(ctx: ReportContext, settings: Mapping[str, Any], notes: Sequence[str]) -> str:
+    """The "Approximations and sources" section: the method notes (:data:`NOTES`), this
+    run's convergence, the caller's notes and the missing tables.
+
+    Parameters
+    ----------
+    ctx
+        The report's context.
+    settings
+        The run's settings (``synthetic_fixture``).
+    notes
+        Extra run-specific notes.
+
+    Returns
+    -------
+    str
+        The section's HTML.
+    """
     t = ctx.t
     items = [t(f"notes.{key}") for key in NOTES]
     run = _convergence_note(ctx)
@@ -203,7 +262,24 @@ def _convergence_note(ctx: ReportContext) -> str:
 
 def footer(data: RunData, version: str | None, t: Messages, *, manifest_final: bool) -> str:
     """The footer; ``manifest_final`` false means the run's manifest is written afterwards
-    (settings were passed in), so a ``manifest.json`` already in the folder is not the run's."""
+    (settings were passed in), so a ``manifest.json`` already in the folder is not the run's.
+
+    Parameters
+    ----------
+    data
+        The run's tables (manifest hash and data digest).
+    version
+        mobility version; default the manifest's, else the package's.
+    t
+        The report's messages.
+    manifest_final
+        Whether ``manifest.json`` in the folder is the run's.
+
+    Returns
+    -------
+    str
+        The footer's HTML.
+    """
     if version is None:
         version = str((data.manifest or {}).get("mobility_version") or "")
     if not version:

@@ -32,6 +32,21 @@ __all__ = ["CBA_RESULT_ITEMS", "cba_table", "section_projects"]
 
 
 def section_projects(ctx: ReportContext) -> str:
+    """The project sections, one block per project (in
+    :func:`~mobility.report.context.section_order`): facts, project file, case table, every
+    indicator, judged grades, cost-benefit items and change map.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (impacts.csv, projects.csv, cba.csv, scores_long.csv,
+        judgements.csv, project files, change maps).
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when impacts.csv and projects.csv are absent).
+    """
     t = ctx.t
     impacts = ctx.data.records("impacts")
     projects = {r.get("project_id"): r for r in ctx.data.records("projects")}
@@ -328,6 +343,18 @@ def cba_table(items: Sequence[Mapping[str, Any]], t: Messages) -> str:
 
     Only the whole-period rows (``year`` = ``all``, or no year column) are shown; result rows
     (NPV ...) are listed after the sum of the items.
+
+    Parameters
+    ----------
+    items
+        The project's cba.csv rows.
+    t
+        The report's messages.
+
+    Returns
+    -------
+    str
+        The HTML table, or ``""`` when there is no whole-period row.
     """
     rows = [i for i in items if i.get("year", "all") in ("all", None)]
     if not rows:

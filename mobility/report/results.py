@@ -29,6 +29,19 @@ __all__ = ["section_acceptability", "section_portfolio", "section_ranking"]
 
 
 def section_ranking(ctx: ReportContext) -> str:
+    """The ranking section: the chart of weighted criterion contributions, the ranking table
+    and the decided and not-appraised projects apart.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (ranking.csv, weights, method).
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when ranking.csv is absent).
+    """
     t = ctx.t
     header_rows = ctx.data.tables.get("ranking")
     if header_rows is None:
@@ -155,6 +168,21 @@ def _unranked_table(ctx: ReportContext, rows: list[dict[str, Any]]) -> str:
 
 
 def section_portfolio(ctx: ReportContext, settings: Mapping[str, Any]) -> str:
+    """The portfolio section: its totals, the projects chosen and not, and the efficient
+    frontier of frontier.csv.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (portfolio.csv, frontier.csv, ranking.csv's decided projects).
+    settings
+        The run's settings (``budget_mdkk``).
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when portfolio.csv is absent).
+    """
     t = ctx.t
     rows = ctx.data.records("portfolio")
     if not rows:
@@ -301,6 +329,20 @@ def _acceptability(ctx: ReportContext) -> tuple[list[str], np.ndarray] | None:
 
 
 def section_acceptability(ctx: ReportContext) -> str:
+    """The rank acceptability section: the chart of rank probabilities and each project's
+    likely rank, rank span, top-k probability, nearest swap and stability.
+
+    Parameters
+    ----------
+    ctx
+        The report's context (sensitivity.csv, ranking.csv).
+
+    Returns
+    -------
+    str
+        The section's HTML (a note when sensitivity.csv is absent or holds no
+        probabilities).
+    """
     t = ctx.t
     acc = _acceptability(ctx)
     if acc is None:
