@@ -32,7 +32,18 @@ FRONTIER_COLUMNS = (
 
 
 def fmt_number(value: float | None) -> str:
-    """Fixed, deterministic number formatting (up to 6 decimals, no trailing zeros)."""
+    """Fixed, deterministic number formatting (up to 6 decimals, no trailing zeros).
+
+    Parameters
+    ----------
+    value
+        The number (None gives ``""``; infinities ``inf``/``-inf``).
+
+    Returns
+    -------
+    str
+        The number as text, ``"0"`` for a negative zero.
+    """
     if value is None:
         return ""
     if math.isinf(value):

@@ -102,7 +102,23 @@ def _var(prob: Any, name: str, *, binary: bool) -> Any:
 
 @dataclass
 class PortfolioModel:
-    """A built PuLP model with handles to its variables and expressions."""
+    """A built PuLP model with handles to its variables and expressions.
+
+    Attributes
+    ----------
+    prob
+        The ``pulp.LpProblem``.
+    x
+        Per candidate, its selection variable ``x_p``.
+    z
+        ``(candidate index, start year)`` -> start variable ``z_ps`` (yearly budget only).
+    primary
+        The objective: values of the selected projects plus interaction deltas.
+    capex
+        Total capital cost of the selection (the first tie-break).
+    start_offsets
+        The weighted start-year offsets (the tie-break of a schedule).
+    """
 
     prob: Any
     x: list[Any]
@@ -115,7 +131,22 @@ class PortfolioModel:
 def build_model(
     candidates: Sequence[Candidate], cons: Constraints, objective: str
 ) -> PortfolioModel:
-    """Build the integer programme described in the module docstring."""
+    """Build the integer programme described in :mod:`mobility.scoring.portfolio`.
+
+    Parameters
+    ----------
+    candidates
+        The projects, in ranking order (the order of the variables).
+    cons
+        The constraints.
+    objective
+        ``score`` or ``npv``.
+
+    Returns
+    -------
+    PortfolioModel
+        The model, maximising ``primary``.
+    """
     import pulp
 
     prob = pulp.LpProblem("portfolio", pulp.LpMaximize)
@@ -181,7 +212,20 @@ def build_model(
 
 
 def solve_model(model: PortfolioModel, solver: str) -> str:
-    """Solve and return PuLP's status text (``Optimal``, ``Infeasible`` ...)."""
+    """Solve and return PuLP's status text (``Optimal``, ``Infeasible`` ...).
+
+    Parameters
+    ----------
+    model
+        The model (:func:`build_model`), solved in place.
+    solver
+        ``cbc`` or ``highs`` (:func:`resolve_solver`).
+
+    Returns
+    -------
+    str
+        PuLP's status.
+    """
     import pulp
 
     if solver == "highs":
@@ -216,7 +260,22 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 def read_selection(model: PortfolioModel, n: int) -> tuple[list[bool], dict[int, int]]:
-    """Rounded selection and start years from the solved model."""
+    """Rounded selection and start years from the solved model.
+
+    Parameters
+    ----------
+    model
+        A solved model.
+    n
+        Number of candidates.
+
+    Returns
+    -------
+    list of bool
+        Per candidate, whether it is selected.
+    dict
+        Candidate index -> start year, for the projects started (yearly budget only).
+    """
     chosen = [(model.x[i].value() or 0.0) > 0.5 for i in range(n)]
     starts = {i: s for (i, s), var in model.z.items() if (var.value() or 0.0) > 0.5}
     return chosen, starts
@@ -225,7 +284,24 @@ def read_selection(model: PortfolioModel, n: int) -> tuple[list[bool], dict[int,
 def is_feasible(
     candidates: Sequence[Candidate], cons: Constraints, objective: str, solver: str
 ) -> bool:
-    """Whether the problem has any feasible portfolio."""
+    """Whether the problem has any feasible portfolio.
+
+    Parameters
+    ----------
+    candidates
+        The projects.
+    cons
+        The constraints.
+    objective
+        ``score`` or ``npv``.
+    solver
+        ``cbc`` or ``highs``.
+
+    Returns
+    -------
+    bool
+        True if the solver finds an optimum.
+    """
     model = build_model(candidates, cons, objective)
     status = solve_model(model, solver)
     return status == "Optimal"
