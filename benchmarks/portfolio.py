@@ -20,8 +20,9 @@ import time
 
 import numpy as np
 
-from mobility.scoring import portfolio as pf
-from mobility.scoring.portfolio import Candidate, Constraints, Interaction
+from mobility.scoring.portfolio import optimise
+from mobility.scoring.portfolio_problem import Candidate, Constraints, Interaction
+from mobility.scoring.portfolio_solver import SOLVERS
 
 PARTS = ("central", "koege_bugt", "roskilde", "frederikssund", "hilleroed", "helsingoer")
 
@@ -82,7 +83,7 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2035)
     parser.add_argument("--annual", action="store_true", help="add yearly budgets")
-    parser.add_argument("--solver", default="auto", choices=pf.SOLVERS)
+    parser.add_argument("--solver", default="auto", choices=SOLVERS)
     parser.add_argument(
         "--budget-share", type=float, default=0.35, help="total budget / total capex"
     )
@@ -91,7 +92,7 @@ def main() -> None:
         args.projects, seed=args.seed, annual=args.annual, budget_share=args.budget_share
     )
     t0 = time.perf_counter()
-    result = pf.optimise(cands, cons, solver=args.solver)
+    result = optimise(cands, cons, solver=args.solver)
     elapsed = time.perf_counter() - t0
     print(
         f"{args.projects} projects, annual={args.annual}, solver={result.solver}: "

@@ -59,16 +59,18 @@ def _build_constraints(
 ) -> tuple[Any, str]:
     """Merge scenario section, project-file constraints and flags into :class:`Constraints`."""
     from mobility.errors import InputError
-    from mobility.scoring.portfolio import (
-        DEFAULT_BUILD_YEARS,
-        DEFAULT_FIRST_YEAR,
-        LAST_START_YEAR,
-        Constraints,
+    from mobility.scoring.portfolio_inputs import (
         check_interaction_ids,
         parse_exclusive,
         parse_requires,
         read_interactions,
         read_scenario_portfolio,
+    )
+    from mobility.scoring.portfolio_problem import (
+        DEFAULT_BUILD_YEARS,
+        DEFAULT_FIRST_YEAR,
+        LAST_START_YEAR,
+        Constraints,
     )
 
     ids = {c.project_id for c in candidates}
@@ -192,39 +194,53 @@ def run_portfolio(
         The summary lines (selected projects, totals, the decided ones).
     """
     from mobility.fileio import check_output_file, write_csv
-    from mobility.scoring import portfolio as pf
+    from mobility.scoring.portfolio import budget_levels, optimise, pareto_frontier
+    from mobility.scoring.portfolio_inputs import (
+        merge_catalogue,
+        merge_projects_csv,
+        read_decided,
+        read_ranking,
+    )
+    from mobility.scoring.portfolio_outputs import (
+        FRONTIER_COLUMNS,
+        PORTFOLIO_COLUMNS,
+        frontier_rows,
+        portfolio_rows,
+        summary_lines,
+    )
+    from mobility.scoring.portfolio_problem import validate_problem
 
     check_output_file(output)  # before any work
     if opts["pareto"] is not None:
         check_output_file(opts["pareto"])
-    candidates = pf.read_ranking(ranking)
-    decided = pf.read_decided(ranking)
+    candidates = read_ranking(ranking)
+    decided = read_decided(ranking)
     if opts["projects_csv"] is not None:
-        candidates = pf.merge_projects_csv(candidates, opts["projects_csv"])
+        candidates = merge_projects_csv(candidates, opts["projects_csv"])
     catalogue: tuple[list[Any], list[Any]] = ([], [])
     if opts["project_dir"] is not None:
         from mobility.projects import load_catalogue
 
-        candidates, excl, req = pf.merge_catalogue(
+        candidates, excl, req = merge_catalogue(
             candidates,
             load_catalogue(opts["project_dir"]),
             decided=[pid for pid, _, _ in decided],
         )
         catalogue = (excl, req)
     cons, objective = _build_constraints(opts, candidates, catalogue)
-    pf.validate_problem(candidates, cons, objective=objective)
+    validate_problem(candidates, cons, objective=objective)
 
     frontier = None
     if opts["pareto"] is not None:
-        levels = pf.budget_levels(candidates, opts["pareto_steps"])
+        levels = budget_levels(candidates, opts["pareto_steps"])
         if say is not None:
             say(f"pareto: {len(levels)} budget levels")
-        frontier = pf.pareto_frontier(
+        frontier = pareto_frontier(
             candidates, cons, budgets=levels, objective=objective, solver=opts["solver"]
         )
-    result = pf.optimise(candidates, cons, objective=objective, solver=opts["solver"])
+    result = optimise(candidates, cons, objective=objective, solver=opts["solver"])
 
-    write_csv(output, pf.PORTFOLIO_COLUMNS, pf.portfolio_rows(result))
+    write_csv(output, PORTFOLIO_COLUMNS, portfolio_rows(result))
     if frontier is not None:
-        write_csv(opts["pareto"], pf.FRONTIER_COLUMNS, pf.frontier_rows(frontier))
-    return list(pf.summary_lines(result, decided))
+        write_csv(opts["pareto"], FRONTIER_COLUMNS, frontier_rows(frontier))
+    return list(summary_lines(result, decided))

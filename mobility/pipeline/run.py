@@ -150,7 +150,7 @@ def check_plan(plan: RunPlan, scenario_path: Path, *, scenario: Any = None) -> N
     from mobility.projects import load_catalogue
     from mobility.region.zones import load_zones
     from mobility.scenario import load_scenario
-    from mobility.scoring.portfolio import read_scenario_portfolio
+    from mobility.scoring.portfolio_inputs import read_scenario_portfolio
     from mobility.scoring.weights import resolve_weights
 
     if scenario is None:

@@ -20,13 +20,8 @@ import pytest
 
 from mobility.errors import InputError
 from mobility.report import plots
-from mobility.report.html import (
-    RUN_TABLES,
-    build_report,
-    load_run_folder,
-    render_report,
-    write_report,
-)
+from mobility.report.html import build_report, render_report, write_report
+from mobility.report.runfolder import RUN_TABLES, load_run_folder
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "report"
 CHROMIUM = shutil.which("chromium") or (
@@ -396,7 +391,7 @@ def _inside(fig: object, artists: list) -> bool:
 
 def test_legends_are_not_cut_off() -> None:
     """Every legend entry (the longest pejlemærke names, 16 ranks) lies inside the figure."""
-    from mobility.report.html import default_criterion_names
+    from mobility.report.context import default_criterion_names
 
     for lang in ("da", "en"):
         names = default_criterion_names(lang)
@@ -530,7 +525,7 @@ def test_reference_map_draws_the_municipalities_names_and_a_scale_bar(run_folder
     """The reference maps lie on the municipality boundaries (DAGI, the coast their outer
     edges), with the names and a 10 km scale bar, and the report credits the boundaries
     (issue 15, item 2)."""
-    from mobility.report.html import municipality_outlines
+    from mobility.report.maps import municipality_outlines
 
     rings, names = municipality_outlines()
     assert len(rings) >= 29 and {"København", "Hillerød", "Helsingør"} <= {n for n, _, _ in names}
@@ -598,7 +593,7 @@ def test_every_project_section_in_chromium(run_folder: Path, tmp_path: Path, lan
 def test_maps_share_one_base_map_and_stay_small(run_folder: Path) -> None:
     """The size budget (issue 15 item 5: the default run's report at most 1.5 MB): the
     boundaries are drawn once and reused, so a change map costs only its changed links."""
-    from mobility.report.html import municipality_outlines
+    from mobility.report.maps import municipality_outlines
 
     page = render_report(load_run_folder(run_folder))
     assert page.count('id="mb-land"') == 1
@@ -615,8 +610,8 @@ def test_maps_share_one_base_map_and_stay_small(run_folder: Path) -> None:
 
 
 def test_cba_table_shows_the_noise_band() -> None:
-    from mobility.report.html import _cba_table
     from mobility.report.i18n import Messages
+    from mobility.report.projects import cba_table
 
     items = [
         {
@@ -627,10 +622,10 @@ def test_cba_table_shows_the_noise_band() -> None:
         },
         {"item": "npv", "year": "all", "pv_mdkk": 80.0, "pv_noise_mdkk": 6.5},
     ]
-    table = _cba_table(items, Messages("en"))
+    table = cba_table(items, Messages("en"))
     assert "± noise band, mio. kr." in table and "4.25" in table and "6.5" in table
     items = [{k: v for k, v in i.items() if k != "pv_noise_mdkk"} for i in items]
-    assert "noise band" not in _cba_table(items, Messages("en"))
+    assert "noise band" not in cba_table(items, Messages("en"))
 
 
 def _drop_scores(run_folder: Path) -> tuple[str, list[dict[str, str]]]:

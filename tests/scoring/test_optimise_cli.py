@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from mobility.cli import cli
-from mobility.scoring.portfolio import FRONTIER_COLUMNS, highs_available
+from mobility.scoring.portfolio_outputs import FRONTIER_COLUMNS
+from mobility.scoring.portfolio_solver import highs_available
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "portfolio"
 RANKING = DATA / "ranking.csv"

@@ -2,7 +2,8 @@
 
 The reference is an independent enumeration of every subset (and, with a yearly budget,
 every start year of every selected project) written with numpy/itertools here; it shares
-no code with :mod:`mobility.scoring.portfolio` except the data classes.
+no code with the portfolio modules (:mod:`mobility.scoring.portfolio` and its siblings)
+except the data classes.
 """
 
 from __future__ import annotations
@@ -16,8 +17,25 @@ import numpy as np
 import pytest
 
 from mobility.errors import InfeasibleError, InputError
-from mobility.scoring import portfolio as pf
-from mobility.scoring.portfolio import Candidate, Constraints, Interaction
+from mobility.scoring.portfolio import budget_levels, optimise, pareto_frontier
+from mobility.scoring.portfolio_inputs import (
+    merge_catalogue,
+    merge_projects_csv,
+    read_decided,
+    read_interactions,
+    read_ranking,
+    read_scenario_portfolio,
+)
+from mobility.scoring.portfolio_outputs import summary_lines
+from mobility.scoring.portfolio_problem import (
+    Candidate,
+    Constraints,
+    Interaction,
+    feasible_start_years,
+    is_eligible,
+    validate_problem,
+)
+from mobility.scoring.portfolio_solver import highs_available
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "portfolio"
 PARTS = ("central", "koege_bugt", "hilleroed", "roskilde")
@@ -213,7 +231,7 @@ def random_instance(
 
 
 def _solvers() -> list[str]:
-    return ["cbc", "highs"] if pf.highs_available() else ["cbc"]
+    return ["cbc", "highs"] if highs_available() else ["cbc"]
 
 
 @pytest.mark.slow
@@ -229,11 +247,11 @@ def test_optimiser_equals_brute_force_on_200_random_instances() -> None:
         best, winners = brute_force(cands, cons, objective)
         if best is None:
             with pytest.raises(InfeasibleError, match="min-per-part"):
-                pf.optimise(cands, cons, objective=objective, solver=solver)
+                optimise(cands, cons, objective=objective, solver=solver)
             infeasible += 1
             agree += 1
             continue
-        res = pf.optimise(cands, cons, objective=objective, solver=solver)
+        res = optimise(cands, cons, objective=objective, solver=solver)
         assert res.objective_value == pytest.approx(best, rel=1e-6, abs=1e-6), (k, cons)
         chosen = frozenset(res.selected_ids)
         # The returned portfolio itself must be feasible and worth what it claims.
@@ -272,7 +290,7 @@ def _c(pid: str, score: float, capex: float, **kw: object) -> Candidate:
 @pytest.mark.parametrize("solver", _solvers())
 def test_knapsack_by_hand(solver: str) -> None:
     cands = [_c("a", 10, 6), _c("b", 7, 4), _c("c", 6, 3), _c("d", 1, 5)]
-    res = pf.optimise(cands, Constraints(budget_mdkk=7), solver=solver)
+    res = optimise(cands, Constraints(budget_mdkk=7), solver=solver)
     assert res.selected_ids == ("b", "c")
     assert res.total_score == 13
     assert res.total_capex_mdkk == 7
@@ -281,7 +299,7 @@ def test_knapsack_by_hand(solver: str) -> None:
 @pytest.mark.parametrize("solver", _solvers())
 def test_ties_go_to_the_cheaper_portfolio(solver: str) -> None:
     cands = [_c("a", 5, 4), _c("b", 5, 3), _c("c", 5, 5)]
-    res = pf.optimise(cands, Constraints(budget_mdkk=5), solver=solver)
+    res = optimise(cands, Constraints(budget_mdkk=5), solver=solver)
     assert res.selected_ids == ("b",)
 
 
@@ -290,12 +308,12 @@ def test_negative_interaction_is_linearised_exactly(solver: str) -> None:
     # a+b alone is 19 but the pair loses 15 (parallel roads): a+c (16) beats b+c (15).
     cands = [_c("a", 10, 1), _c("b", 9, 1), _c("c", 6, 1)]
     inter = (Interaction("a", "b", score_delta=-15.0),)
-    res = pf.optimise(cands, Constraints(budget_mdkk=2, interactions=inter), solver=solver)
+    res = optimise(cands, Constraints(budget_mdkk=2, interactions=inter), solver=solver)
     assert res.selected_ids == ("a", "c")
     assert res.total_score == 16
     # A positive synergy pulls the pair in.
     inter = (Interaction("b", "c", score_delta=5.0),)
-    res = pf.optimise(cands, Constraints(budget_mdkk=2, interactions=inter), solver=solver)
+    res = optimise(cands, Constraints(budget_mdkk=2, interactions=inter), solver=solver)
     assert res.selected_ids == ("b", "c")
     assert res.total_score == 20
 
@@ -305,23 +323,21 @@ def test_yearly_budget_schedules_start_years(solver: str) -> None:
     # Each project costs 100 over 2 years (50/year); 60/year allows one at a time.
     cands = [_c("a", 3, 100), _c("b", 2, 100), _c("c", 1, 100)]
     cons = Constraints(annual_budget_mdkk=60, first_year=2030, last_start_year=2034, build_years=2)
-    res = pf.optimise(cands, cons, solver=solver)
+    res = optimise(cands, cons, solver=solver)
     assert res.selected_ids == ("a", "b", "c")
     assert res.start_year == (2030, 2032, 2034)
     # With starts only to 2033 the third cannot fit.
-    res = pf.optimise(
-        cands, Constraints(**{**cons.__dict__, "last_start_year": 2033}), solver=solver
-    )
+    res = optimise(cands, Constraints(**{**cons.__dict__, "last_start_year": 2033}), solver=solver)
     assert res.selected_ids == ("a", "b")
 
 
 def test_opening_year_bounds_earliest_start() -> None:
     c = _c("a", 1, 10, opening_year=2034, build_years=3)
     cons = Constraints(annual_budget_mdkk=100, first_year=2026)
-    assert list(pf.feasible_start_years(c, cons)) == [2031, 2032, 2033, 2034, 2035]
+    assert list(feasible_start_years(c, cons)) == [2031, 2032, 2033, 2034, 2035]
     late = _c("b", 1, 10, opening_year=2040, build_years=2)
-    assert not pf.is_eligible(late, cons)
-    res = pf.optimise([c, late], cons)
+    assert not is_eligible(late, cons)
+    res = optimise([c, late], cons)
     assert res.selected_ids == ("a",)
     assert res.start_year == (2031, None)
 
@@ -334,37 +350,37 @@ def test_infeasible_names_the_constraint() -> None:
     ]
     mpp = (("central", 1), ("roskilde", 1))
     with pytest.raises(InfeasibleError, match=r"'central'.*total budget of 50"):
-        pf.optimise(cands, Constraints(budget_mdkk=50, min_per_part=mpp))
+        optimise(cands, Constraints(budget_mdkk=50, min_per_part=mpp))
     with pytest.raises(InfeasibleError, match=r"'roskilde'.*CO2e cap of 400 t"):
-        pf.optimise(cands, Constraints(co2e_cap_t=400, min_per_part=mpp))
+        optimise(cands, Constraints(co2e_cap_t=400, min_per_part=mpp))
     with pytest.raises(InfeasibleError, match=r"needs 2 projects in part 'roskilde'.*only 1"):
-        pf.optimise(cands, Constraints(min_bcr=1.0, min_per_part=(("roskilde", 2),)))
+        optimise(cands, Constraints(min_bcr=1.0, min_per_part=(("roskilde", 2),)))
     with pytest.raises(InfeasibleError, match=r"exclusive"):
-        pf.optimise(cands, Constraints(exclusive=(("b", "c"),), min_per_part=(("roskilde", 2),)))
+        optimise(cands, Constraints(exclusive=(("b", "c"),), min_per_part=(("roskilde", 2),)))
 
 
 def test_unknown_ids_and_missing_attributes_are_input_errors() -> None:
     cands = [_c("a", 1, 1), _c("b", 1, 1)]
     with pytest.raises(InputError, match="unknown project id 'x'"):
-        pf.optimise(cands, Constraints(exclusive=(("a", "x"),)))
+        optimise(cands, Constraints(exclusive=(("a", "x"),)))
     with pytest.raises(InputError, match="unknown project id 'x'"):
-        pf.optimise(cands, Constraints(requires=(("x", "a"),)))
+        optimise(cands, Constraints(requires=(("x", "a"),)))
     with pytest.raises(InputError, match="unknown project id 'x'"):
-        pf.optimise(cands, Constraints(interactions=(Interaction("a", "x", 1.0),)))
+        optimise(cands, Constraints(interactions=(Interaction("a", "x", 1.0),)))
     with pytest.raises(InputError, match="no NPV"):
-        pf.optimise(cands, Constraints(budget_mdkk=1), objective="npv")
+        optimise(cands, Constraints(budget_mdkk=1), objective="npv")
     with pytest.raises(InputError, match="no construction CO2e"):
-        pf.optimise(cands, Constraints(co2e_cap_t=1))
+        optimise(cands, Constraints(co2e_cap_t=1))
     with pytest.raises(InputError, match="no BCR"):
-        pf.optimise(cands, Constraints(min_bcr=1))
+        optimise(cands, Constraints(min_bcr=1))
     with pytest.raises(InputError, match="requires itself"):
-        pf.optimise(cands, Constraints(requires=(("a", "a"),)))
+        optimise(cands, Constraints(requires=(("a", "a"),)))
 
 
 def test_pareto_frontier_is_monotone_and_matches_single_solves() -> None:
-    cands = pf.read_ranking(DATA / "ranking.csv")
-    levels = pf.budget_levels(cands, 6)
-    points = pf.pareto_frontier(cands, Constraints(), budgets=levels, solver="cbc")
+    cands = read_ranking(DATA / "ranking.csv")
+    levels = budget_levels(cands, 6)
+    points = pareto_frontier(cands, Constraints(), budgets=levels, solver="cbc")
     scores = [p.result.total_score for p in points if p.result is not None]
     assert len(scores) == 6
     assert scores == sorted(scores)
@@ -381,10 +397,10 @@ def test_pareto_frontier_is_monotone_and_matches_single_solves() -> None:
 
 
 def test_read_ranking_and_merge_projects() -> None:
-    cands = pf.read_ranking(DATA / "ranking.csv")
+    cands = read_ranking(DATA / "ranking.csv")
     assert [c.project_id for c in cands][:3] == ["metro_a", "lightrail_b", "road_c"]
     assert cands[0].co2e_t is None and cands[0].region_parts == ("central",)
-    merged = pf.merge_projects_csv(cands, DATA / "projects.csv")
+    merged = merge_projects_csv(cands, DATA / "projects.csv")
     assert merged[0].co2e_t == 400000 and merged[0].opening_year == 2035
 
 
@@ -392,58 +408,58 @@ def test_read_ranking_errors(tmp_path: Path) -> None:
     bad = tmp_path / "r.csv"
     bad.write_text("project_id,name,score\na,A,1\n")
     with pytest.raises(InputError, match=r"missing column.*capex_mdkk"):
-        pf.read_ranking(bad)
+        read_ranking(bad)
     bad.write_text("project_id,name,score,capex_mdkk\na,A,1,10\nb,B,x,10\n")
     with pytest.raises(InputError, match=r"line 3: field 'score'"):
-        pf.read_ranking(bad)
+        read_ranking(bad)
     bad.write_text("project_id,name,score,capex_mdkk\na,A,1,10\na,B,2,10\n")
     with pytest.raises(InputError, match="repeats line 2"):
-        pf.read_ranking(bad)
+        read_ranking(bad)
     bad.write_text("project_id,name,score,capex_mdkk\na,A,1,-10\n")
     with pytest.raises(InputError, match="capex_mdkk"):
-        pf.read_ranking(bad)
+        read_ranking(bad)
 
 
 def test_read_scenario_portfolio(tmp_path: Path) -> None:
-    got = pf.read_scenario_portfolio(DATA / "scenario.yaml")
+    got = read_scenario_portfolio(DATA / "scenario.yaml")
     assert got["budget_mdkk"] == 10000
     assert got["exclusive"] == [("road_c", "road_c2")]
     assert got["requires"] == [("rail_e2", "rail_e")]
     scen = tmp_path / "s.yaml"
     head = "name: t\nyear: 2035\nportfolio:\n"
     scen.write_text(head + "  min_per_part: {central: 2}\n  requires: {b: [a, c]}\n")
-    got = pf.read_scenario_portfolio(scen)
+    got = read_scenario_portfolio(scen)
     assert got["min_per_part"] == {"central": 2}
     assert got["requires"] == [("b", "a"), ("b", "c")]
     scen.write_text(head + "  budget: 5\n")
     with pytest.raises(InputError, match=r"s.yaml: field 'portfolio.budget': unknown field"):
-        pf.read_scenario_portfolio(scen)
+        read_scenario_portfolio(scen)
     scen.write_text(head + "  budget_mdkk: -5\n")
     with pytest.raises(InputError, match=r"field 'portfolio.budget_mdkk'"):
-        pf.read_scenario_portfolio(scen)
+        read_scenario_portfolio(scen)
     scen.write_text(head + "  requires: [b-a]\n")
     with pytest.raises(InputError, match=r"field 'portfolio.requires\[0\]'"):
-        pf.read_scenario_portfolio(scen)
+        read_scenario_portfolio(scen)
 
 
 def test_read_interactions(tmp_path: Path) -> None:
-    inters = pf.read_interactions(DATA / "interactions.csv")
+    inters = read_interactions(DATA / "interactions.csv")
     assert inters[0] == Interaction("road_c", "brt_d", -6.0, -300.0)
     bad = tmp_path / "i.csv"
     bad.write_text("project_a,project_b\na,b\n")
     with pytest.raises(InputError, match="no delta column"):
-        pf.read_interactions(bad)
+        read_interactions(bad)
     bad.write_text("project_a,project_b,score_delta\na,a,1\n")
     with pytest.raises(InputError, match="two different ids"):
-        pf.read_interactions(bad)
+        read_interactions(bad)
 
 
 def test_merge_catalogue() -> None:
     from mobility.projects import load_catalogue
 
     catalogue = load_catalogue(DATA / "project_files")
-    cands = pf.read_ranking(DATA / "ranking.csv")
-    merged, exclusive, requires = pf.merge_catalogue(cands, catalogue)
+    cands = read_ranking(DATA / "ranking.csv")
+    merged, exclusive, requires = merge_catalogue(cands, catalogue)
     assert exclusive == [("road_c", "road_c2")]
     assert requires == [("rail_e2", "rail_e")]
     by_id = {c.project_id: c for c in merged}
@@ -453,7 +469,7 @@ def test_merge_catalogue() -> None:
     # A prerequisite outside the ranking is an error naming the project file.
     ranked = [c for c in cands if c.project_id != "rail_e"]
     with pytest.raises(InputError, match=r"rail_e2.yaml: field 'requires\[0\]'"):
-        pf.merge_catalogue(ranked, catalogue)
+        merge_catalogue(ranked, catalogue)
 
 
 def test_decided_projects_are_never_candidates_and_are_reported_spent(tmp_path: Path) -> None:
@@ -470,13 +486,13 @@ def test_decided_projects_are_never_candidates_and_are_reported_spent(tmp_path: 
         ",n,N,,30,not_appraised\n",
         encoding="utf-8",
     )
-    cands = pf.read_ranking(path)
+    cands = read_ranking(path)
     assert [c.project_id for c in cands] == ["a", "b"]
-    decided = pf.read_decided(path)
+    decided = read_decided(path)
     assert decided == [("d", "D", 700.0)]
-    result = pf.optimise(cands, Constraints(budget_mdkk=1000.0))
+    result = optimise(cands, Constraints(budget_mdkk=1000.0))
     assert result.selected_ids == ("a", "b")
-    lines = pf.summary_lines(result, decided)
+    lines = summary_lines(result, decided)
     assert lines[-1].startswith("already decided, not selectable: 1 projects, 700")
     files = [
         SimpleNamespace(
@@ -490,10 +506,10 @@ def test_decided_projects_are_never_candidates_and_are_reported_spent(tmp_path: 
             path=tmp_path / "a.yaml",
         )
     ]
-    _, _, req = pf.merge_catalogue(cands, files, decided=["d"])
+    _, _, req = merge_catalogue(cands, files, decided=["d"])
     assert req == []
     with pytest.raises(InputError, match="prerequisite 'd'"):
-        pf.merge_catalogue(cands, files)
+        merge_catalogue(cands, files)
 
 
 def test_min_nnk_excludes_projects_below_it(tmp_path: Path) -> None:
@@ -504,15 +520,15 @@ def test_min_nnk_excludes_projects_below_it(tmp_path: Path) -> None:
         "rank,project_id,name,score,capex_mdkk,nnk\n1,a,A,60,100,-0.5\n2,b,B,40,50,1.2\n",
         encoding="utf-8",
     )
-    cands = pf.read_ranking(path)
+    cands = read_ranking(path)
     assert [c.nnk for c in cands] == [-0.5, 1.2]
-    assert pf.optimise(cands, Constraints(budget_mdkk=1000.0)).selected_ids == ("a", "b")
-    picked = pf.optimise(cands, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
+    assert optimise(cands, Constraints(budget_mdkk=1000.0)).selected_ids == ("a", "b")
+    picked = optimise(cands, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
     assert picked.selected_ids == ("b",)
     blank = [dataclasses.replace(cands[0], nnk=None), cands[1]]
     with pytest.raises(InputError, match="no NNK"):
-        pf.validate_problem(blank, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
+        validate_problem(blank, Constraints(budget_mdkk=1000.0, min_nnk=0.0), objective="score")
     with pytest.raises(InputError, match="min_nnk"):
-        pf.validate_problem(
+        validate_problem(
             cands, Constraints(budget_mdkk=1000.0, min_nnk=float("nan")), objective="score"
         )

@@ -428,7 +428,7 @@ def test_unknown_decision_and_nothing_to_rank_exit_2(tmp_path: Path) -> None:
 def test_rank_compare_and_optimise_read_excel_da_files(tmp_path: Path) -> None:
     """The excel-da files mobility writes (semicolons, decimal commas) read back: the same
     ranking as from the default files, and compare/optimise accept them (issue 14 item 6)."""
-    from mobility.report.html import TEXT_COLUMNS
+    from mobility.report.runfolder import TEXT_COLUMNS
     from mobility.report.writers import convert_csv_dialect
 
     da = tmp_path / "da"
