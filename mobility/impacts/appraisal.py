@@ -381,6 +381,8 @@ def _cba_extras(result: Any, *, year: int, day: float) -> dict[str, float]:
       ``s`` the run's commercial PCU share);
     * ``van_vh_day``, ``truck_vh_day``: their vehicle-hours (sum over periods of hourly
       flow x congested time x period hours);
+    * ``van_truck_toll_dkk_day``: the tolls they pay (the commercial PCU share of the toll
+      paid on the links, as ``RunSummary.toll_dkk_day`` counts it);
     * ``walk_km_day``; ``fare_dkk_day`` (PT trips x the model's fare);
     * ``pt_vkm_day[<mode>]``, ``pt_vh_day[<mode>]``, ``pt_peak_vehicles[<mode>]``
       (:func:`mobility.impacts.operator.service_by_mode`).
@@ -416,6 +418,9 @@ def _cba_extras(result: Any, *, year: int, day: float) -> dict[str, float]:
         pcu_h = float(np.sum(np.asarray(a.flows) * np.asarray(a.times))) / 60.0 * day
     out["van_vh_day"] = pcu_h * share_c * vpp * van
     out["truck_vh_day"] = pcu_h * share_c * vpp * (1.0 - van)
+    # their share of the tolls, on the same basis as RunSummary.toll_dkk_day
+    flows = np.asarray(result.assignment.flows, dtype=np.float64)
+    out["van_truck_toll_dkk_day"] = share_c * float(np.sum(flows * np.asarray(net.toll))) * day
     walk = result.skims.get("walk", {}) if isinstance(result.skims, Mapping) else {}
     out["walk_km_day"] = (
         _finite_sum(np.asarray(result.od["walk"]), np.asarray(walk["length_km"]))
@@ -850,6 +855,7 @@ def _effect_values(eff: Effects, prices: cba_mod.UnitPrices, days: float) -> dic
         "bike_km": eff.diff("bike_km_day") * days,
         "walk_km": eff.extra("walk_km_day") * days,
         "toll_revenue_mdkk": eff.diff("toll_dkk_day") * days / 1e6,
+        "van_truck_toll_mdkk": eff.extra("van_truck_toll_dkk_day") * days / 1e6,
         "fare_revenue_mdkk": eff.extra("fare_dkk_day") * days / 1e6,
     }
 

@@ -51,6 +51,7 @@ ITEMS = (
     "travel_time_user_benefit",
     "user_money_benefit",
     "van_truck_time",
+    "van_truck_toll",
     "vehicle_operating_costs",
     "commercial_running_costs",
     "co2e",
@@ -344,6 +345,7 @@ EFFECT_FIELDS = (
     "bike_km",
     "walk_km",
     "toll_revenue_mdkk",
+    "van_truck_toll_mdkk",
     "fare_revenue_mdkk",
     "pt_opex_mdkk",
 )
@@ -398,6 +400,9 @@ class CbaInputs:
         Change in cycled and walked km per year.
     toll_revenue_mdkk, fare_revenue_mdkk
         Change in toll and ticket revenue per year (mio. DKK).
+    van_truck_toll_mdkk
+        Change in the tolls vans and trucks pay per year (mio. DKK; their share of
+        ``toll_revenue_mdkk``, a cost to them).
     pt_opex_mdkk
         Change in PT operating cost per year (mio. DKK, factor prices).
     rolling_stock_mdkk, rolling_stock_life
@@ -436,6 +441,7 @@ class CbaInputs:
     bike_km: float = 0.0
     walk_km: float = 0.0
     toll_revenue_mdkk: float = 0.0
+    van_truck_toll_mdkk: float = 0.0
     fare_revenue_mdkk: float = 0.0
     pt_opex_mdkk: float = 0.0
     rolling_stock_mdkk: float = 0.0
@@ -688,6 +694,9 @@ def appraise(
         * (eff("van_h") * p.at("vot_van", years) + eff("truck_h") * p.at("vot_truck", years))
         / 1e6
     )
+    # the tolls vans and trucks pay: a cost to them, revenue to the state (a transfer that
+    # nets out against their share of toll_revenue)
+    items["van_truck_toll"] = -share * eff("van_truck_toll_mdkk")
     car_vkm = eff("car_vkm")
     items["vehicle_operating_costs"] = (
         -share * car_vkm * p["voc_car"] * (1.0 - p["voc_perceived_share"]) / 1e6

@@ -273,3 +273,26 @@ def test_time_by_purpose_at_each_purposes_value_interpolated(prices) -> None:
     assert res.npv_mdkk - res.npv_danish_mdkk == pytest.approx(
         float(np.sum(foreign * res.discount * (res.years >= 2035))), abs=1e-9
     )
+
+
+def test_van_and_truck_tolls_net_out_against_toll_revenue(prices) -> None:
+    """A toll that vans and trucks pay (3 of the 10 mio. kr. a year of revenue) is their cost
+    and the state's revenue: the two items cancel, and only the cars' 7 stay as revenue,
+    against which the cars' own money item stands (here -7: the same tolls)."""
+    inp = CbaInputs(
+        project_id="toll",
+        kind="pricing_policy",
+        opening_year=2030,
+        capex_mdkk=0.0,
+        capex_price_year=prices.base_price_year,
+        user_money_mdkk=-7.0,
+        toll_revenue_mdkk=10.0,
+        van_truck_toll_mdkk=3.0,
+    )
+    res = appraise(inp, prices=prices, base_year=2026)
+    ops = [y for y in res.years.tolist() if y >= 2030]
+    v = {k: dict(zip(res.years.tolist(), res.items[k], strict=True)) for k in res.items}
+    assert all(v["van_truck_toll"][y] == pytest.approx(-3.0) for y in ops)
+    assert all(v["toll_revenue"][y] == pytest.approx(10.0) for y in ops)
+    transfers = ("user_money_benefit", "van_truck_toll", "toll_revenue")
+    assert all(sum(v[k][y] for k in transfers) == pytest.approx(0.0, abs=1e-12) for y in ops)
