@@ -462,7 +462,8 @@ def write_network_map(path: str | Path, roads: Any) -> Path:
     """
     from shapely.geometry import Point
 
-    from mobility.network.gmns import ordered_edges, zone_centroids
+    from mobility.network.gmns import ordered_edges
+    from mobility.network.gmns_zones import zone_centroids
 
     crs = _network_crs(roads)
     xy = _node_xy(roads)

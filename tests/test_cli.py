@@ -177,7 +177,7 @@ def test_assign_sioux_falls_matches_best_known(tmp_path):
 
 @needs_engine
 def test_assign_gmns_folder_equals_tntp(tmp_path):
-    from mobility.network.gmns import tntp_to_gmns
+    from mobility.network.gmns_write import tntp_to_gmns
 
     folder = tntp_to_gmns(TNTP / "SiouxFalls_net.tntp", tmp_path / "sf")
     args = ["--trips", str(TNTP / "SiouxFalls_trips.tntp"), "--gap", "1e-4"]
@@ -474,7 +474,8 @@ def _assign_and_check_conservation(folder: Path, demand: Path, out: Path, gap: s
     from collections import defaultdict
 
     from mobility.commands.assign import demand_zone_ids
-    from mobility.network.gmns import read_gmns, with_zone_connectors
+    from mobility.network.gmns import read_gmns
+    from mobility.network.gmns_zones import with_zone_connectors
 
     result = _run(
         ["assign", "--net", str(folder), "--trips", str(demand), "--gap", gap, "-o", str(out)]

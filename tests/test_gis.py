@@ -19,7 +19,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import LineString
 
-from mobility.demand.model import LINK_COLUMNS, PT_LINE_COLUMNS
+from mobility.demand.outputs import LINK_COLUMNS, PT_LINE_COLUMNS
 from mobility.gis import (
     CRS,
     DAGI_LABEL,

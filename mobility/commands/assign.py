@@ -5,7 +5,7 @@ links allowing cars); the demand a TNTP ``*_trips.tntp`` file or a CSV OD list o
 ``origin,destination,trips`` or as Path4GMNS writes it, ``o_zone_id,d_zone_id,volume``
 (also ``orig_taz,dest_taz,total``, the zephyr Lima example). With a GMNS folder the CSV's
 zone ids are the zones: their centroids are found by
-:func:`mobility.network.gmns.zone_centroids`. Output (:func:`write_link_flows`):
+:func:`mobility.network.gmns_zones.zone_centroids`. Output (:func:`write_link_flows`):
 ``link_id,init_node,term_node,volume,cost``, one row per link in input order (GMNS: ascending
 ``link_id``, the ids of ``link.csv``; TNTP: the link's 1-based row in the net file), written
 atomically.
@@ -91,7 +91,9 @@ def load_network(path: Path, *, zones: list[int] | None = None) -> Any:
     """A :class:`LinkNetwork` from a TNTP net file or a GMNS folder (car links; ``zones``:
     the GMNS zones in OD order, default every zone with a centroid)."""
     if path.is_dir():
-        from mobility.network.gmns import gmns_to_link_network, read_gmns, zone_ids
+        from mobility.network.gmns import read_gmns
+        from mobility.network.gmns_network import gmns_to_link_network
+        from mobility.network.gmns_zones import zone_ids
 
         graph = read_gmns(path)
         _warn_lengths(graph, path)
@@ -108,9 +110,9 @@ def load_network(path: Path, *, zones: list[int] | None = None) -> Any:
 
 def _warn_lengths(graph: Any, folder: Path) -> None:
     """One warning line on stderr when the stated link lengths disagree with the
-    coordinates (:func:`mobility.network.gmns.check_lengths`); free-flow times come from
+    coordinates (:func:`mobility.network.gmns_check.check_lengths`); free-flow times come from
     the lengths, so the costs written are then in the wrong scale."""
-    from mobility.network.gmns import check_lengths
+    from mobility.network.gmns_check import check_lengths
 
     check = check_lengths(graph)
     if not check.ok:

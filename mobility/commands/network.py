@@ -79,9 +79,10 @@ class NetworkReport:
     #: nodes no path may pass through (GMNS ``no_thru``, else the barred centroids)
     n_no_thru: int = 0
     #: zones with several nodes, none marked as the centroid: zone -> number of nodes the
-    #: generated centroid joins (:func:`mobility.network.gmns.with_zone_connectors`)
+    #: generated centroid joins (:func:`mobility.network.gmns_zones.with_zone_connectors`)
     generated_zones: dict[int, int] = field(default_factory=dict)
-    #: stated link lengths against the coordinates (:func:`mobility.network.gmns.check_lengths`)
+    #: stated link lengths against the coordinates
+    #: (:func:`mobility.network.gmns_check.check_lengths`)
     lengths: Any = None
 
     @property
@@ -108,7 +109,7 @@ def _bad_links(graph: nx.MultiDiGraph) -> list[tuple[Any, str]]:
 
 def no_thru_nodes(graph: nx.MultiDiGraph, centroid_no_thru: set[Any]) -> set[Any]:
     """The nodes no path may pass through: ``no_thru`` 1 in node.csv, else (no value) the
-    centroids :func:`mobility.network.gmns.zone_centroids` bars, as in assignment."""
+    centroids :func:`mobility.network.gmns_zones.zone_centroids` bars, as in assignment."""
     return {n for n, d in graph.nodes(data=True) if bool(d.get("no_thru", n in centroid_no_thru))}
 
 
@@ -117,7 +118,7 @@ def zone_reachability(
 ) -> np.ndarray:
     """``(Z, Z)`` bool: zone i reaches zone j on links allowing ``mode``.
 
-    Zones are those of :func:`mobility.network.gmns.zone_centroids` (ascending id; or
+    Zones are those of :func:`mobility.network.gmns_zones.zone_centroids` (ascending id; or
     ``zones``). Paths may start and end at a centroid but never pass through a no-thru node
     (:func:`no_thru_nodes`: GMNS ``no_thru``, else typed centroids), as in assignment.
     Computed with breadth-first search on a scipy CSR graph.
@@ -125,7 +126,8 @@ def zone_reachability(
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import breadth_first_order
 
-    from mobility.network.gmns import allows_mode, with_zone_connectors
+    from mobility.network.gmns_network import allows_mode
+    from mobility.network.gmns_zones import with_zone_connectors
 
     graph, centroids, centroid_no_thru = with_zone_connectors(graph, zones)
     nodes = list(graph.nodes)
@@ -161,7 +163,9 @@ def zone_reachability(
 
 def network_report(graph: nx.MultiDiGraph) -> NetworkReport:
     """Counts, km by road class, bad links and car connectivity among zones."""
-    from mobility.network.gmns import allows_mode, check_lengths, zone_centroids
+    from mobility.network.gmns_check import check_lengths
+    from mobility.network.gmns_network import allows_mode
+    from mobility.network.gmns_zones import zone_centroids
 
     km: dict[str, float] = defaultdict(float)
     n_car = 0

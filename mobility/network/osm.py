@@ -372,7 +372,7 @@ def import_osm(
     InputError
         Bad OSM input, no road of a known class, or a bad zones file; nothing is written.
     """
-    from mobility.network.gmns import write_gmns
+    from mobility.network.gmns_write import write_gmns
 
     points = read_zone_points(zones) if zones is not None else None
     if points is not None:
@@ -496,7 +496,7 @@ def _connector_targets(graph: nx.MultiDiGraph) -> list[Any]:
     """Road nodes a connector may end at (ascending id): the largest strongly connected part
     for cars, without the junctions whose every car link is motorway or expressway (unless
     that leaves none)."""
-    from mobility.network.gmns import allows_mode
+    from mobility.network.gmns_network import allows_mode
 
     car = nx.MultiDiGraph()
     car.add_nodes_from(graph.nodes)

@@ -78,7 +78,7 @@ def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tupl
     the base has (its project volume, ÅDT and capacity are 0; times are the base's), and empty
     otherwise. Removed links come last, in the base's order.
     """
-    from mobility.demand.model import link_flow_rows
+    from mobility.demand.outputs import link_flow_rows
 
     where = {lid: k for k, lid in enumerate(base["link_id"])}
     rows = []
@@ -100,7 +100,7 @@ def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tupl
 
 
 def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[str, ...]:
-    from mobility.demand.model import LINK_DIGITS, fixed_decimals
+    from mobility.demand.outputs import LINK_DIGITS, fixed_decimals
 
     dv, da = LINK_DIGITS["volume_peak_hour"], LINK_DIGITS["adt"]
     return (
@@ -209,7 +209,7 @@ def run_evaluation(
 ) -> dict[str, Any]:
     """Evaluate a catalogue; returns a summary (times, counts). See the module docstring."""
     from mobility import __version__
-    from mobility.demand.model import LINK_COLUMNS
+    from mobility.demand.outputs import LINK_COLUMNS
     from mobility.fileio import (
         atomic_output_dir,
         check_output_dir,

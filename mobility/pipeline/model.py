@@ -24,7 +24,8 @@ def model_to_folder(
         For a ``rel_gap`` outside (0, 1), a bad scenario, or an output folder mobility may not
         replace (checked before the model runs).
     """
-    from mobility.demand.model import run_model, write_model_outputs
+    from mobility.demand.model import run_model
+    from mobility.demand.outputs import write_model_outputs
     from mobility.errors import InputError
     from mobility.fileio import atomic_output_dir, check_output_dir
     from mobility.progress import announce_compilation

@@ -61,7 +61,7 @@ class Job:
 class LightResult:
     """The parts of a model result the appraisal needs (small enough to send between
     processes): OD matrices, generalised costs, PT/bike skims, the run summary and the road
-    links' volumes (:func:`mobility.demand.model.link_table`)."""
+    links' volumes (:func:`mobility.demand.outputs.link_table`)."""
 
     od: dict[str, Any]
     gen_cost: dict[str, Any]
@@ -87,7 +87,7 @@ class LightResult:
 
 
 def _light(result: Any, *, year: int, seconds: float) -> LightResult:
-    from mobility.demand.model import link_table
+    from mobility.demand.outputs import link_table
     from mobility.impacts.appraisal import _annual, summarise
 
     skims = {}

@@ -44,7 +44,7 @@ BPR_BY_CLASS: dict[str, tuple[float, float]] = {
 #: ``(J, T)``: delay parameter J (Akçelik 1991, Table 1: 0.1 for freeways, 0.2 for
 #: uninterrupted arterials such as motortrafikveje) and flow period T = 1 h; the region model
 #: sets T to each time-of-day period's length, the time its demand rate holds
-#: (mobility/demand/model.py, ``_period_network``). On a motorway the
+#: (mobility/demand/road.py, ``period_network``). On a motorway the
 #: congestion is a queue at a bottleneck (merge, weave, lane drop) that delays each vehicle
 #: by minutes set by the over-saturation, whatever the link's length; BPR's delay is a
 #: multiple of the free-flow time (0.6 min on a 1 km link) and let the motorways carry

@@ -207,7 +207,7 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
 
 
 def test_link_change_rows_match_by_id_and_mark_added_and_removed() -> None:
-    from mobility.demand.model import LINK_COLUMNS
+    from mobility.demand.outputs import LINK_COLUMNS
     from mobility.pipeline.evaluation import LINK_CHANGE_COLUMNS, link_change_rows
 
     def table(ids: list[int], volumes: list[float]) -> dict[str, object]:

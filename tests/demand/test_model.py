@@ -20,7 +20,9 @@ from mobility.demand.calibration import (
     TARGET_SHARES,
     calibration_table,
 )
-from mobility.demand.model import links_in_region, run_model, write_model_outputs
+from mobility.demand.model import run_model
+from mobility.demand.outputs import write_model_outputs
+from mobility.demand.road import links_in_region
 from mobility.impacts.congestion import delay_vehicle_hours
 from mobility.resources import bundled_file
 from mobility.scenario import load_scenario

@@ -1,4 +1,5 @@
-"""GMNS node/link/config read and write (mobility.network.gmns)."""
+"""GMNS node/link/config read and write, zones, the compact network and the length check
+(mobility.network.gmns, gmns_write, gmns_zones, gmns_network, gmns_check)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from mobility.errors import InputError
-from mobility.network import gmns, tntp
+from mobility.network import gmns, gmns_check, gmns_network, gmns_write, gmns_zones, tntp
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SMALL = DATA / "gmns" / "small"
@@ -68,7 +69,7 @@ def test_read_small_maps_fields_and_units():
 
 def test_round_trip_gives_same_graph_and_same_bytes(tmp_path):
     g = gmns.read_gmns(SMALL)
-    out = gmns.write_gmns(g, tmp_path / "a")
+    out = gmns_write.write_gmns(g, tmp_path / "a")
     g2 = gmns.read_gmns(out)
     assert list(g2.nodes(data=True)) == list(g.nodes(data=True))
     e1 = sorted(g.edges(keys=True, data=True), key=lambda e: (e[2], e[0]))
@@ -81,7 +82,7 @@ def test_round_trip_gives_same_graph_and_same_bytes(tmp_path):
                 assert d2[key] == pytest.approx(d1[key], rel=1e-12)
             else:
                 assert d2[key] == d1[key]
-    gmns.write_gmns(g2, tmp_path / "b")
+    gmns_write.write_gmns(g2, tmp_path / "b")
     for name in ("node.csv", "link.csv", "config.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     # per-lane capacity written back, one row per GMNS link
@@ -94,7 +95,7 @@ def test_round_trip_gives_same_graph_and_same_bytes(tmp_path):
 def test_write_keeps_other_files(tmp_path):
     folder = _copy_small(tmp_path)
     (folder / "README.md").write_text("sources\n", encoding="utf-8")
-    gmns.write_gmns(gmns.read_gmns(folder), folder)
+    gmns_write.write_gmns(gmns.read_gmns(folder), folder)
     assert (folder / "README.md").read_text(encoding="utf-8") == "sources\n"
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
 
@@ -160,7 +161,7 @@ def test_short_row_and_missing_files(tmp_path):
 
 
 def test_link_network_arrays():
-    net = gmns.gmns_to_link_network(SMALL)
+    net = gmns_network.gmns_to_link_network(SMALL)
     assert net.n_links == 11 and net.n_nodes == 4 and net.n_zones == 2
     assert net.node_ids.tolist() == [1, 2, 10, 11]
     assert net.meta["link_ids"] == [1, 2, 3, 4, 5, 5, 6, 7, 8, 8, 9]
@@ -174,25 +175,27 @@ def test_link_network_arrays():
     assert net.no_thru.tolist() == [True, True, False, False]
     assert net.zone_nodes.tolist() == [0, 1]
     # reversed zone order and a car-only network
-    car = gmns.gmns_to_link_network(gmns.read_gmns(SMALL), zones=[2, 1], mode="car")
+    car = gmns_network.gmns_to_link_network(gmns.read_gmns(SMALL), zones=[2, 1], mode="car")
     assert car.zone_nodes.tolist() == [1, 0]
     assert 8 not in car.meta["link_ids"] and car.n_links == 9
     with pytest.raises(InputError, match="zone 3 has no centroid"):
-        gmns.gmns_to_link_network(SMALL, zones=[1, 3])
+        gmns_network.gmns_to_link_network(SMALL, zones=[1, 3])
 
 
 def test_zero_speed_is_refused_for_assignment(tmp_path):
     folder = _copy_small(tmp_path)
     _edit(folder / "link.csv", "1800,110,0,car,0.5", "1800,0,0,car,0.5")
     with pytest.raises(InputError, match="free_speed"):
-        gmns.gmns_to_link_network(folder)
+        gmns_network.gmns_to_link_network(folder)
 
 
 def test_tntp_conversion_keeps_the_network(tmp_path):
     src = DATA / "tntp" / "SiouxFalls_net.tntp"
-    out = gmns.tntp_to_gmns(src, tmp_path / "sf", node_path=DATA / "tntp" / "SiouxFalls_node.tntp")
+    out = gmns_write.tntp_to_gmns(
+        src, tmp_path / "sf", node_path=DATA / "tntp" / "SiouxFalls_node.tntp"
+    )
     ref = tntp.read_net(src)
-    net = gmns.gmns_to_link_network(out)
+    net = gmns_network.gmns_to_link_network(out)
     assert net.n_links == ref.n_links == 76
     assert net.n_zones == ref.n_zones == 24
     np.testing.assert_array_equal(net.node_ids[net.init], ref.node_ids[ref.init])
@@ -234,10 +237,10 @@ def test_zone_id_is_the_zone_a_node_lies_in(tmp_path):
     )
     graph = gmns.read_gmns(_network(tmp_path, nodes, links))
     assert graph.nodes[10]["zone_id"] == 1  # no longer "zone 1 already has centroid node 1"
-    centroids, no_thru, connect = gmns.zone_centroids(graph, [1, 2, 3, 4])
+    centroids, no_thru, connect = gmns_zones.zone_centroids(graph, [1, 2, 3, 4])
     assert centroids == {1: 1, 3: 3, 4: 14} and connect == {2: [11, 12]}
     assert no_thru == {1, 3}  # typed, picked among several; 14 is an ordinary node
-    net = gmns.gmns_to_link_network(graph, zones=[1, 2, 3, 4])
+    net = gmns_network.gmns_to_link_network(graph, zones=[1, 2, 3, 4])
     generated = int(net.node_ids[net.zone_nodes[1]])
     assert generated == 15 and generated not in graph  # above every node id; graph untouched
     ids = net.meta["link_ids"]
@@ -246,9 +249,9 @@ def test_zone_id_is_the_zone_a_node_lies_in(tmp_path):
     assert net.free_flow_time[k] == 0.0 and net.length[k] == 0.0
     assert net.node_ids[net.no_thru].tolist() == [1, 3, 15]
     # the default zones: those of the typed centroids when there are any
-    assert gmns.gmns_to_link_network(graph).meta["zone_ids"] == [1]
+    assert gmns_network.gmns_to_link_network(graph).meta["zone_ids"] == [1]
     with pytest.raises(InputError, match="zone 9 has no centroid node"):
-        gmns.zone_centroids(graph, [9])
+        gmns_zones.zone_centroids(graph, [9])
 
 
 def test_any_currency_without_tolls(tmp_path):
@@ -280,17 +283,17 @@ def test_any_currency_without_tolls(tmp_path):
     ],
 )
 def test_allowed_uses_all_and_auto(uses, car, bike):
-    assert gmns.allows_mode({"modes": uses}, "car") is car
-    assert gmns.allows_mode({"modes": uses}, "bike") is bike
+    assert gmns_network.allows_mode({"modes": uses}, "car") is car
+    assert gmns_network.allows_mode({"modes": uses}, "bike") is bike
 
 
 def test_official_examples_car_links():
     """Freeway_Interchange allows ``auto`` on all 12 links; Cambridge_Intersection's
     ``auto, bike`` approaches are car links, its sidewalks and crosswalks are not."""
     freeway = gmns.read_gmns(ZEPHYR / "Freeway_Interchange")
-    assert sum(gmns.allows_mode(d, "car") for _, _, d in freeway.edges(data=True)) == 12
+    assert sum(gmns_network.allows_mode(d, "car") for _, _, d in freeway.edges(data=True)) == 12
     graph = gmns.read_gmns(ZEPHYR / "Cambridge_Intersection")
-    car = [d for _, _, d in graph.edges(data=True) if gmns.allows_mode(d, "car")]
+    car = [d for _, _, d in graph.edges(data=True) if gmns_network.allows_mode(d, "car")]
     assert car and all("auto" in d["modes"].lower() for d in car)
     assert len(car) < graph.number_of_edges()
 
@@ -301,7 +304,7 @@ def test_path4gmns_sioux_falls_is_the_tntp_network():
     (TNTP's first thru node is 1)."""
     ref = tntp.read_net(DATA / "tntp" / "SiouxFalls_net.tntp")
     zones = list(range(1, 25))
-    net = gmns.gmns_to_link_network(PATH4GMNS / "Sioux_Falls", zones=zones, mode="car")
+    net = gmns_network.gmns_to_link_network(PATH4GMNS / "Sioux_Falls", zones=zones, mode="car")
     assert net.n_links == ref.n_links == 76 and net.n_zones == ref.n_zones == 24
     np.testing.assert_array_equal(net.node_ids[net.init], ref.node_ids[ref.init])
     np.testing.assert_array_equal(net.node_ids[net.term], ref.node_ids[ref.term])
@@ -317,9 +320,9 @@ def test_path4gmns_sioux_falls_is_the_tntp_network():
 
 
 def test_lengths_agree_on_the_small_network_and_arlington():
-    small = gmns.check_lengths(gmns.read_gmns(SMALL))
+    small = gmns_check.check_lengths(gmns.read_gmns(SMALL))
     assert small.ok and small.checked == 5  # connectors and centroid links are left out
-    arlington = gmns.check_lengths(gmns.read_gmns(ZEPHYR / "Arlington_Signals"))
+    arlington = gmns_check.check_lengths(gmns.read_gmns(ZEPHYR / "Arlington_Signals"))
     assert arlington.ok and arlington.checked == 27
     assert 0.8 < arlington.median_ratio < 1.25
 
@@ -331,7 +334,7 @@ def test_lengths_in_feet_stated_as_miles_are_named(name):
     """The official examples state ``long_length`` mile but give lengths in feet: each link
     about 5,280 times its coordinate length (Freeway_Interchange: 25,221 km in all)."""
     graph = gmns.read_gmns(ZEPHYR / name)
-    check = gmns.check_lengths(graph)
+    check = gmns_check.check_lengths(graph)
     assert not check.ok and len(check.off) == check.checked > 0
     assert 4500 < check.median_ratio < 6000
     assert check.likely_unit == "foot"
@@ -348,7 +351,7 @@ def test_lengths_in_metres_stated_as_km(tmp_path):
         text.replace(",true,7.5,", ",true,7500,").replace(",false,6.0,", ",false,6000,"),
         encoding="utf-8",
     )
-    check = gmns.check_lengths(gmns.read_gmns(folder))
+    check = gmns_check.check_lengths(gmns.read_gmns(folder))
     assert [lid for lid, _, _ in check.off] == [3, 4, 5]
     assert check.likely_unit == "m"  # three of the five checked links: the median is theirs
     assert "look like metres, while config.csv long_length says km" in check.message()
@@ -357,5 +360,5 @@ def test_lengths_in_metres_stated_as_km(tmp_path):
 
 
 def test_lengths_not_checked_without_a_stated_crs():
-    check = gmns.check_lengths(gmns.read_gmns(PATH4GMNS / "Two_Corridor"))
+    check = gmns_check.check_lengths(gmns.read_gmns(PATH4GMNS / "Two_Corridor"))
     assert check.ok and check.checked == 0 and "states no crs" in check.message()

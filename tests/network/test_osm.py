@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from mobility.cli import cli
 from mobility.errors import InputError
-from mobility.network import gmns, osm
+from mobility.network import gmns, gmns_network, gmns_zones, osm
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: The shared real OSM extract beside the repository (osmnx's test input; ODbL), not copied.
@@ -243,7 +243,7 @@ def test_west_oakland_zones_read_back_and_assign(tmp_path):
     assert "2 zones attached by 8 connector links" in result.stdout
     g = gmns.read_gmns(out)
     assert g.number_of_nodes() == 25 and g.number_of_edges() == 60
-    centroids, no_thru, generated = gmns.zone_centroids(g)
+    centroids, no_thru, generated = gmns_zones.zone_centroids(g)
     assert centroids == {1: 1, 2: 2} and not generated  # no road node has id 1 or 2
     assert no_thru == {1, 2}
     for c in (1, 2):
@@ -267,7 +267,7 @@ def test_west_oakland_zones_read_back_and_assign(tmp_path):
     nearest = sorted(road, key=lambda n: _haversine_km(z1["y"], z1["x"], g.nodes[n]["y"],
                                                        g.nodes[n]["x"]))  # fmt: skip
     assert set(g.successors(1)) == set(nearest[:2])
-    net = gmns.gmns_to_link_network(out, mode="car")
+    net = gmns_network.gmns_to_link_network(out, mode="car")
     assert net.meta["zone_ids"] == [1, 2]
     demand = np.array([[0.0, 300.0], [120.0, 0.0]])
     res = assign(net, demand, rel_gap=1e-6)
@@ -296,7 +296,7 @@ def test_zones_skip_motorway_only_junctions_and_avoid_node_ids(osm_file, tmp_pat
     assert g[12][7][min(g[12][7])]["length_km"] == osm.CONNECTOR_MIN_KM
     assert g.graph["n_connectors"] == 4
     back = gmns.read_gmns(tmp_path / "gmns")
-    assert gmns.zone_centroids(back)[0] == {1: 11, 2: 12}
+    assert gmns_zones.zone_centroids(back)[0] == {1: 11, 2: 12}
     # the connectors' ids run on above the roads' 1..6
     assert sorted(d["link_id"] for *_, d in back.edges(data=True))[-4:] == [7, 8, 9, 10]
 
