@@ -43,8 +43,7 @@ self-regulated averaging of :class:`_FixedPoint`); the steps it drives have a mo
 purpose and the car matrices), :mod:`mobility.demand.road` (the car network and its
 per-period assignment), :mod:`mobility.demand.indicators`, :mod:`mobility.demand.outputs`
 (the output files) and :mod:`mobility.demand.results` (:class:`ModelResult`,
-:class:`ModelState`). :func:`mobility.demand.skims.border_matrix` is re-exported here for
-:mod:`mobility.impacts.appraisal`.
+:class:`ModelState`).
 """
 
 from __future__ import annotations
@@ -85,7 +84,6 @@ __all__ = [
     "SRA_SHRINK",
     "ModelResult",
     "ModelState",
-    "border_matrix",
     "run_model",
 ]
 

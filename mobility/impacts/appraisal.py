@@ -1,7 +1,7 @@
 """Compare a project run with the reference run: the indicator rows behind every pejlemærke.
 
 :func:`effects` turns two model results (reference, project; each a
-:class:`mobility.demand.model.ModelResult` or any object with the same fields) into the
+:class:`mobility.demand.results.ModelResult` or any object with the same fields) into the
 physical differences; :func:`indicator_rows` writes them as the long rows of ``impacts.csv``
 (``project_id,name,subcriterion,indicator,value,unit,basis``) together with the CBA of
 :mod:`mobility.impacts.cba` and the project file's judgements.
@@ -476,7 +476,7 @@ def _money_matrix(result: Any, mode: str, params: Any) -> np.ndarray | None:
         zones = result.inputs.zones
         border = None
         if getattr(zones, "land", None) is not None:
-            from mobility.demand.model import border_matrix
+            from mobility.demand.skims import border_matrix
 
             border = border_matrix(zones)
         occ = params.car_occupancy("commute", border)
@@ -703,7 +703,7 @@ def _by_purpose(result: Any, name: str) -> Mapping[str, Any]:
 
 def _origin_destination(pa: Any) -> np.ndarray:
     """Weekday trips of a production-attraction matrix in origin-destination form: half
-    of each pair's trips go out, half come back (as :func:`mobility.demand.model.weekday_od`)."""
+    of each pair's trips go out, half come back (as :func:`mobility.demand.trips.weekday_od`)."""
     a = np.asarray(pa, dtype=np.float64)
     return 0.5 * (a + a.T)
 

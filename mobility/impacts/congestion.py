@@ -135,7 +135,7 @@ def select_link_weekday(result: Any, link_ids: list[Any]) -> SelectLink:
     Parameters
     ----------
     result
-        A :class:`mobility.demand.model.ModelResult`.
+        A :class:`mobility.demand.results.ModelResult`.
     link_ids
         Link ids (``road_net.meta["link_id"]``, e.g. from
         :func:`mobility.region.roads.count_section_links`).
