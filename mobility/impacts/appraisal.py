@@ -242,6 +242,13 @@ def _link_residents(result: Any) -> np.ndarray:
     )
 
 
+def _toll_paid(result: Any) -> float:
+    """Toll paid on the links in the assigned hour (PCU flow x toll, kr.): the one basis of
+    ``RunSummary.toll_dkk_day`` and the vans' and trucks' share of it."""
+    flows = np.asarray(result.assignment.flows, dtype=np.float64)
+    return float(np.sum(flows * np.asarray(result.road_net.toll)))
+
+
 @dataclass
 class RunSummary:
     """What the appraisal needs from one model run (per weekday unless stated)."""
@@ -307,7 +314,7 @@ def summarise(result: Any, *, year: int) -> RunSummary:
     return RunSummary(
         car_vkm_day=float(np.sum(flows * net.length)) * day,
         co2e_t_day=car_co2 + pt_co2,
-        toll_dkk_day=float(np.sum(flows * net.toll)) * day,
+        toll_dkk_day=_toll_paid(result) * day,
         noise_exposed=exp.noise_exposed_residents,
         noise_exposure=float(np.sum(adj * flows * day)),
         trips=trips,
@@ -419,8 +426,7 @@ def _cba_extras(result: Any, *, year: int, day: float) -> dict[str, float]:
     out["van_vh_day"] = pcu_h * share_c * vpp * van
     out["truck_vh_day"] = pcu_h * share_c * vpp * (1.0 - van)
     # their share of the tolls, on the same basis as RunSummary.toll_dkk_day
-    flows = np.asarray(result.assignment.flows, dtype=np.float64)
-    out["van_truck_toll_dkk_day"] = share_c * float(np.sum(flows * np.asarray(net.toll))) * day
+    out["van_truck_toll_dkk_day"] = share_c * _toll_paid(result) * day
     walk = result.skims.get("walk", {}) if isinstance(result.skims, Mapping) else {}
     out["walk_km_day"] = (
         _finite_sum(np.asarray(result.od["walk"]), np.asarray(walk["length_km"]))

@@ -100,7 +100,6 @@ def _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos):
 
     ``work`` is scratch of node size; ``pos`` gets each ordered node's place (others keep
     theirs, which the caller resets to -1)."""
-    n = 0
     topo[0] = src
     pos[src] = 0
     n = 1
