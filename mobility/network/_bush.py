@@ -55,8 +55,8 @@ def origin_tree(src, dest_nodes, dest_demand, indptr, adj_head, adj_tail, ecost)
     Returns
     -------
     (edges, flows, unreachable)
-        The tree's edges (int32, by settling order), their origin flows, and the demand to
-        destinations the tree does not reach.
+        The tree's edges (int32, grouped by tail, tails in settling order), their origin
+        flows, and the demand to destinations the tree does not reach.
     """
     n_nodes = indptr.shape[0] - 1
     dist = np.full(n_nodes, np.inf)
@@ -74,14 +74,21 @@ def origin_tree(src, dest_nodes, dest_demand, indptr, adj_head, adj_tail, ecost)
             load[v] += dest_demand[k]
         else:
             unreachable += dest_demand[k]
-    edges = np.empty(max(n_settled - 1, 0), dtype=np.int32)
-    flows = np.zeros(max(n_settled - 1, 0))
     for i in range(n_settled - 1, 0, -1):
         v = order[i]
-        e = pred[v]
-        edges[i - 1] = e
-        flows[i - 1] = load[v]
-        load[adj_tail[e]] += load[v]
+        load[adj_tail[pred[v]]] += load[v]
+    # the tree's edges grouped by tail, tails in settling order (the list order of a bush)
+    edges = np.empty(max(n_settled - 1, 0), dtype=np.int32)
+    flows = np.zeros(max(n_settled - 1, 0))
+    k = 0
+    for i in range(n_settled):
+        u = order[i]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = adj_head[e]
+            if pred[v] == e and v != src:
+                edges[k] = e
+                flows[k] = load[v]
+                k += 1
     return edges, flows, unreachable
 
 
@@ -95,34 +102,49 @@ def _refresh(a, x, time, deriv, code, t0, b, p, c):
 
 
 @njit(cache=True, nogil=True)
-def _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos):
-    """Kahn's order of the bush from ``src`` into ``topo``; returns its length.
+def _list_order(src, edges, n_edges, adj_tail, adj_head, indeg, work, first, last, topo, pos):
+    """Kahn's order of a bush from its edge list into ``topo``; returns its length.
 
-    ``work`` is scratch of node size; ``pos`` gets each ordered node's place (others keep
-    theirs, which the caller resets to -1)."""
+    The list holds the bush's edges grouped by tail, each group in CSR order (as
+    :func:`origin_tree` and :func:`origin_update` leave it), so the order is the one
+    a Kahn search over the CSR graph restricted to the bush finds, at the cost of the bush's
+    edges instead of every out-edge of its nodes. ``first``/``last``: scratch of node size,
+    all -1, left that way."""
+    for k in range(n_edges):
+        u = adj_tail[edges[k]]
+        if first[u] < 0:
+            first[u] = k
+        last[u] = k + 1
     topo[0] = src
     pos[src] = 0
     n = 1
-    k = 0
-    while k < n:
-        u = topo[k]
-        k += 1
-        for e in range(indptr[u], indptr[u + 1]):
-            if in_bush[e]:
-                v = adj_head[e]
-                work[v] += 1
-                if work[v] == indeg[v]:
-                    pos[v] = n
-                    topo[n] = v
-                    n += 1
+    i = 0
+    while i < n:
+        u = topo[i]
+        i += 1
+        if first[u] < 0:
+            continue
+        for k in range(first[u], last[u]):
+            v = adj_head[edges[k]]
+            work[v] += 1
+            if work[v] == indeg[v]:
+                pos[v] = n
+                topo[n] = v
+                n += 1
     for i in range(n):
-        work[topo[i]] = 0
+        u = topo[i]
+        work[u] = 0
+        first[u] = -1
+        last[u] = -1
     return n
 
 
 @njit(cache=True, nogil=True)
-def _labels(n, topo, indptr, adj_head, adj_link, in_bush, xo, time, fixed, lo, hi, pmin, pmax):
-    """Cheapest and dearest costs into each bush node, in topological order.
+def _list_labels(
+    n, topo, edges, n_edges, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
+):
+    """Cheapest and dearest costs into each bush node, along the bush's edge list (in the
+    order of :func:`_list_order`).
 
     ``lo``/``pmin``: cheapest over every bush edge; ``hi``/``pmax``: dearest over the edges
     with origin flow (-1 where none enters)."""
@@ -135,40 +157,109 @@ def _labels(n, topo, indptr, adj_head, adj_link, in_bush, xo, time, fixed, lo, h
     src = topo[0]
     lo[src] = 0.0
     hi[src] = 0.0
-    for i in range(n):
-        u = topo[i]
-        lu = lo[u]
+    for k in range(n_edges):
+        e = edges[k]
+        u = adj_tail[e]
+        v = adj_head[e]
+        a = adj_link[e]
+        cost = time[a] + fixed[a]
+        if lo[u] + cost < lo[v]:
+            lo[v] = lo[u] + cost
+            pmin[v] = e
         hu = hi[u]
-        for e in range(indptr[u], indptr[u + 1]):
+        if xo[e] > 0.0 and hu > -np.inf and hu + cost > hi[v]:
+            hi[v] = hu + cost
+            pmax[v] = e
+
+
+@njit(cache=True, nogil=True)
+def _reorder(
+    src, edges, n_edges, in_bush, adj_tail, adj_head, indeg, work, first, last, topo, pos, out
+):
+    """Kahn's order of the bush from its edge list into ``topo``, and the list regrouped in
+    that order into ``out``; returns (nodes ordered, edges listed).
+
+    ``edges`` holds the bush grouped by tail, each group in CSR order; an edge whose
+    ``in_bush`` is False is skipped (taken out). The order is therefore the one a Kahn search
+    over the CSR graph restricted to the bush finds (as :func:`_list_order`). ``pos`` gets each
+    ordered node's place; ``work``, ``first`` and ``last`` (node size, 0 / -1 / -1) are left
+    that way."""
+    for k in range(n_edges):
+        u = adj_tail[edges[k]]
+        if first[u] < 0:
+            first[u] = k
+        last[u] = k + 1
+    topo[0] = src
+    pos[src] = 0
+    n = 1
+    i = 0
+    while i < n:
+        u = topo[i]
+        i += 1
+        if first[u] < 0:
+            continue
+        for k in range(first[u], last[u]):
+            e = edges[k]
             if not in_bush[e]:
                 continue
             v = adj_head[e]
-            a = adj_link[e]
-            cost = time[a] + fixed[a]
-            if lu + cost < lo[v]:
-                lo[v] = lu + cost
-                pmin[v] = e
-            if xo[e] > 0.0 and hu > -np.inf and hu + cost > hi[v]:
-                hi[v] = hu + cost
-                pmax[v] = e
+            work[v] += 1
+            if work[v] == indeg[v]:
+                pos[v] = n
+                topo[n] = v
+                n += 1
+    m = 0
+    for i in range(n):
+        u = topo[i]
+        if first[u] < 0:
+            continue
+        for k in range(first[u], last[u]):
+            e = edges[k]
+            if in_bush[e]:
+                out[m] = e
+                m += 1
+    for k in range(n_edges):
+        e = edges[k]
+        first[adj_tail[e]] = -1
+        last[adj_tail[e]] = -1
+        work[adj_head[e]] = 0
+    return n, m
 
 
 @njit(cache=True, nogil=True)
 def _add_shortcuts(
-    n, topo, indptr, adj_head, adj_link, in_bush, indeg, pos, time, fixed, lo, hi, pmax, back_buf
+    n,
+    topo,
+    indptr,
+    adj_head,
+    adj_link,
+    in_bush,
+    indeg,
+    pos,
+    time,
+    fixed,
+    lo,
+    hi,
+    pmax,
+    back_buf,
+    edges,
 ):
-    """Add the edges that shorten the dearest used way into a node; return how many went
-    against the current topological order (listed in ``back_buf``).
+    """Add the edges that shorten the dearest used way into a node, and list the bush's
+    edges grouped by tail in the order ``topo`` into ``edges``; return (edges listed, edges
+    added against the order, listed in ``back_buf``).
 
     A node's label is its dearest used-path cost, or its cheapest where no flow enters.
-    Edges that go forward in the order ``pos`` keep it valid; the backward ones may close a
-    cycle, which the caller checks."""
+    Edges that go forward in the order ``pos`` keep it (and the list) valid; the backward
+    ones may close a cycle, which the caller checks."""
     n_back = 0
+    k = 0
     for i in range(n):
         u = topo[i]
         hu = hi[u] if pmax[u] >= 0 or i == 0 else lo[u]
         for e in range(indptr[u], indptr[u + 1]):
             if in_bush[e]:
+                edges[k] = e
+                k += 1
                 continue
             v = adj_head[e]
             if pos[v] < 0:
@@ -178,10 +269,12 @@ def _add_shortcuts(
             if hu + time[a] + fixed[a] < hv:
                 in_bush[e] = True
                 indeg[v] += 1
+                edges[k] = e
+                k += 1
                 if pos[v] < i:
                     back_buf[n_back] = e
                     n_back += 1
-    return n_back
+    return k, n_back
 
 
 @njit(cache=True, nogil=True)
@@ -213,6 +306,10 @@ def origin_update(
     pmin,
     pmax,
     back_buf,
+    list_buf,
+    list_out,
+    first,
+    last,
     n_passes,
     tol,
     x_acc,
@@ -231,7 +328,8 @@ def origin_update(
         Per-link volume-delay function codes and parameters, flow-independent cost.
     x, time, deriv
         ``(M,)`` link flows, times and time derivatives, updated in place.
-    in_bush, xo, indeg, work, topo, pos, lo, hi, pmin, pmax, back_buf
+    in_bush, xo, indeg, work, topo, pos, lo, hi, pmin, pmax, back_buf, list_buf, list_out,
+        first, last
         Scratch: ``in_bush`` all False, ``xo`` all 0 (edge size), ``indeg`` and ``work`` all 0,
         ``pos`` all -1 (node size); left that way on return.
     n_passes
@@ -245,7 +343,8 @@ def origin_update(
     Returns
     -------
     (edges, flows, shifted)
-        The new bush and the total flow moved.
+        The new bush (its edges grouped by tail in topological order, each group in CSR
+        order) and the total flow moved.
     """
     nb = bush_edges.shape[0]
     for k in range(nb):
@@ -253,10 +352,12 @@ def origin_update(
         in_bush[e] = True
         xo[e] = bush_flows[k]
         indeg[adj_head[e]] += 1
-    # 1. order and label the bush; drop the edges without origin flow that are not the
-    # cheapest way into their head (the labels and the order stay valid)
-    n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
-    _labels(n, topo, indptr, adj_head, adj_link, in_bush, xo, time, fixed, lo, hi, pmin, pmax)
+    # 1. order and label the bush from its stored edge list; drop the edges without origin
+    # flow that are not the cheapest way into their head (the labels and order stay valid)
+    n = _list_order(src, bush_edges, nb, adj_tail, adj_head, indeg, work, first, last, topo, pos)
+    _list_labels(
+        n, topo, bush_edges, nb, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
+    )
     for k in range(nb):
         e = bush_edges[k]
         if xo[e] <= 0.0:
@@ -265,8 +366,8 @@ def origin_update(
                 in_bush[e] = False
                 xo[e] = 0.0
                 indeg[v] -= 1
-    # 2. add the shortcuts on the dearest used-path labels
-    n_back = _add_shortcuts(
+    # 2. add the shortcuts on the dearest used-path labels, listing the bush on the way
+    n_list, n_back = _add_shortcuts(
         n,
         topo,
         indptr,
@@ -281,32 +382,64 @@ def origin_update(
         hi,
         pmax,
         back_buf,
+        list_buf,
     )
     if n_back > 0:
+        # re-sort from the list; a backward edge that closed a cycle leaves nodes unordered:
+        # then take the backward ones out again and re-sort without them
         n_old = n
         for i in range(n):
             pos[topo[i]] = -1
-        n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
+        n, m = _reorder(
+            src,
+            list_buf,
+            n_list,
+            in_bush,
+            adj_tail,
+            adj_head,
+            indeg,
+            work,
+            first,
+            last,
+            topo,
+            pos,
+            list_out,
+        )
         if n < n_old:
-            # a backward edge closed a cycle: take the backward ones out again
-            work[:] = 0
             for k in range(n_back):
                 e = back_buf[k]
                 in_bush[e] = False
                 indeg[adj_head[e]] -= 1
             for i in range(n):
                 pos[topo[i]] = -1
-            n = _topological(src, indptr, adj_head, in_bush, indeg, work, topo, pos)
+            n, m = _reorder(
+                src,
+                list_buf,
+                n_list,
+                in_bush,
+                adj_tail,
+                adj_head,
+                indeg,
+                work,
+                first,
+                last,
+                topo,
+                pos,
+                list_out,
+            )
+        n_list = m
+        list_buf[:m] = list_out[:m]
     # 4. shift flow from the dearest used path to the cheapest, node by node
     shifted = 0.0
     for _ in range(n_passes):
-        _labels(
+        _list_labels(
             n,
             topo,
-            indptr,
+            list_buf,
+            n_list,
+            adj_tail,
             adj_head,
             adj_link,
-            in_bush,
             xo,
             time,
             fixed,
@@ -384,26 +517,18 @@ def origin_update(
         shifted += moved
         if moved == 0.0:
             break
-    # gather the bush back into compact arrays and clear the scratch
-    count = 0
+    # the bush back into compact arrays (in the list's order), and clear the scratch
+    edges = np.empty(n_list, dtype=np.int32)
+    flows = np.empty(n_list)
+    for k in range(n_list):
+        e = list_buf[k]
+        edges[k] = e
+        flows[k] = xo[e]
+        x_acc[adj_link[e]] += xo[e]
+        in_bush[e] = False
+        xo[e] = 0.0
     for i in range(n):
         u = topo[i]
-        for e in range(indptr[u], indptr[u + 1]):
-            if in_bush[e]:
-                count += 1
-    edges = np.empty(count, dtype=np.int32)
-    flows = np.empty(count)
-    k = 0
-    for i in range(n):
-        u = topo[i]
-        for e in range(indptr[u], indptr[u + 1]):
-            if in_bush[e]:
-                edges[k] = e
-                flows[k] = xo[e]
-                x_acc[adj_link[e]] += xo[e]
-                in_bush[e] = False
-                xo[e] = 0.0
-                k += 1
         pos[u] = -1
         indeg[u] = 0
     return edges, flows, shifted
