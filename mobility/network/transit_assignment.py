@@ -43,6 +43,8 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.network._transit_kernels import (
+    LinkService,
+    StarArrays,
     _buffers,
     _strategy_tree,
     strategy_loads,
@@ -231,6 +233,29 @@ def _check_inputs(
     return c, f
 
 
+def _star_arrays(graph: StrategyGraph) -> StarArrays:
+    """The graph's arrays as the kernels take them."""
+    return StarArrays(
+        init=graph.init,
+        term=graph.term,
+        out_indptr=graph.out_indptr,
+        out_link=graph.out_link,
+        in_indptr=graph.in_indptr,
+        in_link=graph.in_link,
+        through=graph.through,
+        zone_nodes=graph.zone_nodes,
+    )
+
+
+def _service(
+    cost: np.ndarray, frequency: np.ndarray, wait_weight: float, alpha: float
+) -> LinkService:
+    """Checked link costs and frequencies and the wait constants, as the kernels take them."""
+    return LinkService(
+        cost=cost, freq=frequency, wait_gc=float(wait_weight * alpha), alpha=float(alpha)
+    )
+
+
 def optimal_strategy(
     graph: StrategyGraph,
     cost: np.ndarray,
@@ -271,27 +296,17 @@ def optimal_strategy(
         raise InputError(
             f"node {destination} out of range", field="destination", expected="a node index"
         )
-    label, node_freq, fixed_out, last_pos, attractive, key, heap, hpos, order = _buffers(
-        graph.n_nodes, graph.n_links
-    )
+    buf = _buffers(graph.n_nodes, graph.n_links)
     n_order = _strategy_tree(
-        int(destination),
-        graph.init,
-        graph.in_indptr,
-        graph.in_link,
-        c,
-        f,
-        float(wait_weight * alpha),
-        graph.through,
-        label,
-        node_freq,
-        fixed_out,
-        attractive,
-        key,
-        heap,
-        hpos,
-        order,
-        last_pos,
+        int(destination), _star_arrays(graph), _service(c, f, wait_weight, alpha), buf
+    )
+    label, node_freq, fixed_out, last_pos, attractive, order = (
+        buf.label,
+        buf.node_freq,
+        buf.fixed_out,
+        buf.last_pos,
+        buf.attractive,
+        buf.order,
     )
     positions = np.arange(n_order)
     settled = order[:n_order][last_pos[order[:n_order]] == positions]
@@ -339,21 +354,8 @@ def strategy_skim(
     c, f = _check_inputs(graph, cost, frequency, wait_weight, alpha)
     names, rows = link_arrays(accumulate, graph.n_links)
     acc = np.ascontiguousarray(rows.T)  # (M, K): the kernels read one link's values at a time
-    g = graph
     out_cost, out_sums = strategy_skims(
-        g.init,
-        g.term,
-        g.out_indptr,
-        g.out_link,
-        g.in_indptr,
-        g.in_link,
-        c,
-        f,
-        float(wait_weight * alpha),
-        float(alpha),
-        g.through,
-        g.zone_nodes,
-        acc,
+        _star_arrays(graph), _service(c, f, wait_weight, alpha), acc
     )
     return StrategySkim(
         cost=out_cost,
@@ -402,20 +404,8 @@ def strategy_load(
         raise InputError(f"has shape {d.shape}", field="demand", expected=f"({z}, {z})")
     if not np.all(np.isfinite(d) & (d >= 0)):
         raise InputError("has a negative or non-finite entry", field="demand", expected=">= 0")
-    g = graph
     flows, _total, unreachable = strategy_loads(
-        g.init,
-        g.term,
-        g.out_indptr,
-        g.out_link,
-        g.in_indptr,
-        g.in_link,
-        c,
-        f,
-        float(wait_weight * alpha),
-        g.through,
-        g.zone_nodes,
-        d,
+        _star_arrays(graph), _service(c, f, wait_weight, alpha), d
     )
     if unreachable > 0:
         raise InputError(
