@@ -173,7 +173,7 @@ def noise_bands(rows: Sequence[Sequence[Any]], tight: Sequence[Sequence[Any]] | 
 
 
 def _fmt(value: Any) -> str:
-    from mobility.impacts.appraisal import format_value
+    from mobility.impacts.indicators import format_value
 
     if isinstance(value, float):
         return format_value(value)
