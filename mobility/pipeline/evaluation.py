@@ -22,7 +22,7 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.pipeline.runner import REFERENCE, Job, LightResult, Runner, resolve_workers
-from mobility.scoring.ranking import PROJECTS_COLUMNS
+from mobility.scoring.ranking_inputs import PROJECTS_COLUMNS
 
 __all__ = [
     "BAND_FACTOR",
@@ -49,7 +49,7 @@ IMPACT_COLUMNS = (
     "basis",
     "noise_band",
 )
-PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
+PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking_inputs reads the file
 #: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
 JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")

@@ -135,7 +135,7 @@ def read_ranking(path: str | Path) -> list[Candidate]:
     ``build_years``. Rows whose ``decision`` is ``decided`` or ``not_appraised`` are not
     candidates and are skipped (:func:`read_decided` lists the decided ones).
     """
-    from mobility.scoring.ranking import is_candidate_row
+    from mobility.scoring.ranking_inputs import is_candidate_row
 
     file = Path(path)
     rows = _read_csv(file, ("project_id", "name", "score", "capex_mdkk"))
