@@ -27,7 +27,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # the region: vocabulary, zones, roads, transit, network edits, and its data builders
     ("region", "data"),
     # what is computed on the region, and the files that describe what to compute
-    ("demand", "impacts", "projects", "scenario", "rubric", "gis"),
+    ("demand", "impacts", "projects", "scenario", "scenario_sections", "rubric", "gis"),
     ("scoring",),
     ("report",),
     # the pipelines the commands call (issue 16, thin commands)

@@ -13,7 +13,9 @@ behind every pejlemærke, one module per step:
   (``project_id,name,subcriterion,indicator,value,unit,basis``);
 * :mod:`mobility.impacts.combined`: several projects evaluated together (``--combine a,b``).
 
-This module validates the scenario's ``appraisal`` section (:func:`settings_from_scenario`):
+This module turns the scenario's ``appraisal`` section, validated with the scenario
+(:class:`mobility.scenario_sections.AppraisalSection`), into the appraisal's settings
+(:func:`settings_from_scenario`, which resolves the corridors against the zones):
 the material-benefit threshold (``appraisal.material_benefit_h_per_resident`` hours per
 resident and year, default 0.25 h, an estimate), the corridors of 2.1
 (``{name, from: [zones], to: [zones]}``, zone or municipality names, both directions) and the
@@ -25,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mobility.config import Fields
+from mobility.errors import InputError
 
 __all__ = [
     "DEFAULT_CORRIDORS",
@@ -88,56 +90,60 @@ def _zone_lookup(zones: Any) -> dict[str, list[int]]:
 
 
 def settings_from_scenario(scenario: Any, zones: Any) -> AppraisalSettings:
-    """Validate the scenario's ``appraisal`` section (``None`` -> defaults).
+    """The appraisal settings of the scenario's ``appraisal`` section (absent -> defaults),
+    its corridors resolved against ``zones``.
 
-    Schema::
+    The section is validated by :func:`mobility.scenario.load_scenario`
+    (:class:`mobility.scenario_sections.AppraisalSection`); here the corridor ends (zone or
+    municipality names, or zone ids) are looked up, and the defaults of what it does not give
+    apply (:data:`DEFAULT_CORRIDORS`, :data:`MATERIAL_H_PER_RESIDENT`, 2026). Schema::
 
         appraisal:
           material_benefit_h_per_resident: 0.25
           discount_base_year: 2026
           corridors:
             - {name: Hillerød-Kastrup, from: [Hillerød], to: [Tårnby]}
+
+    Raises
+    ------
+    InputError
+        For a corridor end that names no zone (file and field named).
     """
-    sec = scenario.section("appraisal") if hasattr(scenario, "section") else None
-    if sec is None or sec.raw("corridors", None) is None:
-        data = dict(sec.data) if sec is not None else {}
-        data["corridors"] = [dict(c) for c in DEFAULT_CORRIDORS]
-        file = sec.file if sec is not None else "(default appraisal settings)"
-        sec = Fields(data, file=file, prefix="appraisal")
-    # projects/only are read by ``mobility run`` (which catalogue and which of its projects)
-    sec.check_unknown(
-        (
-            "material_benefit_h_per_resident",
-            "discount_base_year",
-            "corridors",
-            "projects",
-            "only",
-            "source",
+    from mobility.scenario_sections import AppraisalSection, CorridorSpec
+
+    sec = getattr(scenario, "appraisal", None) or AppraisalSection()
+    file = sec.file if sec.file is not None else "(default appraisal settings)"
+    specs = sec.corridors
+    if specs is None:
+        specs = tuple(
+            CorridorSpec(str(c["name"]), tuple(c["from"]), tuple(c["to"]))
+            for c in DEFAULT_CORRIDORS
         )
-    )
     lookup = _zone_lookup(zones)
     corridors = []
-    for item in sec.items("corridors") if sec.raw("corridors", None) is not None else []:
-        item.check_unknown(("name", "from", "to"))
+    for k, spec in enumerate(specs):
         ends = []
-        for key in ("from", "to"):
+        for key, names in (("from", spec.origins), ("to", spec.destinations)):
             idx: list[int] = []
-            for j, z in enumerate(item.list(key)):
-                k = str(z).strip().lower()
-                hit = lookup.get(k) or lookup.get("municipality:" + k)
+            for j, z in enumerate(names):
+                name = str(z).strip().lower()
+                hit = lookup.get(name) or lookup.get("municipality:" + name)
                 if not hit:
-                    raise item.error(
-                        f"{key}[{j}]", f"unknown zone '{z}'", expected="a zone or municipality name"
+                    raise InputError(
+                        f"unknown zone '{z}'",
+                        file=file,
+                        field=f"appraisal.corridors[{k}].{key}[{j}]",
+                        expected="a zone or municipality name",
                     )
                 idx.extend(hit)
             ends.append(tuple(sorted(set(idx))))
-        corridors.append(Corridor(item.str("name"), ends[0], ends[1]))
+        corridors.append(Corridor(spec.name, ends[0], ends[1]))
     return AppraisalSettings(
-        material_h_per_resident=sec.number(
-            "material_benefit_h_per_resident", MATERIAL_H_PER_RESIDENT, minimum=0.0
+        material_h_per_resident=(
+            sec.material_h_per_resident
+            if sec.material_h_per_resident is not None
+            else MATERIAL_H_PER_RESIDENT
         ),
         corridors=tuple(corridors),
-        discount_base_year=sec.number(
-            "discount_base_year", 2026, minimum=1990, maximum=2100, integer=True
-        ),
+        discount_base_year=sec.discount_base_year if sec.discount_base_year is not None else 2026,
     )

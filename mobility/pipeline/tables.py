@@ -2,7 +2,7 @@
 
 ``impacts.csv`` (:data:`IMPACT_COLUMNS`, with the ``noise_band`` of each modelled number,
 :func:`noise_bands`), ``projects.csv`` (:data:`PROJECT_COLUMNS`, the schema that
-:mod:`mobility.scoring.ranking` reads; :func:`decision_of`), ``cba.csv``
+:mod:`mobility.scoring.ranking_inputs` reads; :func:`decision_of`), ``cba.csv``
 (:data:`CBA_COLUMNS`), ``judgements.csv`` (:data:`JUDGEMENT_COLUMNS`,
 :func:`judgement_rows`) and ``link_flows/<project_id>.csv`` (:data:`LINK_CHANGE_COLUMNS`,
 :func:`link_change_rows`). :func:`mobility.pipeline.evaluation.run_evaluation` fills and
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from mobility.pipeline.runner import REFERENCE
-from mobility.scoring.ranking import PROJECTS_COLUMNS
+from mobility.scoring.ranking_inputs import PROJECTS_COLUMNS
 
 __all__ = [
     "CBA_COLUMNS",
@@ -41,7 +41,7 @@ IMPACT_COLUMNS = (
     "basis",
     "noise_band",
 )
-PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
+PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking_inputs reads the file
 #: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
 JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
 CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
