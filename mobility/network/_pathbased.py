@@ -25,10 +25,10 @@ from mobility.network.vdf import _der1, _time1
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _eval(code, v, t0, b, p, c):
+def _eval(code, v, t0, first, second, c):
     if v < 0.0:
         v = 0.0
-    return _time1(code, v, t0, b, p, c), _der1(code, v, t0, b, p, c)
+    return _time1(code, v, t0, first, second, c), _der1(code, v, t0, first, second, c)
 
 
 @njit(cache=True, nogil=True)
@@ -50,12 +50,12 @@ def _grow_float(arr, need):
 
 
 @njit(cache=True, nogil=True)
-def _shift(code, links, start, length, delta, x, time, deriv, t0, b, p, c):
+def _shift(code, links, start, length, delta, x, time, deriv, t0, first, second, c):
     """Add ``delta`` to the flow of every link of one path and refresh their costs."""
     for i in range(start, start + length):
         a = links[i]
         x[a] += delta
-        time[a], deriv[a] = _eval(code[a], x[a], t0[a], b[a], p[a], c[a])
+        time[a], deriv[a] = _eval(code[a], x[a], t0[a], first[a], second[a], c[a])
 
 
 @njit(cache=True, nogil=True)
@@ -67,8 +67,8 @@ def _equalize_od(
     mark,
     code,
     t0,
-    b,
-    p,
+    first,
+    second,
     c,
     fixed,
     x,
@@ -118,8 +118,12 @@ def _equalize_od(
                     step = f
                 path_flow[k] = f - step
                 path_flow[sp] += step
-                _shift(code, links_buf, s_p, path_len[k], -step, x, time, deriv, t0, b, p, c)
-                _shift(code, links_buf, s_sp, path_len[sp], step, x, time, deriv, t0, b, p, c)
+                _shift(
+                    code, links_buf, s_p, path_len[k], -step, x, time, deriv, t0, first, second, c
+                )
+                _shift(
+                    code, links_buf, s_sp, path_len[sp], step, x, time, deriv, t0, first, second, c
+                )
                 moved = True
             if path_flow[k] <= 0.0:
                 if prev < 0:
@@ -138,8 +142,8 @@ def gp_inner(
     demand,
     code,
     t0,
-    b,
-    p,
+    first,
+    second,
     c,
     fixed,
     x,
@@ -201,8 +205,8 @@ def gp_inner(
                 mark,
                 code,
                 t0,
-                b,
-                p,
+                first,
+                second,
                 c,
                 fixed,
                 x,
@@ -232,8 +236,8 @@ def gp_sweep(
     demand,
     code,
     t0,
-    b,
-    p,
+    first,
+    second,
     c,
     fixed,
     x,
@@ -355,7 +359,20 @@ def gp_sweep(
                 if path_next[sp] < 0:
                     # first path of this OD pair: it takes the whole demand
                     path_flow[sp] = q
-                    _shift(code, links_buf, path_start[sp], length, q, x, time, deriv, t0, b, p, c)
+                    _shift(
+                        code,
+                        links_buf,
+                        path_start[sp],
+                        length,
+                        q,
+                        x,
+                        time,
+                        deriv,
+                        t0,
+                        first,
+                        second,
+                        c,
+                    )
                     continue
             for _ in range(inner):
                 if not _equalize_od(
@@ -366,8 +383,8 @@ def gp_sweep(
                     mark,
                     code,
                     t0,
-                    b,
-                    p,
+                    first,
+                    second,
                     c,
                     fixed,
                     x,
