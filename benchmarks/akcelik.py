@@ -52,13 +52,9 @@ def _relative_gap(net, demand: np.ndarray, flows: np.ndarray) -> float:
     times = vdf.time("akcelik", flows, net.free_flow_time, net.capacity, **net.vdf_parameters())
     graph = paths.build_graph(net)
     _, sp_cost, _ = paths.aon_kernel(graph)(
-        graph.indptr,
-        graph.adj_head,
-        graph.adj_tail,
-        graph.adj_link,
+        graph.csr,
+        graph.ends,
         np.ascontiguousarray(times),
-        graph.sources,
-        graph.zone_nodes,
         np.ascontiguousarray(demand, dtype=np.float64),
         graph.n_links,
     )

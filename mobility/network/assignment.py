@@ -245,6 +245,7 @@ class _Problem:
             code, net.alpha, net.beta, net.akcelik_j, net.period_h
         )
         self.c = np.ascontiguousarray(net.capacity, dtype=np.float64)
+        self.vdf_params = vdf.VdfParams(self.code, self.t0, self.first, self.second, self.c)
         self.graph = paths.build_graph(net)
         self.kernel = paths.aon_kernel(self.graph)
         self.time_buf = np.empty(net.n_links)
@@ -257,17 +258,7 @@ class _Problem:
     def aon(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
         start = _time.perf_counter()
         g = self.graph
-        y, sp, unreachable = self.kernel(
-            g.indptr,
-            g.adj_head,
-            g.adj_tail,
-            g.adj_link,
-            cost,
-            g.sources,
-            g.zone_nodes,
-            self.demand,
-            g.n_links,
-        )
+        y, sp, unreachable = self.kernel(g.csr, g.ends, cost, self.demand, g.n_links)
         if unreachable > 0:
             paths.raise_unreachable(self.net, g, self.demand)
         self.sp_seconds += _time.perf_counter() - start
@@ -284,12 +275,12 @@ class _Problem:
         bracket. Returns -1.0 if ``d`` is not a descent direction (slope at 0 is >= 0).
         """
         start = _time.perf_counter()
-        args = (self.t0, self.first, self.second, self.c, self.fixed)
-        g0, _ = vdf.line_derivative(self.code, x, d, 0.0, *args)
+        params, fixed = self.vdf_params, self.fixed
+        g0, _ = vdf.line_derivative(params, fixed, x, d, 0.0)
         if not g0 < 0.0:
             self.ls_seconds += _time.perf_counter() - start
             return -1.0
-        g1, _ = vdf.line_derivative(self.code, x, d, 1.0, *args)
+        g1, _ = vdf.line_derivative(params, fixed, x, d, 1.0)
         if g1 <= 0.0:
             self.ls_seconds += _time.perf_counter() - start
             return 1.0
@@ -298,7 +289,7 @@ class _Problem:
         lam = g0 / (g0 - g1)
         tol = 1e-12 * abs(g0)
         for _ in range(100):
-            g, h = vdf.line_derivative(self.code, x, d, lam, *args)
+            g, h = vdf.line_derivative(params, fixed, x, d, lam)
             if abs(g) <= tol:
                 break
             if g < 0.0:

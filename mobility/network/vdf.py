@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -50,6 +51,28 @@ VDF_CODES = {"bpr": 0, "conical": 1, "akcelik": 2}
 _NAMES = {code: name for name, code in VDF_CODES.items()}
 #: Minutes per hour x Akçelik's 0.25: the delay term in minutes with ``T`` in hours.
 _AK_SCALE = 15.0
+
+
+class VdfParams(NamedTuple):
+    """Every link's volume-delay inputs as the kernels take them, ``(M,)`` each.
+
+    Attributes
+    ----------
+    code
+        int64 kernel code of each link's function (:data:`VDF_CODES`).
+    t0
+        Free-flow travel times.
+    first, second
+        Each link's parameter pair (:func:`parameter_pair`).
+    capacity
+        Capacities.
+    """
+
+    code: np.ndarray
+    t0: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    capacity: np.ndarray
 
 
 def vdf_code(name: str) -> int:
@@ -378,12 +401,30 @@ def link_time_integral(code, v, t0, first, second, c, out):
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def time_and_derivative(params, a, v):
+    """Travel time and its derivative of link ``a`` at flow ``v`` (0 if negative), for the
+    :class:`VdfParams` ``params``."""
+    if v < 0.0:
+        v = 0.0
+    code, t0, first, second, c = (
+        params.code[a],
+        params.t0[a],
+        params.first[a],
+        params.second[a],
+        params.capacity[a],
+    )
+    return _time1(code, v, t0, first, second, c), _der1(code, v, t0, first, second, c)
+
+
 @njit(cache=True, nogil=True)
-def line_derivative(code, x, d, lam, t0, first, second, c, fixed):
+def line_derivative(params, fixed, x, d, lam):
     """Beckmann objective's slope and curvature along ``x + lam * d``.
 
-    Returns ``(sum_k (t_k(x_k + lam d_k) + fixed_k) d_k, sum_k t'_k(.) d_k^2)``.
+    ``params`` is a :class:`VdfParams`, ``fixed`` the links' flow-independent cost. Returns
+    ``(sum_k (t_k(x_k + lam d_k) + fixed_k) d_k, sum_k t'_k(.) d_k^2)``.
     """
+    code, t0, first, second, c = params
     g = 0.0
     h = 0.0
     for k in range(x.shape[0]):
