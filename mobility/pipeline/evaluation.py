@@ -188,7 +188,7 @@ def noise_bands(rows: Sequence[Sequence[Any]], tight: Sequence[Sequence[Any]] | 
 
 
 def _fmt(value: Any) -> str:
-    from mobility.impacts.appraisal import format_value
+    from mobility.impacts.indicators import format_value
 
     if isinstance(value, float):
         return format_value(value)
@@ -220,13 +220,11 @@ def run_evaluation(
     )
     from mobility.gis import write_link_changes_map
     from mobility.impacts import cba
-    from mobility.impacts.appraisal import (
-        Combined,
-        cba_inputs,
-        effects,
-        indicator_rows,
-        settings_from_scenario,
-    )
+    from mobility.impacts.appraisal import settings_from_scenario
+    from mobility.impacts.cba_inputs import cba_inputs
+    from mobility.impacts.combined import Combined
+    from mobility.impacts.effects import effects
+    from mobility.impacts.indicators import indicator_rows
     from mobility.projects import apply_projects, load_catalogue
     from mobility.region import load_region
     from mobility.scenario import load_scenario
