@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from mobility.demand.outputs import LINK_FLOWS
 from mobility.errors import InputError
+from mobility.impacts.tables import CBA, IMPACTS, JUDGEMENTS, PROJECT_LINK_FLOWS, PROJECTS
 from mobility.pipeline.runner import REFERENCE, Job, LightResult, Runner, resolve_workers
-from mobility.scoring.ranking import PROJECTS_COLUMNS
 
 __all__ = [
     "BAND_FACTOR",
@@ -39,20 +40,11 @@ __all__ = [
     "summary_line",
 ]
 
-IMPACT_COLUMNS = (
-    "project_id",
-    "name",
-    "subcriterion",
-    "indicator",
-    "value",
-    "unit",
-    "basis",
-    "noise_band",
-)
-PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
+IMPACT_COLUMNS = IMPACTS.names
+PROJECT_COLUMNS = PROJECTS.names  # one schema: the ranking and the report read the file
 #: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
-JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
-CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
+JUDGEMENT_COLUMNS = JUDGEMENTS.names
+CBA_COLUMNS = CBA.names
 #: The noise band of every effect is its change when both runs of the pair are solved this
 #: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it) along an
 #: independent path: the tighter reference starts cold and the tighter project runs start
@@ -61,13 +53,7 @@ CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_
 #: The two tolerances are separate jobs, so ``--workers`` runs them side by side.
 BAND_FACTOR = 10.0
 #: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
-LINK_CHANGE_COLUMNS = (
-    "volume_peak_hour_base",
-    "adt_base",
-    "volume_peak_hour_change",
-    "adt_change",
-    "link_status",
-)
+LINK_CHANGE_COLUMNS = PROJECT_LINK_FLOWS.names[len(LINK_FLOWS.names) :]
 
 
 def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -40,6 +40,7 @@ import numpy as np
 
 from mobility.errors import InputError, shown
 from mobility.fileio import check_header, decimal_point, sniff_dialect
+from mobility.impacts.tables import IMPACTS
 from mobility.scoring import mcda, normalise
 from mobility.scoring import pejlemaerker as pm
 from mobility.scoring.sensitivity import (
@@ -50,53 +51,17 @@ from mobility.scoring.sensitivity import (
     swap_numeric,
     swap_weighted_sum,
 )
+from mobility.scoring.tables import RANKING_BASE, RANKING_SENSITIVITY, SCORES_LONG, SENSITIVITY
 from mobility.scoring.weights import NormalisationSpec, Weights, criterion_index
 
-IMPACTS_COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
-PROJECTS_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "status",
-    "municipalities",
-    "opening_year",
-    "capex_mdkk",
-    "opex_mdkk_per_year",
-    "construction_co2e_t",
-    "region_part",
-    "decision",
-    "decision_reason",
-)
+#: The columns of ``impacts.csv`` the ranking needs (``noise_band`` is read when present).
+IMPACTS_COLUMNS = IMPACTS.required
 BASES = ("modelled", "judged")
 #: ``projects.csv`` / ``ranking.csv`` ``decision``: a candidate is ranked; a decided project
 #: (committed in the scenario) and one with nothing to model are listed, not ranked.
 DECISIONS = ("candidate", "decided", "not_appraised")
-RANKING_COLUMNS = (
-    "rank",
-    "project_id",
-    "name",
-    "score",
-    *(f"pejlemaerke_{c}" for c in pm.criterion_ids()),
-    "judged_share",
-    "capex_mdkk",
-    "npv_mdkk",
-    "bcr",
-    "region_part",
-    "within_noise",
-    "decision",
-    "nnk",
-)
-SCORES_LONG_COLUMNS = (
-    "project_id",
-    "subcriterion",
-    "indicator",
-    "value",
-    "unit",
-    "basis",
-    "method",
-    "sub_score",
-    "weight",
-)
+RANKING_COLUMNS = tuple(c.name for c in RANKING_BASE)
+SCORES_LONG_COLUMNS = SCORES_LONG.names
 
 
 @dataclass(frozen=True)
@@ -736,18 +701,8 @@ def scores_long_rows(ranking: Ranking) -> list[list[str]]:
     return rows
 
 
-SENSITIVITY_COLUMNS = (
-    "p_top_k",
-    "rank_mean",
-    "rank_p05",
-    "rank_p95",
-    "p_rank_stable",
-    "unstable",
-    "swap_with",
-    "swap_criterion",
-    "swap_weight_change",
-)
-ACCEPTABILITY_COLUMNS = ("project_id", "rank", "probability", "cumulative")
+SENSITIVITY_COLUMNS = tuple(c.name for c in RANKING_SENSITIVITY)
+ACCEPTABILITY_COLUMNS = SENSITIVITY.names
 
 
 @dataclass
