@@ -169,7 +169,7 @@ class TableSchema:
                 )
 
 
-def read_cells(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def read_cells(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]], bool]:
     """The header and the rows of a CSV file as text, in either of mobility's dialects.
 
     The byte-order mark is dropped, the delimiter is read off the header line
@@ -186,7 +186,8 @@ def read_cells(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]
     Returns
     -------
     tuple
-        ``(header, [(line, cells), ...])``, lines counted from 1 (the header).
+        ``(header, [(line, cells), ...], decimal_comma)``, lines counted from 1 (the
+        header); ``decimal_comma`` whether the file is ``excel-da`` (numbers with a comma).
 
     Raises
     ------
@@ -201,12 +202,12 @@ def read_cells(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
     first = text.split("\n", 1)[0]
-    delimiter, _ = sniff_dialect(first)
+    delimiter, decimal_comma = sniff_dialect(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError("empty file", file=p, expected="a header row") from None
+        raise InputError("file is empty", file=p, expected="a CSV header") from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=p, line=1) from None
     check_header(header, file=p)
@@ -218,21 +219,26 @@ def read_cells(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]
                 continue
             if len(cells) != len(header):
                 raise InputError(
-                    f"{len(cells)} cells but the header has {len(header)}", file=p, line=line
+                    f"has {len(cells)} fields",
+                    file=p,
+                    line=line,
+                    expected=f"{len(header)} fields as in the header",
                 )
             rows.append((line, cells))
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", file=p, line=reader.line_num) from None
-    return header, rows
+    return header, rows, decimal_comma
 
 
 def parse_value(text: str, column: Column, *, file: str | Path, line: int) -> Any:
     """One cell as its column's type (an empty cell is ``None``).
 
     ``str``: the text; ``int``: an integer; ``float``: a number, ``inf``/``-inf`` included
-    (a whole number stays ``int``, as written); ``bool``: ``true``/``false``; ``id``: an
-    ``int`` when the cell is a whole number, else the text. A decimal comma
-    (``--csv-dialect excel-da``) is read as a point in ``int`` and ``float`` cells.
+    (a whole number stays ``int``, as written; ``nan``, which the CBA writes for a ratio
+    without a value, stays the text, as the report has always shown it); ``bool``:
+    ``true``/``false``; ``id``: an ``int`` when the cell is a whole number, else the text.
+    A decimal comma (``--csv-dialect excel-da``) is read as a point in ``int`` and ``float``
+    cells.
 
     Raises
     ------
@@ -246,6 +252,8 @@ def parse_value(text: str, column: Column, *, file: str | Path, line: int) -> An
         return text
     if kind == "id":
         return int(text) if _INT_RE.match(text) else text
+    if kind == "float" and text == "nan":
+        return text  # a ratio without a value (cba.csv nnk, irr), shown as written
     if kind in ("int", "float"):
         number = decimal_point(text)
         if _INT_RE.match(number):
@@ -285,7 +293,7 @@ def read_table(path: str | Path, schema: TableSchema) -> tuple[list[str], list[l
         One line naming the file, the line and the column: a missing, unknown or misplaced
         column, a cell that is not of its column's type, a malformed file.
     """
-    header, raw = read_cells(path)
+    header, raw, _ = read_cells(path)
     schema.check_header(header, file=path)
     columns = [schema.column(h) for h in header]
     rows = [

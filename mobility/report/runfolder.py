@@ -228,7 +228,7 @@ def _read_sensitivity(path: Path) -> tuple[list[str], list[list[Any]]]:
     """``sensitivity.csv`` in its schema's long form; a file with other columns (the wide
     form ``project_id,p_rank_1,p_rank_2,...`` of earlier versions) is read as it is, and the
     rank acceptability section says when it holds no rank probabilities."""
-    header, _ = read_cells(path)
+    header, _, _ = read_cells(path)
     if set(header) <= set(SENSITIVITY.names):
         return read_schema_table(path, SENSITIVITY)
     return read_table(path, text_columns=TEXT_COLUMNS)

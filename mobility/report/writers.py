@@ -268,7 +268,7 @@ def read_table(
         If the file is empty or a row's length differs from the header's.
     """
     _check_dialect(dialect)
-    header, raw = read_cells(path)
+    header, raw, _ = read_cells(path)
     excel_da = dialect == "excel-da"
     keep = {i for i, h in enumerate(header) if h in set(text_columns)}
     rows: list[list[Any]] = [

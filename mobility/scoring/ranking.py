@@ -29,7 +29,6 @@ Outputs (see :func:`write_outputs`):
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -39,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from mobility.errors import InputError, shown
-from mobility.fileio import check_header, decimal_point, sniff_dialect
+from mobility.fileio import check_header, decimal_point
 from mobility.impacts.tables import IMPACTS
 from mobility.scoring import mcda, normalise
 from mobility.scoring import pejlemaerker as pm
@@ -53,6 +52,7 @@ from mobility.scoring.sensitivity import (
 )
 from mobility.scoring.tables import RANKING_BASE, RANKING_SENSITIVITY, SCORES_LONG, SENSITIVITY
 from mobility.scoring.weights import NormalisationSpec, Weights, criterion_index
+from mobility.tables import read_cells
 
 #: The columns of ``impacts.csv`` the ranking needs (``noise_band`` is read when present).
 IMPACTS_COLUMNS = IMPACTS.required
@@ -96,21 +96,11 @@ class ProjectInfo:
 
 
 def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=path) from None
-    lines = text.splitlines()
-    delimiter, comma = sniff_dialect(lines[0] if lines else "")
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputError("file is empty", file=path, expected="a CSV header") from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, line=1) from None
+    """``(header, [(line, {column: cell}), ...])`` of a CSV file in either dialect
+    (:func:`mobility.tables.read_cells`), names and cells stripped, decimal commas read as
+    points, blank rows skipped; the ``required`` columns must be there."""
+    header, raw, comma = read_cells(path)
+    header = [h.strip() for h in header]
     check_header(header, file=path)
     missing = [c for c in required if c not in header]
     if missing:
@@ -121,22 +111,11 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[t
             expected="columns " + ",".join(required),
         )
     rows = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                raise InputError(
-                    f"has {len(row)} fields",
-                    file=path,
-                    line=line,
-                    expected=f"{len(header)} fields as in the header",
-                )
-            cells = [decimal_point(c.strip()) if comma else c.strip() for c in row]
-            rows.append((line, dict(zip(header, cells, strict=True))))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
+    for line, row in raw:
+        if all(not c.strip() for c in row):
+            continue
+        cells = [decimal_point(c.strip()) if comma else c.strip() for c in row]
+        rows.append((line, dict(zip(header, cells, strict=True))))
     return header, rows
 
 
