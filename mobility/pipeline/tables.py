@@ -1,8 +1,8 @@
 """The tables of an evaluation's output folder: their columns and the rows of each.
 
 ``impacts.csv`` (:data:`IMPACT_COLUMNS`, with the ``noise_band`` of each modelled number,
-:func:`noise_bands`), ``projects.csv`` (:data:`PROJECT_COLUMNS`, the schema that
-:mod:`mobility.scoring.ranking_inputs` reads; :func:`decision_of`), ``cba.csv``
+:func:`noise_bands`), ``projects.csv`` (:data:`PROJECT_COLUMNS`, the schema
+:data:`mobility.impacts.tables.PROJECTS` that the ranking reads; :func:`decision_of`), ``cba.csv``
 (:data:`CBA_COLUMNS`), ``judgements.csv`` (:data:`JUDGEMENT_COLUMNS`,
 :func:`judgement_rows`) and ``link_flows/<project_id>.csv`` (:data:`LINK_CHANGE_COLUMNS`,
 :func:`link_change_rows`). :func:`mobility.pipeline.evaluation.run_evaluation` fills and
@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from mobility.demand.outputs import LINK_FLOWS
+from mobility.impacts.tables import CBA, IMPACTS, JUDGEMENTS, PROJECT_LINK_FLOWS, PROJECTS
 from mobility.pipeline.runner import REFERENCE
-from mobility.scoring.ranking_inputs import PROJECTS_COLUMNS
 
 __all__ = [
     "CBA_COLUMNS",
@@ -31,28 +32,13 @@ __all__ = [
     "noise_bands",
 ]
 
-IMPACT_COLUMNS = (
-    "project_id",
-    "name",
-    "subcriterion",
-    "indicator",
-    "value",
-    "unit",
-    "basis",
-    "noise_band",
-)
-PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking_inputs reads the file
+IMPACT_COLUMNS = IMPACTS.names
+PROJECT_COLUMNS = PROJECTS.names  # one schema: the ranking and the report read the file
 #: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
-JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
-CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
+JUDGEMENT_COLUMNS = JUDGEMENTS.names
+CBA_COLUMNS = CBA.names
 #: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
-LINK_CHANGE_COLUMNS = (
-    "volume_peak_hour_base",
-    "adt_base",
-    "volume_peak_hour_change",
-    "adt_change",
-    "link_status",
-)
+LINK_CHANGE_COLUMNS = PROJECT_LINK_FLOWS.names[len(LINK_FLOWS.names) :]
 
 
 def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:

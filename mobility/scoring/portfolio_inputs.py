@@ -9,7 +9,6 @@ line and the field.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -49,25 +48,16 @@ def split_parts(text: str) -> tuple[str, ...]:
 
 
 def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file as ``(line, row)`` with the required columns checked."""
-    from mobility.fileio import check_header, decimal_point, sniff_dialect
+    """Rows of a CSV file as ``(line, row)`` with the required columns checked
+    (:func:`mobility.tables.read_cells`: either dialect; names and cells stripped, decimal
+    commas read as points)."""
+    from mobility.fileio import check_header, decimal_point
+    from mobility.tables import read_cells
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
-    lines = text.splitlines()
-    delimiter, comma = sniff_dialect(lines[0] if lines else "")
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=p, line=1) from None
+    header, raw, comma = read_cells(p)
+    header = [h.strip() for h in header]
     check_header(header, file=p)
-    reader.fieldnames = header
     missing = [col for col in required if col not in header]
     if missing:
         raise InputError(
@@ -77,16 +67,11 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
             expected="columns " + ",".join(required),
         )
     rows = []
-    try:
-        for k, row in enumerate(reader):
-            if None in row:
-                raise InputError("row has more cells than the header", file=p, line=k + 2)
-            cells = {key: (v or "").strip() for key, v in row.items()}
-            if comma:
-                cells = {key: decimal_point(v) for key, v in cells.items()}
-            rows.append((k + 2, cells))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=p, line=reader.reader.line_num) from None
+    for line, row in raw:
+        cells = {key: v.strip() for key, v in zip(header, row, strict=True)}
+        if comma:
+            cells = {key: decimal_point(v) for key, v in cells.items()}
+        rows.append((line, cells))
     return rows
 
 

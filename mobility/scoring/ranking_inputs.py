@@ -11,15 +11,16 @@ line and the field.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mobility.errors import InputError, shown
-from mobility.fileio import check_header, decimal_point, sniff_dialect
+from mobility.fileio import check_header, decimal_point
+from mobility.impacts.tables import IMPACTS, PROJECTS
 from mobility.scoring import pejlemaerker as pm
+from mobility.tables import read_cells
 
 __all__ = [
     "BASES",
@@ -36,21 +37,10 @@ __all__ = [
     "split_candidates",
 ]
 
-IMPACTS_COLUMNS = ("project_id", "name", "subcriterion", "indicator", "value", "unit", "basis")
-PROJECTS_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "status",
-    "municipalities",
-    "opening_year",
-    "capex_mdkk",
-    "opex_mdkk_per_year",
-    "construction_co2e_t",
-    "region_part",
-    "decision",
-    "decision_reason",
-)
+#: The columns of ``impacts.csv`` the ranking needs (``noise_band`` is read when present).
+IMPACTS_COLUMNS = IMPACTS.required
+#: The columns of ``projects.csv`` (:data:`mobility.impacts.tables.PROJECTS`).
+PROJECTS_COLUMNS = PROJECTS.names
 BASES = ("modelled", "judged")
 #: ``projects.csv`` / ``ranking.csv`` ``decision``: a candidate is ranked; a decided project
 #: (committed in the scenario) and one with nothing to model are listed, not ranked.
@@ -89,21 +79,11 @@ class ProjectInfo:
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=path) from None
-    lines = text.splitlines()
-    delimiter, comma = sniff_dialect(lines[0] if lines else "")
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputError("file is empty", file=path, expected="a CSV header") from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, line=1) from None
+    """``(header, [(line, {column: cell}), ...])`` of a CSV file in either dialect
+    (:func:`mobility.tables.read_cells`), names and cells stripped, decimal commas read as
+    points, blank rows skipped; the ``required`` columns must be there."""
+    header, raw, comma = read_cells(path)
+    header = [h.strip() for h in header]
     check_header(header, file=path)
     missing = [c for c in required if c not in header]
     if missing:
@@ -114,22 +94,11 @@ def read_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tu
             expected="columns " + ",".join(required),
         )
     rows = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                raise InputError(
-                    f"has {len(row)} fields",
-                    file=path,
-                    line=line,
-                    expected=f"{len(header)} fields as in the header",
-                )
-            cells = [decimal_point(c.strip()) if comma else c.strip() for c in row]
-            rows.append((line, dict(zip(header, cells, strict=True))))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, line=reader.line_num) from None
+    for line, row in raw:
+        if all(not c.strip() for c in row):
+            continue
+        cells = [decimal_point(c.strip()) if comma else c.strip() for c in row]
+        rows.append((line, dict(zip(header, cells, strict=True))))
     return header, rows
 
 

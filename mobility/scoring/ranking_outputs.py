@@ -27,6 +27,7 @@ from mobility.scoring import normalise
 from mobility.scoring import pejlemaerker as pm
 from mobility.scoring.ranking import Ranking, SensitivityOutput
 from mobility.scoring.ranking_inputs import DECISIONS, ImpactRow, ProjectInfo
+from mobility.scoring.tables import RANKING_BASE, RANKING_SENSITIVITY, SCORES_LONG, SENSITIVITY
 
 __all__ = [
     "ACCEPTABILITY_COLUMNS",
@@ -42,32 +43,8 @@ __all__ = [
     "write_outputs",
 ]
 
-RANKING_COLUMNS = (
-    "rank",
-    "project_id",
-    "name",
-    "score",
-    *(f"pejlemaerke_{c}" for c in pm.criterion_ids()),
-    "judged_share",
-    "capex_mdkk",
-    "npv_mdkk",
-    "bcr",
-    "region_part",
-    "within_noise",
-    "decision",
-    "nnk",
-)
-SCORES_LONG_COLUMNS = (
-    "project_id",
-    "subcriterion",
-    "indicator",
-    "value",
-    "unit",
-    "basis",
-    "method",
-    "sub_score",
-    "weight",
-)
+RANKING_COLUMNS = tuple(c.name for c in RANKING_BASE)
+SCORES_LONG_COLUMNS = SCORES_LONG.names
 
 
 def fmt(x: float | None, digits: int = 4) -> str:
@@ -131,18 +108,8 @@ def scores_long_rows(ranking: Ranking) -> list[list[str]]:
     return rows
 
 
-SENSITIVITY_COLUMNS = (
-    "p_top_k",
-    "rank_mean",
-    "rank_p05",
-    "rank_p95",
-    "p_rank_stable",
-    "unstable",
-    "swap_with",
-    "swap_criterion",
-    "swap_weight_change",
-)
-ACCEPTABILITY_COLUMNS = ("project_id", "rank", "probability", "cumulative")
+SENSITIVITY_COLUMNS = tuple(c.name for c in RANKING_SENSITIVITY)
+ACCEPTABILITY_COLUMNS = SENSITIVITY.names
 
 
 def unranked_rows(
