@@ -380,7 +380,7 @@ def run_evaluation(
 
 
 class _View:
-    """A LightResult seen as a model result by :func:`mobility.impacts.appraisal.effects`."""
+    """A LightResult seen as a model result by :func:`mobility.impacts.effects.effects`."""
 
     def __init__(self, light: LightResult, inputs: Any) -> None:
         self.od = light.od
