@@ -49,16 +49,12 @@ def _relative_gap(net, demand: np.ndarray, flows: np.ndarray) -> float:
     """``1 - sum(demand x SP cost) / sum(flow x cost)`` with mobility's kernels."""
     from mobility.network import paths, vdf
 
-    times = vdf.time("akcelik", flows, net.free_flow_time, net.b, net.power, net.capacity)
+    times = vdf.time("akcelik", flows, net.free_flow_time, net.capacity, **net.vdf_parameters())
     graph = paths.build_graph(net)
     _, sp_cost, _ = paths.aon_kernel(graph)(
-        graph.indptr,
-        graph.adj_head,
-        graph.adj_tail,
-        graph.adj_link,
+        graph.csr,
+        graph.ends,
         np.ascontiguousarray(times),
-        graph.sources,
-        graph.zone_nodes,
         np.ascontiguousarray(demand, dtype=np.float64),
         graph.n_links,
     )
@@ -127,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.networks.split(","):
         net, demand = _load(args.tntp_dir, name)
         m = net.n_links
-        net = dataclasses.replace(net, b=np.full(m, args.j), power=np.full(m, args.period_h))
+        net = dataclasses.replace(
+            net, akcelik_j=np.full(m, args.j), period_h=np.full(m, args.period_h)
+        )
         assignment.assign(net, demand, vdf="akcelik", max_iter=2)  # compile outside timing
         ref = assignment.assign(net, demand, algorithm="gp", vdf="akcelik", rel_gap=1e-10)
         runs = {"mobility gp (reference, 1e-10)": (ref.flows, ref.timings["total"], ref.iterations)}

@@ -282,7 +282,7 @@ def _check(files: dict[str, Path], flows_csv: Path, weights) -> tuple[float, flo
     demand = tntp.read_trips(files["trips"], n_zones=net.n_zones)
     data = np.loadtxt(flows_csv, delimiter=",", skiprows=1)
     flows = data[:, 2]
-    times = vdf.time("bpr", flows, net.free_flow_time, net.b, net.power, net.capacity)
+    times = vdf.time("bpr", flows, net.free_flow_time, net.capacity, **net.vdf_parameters())
     cost = times + weights[0] * net.toll + weights[1] * net.length
     _, sp = paths.aon(net, cost, demand)
     total = float(flows @ cost)

@@ -171,7 +171,7 @@ class Project:
 def stage_reserve_pct(kind: str, stage: str, *, salt_water: bool = False) -> float:
     """Korrektionsreserve (%) of ``stage`` for a project of ``kind`` (bundled unit prices);
     ``salt_water``: a road over or under salt water (the rail rule)."""
-    from mobility.impacts.cba import load_unit_prices, reserve_pct
+    from mobility.impacts.unit_prices import load_unit_prices, reserve_pct
 
     return reserve_pct(kind, stage, load_unit_prices(), salt_water=salt_water)
 

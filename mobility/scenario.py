@@ -1,9 +1,12 @@
 """Scenario files: what year to model, how to annualise, which committed changes apply.
 
 A scenario is one YAML file (``scenarios/base.yaml``, ``scenarios/reference_2035.yaml``)
-read with :func:`mobility.config.load_yaml` and validated here; every error names the file
-and the dotted field. The sections ``appraisal``, ``scoring`` and ``portfolio`` belong to
-other parts of the program and are passed through unvalidated (:meth:`Scenario.section`).
+read with :func:`mobility.config.load_yaml` and validated once, here, into typed sections;
+every error names the file and the dotted field. The sections of the later steps,
+``appraisal``, ``scoring`` and ``portfolio``, are validated by
+:mod:`mobility.scenario_sections` (their schema is there) into :attr:`Scenario.appraisal`,
+:attr:`Scenario.scoring` and :attr:`Scenario.portfolio`; what needs more than the file (the
+corridors' zones, the weights profile, the ``appraisal.only`` ids) is resolved where it is used.
 
 Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
 
@@ -45,7 +48,7 @@ Schema (all keys except ``name`` and ``year`` optional; defaults in brackets)::
       transit: my_transit/          # transit folder (``mobility network from-gtfs`` makes one)
       zones: my_zones.csv           # zones CSV with the bundled columns
       source: ...                   # where the data come from (required with any of them)
-    appraisal: {...}  scoring: {...}  portfolio: {...}   # passthrough
+    appraisal: {...}  scoring: {...}  portfolio: {...}   # mobility.scenario_sections
 
 Each entry of ``network.committed`` is a decided project: ``id``, ``name``, ``status``
 (built | decided | under_construction), ``opening_year``, ``source`` and ``changes`` in the
@@ -67,12 +70,18 @@ from mobility.errors import InputError
 from mobility.network.assignment import ALGORITHMS
 from mobility.network.transit_graph import ROUTE_CHOICES
 from mobility.region.inputs import RegionFiles
+from mobility.scenario_sections import (
+    SECTIONS,
+    AppraisalSection,
+    PortfolioSection,
+    ScoringSection,
+    appraisal_section,
+    portfolio_section,
+    scoring_section,
+)
 
 #: Equilibrium algorithms a scenario may name for its car assignments (all but ``aon``).
 ROAD_ASSIGNMENTS = tuple(a for a in ALGORITHMS if a != "aon")
-
-#: Sections owned by other modules, passed through as raw mappings.
-PASSTHROUGH = ("appraisal", "scoring", "portfolio")
 
 TOP_LEVEL = (
     "name",
@@ -86,7 +95,7 @@ TOP_LEVEL = (
     "model",
     "forecast_years",
     "region",
-    *PASSTHROUGH,
+    *SECTIONS,
 )
 DEMAND_FACTORS = ("trip_rate_factor", "car_ownership_factor", "commercial_traffic_factor")
 
@@ -191,8 +200,6 @@ class Scenario:
     ----------
     name, year, base_year, path
         Identification; ``path`` is the YAML file (``None`` when built in code).
-    sections
-        The raw top-level mapping of the file (passthrough sections live here).
     description
         Free text.
     trip_rate_factor
@@ -213,13 +220,21 @@ class Scenario:
         Later model years of the appraisal's growth path (:meth:`at_year`).
     region_files
         A user's own roads, transit and zones (``None`` each: the bundled region).
+    appraisal
+        The ``appraisal`` section: the catalogue folder, the ``only`` ids, the material-benefit
+        threshold, the discount base year and the corridors (their zone names unresolved;
+        :func:`mobility.impacts.appraisal.settings_from_scenario` resolves them).
+    scoring
+        The ``scoring`` section: weights, MCDA method, normalisation and sensitivity draws of
+        ``mobility run``'s ranking.
+    portfolio
+        The ``portfolio`` section: budgets and constraints of the portfolio.
     """
 
     name: str
     year: int
     base_year: int
     path: Path | None
-    sections: dict[str, Any]
     description: str = ""
     trip_rate_factor: float = 1.0
     car_ownership_factor: float = 1.0
@@ -230,6 +245,9 @@ class Scenario:
     settings: ModelSettings = field(default_factory=ModelSettings)
     forecast_years: tuple[ForecastYear, ...] = ()
     region_files: RegionFiles = field(default_factory=RegionFiles)
+    appraisal: AppraisalSection = field(default_factory=AppraisalSection)
+    scoring: ScoringSection = field(default_factory=ScoringSection)
+    portfolio: PortfolioSection = field(default_factory=PortfolioSection)
 
     def at_year(self, year: int) -> Scenario:
         """The scenario in one of its ``forecast_years``: that year's demand factors, and the
@@ -262,13 +280,6 @@ class Scenario:
     def model_years(self) -> tuple[int, ...]:
         """The scenario year and its forecast years, in order."""
         return (self.year, *(f.year for f in self.forecast_years))
-
-    def section(self, name: str) -> Fields | None:
-        """A passthrough section as :class:`~mobility.config.Fields` (``None`` if absent)."""
-        data = self.sections.get(name)
-        if data is None:
-            return None
-        return Fields(data, file=self.path or "(scenario)", prefix=name)
 
     @property
     def network_changes(self) -> tuple[Any, ...]:
@@ -508,15 +519,12 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         rate = demand.number("trip_rate_factor", 1.0, minimum=0.1, maximum=5.0)
         cars = demand.number("car_ownership_factor", 1.0, minimum=0.2, maximum=5.0)
         commercial = demand.number("commercial_traffic_factor", 1.0, minimum=0.2, maximum=5.0)
-    for key in PASSTHROUGH:
-        if key in top.data and top.data[key] is not None:
-            top.sub(key)  # must at least be a mapping
+    base = Path(path).resolve().parent if path is not None else None
     return Scenario(
         name=name,
         year=year,
         base_year=base_year,
         path=Path(path) if path is not None else None,
-        sections=dict(top.data),
         description=top.str("description", ""),
         trip_rate_factor=rate,
         car_ownership_factor=cars,
@@ -526,7 +534,10 @@ def scenario_from_mapping(data: Any, *, path: str | Path | None = None) -> Scena
         committed=_committed(top.sub("network", None)),
         settings=_settings(top.sub("model", None)),
         forecast_years=_forecast_years(top, year, (rate, cars, commercial)),
-        region_files=_region_files(top, Path(path).resolve().parent if path is not None else None),
+        region_files=_region_files(top, base),
+        appraisal=appraisal_section(top, base),
+        scoring=scoring_section(top, base),
+        portfolio=portfolio_section(top),
     )
 
 

@@ -20,14 +20,15 @@ import mobility
 #: The floors, bottom first: each names the parts of ``mobility`` (sub-package or top-level
 #: module) on it. The one definition of the order; docs/architecture.md explains it.
 FLOORS: tuple[tuple[str, ...], ...] = (
-    # shared tools, no model: errors, bundled-file paths, file output, YAML validation
-    ("mobility", "errors", "resources", "fileio", "config"),
+    # shared tools, no model: errors, bundled-file paths, file output, output-table schemas
+    # and their reader, YAML validation
+    ("mobility", "errors", "resources", "fileio", "tables", "config"),
     # generic networks (no Copenhagen); progress asks network.compilation about the kernels
     ("network", "progress"),
     # the region: vocabulary, zones, roads, transit, network edits, and its data builders
     ("region", "data"),
     # what is computed on the region, and the files that describe what to compute
-    ("demand", "impacts", "projects", "scenario", "rubric", "gis"),
+    ("demand", "impacts", "projects", "scenario", "scenario_sections", "rubric", "gis"),
     ("scoring",),
     ("report",),
     # the pipelines the commands call (issue 16, thin commands)

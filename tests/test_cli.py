@@ -455,7 +455,7 @@ def test_assign_akcelik_equals_engine_and_bad_parameters_one_line(tmp_path):
     bad = tmp_path / "bad.csv"
     braess = ["--net", str(TNTP / "Braess_net.tntp"), "--trips", str(TNTP / "Braess_trips.tntp")]
     result = _run(["assign", *braess, "--vdf", "akcelik", "-o", str(bad)])
-    _assert_one_line_error(result, "b", "Akcelik")
+    _assert_one_line_error(result, "akcelik_j", "Akcelik")
     assert not bad.exists()
 
 

@@ -174,7 +174,7 @@ def test_same_tables_give_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_link_changes_layer(tmp_path: Path) -> None:
-    from mobility.pipeline.evaluation import LINK_CHANGE_COLUMNS
+    from mobility.pipeline.tables import LINK_CHANGE_COLUMNS
 
     header = (*LINK_COLUMNS, *LINK_CHANGE_COLUMNS)
     base = (10, 1, 2, "Øster Allé", "arterial", "950.0", "12500", "1800.0", "3.0", "6.5")

@@ -384,7 +384,7 @@ def test_sourced_reserve_is_kept_and_bad_stage_refused(tmp_path: Path, zones: An
 
 
 def test_every_catalogue_project_has_a_stage(zones: Any) -> None:
-    from mobility.impacts.cba import STAGES as CBA_STAGES
+    from mobility.impacts.unit_prices import STAGES as CBA_STAGES
     from mobility.projects import STAGES, load_catalogue
 
     assert STAGES == CBA_STAGES

@@ -9,6 +9,12 @@ import pytest
 from mobility.errors import InputError
 from mobility.resources import bundled_file
 from mobility.scenario import load_scenario
+from mobility.scenario_sections import (
+    AppraisalSection,
+    CorridorSpec,
+    PortfolioSection,
+    ScoringSection,
+)
 
 MINIMAL = "name: t\nyear: 2020\n"
 
@@ -37,7 +43,10 @@ def test_bundled_scenarios_load():
 
 def test_minimal_defaults(tmp_path):
     s = load_scenario(_write(tmp_path, MINIMAL))
-    assert s.base_year == 2020 and s.trip_rate_factor == 1.0 and s.section("appraisal") is None
+    assert s.base_year == 2020 and s.trip_rate_factor == 1.0
+    assert s.appraisal == AppraisalSection() and s.appraisal.corridors is None
+    assert s.scoring == ScoringSection() and s.scoring.normalisation == "winsorised"
+    assert s.portfolio == PortfolioSection() and s.portfolio.as_dict() == {}
     assert s.settings.rel_gap == pytest.approx(1e-6)
     assert s.settings.pt_route_choice == "optimal_strategy"
     assert s.settings.road_assignment == "gp"
@@ -56,13 +65,29 @@ def test_road_assignment(tmp_path, algorithm):
     assert s.settings.road_assignment == algorithm
 
 
-def test_passthrough_section(tmp_path):
-    s = load_scenario(
-        _write(tmp_path, MINIMAL + "appraisal:\n  discount: 0.035\n  anything: [1]\n")
+def test_typed_sections(tmp_path):
+    """appraisal, scoring and portfolio are validated when the scenario is loaded (issue 16)."""
+    (tmp_path / "cat").mkdir()
+    text = (
+        MINIMAL
+        + "appraisal:\n  projects: cat\n  only: [a, 7]\n  discount_base_year: 2030\n"
+        + "  corridors:\n    - {name: x, from: [Køge, 101], to: [Tårnby]}\n"
+        + "scoring:\n  method: topsis\n  weights: w/my.yaml\n  sensitivity: 10\n"
+        + "portfolio:\n  budget_mdkk: 500\n  exclusive: [[a, b]]\n  requires: ['b:a']\n"
     )
-    sec = s.section("appraisal")
-    assert sec is not None and sec.number("discount") == pytest.approx(0.035)
-    assert sec.path("discount") == "appraisal.discount"
+    s = load_scenario(_write(tmp_path, text))
+    assert s.appraisal.projects == (tmp_path / "cat").resolve()
+    assert s.appraisal.only == ("a", "7")
+    assert s.appraisal.discount_base_year == 2030 and s.appraisal.material_h_per_resident is None
+    assert s.appraisal.corridors == (CorridorSpec("x", ("Køge", "101"), ("Tårnby",)),)
+    assert s.scoring.method == "topsis" and s.scoring.sensitivity == 10
+    assert s.scoring.weights == str((tmp_path / "w" / "my.yaml").resolve())
+    assert s.portfolio.budget_mdkk == 500 and s.portfolio.requires == (("b", "a"),)
+    assert s.portfolio.as_dict() == {
+        "budget_mdkk": 500.0,
+        "exclusive": [("a", "b")],
+        "requires": [("b", "a")],
+    }
 
 
 def test_ev_share_interpolates(tmp_path):
@@ -100,6 +125,14 @@ def test_ev_share_interpolates(tmp_path):
             "network.committed[0].changes",
         ),
         ("appraisal: 3\n", "appraisal"),
+        ("appraisal:\n  discount: 0.035\n", "appraisal.discount"),
+        ("appraisal:\n  projects: no_such_folder\n", "appraisal.projects"),
+        ("appraisal:\n  only: [[a]]\n", "appraisal.only[0]"),
+        ("appraisal:\n  corridors:\n    - {name: x, from: [A]}\n", "appraisal.corridors[0].to"),
+        ("scoring:\n  method: best\n", "scoring.method"),
+        ("scoring:\n  top_k: 0\n", "scoring.top_k"),
+        ("portfolio:\n  budget: 5\n", "portfolio.budget"),
+        ("portfolio:\n  objective: fun\n", "portfolio.objective"),
         ("forecast_years:\n  - {year: 2020, source: s}\n", "forecast_years[0].year"),
         ("forecast_years:\n  - {year: 2030}\n", "forecast_years[0].source"),
         ("forecast_years:\n  - {year: 2030, source: s, fleet: 1}\n", "forecast_years[0].fleet"),

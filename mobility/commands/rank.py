@@ -1,7 +1,7 @@
 """``mobility rank`` (score and rank projects against the six pejlemærker) and
 ``mobility compare`` (how two ranked lists differ).
 
-See :mod:`mobility.scoring.ranking` for the output files and :mod:`mobility.scoring.compare`
+See :mod:`mobility.scoring.ranking_outputs` for the output files and :mod:`mobility.scoring.compare`
 for the comparison.
 """
 

@@ -78,7 +78,7 @@ def money_dkk(
     Car: ``(km x car_cost_per_km + toll + parking_j) / occupancy`` (0 where the car cannot go);
     PT: ``fare_base + fare_per_km x km``; bicycle and walking cost no money. The same
     matrices enter :func:`utilities` and the appraisal's split of the consumer surplus into
-    time and money (:mod:`mobility.impacts.appraisal`).
+    time and money (:mod:`mobility.impacts.effects`).
     """
     car_ok = np.isfinite(los.car_time_min)
     car = (

@@ -18,37 +18,98 @@ from mobility.demand.parameters import default_parameters_path
 from mobility.demand.results import ModelResult
 from mobility.demand.timeofday import default_time_of_day_path
 from mobility.impacts import congestion
+from mobility.tables import Column, TableSchema
 
 __all__ = [
+    "COMMITTED",
     "COMMITTED_COLUMNS",
+    "INDICATORS",
     "LINK_COLUMNS",
     "LINK_DIGITS",
+    "LINK_FLOWS",
+    "PT_LINES",
     "PT_LINE_COLUMNS",
+    "ZONES",
     "fixed_decimals",
     "link_flow_rows",
     "link_table",
     "write_model_outputs",
 ]
 
-PT_LINE_COLUMNS = (
-    "line",
-    "mode",
-    "boardings_per_weekday",
-    "passenger_km_per_weekday",
-    "max_load_per_weekday",
+#: ``indicators.csv``: the reference scenario's indicators (decimals per row:
+#: :func:`_indicator_digits`).
+INDICATORS = TableSchema(
+    "indicators.csv",
+    (Column("indicator"), Column("value", "float"), Column("unit")),
+    key=("indicator",),
 )
-LINK_COLUMNS = (
-    "link_id",
-    "from",
-    "to",
-    "name",
-    "road_class",
-    "volume_peak_hour",
-    "adt",
-    "capacity",
-    "free_flow_time_min",
-    "congested_time_min",
+#: ``link_flows.csv``: one row per directed road link, numbers with fixed decimals.
+LINK_FLOWS = TableSchema(
+    "link_flows.csv",
+    (
+        Column("link_id", "id"),
+        Column("from", "id"),
+        Column("to", "id"),
+        Column("name"),
+        Column("road_class"),
+        Column("volume_peak_hour", "float", 1),
+        Column("adt", "float", 0),
+        Column("capacity", "float", 1),
+        Column("free_flow_time_min", "float", 4),
+        Column("congested_time_min", "float", 4),
+    ),
+    key=("link_id",),
 )
+#: ``pt_lines.csv``: one row per transit line.
+PT_LINES = TableSchema(
+    "pt_lines.csv",
+    (
+        Column("line"),
+        Column("mode"),
+        Column("boardings_per_weekday", "float", 1),
+        Column("passenger_km_per_weekday", "float", 0),
+        Column("max_load_per_weekday", "float", 0),
+    ),
+    key=("line",),
+)
+#: ``zones.csv``: one row per zone, its data and its results.
+ZONES = TableSchema(
+    "zones.csv",
+    (
+        Column("zone_id", "int"),
+        Column("name"),
+        Column("kind"),
+        Column("municipality_code", "int"),
+        Column("residents", "float", 0),
+        Column("jobs", "float", 0),
+        Column("trips_produced", "float", 1),
+        Column("mode_share_car", "float", 6),
+        Column("mode_share_pt", "float", 6),
+        Column("mode_share_bike", "float", 6),
+        Column("mode_share_walk", "float", 6),
+        Column("mean_commute_km", "float", 1),
+        Column("jobs_within_45min_car", "float", 1),
+        Column("jobs_within_45min_pt", "float", 1),
+    ),
+    key=("zone_id",),
+)
+#: ``committed.csv``: the decided projects the scenario holds, with their sources
+#: (``in_network`` 1 when open in the scenario year, so part of this run's network).
+COMMITTED = TableSchema(
+    "committed.csv",
+    (
+        Column("id"),
+        Column("name"),
+        Column("status"),
+        Column("opening_year", "int"),
+        Column("in_network", "int"),
+        Column("source"),
+    ),
+    key=("id",),
+)
+PT_LINE_COLUMNS = PT_LINES.names
+LINK_COLUMNS = LINK_FLOWS.names
+COMMITTED_COLUMNS = COMMITTED.names
 
 
 def fixed_decimals(x: float, digits: int) -> str:
@@ -118,13 +179,7 @@ def link_table(result: ModelResult) -> dict[str, Any]:
 
 
 #: Decimals of the numeric link columns in the CSV files.
-LINK_DIGITS = {
-    "volume_peak_hour": 1,
-    "adt": 0,
-    "capacity": 1,
-    "free_flow_time_min": 4,
-    "congested_time_min": 4,
-}
+LINK_DIGITS = LINK_FLOWS.digits
 
 
 def link_flow_rows(table: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -147,11 +202,6 @@ def link_flow_rows(table: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         )
         for k in range(len(table["link_id"]))
     ]
-
-
-#: ``committed.csv``: the decided projects the scenario holds, with their sources
-#: (``in_network`` 1 when open in the scenario year, so part of this run's network).
-COMMITTED_COLUMNS = ("id", "name", "status", "opening_year", "in_network", "source")
 
 
 def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Path]:
@@ -183,12 +233,13 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
         for name, (v, unit) in result.indicators.items()
     ]
     out["indicators"] = write_csv(
-        contained_path(folder, "indicators.csv"), ("indicator", "value", "unit"), ind_rows
+        contained_path(folder, INDICATORS.file), INDICATORS.names, ind_rows
     )
 
     link_rows = link_flow_rows(link_table(result))
-    out["link_flows"] = write_csv(contained_path(folder, "link_flows.csv"), LINK_COLUMNS, link_rows)
+    out["link_flows"] = write_csv(contained_path(folder, LINK_FLOWS.file), LINK_COLUMNS, link_rows)
 
+    pt_digits = PT_LINES.digits
     pt_rows = []
     for line in sorted(result.pt_boardings):
         load = result.pt_line_loads.get(line, {})
@@ -196,25 +247,19 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
             (
                 line,
                 result.pt_line_mode[line],
-                fixed_decimals(result.pt_boardings[line], 1),
-                _num_or_blank(load.get("passenger_km", math.nan), 0),
-                _num_or_blank(load.get("max_load", math.nan), 0),
+                fixed_decimals(result.pt_boardings[line], pt_digits["boardings_per_weekday"]),
+                _num_or_blank(
+                    load.get("passenger_km", math.nan), pt_digits["passenger_km_per_weekday"]
+                ),
+                _num_or_blank(load.get("max_load", math.nan), pt_digits["max_load_per_weekday"]),
             )
         )
-    out["pt_lines"] = write_csv(contained_path(folder, "pt_lines.csv"), PT_LINE_COLUMNS, pt_rows)
+    out["pt_lines"] = write_csv(contained_path(folder, PT_LINES.file), PT_LINE_COLUMNS, pt_rows)
 
     zones = result.inputs.zones
     zi = result.zone_indicators
-    zcols = (
-        "trips_produced",
-        "mode_share_car",
-        "mode_share_pt",
-        "mode_share_bike",
-        "mode_share_walk",
-        "mean_commute_km",
-        "jobs_within_45min_car",
-        "jobs_within_45min_pt",
-    )
+    zheader = ZONES.names
+    zcols, zdigits = zheader[6:], ZONES.digits  # the results after the zones' own columns
     zrows = []
     for i in range(zones.n_zones):
         zrows.append(
@@ -223,17 +268,16 @@ def write_model_outputs(result: ModelResult, folder: str | Path) -> dict[str, Pa
                 zones.name[i],
                 zones.kind[i],
                 int(zones.municipality_code[i]),
-                fixed_decimals(zones.residents[i], 0),
-                fixed_decimals(zones.jobs[i], 0),
-                *(fixed_decimals(zi[c][i], 6 if c.startswith("mode_share") else 1) for c in zcols),
+                fixed_decimals(zones.residents[i], zdigits["residents"]),
+                fixed_decimals(zones.jobs[i], zdigits["jobs"]),
+                *(fixed_decimals(zi[c][i], zdigits[c]) for c in zcols),
             )
         )
-    zheader = ("zone_id", "name", "kind", "municipality_code", "residents", "jobs", *zcols)
-    out["zones"] = write_csv(contained_path(folder, "zones.csv"), zheader, zrows)
+    out["zones"] = write_csv(contained_path(folder, ZONES.file), zheader, zrows)
 
     sc = result.scenario
     out["committed"] = write_csv(
-        contained_path(folder, "committed.csv"),
+        contained_path(folder, COMMITTED.file),
         COMMITTED_COLUMNS,
         [
             (

@@ -12,8 +12,8 @@ and valuation use one conversion (Transportministeriet's manual; issue 11 item 5
 holds every money cost (fuel, fares, parking, tolls) at the price year's real level in every
 model year, so its values of time stay at that year's level too: relative prices do not
 move. The CBA grows the values of time with real GDP per capita over the horizon
-(:meth:`mobility.impacts.cba.UnitPrices.at`), as it grows every unit value, and the
-time-money split of the surplus (:mod:`mobility.impacts.appraisal`) uses the model's own
+(:meth:`mobility.impacts.unit_prices.UnitPrices.at`), as it grows every unit value, and the
+time-money split of the surplus (:mod:`mobility.impacts.effects`) uses the model's own
 values, so it is exact.
 """
 
@@ -207,19 +207,19 @@ VOT_FIELDS = ("value_of_time_commute", "value_of_time_business", "value_of_time_
 
 def values_of_time(prices: Any = None) -> dict[str, float]:
     """The demand model's values of time: the CBA's per purpose, in the unit prices' price
-    year (:func:`mobility.impacts.cba.purpose_value_of_time`).
+    year (:func:`mobility.impacts.unit_prices.purpose_value_of_time`).
 
     Parameters
     ----------
     prices
-        :class:`mobility.impacts.cba.UnitPrices` (default: the bundled file).
+        :class:`mobility.impacts.unit_prices.UnitPrices` (default: the bundled file).
 
     Returns
     -------
     dict
         ``value_of_time_<purpose>`` -> DKK per person-hour (CBA price year, real).
     """
-    from mobility.impacts.cba import load_unit_prices, purpose_value_of_time
+    from mobility.impacts.unit_prices import load_unit_prices, purpose_value_of_time
 
     p = prices if prices is not None else load_unit_prices()
     when = np.asarray([p.base_price_year], dtype=np.float64)

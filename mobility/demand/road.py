@@ -55,7 +55,7 @@ def period_network(net: LinkNetwork, *, hours: float) -> LinkNetwork:
     queue = np.asarray(net.vdf) == VDF_CODES["akcelik"]
     if not queue.any():
         return net
-    return net.with_links(power=np.where(queue, hours, net.power))
+    return net.with_links(period_h=np.where(queue, hours, net.period_h))
 
 
 def assign_periods(

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mobility.impacts.cba import UnitPrices
 from mobility.impacts.emissions import _read_rows, _value, line_km
+from mobility.impacts.unit_prices import UnitPrices
 from mobility.resources import data_dir
 
 __all__ = [

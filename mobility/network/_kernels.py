@@ -1,9 +1,11 @@
 """Numba kernels for shortest paths and all-or-nothing loading.
 
 Pure array functions; validation lives in the wrappers in :mod:`mobility.network.paths`.
-The graph is a forward-star (CSR) array set: ``indptr`` (N'+1,), ``adj_head`` and
-``adj_link`` (E,), where N' counts the network's nodes plus one "origin copy" per no-thru
-zone (see :func:`mobility.network.paths.build_graph`).
+The graph is a forward-star (CSR) array set, :class:`CsrGraph`: ``indptr`` (N'+1,),
+``adj_head``, ``adj_tail`` and ``adj_link`` (E,), where N' counts the network's nodes plus
+one "origin copy" per no-thru zone (see :func:`mobility.network.paths.build_graph`); the
+zones' ends in it are a :class:`ZoneEnds`. The kernels take these groups, not their arrays
+one by one, so that two arrays of the same type cannot be swapped unnoticed.
 
 Work is split over a fixed number of origin chunks (not over threads), and chunk results are
 summed in chunk order, so results are bitwise identical whatever the thread count.
@@ -11,11 +13,45 @@ summed in chunk order, so results are bitwise identical whatever the thread coun
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
 #: Number of origin chunks the parallel kernels split the work into (fixed for determinism).
 N_CHUNKS = 16
+
+
+class CsrGraph(NamedTuple):
+    """The forward-star (CSR) arrays of a graph, as the kernels take them.
+
+    Attributes
+    ----------
+    indptr
+        ``(N'+1,)`` offsets of each node's outgoing edges.
+    adj_head, adj_tail, adj_link
+        ``(E,)`` head node, tail node and link index of each edge.
+    """
+
+    indptr: np.ndarray
+    adj_head: np.ndarray
+    adj_tail: np.ndarray
+    adj_link: np.ndarray
+
+
+class ZoneEnds(NamedTuple):
+    """Where each zone's paths start and end in a :class:`CsrGraph`, ``(Z,)`` nodes each.
+
+    Attributes
+    ----------
+    sources
+        The node each zone's trees start from (its origin copy if no-thru).
+    zone_nodes
+        The node each zone's trips end at.
+    """
+
+    sources: np.ndarray
+    zone_nodes: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -101,10 +137,10 @@ def _chunk_buffers(n_nodes, n_acc):
 
 
 @njit(cache=True, nogil=True)
-def _aon_chunk(
-    lo, hi, indptr, adj_head, adj_tail, adj_link, ecost, sources, zone_nodes, demand, flows
-):
+def _aon_chunk(lo, hi, graph, zones, ecost, demand, flows):
     """Load origins ``lo..hi-1`` into ``flows``; return (sum demand x SP cost, unreachable)."""
+    indptr, adj_head, adj_tail, adj_link = graph
+    sources, zone_nodes = zones
     n_nodes = indptr.shape[0] - 1
     n_zones = sources.shape[0]
     dist, pred_edge, order, heap, pos, target, _ = _chunk_buffers(n_nodes, 0)
@@ -182,10 +218,11 @@ def _sum_chunks(chunk_flows, chunk_sp, chunk_unreach):
 
 
 @njit(cache=True, parallel=True)
-def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, demand, n_links):
+def aon_load(graph, zones, cost, demand, n_links):
     """All-or-nothing loading of ``demand`` on shortest paths under link ``cost``.
 
-    Origins are split in :data:`N_CHUNKS` chunks run in parallel threads.
+    ``graph`` is a :class:`CsrGraph`, ``zones`` its :class:`ZoneEnds`. Origins are split in
+    :data:`N_CHUNKS` chunks run in parallel threads.
 
     Returns
     -------
@@ -193,8 +230,8 @@ def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, de
         ``(M,)`` link flows, sum of demand x shortest-path cost, and the demand with no path.
         Intrazonal demand (the diagonal) is not loaded.
     """
-    n_zones = sources.shape[0]
-    ecost = _edge_cost(cost, adj_link)
+    n_zones = zones.sources.shape[0]
+    ecost = _edge_cost(cost, graph.adj_link)
     chunk_flows = np.zeros((N_CHUNKS, n_links))
     chunk_sp = np.zeros(N_CHUNKS)
     chunk_unreach = np.zeros(N_CHUNKS)
@@ -203,28 +240,16 @@ def aon_load(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, de
         hi = ((c + 1) * n_zones) // N_CHUNKS
         if hi > lo:
             chunk_sp[c], chunk_unreach[c] = _aon_chunk(
-                lo,
-                hi,
-                indptr,
-                adj_head,
-                adj_tail,
-                adj_link,
-                ecost,
-                sources,
-                zone_nodes,
-                demand,
-                chunk_flows[c],
+                lo, hi, graph, zones, ecost, demand, chunk_flows[c]
             )
     return _sum_chunks(chunk_flows, chunk_sp, chunk_unreach)
 
 
 @njit(cache=True, nogil=True)
-def aon_load_serial(
-    indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, demand, n_links
-):
+def aon_load_serial(graph, zones, cost, demand, n_links):
     """:func:`aon_load` in the calling thread (same chunking, bitwise the same result)."""
-    n_zones = sources.shape[0]
-    ecost = _edge_cost(cost, adj_link)
+    n_zones = zones.sources.shape[0]
+    ecost = _edge_cost(cost, graph.adj_link)
     chunk_flows = np.zeros((N_CHUNKS, n_links))
     chunk_sp = np.zeros(N_CHUNKS)
     chunk_unreach = np.zeros(N_CHUNKS)
@@ -233,24 +258,16 @@ def aon_load_serial(
         hi = ((c + 1) * n_zones) // N_CHUNKS
         if hi > lo:
             chunk_sp[c], chunk_unreach[c] = _aon_chunk(
-                lo,
-                hi,
-                indptr,
-                adj_head,
-                adj_tail,
-                adj_link,
-                ecost,
-                sources,
-                zone_nodes,
-                demand,
-                chunk_flows[c],
+                lo, hi, graph, zones, ecost, demand, chunk_flows[c]
             )
     return _sum_chunks(chunk_flows, chunk_sp, chunk_unreach)
 
 
 @njit(cache=True, parallel=True)
-def skim_trees(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, accumulate):
+def skim_trees(graph, zones, cost, accumulate):
     """Shortest-path cost and sums of ``accumulate`` (K, M) arrays between all zones.
+
+    ``graph`` is a :class:`CsrGraph`, ``zones`` its :class:`ZoneEnds`.
 
     Returns
     -------
@@ -258,6 +275,8 @@ def skim_trees(indptr, adj_head, adj_tail, adj_link, cost, sources, zone_nodes, 
         ``(Z, Z)`` costs (inf if unreachable, 0 on the diagonal) and ``(K, Z, Z)`` sums along
         the chosen paths (nan if unreachable).
     """
+    indptr, adj_head, adj_tail, adj_link = graph
+    sources, zone_nodes = zones
     n_nodes = indptr.shape[0] - 1
     n_zones = sources.shape[0]
     n_acc = accumulate.shape[0]

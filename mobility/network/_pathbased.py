@@ -11,24 +11,65 @@ Storage is flat arrays grown by doubling: link ids of all paths in ``links_buf``
 start, length, flow, hash key and the next path of the same OD pair (a linked list from
 ``od_head[o * Z + d]``).
 
+The kernels take their arrays in small named groups: the storage as a :class:`PathStore`, the
+links' flows, times and derivatives as a :class:`LinkState`, the volume-delay inputs as a
+:class:`~mobility.network.vdf.VdfParams` and the graph as a
+:class:`~mobility.network._kernels.CsrGraph` with its
+:class:`~mobility.network._kernels.ZoneEnds`.
+
 Jayakrishnan, R., Tsai, W.K., Prashker, J.N. and Rajadhyaksha, S. (1994). A faster
 path-based algorithm for traffic assignment. Transportation Research Record 1443, 75-83.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from mobility.network._kernels import dijkstra
-from mobility.network.vdf import _der1, _time1
+from mobility.network.vdf import time_and_derivative
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _eval(code, v, t0, b, p, c):
-    if v < 0.0:
-        v = 0.0
-    return _time1(code, v, t0, b, p, c), _der1(code, v, t0, b, p, c)
+class LinkState(NamedTuple):
+    """The links' flows and the travel times and derivatives at them, ``(M,)`` each; the
+    kernels update them in place.
+
+    Attributes
+    ----------
+    x
+        Link flows.
+    time, deriv
+        Travel time and its derivative at ``x``.
+    """
+
+    x: np.ndarray
+    time: np.ndarray
+    deriv: np.ndarray
+
+
+class PathStore(NamedTuple):
+    """The path storage (see the module docstring).
+
+    Attributes
+    ----------
+    od_head
+        ``(Z * Z,)`` first path of each OD pair (-1: none).
+    path_next, path_start, path_len, path_flow, path_key
+        Per path: the next path of its OD pair, the start and length of its links in
+        ``links_buf``, its flow and its hash key.
+    links_buf
+        The links of all paths.
+    """
+
+    od_head: np.ndarray
+    path_next: np.ndarray
+    path_start: np.ndarray
+    path_len: np.ndarray
+    path_flow: np.ndarray
+    path_key: np.ndarray
+    links_buf: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -50,42 +91,27 @@ def _grow_float(arr, need):
 
 
 @njit(cache=True, nogil=True)
-def _shift(code, links, start, length, delta, x, time, deriv, t0, b, p, c):
-    """Add ``delta`` to the flow of every link of one path and refresh their costs."""
+def _shift(params, state, links, start, length, delta):
+    """Add ``delta`` to the flow of every link of one path and refresh their costs.
+
+    ``params``: :class:`~mobility.network.vdf.VdfParams`; ``state``: :class:`LinkState`.
+    """
+    x, time, deriv = state
     for i in range(start, start + length):
         a = links[i]
         x[a] += delta
-        time[a], deriv[a] = _eval(code[a], x[a], t0[a], b[a], p[a], c[a])
+        time[a], deriv[a] = time_and_derivative(params, a, x[a])
 
 
 @njit(cache=True, nogil=True)
-def _equalize_od(
-    od,
-    sp,
-    q,
-    stamp,
-    mark,
-    code,
-    t0,
-    b,
-    p,
-    c,
-    fixed,
-    x,
-    time,
-    deriv,
-    od_head,
-    path_next,
-    path_start,
-    path_len,
-    path_flow,
-    links_buf,
-):
+def _equalize_od(od, sp, q, stamp, mark, params, fixed, state, store):
     """Move flow of one OD pair from its costlier paths to path ``sp`` (Newton steps).
 
     The links of ``sp`` must be marked with ``stamp`` in ``mark``. Paths left without flow
     are unlinked. Returns whether any flow moved.
     """
+    time, deriv = state.time, state.deriv
+    od_head, path_next, path_start, path_len, path_flow, _, links_buf = store
     moved = False
     prev = -1
     k = od_head[od]
@@ -118,8 +144,8 @@ def _equalize_od(
                     step = f
                 path_flow[k] = f - step
                 path_flow[sp] += step
-                _shift(code, links_buf, s_p, path_len[k], -step, x, time, deriv, t0, b, p, c)
-                _shift(code, links_buf, s_sp, path_len[sp], step, x, time, deriv, t0, b, p, c)
+                _shift(params, state, links_buf, s_p, path_len[k], -step)
+                _shift(params, state, links_buf, s_sp, path_len[sp], step)
                 moved = True
             if path_flow[k] <= 0.0:
                 if prev < 0:
@@ -134,35 +160,19 @@ def _equalize_od(
 
 
 @njit(cache=True, nogil=True)
-def gp_inner(
-    demand,
-    code,
-    t0,
-    b,
-    p,
-    c,
-    fixed,
-    x,
-    time,
-    deriv,
-    od_head,
-    path_next,
-    path_start,
-    path_len,
-    path_flow,
-    links_buf,
-    passes,
-    tol,
-):
+def gp_inner(demand, params, fixed, state, store, passes, tol):
     """Equalise every OD pair's existing paths ``passes`` times (no shortest-path search).
 
     For each OD pair with more than one path, the cheapest path of its set receives flow from
     the others, unless its used paths' costs already agree within ``tol`` (relative to the
     cheapest). Stops early after a pass that moved no flow. Returns the number of OD pairs
-    where flow moved in the last pass.
+    where flow moved in the last pass. ``params``: :class:`~mobility.network.vdf.VdfParams`;
+    ``state``: :class:`LinkState`; ``store``: :class:`PathStore`.
     """
+    time = state.time
+    od_head, path_next, path_start, path_len, path_flow, _, links_buf = store
     n_zones = demand.shape[0]
-    n_links = x.shape[0]
+    n_links = state.x.shape[0]
     mark = np.zeros(n_links, dtype=np.int64)
     stamp = 0
     n_moved = 0
@@ -193,28 +203,7 @@ def gp_inner(
             for i in range(path_start[best], path_start[best] + path_len[best]):
                 mark[links_buf[i]] = stamp
             q = demand[od // n_zones, od % n_zones]
-            if _equalize_od(
-                od,
-                best,
-                q,
-                stamp,
-                mark,
-                code,
-                t0,
-                b,
-                p,
-                c,
-                fixed,
-                x,
-                time,
-                deriv,
-                od_head,
-                path_next,
-                path_start,
-                path_len,
-                path_flow,
-                links_buf,
-            ):
+            if _equalize_od(od, best, q, stamp, mark, params, fixed, state, store):
                 n_moved += 1
         if n_moved == 0:
             break
@@ -222,42 +211,24 @@ def gp_inner(
 
 
 @njit(cache=True, nogil=True)
-def gp_sweep(
-    indptr,
-    adj_head,
-    adj_tail,
-    adj_link,
-    sources,
-    zone_nodes,
-    demand,
-    code,
-    t0,
-    b,
-    p,
-    c,
-    fixed,
-    x,
-    time,
-    deriv,
-    od_head,
-    path_next,
-    path_start,
-    path_len,
-    path_flow,
-    path_key,
-    links_buf,
-    counts,
-    inner,
-):
+def gp_sweep(graph, zones, demand, params, fixed, state, store, counts, inner):
     """One gradient-projection sweep over all origins (see the module docstring).
 
-    ``counts`` holds ``[n_paths, n_buf]`` (updated). ``inner`` is the number of Newton passes
-    per OD pair. Returns the (possibly reallocated) path arrays.
+    ``graph``: :class:`~mobility.network._kernels.CsrGraph`; ``zones``: its
+    :class:`~mobility.network._kernels.ZoneEnds`; ``params``:
+    :class:`~mobility.network.vdf.VdfParams`; ``state``: :class:`LinkState`; ``store``:
+    :class:`PathStore`. ``counts`` holds ``[n_paths, n_buf]`` (updated). ``inner`` is the
+    number of Newton passes per OD pair. Returns the :class:`PathStore` (its path arrays
+    possibly reallocated).
     """
+    indptr, adj_head, adj_tail, adj_link = graph
+    sources, zone_nodes = zones
+    time = state.time
+    od_head, path_next, path_start, path_len, path_flow, path_key, links_buf = store
     n_nodes = indptr.shape[0] - 1
     n_zones = sources.shape[0]
     n_edges = adj_link.shape[0]
-    n_links = x.shape[0]
+    n_links = state.x.shape[0]
     dist = np.full(n_nodes, np.inf)
     pred_edge = np.empty(n_nodes, dtype=np.int32)
     order = np.empty(n_nodes, dtype=np.int32)
@@ -341,6 +312,9 @@ def gp_sweep(
                 path_key = _grow_int(path_key, need)
                 path_flow = _grow_float(path_flow, need)
                 links_buf = _grow_int(links_buf, n_buf + length)
+                store = PathStore(
+                    od_head, path_next, path_start, path_len, path_flow, path_key, links_buf
+                )
                 sp = n_paths
                 n_paths += 1
                 path_start[sp] = n_buf
@@ -355,38 +329,17 @@ def gp_sweep(
                 if path_next[sp] < 0:
                     # first path of this OD pair: it takes the whole demand
                     path_flow[sp] = q
-                    _shift(code, links_buf, path_start[sp], length, q, x, time, deriv, t0, b, p, c)
+                    _shift(params, state, links_buf, path_start[sp], length, q)
                     continue
             for _ in range(inner):
-                if not _equalize_od(
-                    od,
-                    sp,
-                    q,
-                    stamp,
-                    mark,
-                    code,
-                    t0,
-                    b,
-                    p,
-                    c,
-                    fixed,
-                    x,
-                    time,
-                    deriv,
-                    od_head,
-                    path_next,
-                    path_start,
-                    path_len,
-                    path_flow,
-                    links_buf,
-                ):
+                if not _equalize_od(od, sp, q, stamp, mark, params, fixed, state, store):
                     break
         for i in range(n_nodes):
             dist[i] = np.inf
             pos[i] = -1
     counts[0] = n_paths
     counts[1] = n_buf
-    return path_next, path_start, path_len, path_flow, path_key, links_buf
+    return store
 
 
 @njit(cache=True, nogil=True)

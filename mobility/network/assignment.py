@@ -240,9 +240,12 @@ class _Problem:
         self.code = code
         self.fixed = fixed
         self.t0 = np.ascontiguousarray(net.free_flow_time, dtype=np.float64)
-        self.b = np.ascontiguousarray(net.b, dtype=np.float64)
-        self.p = np.ascontiguousarray(net.power, dtype=np.float64)
+        # each link's volume-delay parameters as the kernels read them (vdf.parameter_pair)
+        self.first, self.second = vdf.parameter_pair(
+            code, net.alpha, net.beta, net.akcelik_j, net.period_h
+        )
         self.c = np.ascontiguousarray(net.capacity, dtype=np.float64)
+        self.vdf_params = vdf.VdfParams(self.code, self.t0, self.first, self.second, self.c)
         self.graph = paths.build_graph(net)
         self.kernel = paths.aon_kernel(self.graph)
         self.time_buf = np.empty(net.n_links)
@@ -250,22 +253,12 @@ class _Problem:
         self.ls_seconds = 0.0
 
     def times(self, x: np.ndarray) -> np.ndarray:
-        return vdf.link_time(self.code, x, self.t0, self.b, self.p, self.c, self.time_buf)
+        return vdf.link_time(self.code, x, self.t0, self.first, self.second, self.c, self.time_buf)
 
     def aon(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
         start = _time.perf_counter()
         g = self.graph
-        y, sp, unreachable = self.kernel(
-            g.indptr,
-            g.adj_head,
-            g.adj_tail,
-            g.adj_link,
-            cost,
-            g.sources,
-            g.zone_nodes,
-            self.demand,
-            g.n_links,
-        )
+        y, sp, unreachable = self.kernel(g.csr, g.ends, cost, self.demand, g.n_links)
         if unreachable > 0:
             paths.raise_unreachable(self.net, g, self.demand)
         self.sp_seconds += _time.perf_counter() - start
@@ -273,7 +266,7 @@ class _Problem:
 
     def derivative(self, x: np.ndarray) -> np.ndarray:
         out = np.empty_like(x)
-        return vdf.link_time_derivative(self.code, x, self.t0, self.b, self.p, self.c, out)
+        return vdf.link_time_derivative(self.code, x, self.t0, self.first, self.second, self.c, out)
 
     def line_search(self, x: np.ndarray, d: np.ndarray) -> float:
         """Exact step in [0, 1] minimising the Beckmann objective along ``x + lam d``.
@@ -282,12 +275,12 @@ class _Problem:
         bracket. Returns -1.0 if ``d`` is not a descent direction (slope at 0 is >= 0).
         """
         start = _time.perf_counter()
-        args = (self.t0, self.b, self.p, self.c, self.fixed)
-        g0, _ = vdf.line_derivative(self.code, x, d, 0.0, *args)
+        params, fixed = self.vdf_params, self.fixed
+        g0, _ = vdf.line_derivative(params, fixed, x, d, 0.0)
         if not g0 < 0.0:
             self.ls_seconds += _time.perf_counter() - start
             return -1.0
-        g1, _ = vdf.line_derivative(self.code, x, d, 1.0, *args)
+        g1, _ = vdf.line_derivative(params, fixed, x, d, 1.0)
         if g1 <= 0.0:
             self.ls_seconds += _time.perf_counter() - start
             return 1.0
@@ -296,7 +289,7 @@ class _Problem:
         lam = g0 / (g0 - g1)
         tol = 1e-12 * abs(g0)
         for _ in range(100):
-            g, h = vdf.line_derivative(self.code, x, d, lam, *args)
+            g, h = vdf.line_derivative(params, fixed, x, d, lam)
             if abs(g) <= tol:
                 break
             if g < 0.0:
@@ -379,7 +372,7 @@ def assign(
     else:
         code = _vdf_module().vdf_codes("bpr" if vdf is None else vdf, net.n_links)
     _vdf_module().check_params(
-        code, np.asarray(net.b), np.asarray(net.power), np.asarray(net.capacity)
+        code, net.alpha, net.beta, net.akcelik_j, net.period_h, np.asarray(net.capacity)
     )
     d = _check_demand(net, demand)
     fixed = generalized_fixed_cost(
@@ -407,7 +400,7 @@ def assign(
     t = prob.times(x).copy()
     cost = t + fixed
     integral = _vdf_module().link_time_integral(
-        code, x, prob.t0, prob.b, prob.p, prob.c, np.empty_like(x)
+        code, x, prob.t0, prob.first, prob.second, prob.c, np.empty_like(x)
     )
     total_time = _time.perf_counter() - t_start
     return AssignmentResult(

@@ -253,8 +253,8 @@ def solve(
     n_nodes = g.indptr.shape[0] - 1
     n_edges = g.adj_head.shape[0]
     # the volume-delay parameters in edge order
-    code, t0, b = prob.code[link_of], prob.t0[link_of], prob.b[link_of]
-    p, c, fixed = prob.p[link_of], prob.c[link_of], prob.fixed[link_of]
+    code, t0, b = prob.code[link_of], prob.t0[link_of], prob.first[link_of]
+    p, c, fixed = prob.second[link_of], prob.c[link_of], prob.fixed[link_of]
 
     def edge_times(v: np.ndarray) -> np.ndarray:
         return vdf.link_time(code, v, t0, b, p, c, np.empty(n_edges))

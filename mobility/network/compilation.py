@@ -20,7 +20,7 @@ __all__ = ["KERNEL_MODULES", "first_run", "uncached_kernels"]
 KERNEL_MODULES = (
     "mobility.network._kernels",
     "mobility.network._pathbased",
-    "mobility.network.transit_assignment",
+    "mobility.network._transit_kernels",
 )
 
 

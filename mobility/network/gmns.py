@@ -32,8 +32,10 @@ Other mappings: ``facility_type`` -> ``road_class``, ``allowed_uses`` -> ``modes
 comma- or semicolon-separated string such as ``"car,bike,walk"``; absent or ``all`` means
 every mode, ``auto`` means car; see :func:`~mobility.network.gmns_network.allows_mode`),
 ``name``, ``lanes`` (int), ``link_id`` (the edge key). Extension columns are kept as-is as
-strings, except these numeric ones: ``vdf_alpha`` and ``vdf_beta`` (BPR ``b`` and
-``power``; Path4GMNS/DTALite write them ``VDF_alpha1``/``VDF_beta1``, read as the same) and
+strings, except these numeric ones: ``vdf_alpha`` and ``vdf_beta`` (the volume-delay pair:
+BPR ``alpha`` and ``beta``, Akçelik ``J`` and ``T``, see
+:func:`mobility.network.vdf.named_parameters`; Path4GMNS/DTALite write them
+``VDF_alpha1``/``VDF_beta1``, read as the same) and
 ``free_flow_time_min`` (overrides length / speed, e.g. for TNTP connectors of length 0). An
 undirected link (``directed`` false) becomes two edges with the same ``link_id``; the
 reverse copy carries ``gmns_reverse=True`` and is not written back separately.

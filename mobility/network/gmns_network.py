@@ -82,8 +82,9 @@ def gmns_to_link_network(
     LinkNetwork
         Links in ascending ``link_id``; ``capacity`` in veh/h (whole direction),
         ``free_flow_time`` in minutes (``free_flow_time_min`` or 60 x length_km /
-        free_speed_kmh), ``length`` in km, ``b``/``power`` from ``vdf_alpha``/``vdf_beta``
-        (default BPR 0.15 / 4), ``toll`` in DKK, ``link_type`` = 1-based index in
+        free_speed_kmh), ``length`` in km, the volume-delay parameters from ``vdf_alpha``/
+        ``vdf_beta`` (default BPR 0.15 / 4; :func:`~mobility.network.vdf.named_parameters`:
+        BPR alpha/beta, Akçelik J/T), ``toll`` in DKK, ``link_type`` = 1-based index in
         :data:`ROAD_CLASSES` (0 = other). ``meta['link_ids']`` lists the link ids.
 
     Raises
@@ -93,6 +94,7 @@ def gmns_to_link_network(
         cannot be told (:func:`~mobility.network.gmns_zones.zone_centroids`), or invalid values.
     """
     from mobility.network.graph import LinkNetwork
+    from mobility.network.vdf import named_parameters
 
     if isinstance(folder_or_graph, nx.MultiDiGraph):
         graph = folder_or_graph
@@ -110,7 +112,7 @@ def gmns_to_link_network(
     index = {n: i for i, n in enumerate(nodes)}
     edges = [e for e in ordered_edges(graph) if allows_mode(e[3], mode)]
     m = len(edges)
-    cols = {k: np.zeros(m) for k in ("capacity", "fft", "length", "b", "power", "toll")}
+    cols = {k: np.zeros(m) for k in ("capacity", "fft", "length", "vdf_alpha", "vdf_beta", "toll")}
     link_type = np.zeros(m, dtype=np.int64)
     init = np.empty(m, dtype=np.int64)
     term = np.empty(m, dtype=np.int64)
@@ -136,8 +138,8 @@ def gmns_to_link_network(
         cols["capacity"][k] = float(data["capacity_vph"])
         cols["fft"][k] = fft
         cols["length"][k] = length
-        cols["b"][k] = float(data.get("vdf_alpha", 0.15))
-        cols["power"][k] = float(data.get("vdf_beta", 4.0))
+        cols["vdf_alpha"][k] = float(data.get("vdf_alpha", 0.15))
+        cols["vdf_beta"][k] = float(data.get("vdf_beta", 4.0))
         cols["toll"][k] = float(data.get("toll_dkk", 0.0) or 0.0)
         link_type[k] = class_code.get(str(data.get("road_class", "")), 0)
     no_thru = np.array(
@@ -150,8 +152,7 @@ def gmns_to_link_network(
         capacity=cols["capacity"],
         free_flow_time=cols["fft"],
         length=cols["length"],
-        b=cols["b"],
-        power=cols["power"],
+        **named_parameters(cols["vdf_alpha"], cols["vdf_beta"]),
         toll=cols["toll"],
         link_type=link_type,
         zone_nodes=np.asarray([index[centroid_of[z]] for z in zones], dtype=np.int64),

@@ -182,7 +182,8 @@ def link_network_to_gmns_graph(
     """A GMNS-style graph from a :class:`~mobility.network.graph.LinkNetwork` (e.g. read from TNTP).
 
     Every link keeps its travel time as ``free_flow_time_min`` (TNTP times are minutes by
-    convention) and its BPR parameters as ``vdf_alpha``/``vdf_beta``; ``capacity_vph`` is the
+    convention) and its volume-delay pair as ``vdf_alpha``/``vdf_beta`` (BPR alpha and beta,
+    Akçelik J and T: :func:`~mobility.network.vdf.parameter_pair`); ``capacity_vph`` is the
     link capacity (no lanes: GMNS ``capacity`` is then the whole-link figure). Zones get
     ``zone_id`` 1..Z on their centroid nodes, and every node gets an explicit ``no_thru``.
     ``free_speed_kmh`` is derived where length and time are positive.
@@ -204,7 +205,11 @@ def link_network_to_gmns_graph(
     networkx.MultiDiGraph
         Nodes by node id, edges keyed by link id 1..M in link order.
     """
+    from mobility.network.vdf import VDF_CODES, parameter_pair
+
     graph = nx.MultiDiGraph(dataset_name=dataset_name, crs="")
+    codes = VDF_CODES["bpr"] if net.vdf is None else net.vdf
+    vdf_alpha, vdf_beta = parameter_pair(codes, net.alpha, net.beta, net.akcelik_j, net.period_h)
     zone_of = {int(net.node_ids[i]): z + 1 for z, i in enumerate(net.zone_nodes.tolist())}
     for i, node in enumerate(net.node_ids.tolist()):
         x, y = (coords or {}).get(int(node), (0.0, 0.0))
@@ -221,8 +226,8 @@ def link_network_to_gmns_graph(
             "length_km": length_km,
             "capacity_vph": float(net.capacity[k]),
             "free_flow_time_min": fft,
-            "vdf_alpha": float(net.b[k]),
-            "vdf_beta": float(net.power[k]),
+            "vdf_alpha": float(vdf_alpha[k]),
+            "vdf_beta": float(vdf_beta[k]),
             "toll_dkk": float(net.toll[k]),
             "tntp_link_type": int(net.link_type[k]),
         }

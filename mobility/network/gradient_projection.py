@@ -44,21 +44,21 @@ def solve(
     gap = np.inf
     if warm is None:
         x = np.zeros(m)
-        od_head = np.full(z * z, -1, dtype=np.int64)
         cap = max(16, 2 * z * z)
-        state: tuple[np.ndarray, ...] = (
-            np.full(cap, -1, dtype=np.int64),  # path_next
-            np.zeros(cap, dtype=np.int64),  # path_start
-            np.zeros(cap, dtype=np.int64),  # path_len
-            np.zeros(cap),  # path_flow
-            np.zeros(cap, dtype=np.int64),  # path_key
-            np.zeros(16 * cap, dtype=np.int32),  # links_buf
+        store = _pathbased.PathStore(
+            od_head=np.full(z * z, -1, dtype=np.int64),
+            path_next=np.full(cap, -1, dtype=np.int64),
+            path_start=np.zeros(cap, dtype=np.int64),
+            path_len=np.zeros(cap, dtype=np.int64),
+            path_flow=np.zeros(cap),
+            path_key=np.zeros(cap, dtype=np.int64),
+            links_buf=np.zeros(16 * cap, dtype=np.int32),
         )
         counts = np.zeros(2, dtype=np.int64)
         missing = 0
     else:
         link_map = warm.link_map if warm.link_map is not None else np.arange(m, dtype=np.int64)
-        od_head, *rest, counts, x, missing = _pathbased.warm_paths(
+        *arrays, counts, x, missing = _pathbased.warm_paths(
             warm.od_head,
             warm.next,
             warm.start,
@@ -69,9 +69,10 @@ def solve(
             m,
             prob.demand,
         )
-        state = tuple(rest)
+        store = _pathbased.PathStore(*arrays)
     time = prob.times(x).copy()
     deriv = prob.derivative(x)
+    links = _pathbased.LinkState(x, time, deriv)
     # make sure every OD pair with demand has a path before the first sweep
     _, sp = prob.aon(time + prob.fixed)
     if warm is not None and missing == 0:
@@ -81,46 +82,15 @@ def solve(
         history.append(gap)
     while gap > rel_gap and iterations < max_iter:
         start = _time.perf_counter()
-        state = _pathbased.gp_sweep(  # type: ignore[call-arg]  # numba stub: 25 arrays
-            g.indptr,
-            g.adj_head,
-            g.adj_tail,
-            g.adj_link,
-            g.sources,
-            g.zone_nodes,
-            prob.demand,
-            prob.code,
-            prob.t0,
-            prob.b,
-            prob.p,
-            prob.c,
-            prob.fixed,
-            x,
-            time,
-            deriv,
-            od_head,
-            *state,
-            counts,
-            1,
+        store = _pathbased.gp_sweep(
+            g.csr, g.ends, prob.demand, prob.vdf_params, prob.fixed, links, store, counts, 1
         )
-        path_next, path_start, path_len, path_flow, _, links_buf = state
         _pathbased.gp_inner(
             prob.demand,
-            prob.code,
-            prob.t0,
-            prob.b,
-            prob.p,
-            prob.c,
+            prob.vdf_params,
             prob.fixed,
-            x,
-            time,
-            deriv,
-            od_head,
-            path_next,
-            path_start,
-            path_len,
-            path_flow,
-            links_buf,
+            links,
+            store,
             GP_INNER_PASSES,
             GP_INNER_TOL * rel_gap,
         )
@@ -134,6 +104,5 @@ def solve(
         # refresh costs from the flows (removes drift of the incremental updates)
         time[:] = prob.times(x)
         deriv[:] = prob.derivative(x)
-    path_next, path_start, path_len, path_flow, path_key, links_buf = state
-    paths_out = PathSet(od_head, path_next, path_start, path_len, path_flow, path_key, links_buf, m)
+    paths_out = PathSet(*store, m)
     return x, history, iterations, gap, paths_out

@@ -36,9 +36,12 @@ class LinkNetwork:
         ``(M,)`` float64 free-flow travel time (minutes in the region model).
     length
         ``(M,)`` float64 length (km in the region model; the file's unit for TNTP).
-    b, power
-        ``(M,)`` float64 volume-delay parameters (BPR: ``t0 * (1 + b (v/c)^power)``; the
-        other functions' meaning in :mod:`mobility.network.vdf`).
+    alpha, beta
+        ``(M,)`` float64 BPR parameters, ``t0 * (1 + alpha (v/c)^beta)``; ``beta`` is also the
+        conical function's steepness (:mod:`mobility.network.vdf`).
+    akcelik_j, period_h
+        ``(M,)`` float64 parameters of Akçelik's function: the delay parameter ``J`` and the
+        flow period ``T`` in hours.
     toll
         ``(M,)`` float64 toll (DKK in the region model).
     link_type
@@ -63,8 +66,10 @@ class LinkNetwork:
     capacity: np.ndarray
     free_flow_time: np.ndarray
     length: np.ndarray
-    b: np.ndarray
-    power: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    akcelik_j: np.ndarray
+    period_h: np.ndarray
     toll: np.ndarray
     link_type: np.ndarray
     zone_nodes: np.ndarray
@@ -87,6 +92,16 @@ class LinkNetwork:
         """Number of zones."""
         return int(self.zone_nodes.shape[0])
 
+    def vdf_parameters(self) -> dict[str, np.ndarray]:
+        """The named volume-delay parameters (``alpha``, ``beta``, ``akcelik_j``,
+        ``period_h``), e.g. for :func:`mobility.network.vdf.time`."""
+        return {
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "akcelik_j": self.akcelik_j,
+            "period_h": self.period_h,
+        }
+
     def with_links(self, **arrays: np.ndarray) -> LinkNetwork:
         """A copy with some link arrays replaced (the original is never mutated)."""
         changes: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
@@ -106,8 +121,10 @@ class LinkNetwork:
             "capacity",
             "free_flow_time",
             "length",
-            "b",
-            "power",
+            "alpha",
+            "beta",
+            "akcelik_j",
+            "period_h",
             "toll",
             "link_type",
         ):
@@ -128,8 +145,10 @@ class LinkNetwork:
             ("capacity", self.capacity > 0, "a positive number"),
             ("free_flow_time", self.free_flow_time >= 0, "a number >= 0"),
             ("length", self.length >= 0, "a number >= 0"),
-            ("b", self.b >= 0, "a number >= 0"),
-            ("power", self.power >= 0, "a number >= 0"),
+            ("alpha", self.alpha >= 0, "a number >= 0"),
+            ("beta", self.beta >= 0, "a number >= 0"),
+            ("akcelik_j", self.akcelik_j >= 0, "a number >= 0"),
+            ("period_h", self.period_h >= 0, "a number >= 0"),
         )
         for name, ok, expected in checks:
             arr = getattr(self, name)
@@ -164,7 +183,8 @@ def from_networkx(
     """Build a :class:`LinkNetwork` from a networkx graph.
 
     Edge attributes used (defaults in brackets): ``capacity``, ``free_flow_time``,
-    ``length`` [0], ``b`` [0.15], ``power`` [4], ``toll`` [0], ``link_type`` [0]. Edges are
+    ``length`` [0], ``alpha`` [0.15], ``beta`` [4], ``akcelik_j`` [0.1], ``period_h`` [1],
+    ``toll`` [0], ``link_type`` [0]. Edges are
     taken in the graph's edge order. Nodes listed in ``zones`` are centroids; a node attribute
     ``no_thru=True`` forbids paths through it.
     """
@@ -175,10 +195,29 @@ def from_networkx(
     except (TypeError, ValueError):
         node_ids = np.arange(len(nodes), dtype=np.int64)
     rows: dict[str, list[float]] = {
-        k: [] for k in ("capacity", "free_flow_time", "length", "b", "power", "toll", "link_type")
+        k: []
+        for k in (
+            "capacity",
+            "free_flow_time",
+            "length",
+            "alpha",
+            "beta",
+            "akcelik_j",
+            "period_h",
+            "toll",
+            "link_type",
+        )
     }
     init, term = [], []
-    defaults = {"length": 0.0, "b": 0.15, "power": 4.0, "toll": 0.0, "link_type": 0}
+    defaults = {
+        "length": 0.0,
+        "alpha": 0.15,
+        "beta": 4.0,
+        "akcelik_j": 0.1,
+        "period_h": 1.0,
+        "toll": 0.0,
+        "link_type": 0,
+    }
     for u, v, data in graph.edges(data=True):
         init.append(index[u])
         term.append(index[v])
@@ -196,8 +235,10 @@ def from_networkx(
         capacity=np.asarray(rows["capacity"], dtype=np.float64),
         free_flow_time=np.asarray(rows["free_flow_time"], dtype=np.float64),
         length=np.asarray(rows["length"], dtype=np.float64),
-        b=np.asarray(rows["b"], dtype=np.float64),
-        power=np.asarray(rows["power"], dtype=np.float64),
+        alpha=np.asarray(rows["alpha"], dtype=np.float64),
+        beta=np.asarray(rows["beta"], dtype=np.float64),
+        akcelik_j=np.asarray(rows["akcelik_j"], dtype=np.float64),
+        period_h=np.asarray(rows["period_h"], dtype=np.float64),
         toll=np.asarray(rows["toll"], dtype=np.float64),
         link_type=np.asarray(rows["link_type"], dtype=np.int64),
         zone_nodes=np.asarray([index[z] for z in zones], dtype=np.int64),
@@ -221,8 +262,10 @@ def to_networkx(net: LinkNetwork) -> nx.MultiDiGraph:
             capacity=float(net.capacity[k]),
             free_flow_time=float(net.free_flow_time[k]),
             length=float(net.length[k]),
-            b=float(net.b[k]),
-            power=float(net.power[k]),
+            alpha=float(net.alpha[k]),
+            beta=float(net.beta[k]),
+            akcelik_j=float(net.akcelik_j[k]),
+            period_h=float(net.period_h[k]),
             toll=float(net.toll[k]),
             link_type=int(net.link_type[k]),
         )

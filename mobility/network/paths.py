@@ -47,6 +47,16 @@ class PathGraph:
     zone_nodes: np.ndarray
     n_links: int
 
+    @property
+    def csr(self) -> _kernels.CsrGraph:
+        """The CSR arrays as the kernels take them."""
+        return _kernels.CsrGraph(self.indptr, self.adj_head, self.adj_tail, self.adj_link)
+
+    @property
+    def ends(self) -> _kernels.ZoneEnds:
+        """The zones' sources and ends as the kernels take them."""
+        return _kernels.ZoneEnds(self.sources, self.zone_nodes)
+
 
 @dataclass(frozen=True)
 class Skim:
@@ -171,9 +181,7 @@ def skim(
     g = graph if graph is not None else build_graph(net)
     cost = check_link_cost(link_cost, net.n_links)
     names, acc = link_arrays(accumulate, net.n_links)
-    out_cost, out_sums = _kernels.skim_trees(
-        g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, acc
-    )
+    out_cost, out_sums = _kernels.skim_trees(g.csr, g.ends, cost, acc)
     return Skim(cost=out_cost, sums={name: out_sums[k] for k, name in enumerate(names)})
 
 
@@ -202,9 +210,7 @@ def aon(
     z = net.n_zones
     if d.shape != (z, z):
         raise InputError(f"has shape {d.shape}", field="demand", expected=f"({z}, {z})")
-    flows, sp_total, unreachable = aon_kernel(g)(
-        g.indptr, g.adj_head, g.adj_tail, g.adj_link, cost, g.sources, g.zone_nodes, d, net.n_links
-    )
+    flows, sp_total, unreachable = aon_kernel(g)(g.csr, g.ends, cost, d, net.n_links)
     if unreachable > 0:
         raise_unreachable(net, g, d)
     return flows, float(sp_total)

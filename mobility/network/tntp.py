@@ -22,6 +22,7 @@ import numpy as np
 from mobility.errors import InputError
 from mobility.fileio import write_csv
 from mobility.network.graph import LinkNetwork
+from mobility.network.vdf import named_parameters
 
 #: Link columns of a ``*_net.tntp`` file, in order; the last three may be missing.
 NET_COLUMNS = (
@@ -237,8 +238,7 @@ def read_net(path: str | Path) -> LinkNetwork:
         capacity=capacity.copy(),
         free_flow_time=fftt.copy(),
         length=length.copy(),
-        b=b.copy(),
-        power=power.copy(),
+        **named_parameters(b, power),
         toll=toll.copy(),
         link_type=link_type.astype(np.int64),
         zone_nodes=np.arange(n_zones, dtype=np.int64),

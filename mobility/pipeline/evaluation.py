@@ -18,41 +18,25 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from mobility.errors import InputError
-from mobility.pipeline.runner import REFERENCE, Job, LightResult, Runner, resolve_workers
-from mobility.scoring.ranking import PROJECTS_COLUMNS
-
-__all__ = [
-    "BAND_FACTOR",
-    "CBA_COLUMNS",
-    "IMPACT_COLUMNS",
-    "JUDGEMENT_COLUMNS",
-    "LINK_CHANGE_COLUMNS",
-    "PROJECT_COLUMNS",
-    "decision_of",
-    "judgement_rows",
-    "link_change_rows",
-    "noise_bands",
-    "run_evaluation",
-    "summary_line",
-]
-
-IMPACT_COLUMNS = (
-    "project_id",
-    "name",
-    "subcriterion",
-    "indicator",
-    "value",
-    "unit",
-    "basis",
-    "noise_band",
+from mobility.pipeline.plan import _is_reference, _pairs
+from mobility.pipeline.runner import Job, LightResult, Runner, resolve_workers
+from mobility.pipeline.tables import (
+    CBA_COLUMNS,
+    IMPACT_COLUMNS,
+    JUDGEMENT_COLUMNS,
+    LINK_CHANGE_COLUMNS,
+    PROJECT_COLUMNS,
+    _band,
+    _fmt,
+    decision_of,
+    judgement_rows,
+    link_change_rows,
+    noise_bands,
 )
-PROJECT_COLUMNS = PROJECTS_COLUMNS  # one schema: mobility.scoring.ranking reads the file
-#: ``judgements.csv``: every judged and rule-based grade with its rubric level and reason.
-JUDGEMENT_COLUMNS = ("project_id", "part", "subcriterion", "level", "grade", "reason", "level_text")
-CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_mdkk")
+
+__all__ = ["BAND_FACTOR", "run_evaluation", "summary_line"]
+
 #: The noise band of every effect is its change when both runs of the pair are solved this
 #: many times tighter (``model.feedback_tol`` and ``model.rel_gap`` divided by it) along an
 #: independent path: the tighter reference starts cold and the tighter project runs start
@@ -60,139 +44,6 @@ CBA_COLUMNS = ("project_id", "item", "year", "value_mdkk", "pv_mdkk", "pv_noise_
 #: equilibrium flow between equal-cost paths is not unique, and the skims average over it).
 #: The two tolerances are separate jobs, so ``--workers`` runs them side by side.
 BAND_FACTOR = 10.0
-#: Extra columns of ``link_flows/<project_id>.csv`` after those of ``link_flows.csv``.
-LINK_CHANGE_COLUMNS = (
-    "volume_peak_hour_base",
-    "adt_base",
-    "volume_peak_hour_change",
-    "adt_change",
-    "link_status",
-)
-
-
-def link_change_rows(base: dict[str, Any], project: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Rows of ``link_flows/<project_id>.csv``: the project run's links (``link_flows.csv``
-    columns) with the base run's volumes and the change, matched by link id.
-
-    ``link_status`` is ``added`` for a link only the project has, ``removed`` for one only
-    the base has (its project volume, ÅDT and capacity are 0; times are the base's), and empty
-    otherwise. Removed links come last, in the base's order.
-    """
-    from mobility.demand.outputs import link_flow_rows
-
-    where = {lid: k for k, lid in enumerate(base["link_id"])}
-    rows = []
-    for k, row in enumerate(link_flow_rows(project)):
-        b = where.get(project["link_id"][k])
-        vol_b = 0.0 if b is None else float(base["volume_peak_hour"][b])
-        adt_b = 0.0 if b is None else float(base["adt"][b])
-        vol, adt = float(project["volume_peak_hour"][k]), float(project["adt"][k])
-        rows.append((*row, *_change_cells(vol_b, adt_b, vol, adt), "added" if b is None else ""))
-    kept = set(project["link_id"])
-    gone = [b for b, lid in enumerate(base["link_id"]) if lid not in kept]
-    table = {c: [base[c][b] for b in gone] for c in base}
-    for c in ("volume_peak_hour", "adt", "capacity"):
-        table[c] = [0.0] * len(gone)
-    for b, row in zip(gone, link_flow_rows(table), strict=True):
-        vol_b, adt_b = float(base["volume_peak_hour"][b]), float(base["adt"][b])
-        rows.append((*row, *_change_cells(vol_b, adt_b, 0.0, 0.0), "removed"))
-    return rows
-
-
-def _change_cells(vol_b: float, adt_b: float, vol: float, adt: float) -> tuple[str, ...]:
-    from mobility.demand.outputs import LINK_DIGITS, fixed_decimals
-
-    dv, da = LINK_DIGITS["volume_peak_hour"], LINK_DIGITS["adt"]
-    return (
-        fixed_decimals(vol_b, dv),
-        fixed_decimals(adt_b, da),
-        fixed_decimals(vol - vol_b, dv),
-        fixed_decimals(adt - adt_b, da),
-    )
-
-
-def judgement_rows(units: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Rows of ``judgements.csv``: for every unit and each of its parts, the judged grades of
-    its project file (2.2, 5.2) and the rule-based 6.2, with the rubric level, the reason
-    and the level's description (``mobility/data/rubric.yaml``)."""
-    from mobility.rubric import load_rubric, stage_grade
-
-    rubric = load_rubric()
-    rows: list[tuple[Any, ...]] = []
-    for unit in units:
-        parts = getattr(unit, "parts", None) or [unit]
-        for p in parts:
-            for sub in sorted(p.judgements):
-                j = p.judgements[sub]
-                text = rubric.levels[j.level].description if j.level in rubric.levels else ""
-                rows.append((unit.id, p.id, sub, j.level, j.score, j.reason, text))
-            for sub in sorted(rubric.rules):
-                g = stage_grade(p, sub, rubric)
-                text = rubric.levels[g.level].description if g.level in rubric.levels else ""
-                rows.append((unit.id, p.id, sub, g.level, g.grade, g.reason, text))
-    return rows
-
-
-def decision_of(
-    unit: Any, decided: dict[str, Any], pair: tuple[str, str], *, scenario: Any
-) -> tuple[str, str]:
-    """``projects.csv`` ``decision`` and ``decision_reason`` of an appraised unit.
-
-    ``decided``: every part is a committed project of the scenario (whatever its opening
-    year). ``not_appraised``: nothing of it was modelled (no network or service change, so its
-    run is the reference's). Otherwise ``candidate``.
-    """
-    parts = getattr(unit, "parts", None) or [unit]
-    if all(p.id in decided for p in parts):
-        notes = []
-        for p in parts:
-            c = decided[p.id]
-            where = (
-                "in the reference network, appraised against the reference without it"
-                if c.opening_year <= scenario.year
-                else f"opens after {scenario.year}, appraised as an addition to the reference"
-            )
-            notes.append(f"{p.id}: {c.status}, opens {c.opening_year} ({where})")
-        return "decided", f"committed in scenario '{scenario.name}': " + "; ".join(notes)
-    if pair == (REFERENCE, REFERENCE):
-        return (
-            "not_appraised",
-            "no network or service change the model can represent: its run is the reference's",
-        )
-    return "candidate", ""
-
-
-def _band(value: float, tight: float | None) -> str:
-    """The noise band of one number: its change between the run's tolerance and the tighter
-    one (blank where there is no tighter run or the number is undefined in either)."""
-    if tight is None or not (np.isfinite(value) and np.isfinite(tight)):
-        return ""
-    return _fmt(abs(float(value) - float(tight)))
-
-
-def noise_bands(rows: Sequence[Sequence[Any]], tight: Sequence[Sequence[Any]] | None) -> list[str]:
-    """The ``noise_band`` cell of each ``impacts.csv`` row: ``|value - value at the tighter
-    tolerance|`` for modelled numbers (rows matched by sub-criterion and indicator), blank for
-    judged rows and where the tighter run has no such row."""
-    if tight is None:
-        return [""] * len(rows)
-    where = {(r[2], r[3]): r[4] for r in tight}
-    out = []
-    for r in rows:
-        other = where.get((r[2], r[3]))
-        if isinstance(r[4], float | int) and isinstance(other, float | int) and r[6] == "modelled":
-            out.append(_band(float(r[4]), float(other)))
-        else:
-            out.append("")
-    return out
-
-
-def _fmt(value: Any) -> str:
-    from mobility.impacts.appraisal import format_value
-
-    if isinstance(value, float):
-        return format_value(value)
-    return str(value)
 
 
 def run_evaluation(
@@ -220,13 +71,11 @@ def run_evaluation(
     )
     from mobility.gis import write_link_changes_map
     from mobility.impacts import cba
-    from mobility.impacts.appraisal import (
-        Combined,
-        cba_inputs,
-        effects,
-        indicator_rows,
-        settings_from_scenario,
-    )
+    from mobility.impacts.appraisal import settings_from_scenario
+    from mobility.impacts.cba_inputs import cba_inputs
+    from mobility.impacts.combined import Combined
+    from mobility.impacts.effects import effects
+    from mobility.impacts.indicators import indicator_rows
     from mobility.projects import apply_projects, load_catalogue
     from mobility.region import load_region
     from mobility.scenario import load_scenario
@@ -530,63 +379,8 @@ def run_evaluation(
     }
 
 
-def _is_reference(key: str) -> bool:
-    """Whether a job key is a reference run (of the scenario year or a forecast year)."""
-    return key == REFERENCE or key.startswith(REFERENCE + "@")
-
-
-def _pairs(
-    units: Sequence[Any],
-    scenario: Any,
-    year: int,
-    spath: str,
-    rel_gap: float,
-    tag: str,
-    code: int,
-    jobs: dict[str, Job],
-) -> dict[str, tuple[str, str]]:
-    """The (reference, project) job keys of every unit in model ``year``; adds the jobs.
-
-    A unit is appraised the same way in every model year, as the scenario year decides:
-
-    * a project the scenario holds in its own year (decided and open by then, e.g. V2/V3 in
-      reference_2035) is the reference against the reference without it;
-    * a decided project that opens between the scenario year and ``year`` (M5 stage 1, 2036)
-      stays what it is in the scenario year, an addition: both runs leave its committed entry
-      out and the project run adds the project file, so the two years appraise one project;
-    * a project without network changes runs exactly as the reference, whose run is reused.
-
-    ``tag`` suffixes the keys of a forecast year (``@2045``), ``code`` is its
-    :attr:`Job.year`.
-    """
-    first = {c.id for c in scenario.committed if c.opening_year <= scenario.year}
-    later = {c.id for c in scenario.committed if c.opening_year <= year} - first
-    ref = REFERENCE + tag
-    jobs.setdefault(ref, Job(ref, spath, (), rel_gap, year=code))
-    pairs: dict[str, tuple[str, str]] = {}
-    for unit in units:
-        parts = getattr(unit, "parts", None) or [unit]
-        drop = tuple(sorted(p.id for p in parts if p.id in first))
-        late = tuple(sorted(p.id for p in parts if p.id in later))
-        add = tuple(str(Path(p.path).resolve()) for p in parts if p.id not in first and p.changes)
-        base_out = tuple(sorted((*drop, *late)))
-        base_key = ref if not base_out else "__without__" + "+".join(base_out) + tag
-        if base_out:
-            jobs.setdefault(base_key, Job(base_key, spath, (), rel_gap, base_out, year=code))
-        if add:
-            proj_key = unit.id + tag
-            jobs[proj_key] = Job(proj_key, spath, add, rel_gap, late, year=code)
-        elif late:
-            proj_key = "__without__" + "+".join(late) + tag
-            jobs.setdefault(proj_key, Job(proj_key, spath, (), rel_gap, late, year=code))
-        else:
-            proj_key = ref
-        pairs[unit.id] = (base_key, proj_key)
-    return pairs
-
-
 class _View:
-    """A LightResult seen as a model result by :func:`mobility.impacts.appraisal.effects`."""
+    """A LightResult seen as a model result by :func:`mobility.impacts.effects.effects`."""
 
     def __init__(self, light: LightResult, inputs: Any) -> None:
         self.od = light.od

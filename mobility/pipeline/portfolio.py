@@ -59,10 +59,10 @@ def _build_constraints(
 ) -> tuple[Any, str]:
     """Merge scenario section, project-file constraints and flags into :class:`Constraints`."""
     from mobility.errors import InputError
+    from mobility.scenario import Scenario, load_scenario
+    from mobility.scenario_sections import parse_exclusive, parse_requires
     from mobility.scoring.portfolio_inputs import (
         check_interaction_ids,
-        parse_exclusive,
-        parse_requires,
         read_interactions,
         read_scenario_portfolio,
     )
@@ -75,13 +75,18 @@ def _build_constraints(
 
     ids = {c.project_id for c in candidates}
     scen: dict[str, Any] = {}
-    if opts["scenario"] is not None:
-        scen = read_scenario_portfolio(opts["scenario"])
+    # the scenario file, or the Scenario ``mobility run`` read and validated (not read again)
+    scenario, scenario_file = opts["scenario"], None
+    if scenario is not None:
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        scenario_file = scenario.path
+        scen = read_scenario_portfolio(scenario)
 
     origins: list[tuple[str, str]] = []  # (family, where) of what the scenario file set
 
     def in_scenario(key: str) -> str:
-        return f"{opts['scenario']}, field portfolio.{key}"
+        return f"{scenario_file}, field portfolio.{key}"
 
     def pick(flag: str, key: str, default: Any, family: str | None = None) -> Any:
         if opts[flag] is not None:
@@ -97,8 +102,8 @@ def _build_constraints(
     flag_excl = [parse_exclusive(t, field="--exclusive") for t in opts["exclusive"]]
     flag_req = [parse_requires(t, field="--requires") for t in opts["requires"]]
     sources = (
-        (scen.get("exclusive", []), opts["scenario"], "portfolio.exclusive"),
-        (scen.get("requires", []), opts["scenario"], "portfolio.requires"),
+        (scen.get("exclusive", []), scenario_file, "portfolio.exclusive"),
+        (scen.get("requires", []), scenario_file, "portfolio.requires"),
         (flag_excl, None, "--exclusive"),
         (flag_req, None, "--requires"),
     )
@@ -139,7 +144,7 @@ def _build_constraints(
     mpp = opts["min_per_part"]
     mpp_file = None
     if mpp is None and "min_per_part" in scen:
-        mpp, mpp_file = scen["min_per_part"], opts["scenario"]
+        mpp, mpp_file = scen["min_per_part"], scenario_file
         origins.append(("min_per_part", in_scenario("min_per_part")))
     objective = pick("objective", "objective", "score")
     budget = pick("budget_mdkk", "budget_mdkk", None, "budget")
@@ -184,7 +189,8 @@ def run_portfolio(
         The ranked list read, the portfolio written.
     opts
         Every option of ``mobility optimise`` by its parameter name (``budget_mdkk``,
-        ``projects_csv``, ``project_dir``, ``scenario``, ``pareto``, ``solver``, ...).
+        ``projects_csv``, ``project_dir``, ``scenario``, ``pareto``, ``solver``, ...);
+        ``scenario`` is a scenario file or a loaded :class:`~mobility.scenario.Scenario`.
     say
         Called with progress messages (``None``: quiet).
 

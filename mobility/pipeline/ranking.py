@@ -2,8 +2,8 @@
 
 Reads ``impacts.csv`` (and ``projects.csv``), normalises, weights and ranks the candidates,
 runs the weight sensitivity and writes ``ranking.csv`` with its side files
-(:func:`mobility.scoring.ranking.write_outputs`). ``mobility rank`` and ``mobility run`` call
-:func:`run_ranking`.
+(:func:`mobility.scoring.ranking_outputs.write_outputs`). ``mobility rank`` and
+``mobility run`` call :func:`run_ranking`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ def run_ranking(
     from mobility.fileio import check_output_file
     from mobility.scoring import normalise
     from mobility.scoring import ranking as rk
+    from mobility.scoring import ranking_inputs as ri
+    from mobility.scoring import ranking_outputs as ro
     from mobility.scoring.weights import resolve_weights
 
     t0 = time.perf_counter()
@@ -64,18 +66,18 @@ def run_ranking(
             "needs --sensitivity N (the draws it varies)", field="--vary-normalisation"
         )
     weights = resolve_weights(weights_spec)
-    rows = rk.read_impacts(impacts)
+    rows = ri.read_impacts(impacts)
     if projects_csv is None and (impacts.parent / "projects.csv").is_file():
         projects_csv = impacts.parent / "projects.csv"
         if say is not None:
             say(f"using {projects_csv}")
     projects = None
     if projects_csv is not None:
-        projects = rk.read_projects(projects_csv)
-        rk.check_projects(rows, projects, file=projects_csv)
+        projects = ri.read_projects(projects_csv)
+        ri.check_projects(rows, projects, file=projects_csv)
     # decided and not-appraised projects are listed in ranking.csv but not ranked, and do not
     # take part in the normalisation or the sensitivity analysis
-    candidates, unranked = rk.split_candidates(rows, projects)
+    candidates, unranked = ri.split_candidates(rows, projects)
     matrix = rk.build_matrix(
         candidates, normalisation=weights.normalisation, method=normalisation, file=impacts
     )
@@ -111,13 +113,13 @@ def run_ranking(
         "top_k": top_k,
         "seed": seed,
     }
-    paths = rk.write_outputs(
+    paths = ro.write_outputs(
         output,
         ranking,
         projects=projects,
         sens=sens,
         manifest_info={"inputs": inputs, "settings": settings},
-        unranked=rk.unranked_rows(rows, unranked, projects) if projects else None,
+        unranked=ro.unranked_rows(rows, unranked, projects) if projects else None,
     )
     n = len(matrix.project_ids)
     listed = f", {len(unranked)} decided or not appraised listed" if unranked else ""

@@ -8,8 +8,10 @@ Steps, each the pipeline of its own command (so a planner can re-run any one of 
 4. the portfolio under the scenario's budget (:func:`mobility.pipeline.portfolio.run_portfolio`);
 5. the report, the Excel variants when asked, and ``manifest.json``.
 
-The scenario is read and validated once (:func:`read_plan`, :func:`check_plan`) before any
-model computes. Everything is written into a temporary sibling folder that replaces the output
+The scenario is read and validated once, into typed sections
+(:func:`mobility.scenario.load_scenario`); :func:`read_plan` takes the run's choices from them
+and :func:`check_plan` checks what they name (zones, project files, weights) before any model
+computes. Everything is written into a temporary sibling folder that replaces the output
 folder only when the whole run succeeded. ``mobility run`` calls :func:`run_decision_basis`.
 """
 
@@ -56,101 +58,52 @@ class RunPlan:
 
 
 def read_plan(scenario_path: Path, *, scenario: Any = None) -> RunPlan:
-    """Read the ``appraisal``/``scoring``/``portfolio`` choices of a scenario file.
+    """The ``appraisal``/``scoring``/``portfolio`` choices of a scenario file, from its typed
+    sections (:mod:`mobility.scenario_sections`, validated by
+    :func:`mobility.scenario.load_scenario`).
 
     Raises
     ------
     InputError
-        Naming the scenario file and the field that is wrong.
+        Naming the scenario file and the field that is wrong (when ``scenario`` is not given
+        and the file is read here).
     """
-    from mobility.errors import shown
     from mobility.resources import bundled_dir
     from mobility.scenario import load_scenario
-    from mobility.scoring.mcda import METHODS
-    from mobility.scoring.normalise import DEFAULT_METHOD, SCENARIO_METHODS
 
     if scenario is None:
         scenario = load_scenario(scenario_path)
-    base = scenario_path.resolve().parent
-    appraisal = scenario.section("appraisal")
-    projects_dir = bundled_dir("projects")
-    only: tuple[str, ...] = ()
-    if appraisal is not None:
-        folder = appraisal.str("projects", None)
-        if folder is not None:
-            projects_dir = (base / folder).resolve()
-            if not projects_dir.is_dir():
-                raise appraisal.error("projects", f"folder '{projects_dir}' not found")
-        values = appraisal.list("only", [])
-        for i, v in enumerate(values):
-            if isinstance(v, bool) or not isinstance(v, str | int):
-                raise appraisal.error(
-                    f"only[{i}]", f"has value {shown(v)}", expected="a project id"
-                )
-        only = tuple(str(v) for v in values)
-    scoring = scenario.section("scoring")
-    weights, method, sensitivity, top_k, seed = None, "weighted_sum", 0, 5, 0
-    normalisation, vary_normalisation = DEFAULT_METHOD, False
-    if scoring is not None:
-        scoring.check_unknown(
-            (
-                "weights",
-                "method",
-                "normalisation",
-                "sensitivity",
-                "sensitivity_normalisation",
-                "top_k",
-                "seed",
-                "source",
-            )
-        )
-        weights = scoring.str("weights", None)
-        if weights is not None and ("/" in weights or weights.endswith((".yaml", ".yml"))):
-            weights = str((base / weights).resolve())
-        method = scoring.str("method", method, choices=METHODS)
-        normalisation = scoring.str("normalisation", normalisation, choices=SCENARIO_METHODS)
-        sensitivity = scoring.number("sensitivity", 0, minimum=0, integer=True)
-        vary_normalisation = scoring.bool("sensitivity_normalisation", False)
-        if vary_normalisation and not sensitivity:
-            raise scoring.error(
-                "sensitivity_normalisation",
-                "is true but there are no draws to vary it in",
-                expected="sensitivity > 0, or false",
-            )
-        top_k = scoring.number("top_k", 5, minimum=1, integer=True)
-        seed = scoring.number("seed", 0, minimum=0, integer=True)
-    portfolio = scenario.section("portfolio")
-    has_budget = portfolio is not None and portfolio.raw("budget_mdkk", None) is not None
+    appraisal, scoring = scenario.appraisal, scenario.scoring
     return RunPlan(
-        projects_dir,
-        only,
-        weights,
-        method,
-        sensitivity,
-        top_k,
-        seed,
-        has_budget,
-        normalisation,
-        vary_normalisation,
+        appraisal.projects if appraisal.projects is not None else bundled_dir("projects"),
+        appraisal.only,
+        scoring.weights,
+        scoring.method,
+        scoring.sensitivity,
+        scoring.top_k,
+        scoring.seed,
+        scenario.portfolio.budget_mdkk is not None,
+        scoring.normalisation,
+        scoring.sensitivity_normalisation,
     )
 
 
 def check_plan(plan: RunPlan, scenario_path: Path, *, scenario: Any = None) -> None:
-    """Validate everything a run needs before any model computes (well under a second):
-    the appraisal settings (corridors) against the zones, every project file of the
-    catalogue and the ids of ``appraisal.only``, the weights profile and the portfolio
-    section.
+    """Validate everything a run needs beyond the scenario file itself, before any model
+    computes (well under a second): the corridors against the zones, every project file of
+    the catalogue and the ids of ``appraisal.only``, and the weights profile. The scenario's
+    sections themselves, the portfolio's among them, were validated when it was loaded.
 
     Raises
     ------
     InputError
         The first problem, naming its file and field.
     """
+    from mobility.errors import InputError
     from mobility.impacts.appraisal import settings_from_scenario
     from mobility.projects import load_catalogue
     from mobility.region.zones import load_zones
     from mobility.scenario import load_scenario
-    from mobility.scoring.portfolio_inputs import read_scenario_portfolio
     from mobility.scoring.weights import resolve_weights
 
     if scenario is None:
@@ -160,16 +113,15 @@ def check_plan(plan: RunPlan, scenario_path: Path, *, scenario: Any = None) -> N
     # every project file, and its opening year against the scenario's base year; the
     # appraisal.only ids named in the scenario's own field (not as evaluate's --only)
     ids = {p.id for p in load_catalogue(plan.projects_dir, zones=zones, scenario=scenario)}
-    appraisal = scenario.section("appraisal")
     for i, pid in enumerate(plan.only):
-        if pid not in ids and appraisal is not None:
-            raise appraisal.error(
-                f"only[{i}]",
+        if pid not in ids:
+            raise InputError(
                 f"unknown project id '{pid[:80]}'",
+                file=scenario.appraisal.file,
+                field=f"appraisal.only[{i}]",
                 expected=f"an id of the project files in {plan.projects_dir}",
             )
     resolve_weights(plan.weights)
-    read_scenario_portfolio(scenario_path)
 
 
 def _collect(step_dir: Path, names: tuple[str, ...], into: Path) -> dict[str, Path]:
@@ -291,7 +243,7 @@ def run_decision_basis(
                 opts.update(
                     projects_csv=tmp / "projects.csv",
                     project_dir=plan.projects_dir,
-                    scenario=scenario_path,
+                    scenario=scenario,  # validated: the portfolio step does not re-read it
                     # HiGHS in-process (a dependency): CBC runs as a subprocess, and in some
                     # runs one of its threads waited 10 s on a futex before exiting (issue 17)
                     solver="auto",

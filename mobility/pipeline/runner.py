@@ -88,7 +88,7 @@ class LightResult:
 
 def _light(result: Any, *, year: int, seconds: float) -> LightResult:
     from mobility.demand.outputs import link_table
-    from mobility.impacts.appraisal import _annual, summarise
+    from mobility.impacts.run_summary import annual_factors, summarise
 
     skims = {}
     for mode in ("pt", "bike", "car", "walk"):
@@ -111,7 +111,7 @@ def _light(result: Any, *, year: int, seconds: float) -> LightResult:
         gen_cost={k: v for k, v in result.gen_cost.items()},
         skims=skims,
         summary=summarise(result, year=year),
-        annualisation=_annual(result),
+        annualisation=annual_factors(result),
         converged=bool(getattr(result.assignment, "converged", True)),
         rel_gap=float(getattr(result.assignment, "rel_gap", 0.0)),
         seconds=seconds,

@@ -25,11 +25,11 @@ from mobility.region.vocabulary import ROAD_CLASSES
 from mobility.region.zones import Zones
 from mobility.resources import data_dir
 
-#: BPR parameters ``(b, power)`` by road class. Urban roads use the classic BPR
-#: (b = 0.15, power = 4, Bureau of Public Roads 1964). The motorway and motortrafikvej rows
+#: BPR parameters ``(alpha, beta)`` by road class. Urban roads use the classic BPR
+#: (alpha = 0.15, beta = 4, Bureau of Public Roads 1964). The motorway and motortrafikvej rows
 #: (a steeper power, as in many European strategic models [M]) apply only to those classes
 #: taken off :data:`AKCELIK_BY_CLASS`. Connectors, ferries and cycle superhighways do not
-#: congest (b = 0).
+#: congest (alpha = 0).
 BPR_BY_CLASS: dict[str, tuple[float, float]] = {
     "motorway": (0.15, 5.5),
     "expressway": (0.15, 5.0),
@@ -41,8 +41,9 @@ BPR_BY_CLASS: dict[str, tuple[float, float]] = {
     "cycle_superhighway": (0.0, 1.0),
 }
 #: Road classes whose car links use Akçelik's queueing function instead of BPR, with its
-#: ``(J, T)``: delay parameter J (Akçelik 1991, Table 1: 0.1 for freeways, 0.2 for
-#: uninterrupted arterials such as motortrafikveje) and flow period T = 1 h; the region model
+#: ``(J, T)``: delay parameter J (``LinkNetwork.akcelik_j``; Akçelik 1991, Table 1: 0.1 for
+#: freeways, 0.2 for uninterrupted arterials such as motortrafikveje) and flow period
+#: T = 1 h (``LinkNetwork.period_h``); the region model
 #: sets T to each time-of-day period's length, the time its demand rate holds
 #: (mobility/demand/road.py, ``period_network``). On a motorway the
 #: congestion is a queue at a bottleneck (merge, weave, lane drop) that delays each vehicle
@@ -250,7 +251,7 @@ def road_link_network(
     modes
         One of ``car``, ``bike``, ``walk``.
     bpr
-        Override of :data:`BPR_BY_CLASS` (road class -> (b, power)).
+        Override of :data:`BPR_BY_CLASS` (road class -> (alpha, beta)).
     akcelik
         Road class -> ``(J, T)`` of the classes on Akçelik's function (the others use BPR);
         ``None``: :data:`AKCELIK_BY_CLASS`; ``{}``: BPR everywhere.
@@ -260,7 +261,9 @@ def road_link_network(
     LinkNetwork
         ``free_flow_time`` in minutes, ``length`` in km, ``capacity`` veh/h per direction,
         ``toll`` DKK, ``link_type`` = 1-based index in :data:`ROAD_CLASSES`, centroids
-        ``no_thru``. ``meta`` holds per-link ``link_id``, ``name``, ``road_class``,
+        ``no_thru``; per link ``vdf`` with ``alpha``/``beta`` of :data:`BPR_BY_CLASS`, on
+        Akçelik's function ``akcelik_j``/``period_h`` of :data:`AKCELIK_BY_CLASS` (0
+        elsewhere). ``meta`` holds per-link ``link_id``, ``name``, ``road_class``,
         ``from_node_id``, ``to_node_id`` lists and ``mode``.
 
     Raises
@@ -299,8 +302,10 @@ def road_link_network(
             "capacity",
             "fft",
             "length",
-            "b",
-            "power",
+            "alpha",
+            "beta",
+            "akcelik_j",
+            "period_h",
             "vdf",
             "toll",
             "type",
@@ -320,19 +325,22 @@ def road_link_network(
             speed = min(speed, MODE_SPEED_KMH[mode])
         if mode == "walk" and cls == "cycle_superhighway":
             speed = MODE_SPEED_KMH["walk"]
-        b, power = params.get(cls, (0.15, 4.0))
+        alpha, beta = params.get(cls, (0.15, 4.0))
         code = VDF_CODES["bpr"]
+        j, period_h = 0.0, 0.0  # not on Akçelik's function
         if mode != "car":
-            b, power = 0.0, 1.0
+            alpha, beta = 0.0, 1.0
         elif cls in queue:
-            (b, power), code = queue[cls], VDF_CODES["akcelik"]
+            (j, period_h), code = queue[cls], VDF_CODES["akcelik"]
         cols["init"].append(index[u])
         cols["term"].append(index[v])
         cols["capacity"].append(float(data["capacity_vph"]))
         cols["fft"].append(float(data["length_km"]) / speed * 60.0)
         cols["length"].append(float(data["length_km"]))
-        cols["b"].append(b)
-        cols["power"].append(power)
+        cols["alpha"].append(alpha)
+        cols["beta"].append(beta)
+        cols["akcelik_j"].append(j)
+        cols["period_h"].append(period_h)
         cols["vdf"].append(code)
         cols["toll"].append(float(data.get("toll_dkk", 0.0)) if mode == "car" else 0.0)
         cols["type"].append(ROAD_CLASSES.index(cls) + 1)
@@ -352,8 +360,10 @@ def road_link_network(
         capacity=np.asarray(cols["capacity"], dtype=np.float64),
         free_flow_time=np.asarray(cols["fft"], dtype=np.float64),
         length=np.asarray(cols["length"], dtype=np.float64),
-        b=np.asarray(cols["b"], dtype=np.float64),
-        power=np.asarray(cols["power"], dtype=np.float64),
+        alpha=np.asarray(cols["alpha"], dtype=np.float64),
+        beta=np.asarray(cols["beta"], dtype=np.float64),
+        akcelik_j=np.asarray(cols["akcelik_j"], dtype=np.float64),
+        period_h=np.asarray(cols["period_h"], dtype=np.float64),
         vdf=np.asarray(cols["vdf"], dtype=np.int64),
         toll=np.asarray(cols["toll"], dtype=np.float64),
         link_type=np.asarray(cols["type"], dtype=np.int64),

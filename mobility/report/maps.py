@@ -39,19 +39,16 @@ def _link_arrays(
 
     Links whose end nodes have no coordinates, and centroid connectors, are left out.
     """
-    i_id = column_index(header, "link_id")
-    i_from = column_index(header, "from", "from_node", "from_node_id", "a_node")
-    i_to = column_index(header, "to", "to_node", "to_node_id", "b_node")
-    i_vol = column_index(header, "volume_peak_hour", prefix="volume")
-    i_cap = column_index(header, "capacity", "capacity_vph", prefix="capacity")
-    i_name = column_index(header, "name")
-    i_cls = column_index(header, "road_class")
+    # the header is the schema's (read with LINK_FLOWS / PROJECT_LINK_FLOWS); only the
+    # change column is optional (link_flows.csv has none)
+    names = list(header)
+    i_id, i_from, i_to = names.index("link_id"), names.index("from"), names.index("to")
+    i_vol, i_cap = names.index("volume_peak_hour"), names.index("capacity")
+    i_name, i_cls = names.index("name"), names.index("road_class")
     i_change = column_index(header, "volume_peak_hour_change")
-    if i_id is None or i_from is None or i_to is None or i_vol is None or i_cap is None:
-        return None
-    seg, ids, vol, cap, names, classes, change = [], [], [], [], [], [], []
+    seg, ids, vol, cap, link_names, classes, change = [], [], [], [], [], [], []
     for row in rows:
-        cls = str(row[i_cls]) if i_cls is not None and row[i_cls] is not None else ""
+        cls = str(row[i_cls]) if row[i_cls] is not None else ""
         a, b = coords.get(row[i_from]), coords.get(row[i_to])
         if a is None or b is None or cls in MAP_SKIP_CLASSES:
             continue
@@ -59,7 +56,7 @@ def _link_arrays(
         ids.append(row[i_id])
         vol.append(to_float(row[i_vol]))
         cap.append(to_float(row[i_cap]))
-        names.append(row[i_name] if i_name is not None else "")
+        link_names.append(row[i_name])
         classes.append(cls)
         if i_change is not None:
             change.append(to_float(row[i_change]))
@@ -70,7 +67,7 @@ def _link_arrays(
         "ids": ids,
         "volume": np.array(vol),
         "capacity": np.array(cap),
-        "names": names,
+        "names": link_names,
         "classes": classes,
         "change": np.array(change) if i_change is not None else None,
     }

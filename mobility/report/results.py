@@ -15,7 +15,6 @@ import numpy as np
 from mobility.report import plots
 from mobility.report.context import ReportContext, project_names, ranking_order
 from mobility.report.markup import (
-    column_index,
     esc,
     is_selected,
     missing_note,
@@ -248,29 +247,21 @@ def section_portfolio(ctx: ReportContext, settings: Mapping[str, Any]) -> str:
     frontier = ctx.data.tables.get("frontier")
     if frontier is not None:
         fh, frows = frontier
-        i_b = column_index(fh, "budget_mdkk", prefix="budget")
-        i_c = column_index(fh, "total_capex_mdkk")
-        i_s = column_index(fh, "total_score", "score", prefix="score")
-        i_n = column_index(fh, "n_selected", "n_projects")
-        i_st = column_index(fh, "status")
+        # frontier.csv's schema (mobility.scoring.tables.FRONTIER): every column is there
+        i_x = fh.index("total_capex_mdkk")  # each best portfolio at its own capital cost
+        i_s, i_n, i_st = fh.index("total_score"), fh.index("n_selected"), fh.index("status")
         feasible = [
-            r
-            for r in frows
-            if (i_st is None or r[i_st] in (None, "optimal"))
-            and i_s is not None
-            and math.isfinite(to_float(r[i_s]))
+            r for r in frows if r[i_st] in (None, "optimal") and math.isfinite(to_float(r[i_s]))
         ]
         # Plot each best portfolio at its own capital cost when known (the efficient
         # frontier); the budget levels of the sweep are only where it was sampled.
-        i_x = i_c if i_c is not None else i_b
-        if i_x is not None and i_s is not None:
-            by_point: dict[tuple[float, float], list[Any]] = {}
-            for row in feasible:
-                by_point.setdefault((to_float(row[i_x]), to_float(row[i_s])), row)
-            feasible = list(by_point.values())
-        if i_x is not None and i_s is not None and feasible:
-            labels = [t.num(row[i_n]) for row in feasible] if i_n is not None else None
-            xlabel = t("frontier.xlabel.capex") if i_c is not None else t("frontier.xlabel.budget")
+        by_point: dict[tuple[float, float], list[Any]] = {}
+        for row in feasible:
+            by_point.setdefault((to_float(row[i_x]), to_float(row[i_s])), row)
+        feasible = list(by_point.values())
+        if feasible:
+            labels = [t.num(row[i_n]) for row in feasible]
+            xlabel = t("frontier.xlabel.capex")
             parts.append(
                 svg_figure(
                     plots.frontier_svg(

@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mobility.demand.outputs import COMMITTED, INDICATORS, LINK_FLOWS, PT_LINES, ZONES
 from mobility.errors import InputError
 from mobility.fileio import sha256_file
+from mobility.impacts.tables import CBA, IMPACTS, JUDGEMENTS, PROJECT_LINK_FLOWS, PROJECTS
 from mobility.report.writers import read_table
+from mobility.scoring.tables import FRONTIER, PORTFOLIO, RANKING, SCORES_LONG, SENSITIVITY
+from mobility.tables import TableSchema, read_cells
+from mobility.tables import read_table as read_schema_table
 
 __all__ = [
     "OPTIONAL_TABLES",
     "RUN_TABLES",
+    "SCHEMAS",
     "TEXT_COLUMNS",
     "RunData",
     "load_run_folder",
@@ -49,7 +55,30 @@ OPTIONAL_TABLES: tuple[str, ...] = (
     "scores_long",
 )
 
-#: Columns that hold identifiers or text and are never parsed as numbers.
+#: The schema of every table a run folder may hold, by file stem (``link_flows/<id>.csv``:
+#: :data:`mobility.impacts.tables.PROJECT_LINK_FLOWS`).
+SCHEMAS: dict[str, TableSchema] = {
+    s.file.removesuffix(".csv"): s
+    for s in (
+        INDICATORS,
+        LINK_FLOWS,
+        PT_LINES,
+        ZONES,
+        COMMITTED,
+        IMPACTS,
+        PROJECTS,
+        CBA,
+        JUDGEMENTS,
+        RANKING,
+        SCORES_LONG,
+        SENSITIVITY,
+        PORTFOLIO,
+        FRONTIER,
+    )
+}
+
+#: Columns that hold identifiers or text and are never parsed as numbers (by
+#: :func:`mobility.report.writers.convert_csv_dialect`).
 TEXT_COLUMNS: frozenset[str] = frozenset(
     {
         "project_id",
@@ -166,8 +195,11 @@ def load_run_folder(
     for name in (*RUN_TABLES, *OPTIONAL_TABLES):
         path = base / f"{name}.csv"
         if path.is_file():
-            header, rows = read_table(path, text_columns=TEXT_COLUMNS | {"id"})
-            if name == "projects" and "id" in header and "project_id" not in header:
+            if name == "sensitivity":
+                header, rows = _read_sensitivity(path)
+            else:
+                header, rows = read_schema_table(path, SCHEMAS[name])
+            if name == "projects":
                 header[header.index("id")] = "project_id"  # issue 4 names it ``id``
             data.tables[name] = (header, rows)
             digest.update(f"{name}.csv {sha256_file(path)}\n".encode())
@@ -186,10 +218,20 @@ def load_run_folder(
     flows_dir = Path(link_flows_dir) if link_flows_dir is not None else base / "link_flows"
     if flows_dir.is_dir():
         for path in sorted(flows_dir.glob("*.csv")):
-            data.project_link_flows[path.stem] = read_table(path, text_columns=TEXT_COLUMNS)
+            data.project_link_flows[path.stem] = read_schema_table(path, PROJECT_LINK_FLOWS)
             digest.update(f"link_flows/{path.name} {sha256_file(path)}\n".encode())
     data.data_digest = digest.hexdigest()
     return data
+
+
+def _read_sensitivity(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """``sensitivity.csv`` in its schema's long form; a file with other columns (the wide
+    form ``project_id,p_rank_1,p_rank_2,...`` of earlier versions) is read as it is, and the
+    rank acceptability section says when it holds no rank probabilities."""
+    header, _, _ = read_cells(path)
+    if set(header) <= set(SENSITIVITY.names):
+        return read_schema_table(path, SENSITIVITY)
+    return read_table(path, text_columns=TEXT_COLUMNS)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from typing import Any, cast
 
 from mobility.errors import InputError
 from mobility.fileio import atomic_write_bytes, contained_path
+from mobility.tables import read_cells
 
 __all__ = [
     "DECIMALS",
@@ -257,7 +258,9 @@ def read_table(
     """Read a CSV file written by :func:`write_table` back into a header and typed rows.
 
     Cells are parsed with :func:`parse_cell`, except in ``text_columns`` (identifiers such as
-    ``subcriterion`` ``"1.1"`` or ``project_id``), which stay text (empty -> ``None``).
+    ``subcriterion`` ``"1.1"`` or ``project_id``), which stay text (empty -> ``None``). For a
+    table without a schema (a GMNS ``node.csv``); an output table is read with its schema by
+    :func:`mobility.tables.read_table`, over the same :func:`mobility.tables.read_cells`.
 
     Raises
     ------
@@ -265,30 +268,16 @@ def read_table(
         If the file is empty or a row's length differs from the header's.
     """
     _check_dialect(dialect)
-    raw = Path(path).read_bytes().decode("utf-8-sig")
-    delimiter = ";" if dialect == "excel-da" else ","
-    reader = csv.reader(io.StringIO(raw), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file", file=path, expected="a header row") from None
+    header, raw, _ = read_cells(path)
+    excel_da = dialect == "excel-da"
     keep = {i for i, h in enumerate(header) if h in set(text_columns)}
-    rows: list[list[Any]] = []
-    for line, cells in enumerate(reader, start=2):
-        if not cells:
-            continue
-        if len(cells) != len(header):
-            raise InputError(
-                f"{len(cells)} cells but the header has {len(header)}", file=path, line=line
-            )
-        rows.append(
-            [
-                (c or None)
-                if i in keep
-                else parse_cell(_da_to_default(c) if dialect == "excel-da" else c)
-                for i, c in enumerate(cells)
-            ]
-        )
+    rows: list[list[Any]] = [
+        [
+            (c or None) if i in keep else parse_cell(_da_to_default(c) if excel_da else c)
+            for i, c in enumerate(cells)
+        ]
+        for _, cells in raw
+    ]
     return header, rows
 
 

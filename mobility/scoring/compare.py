@@ -28,7 +28,8 @@ import numpy as np
 
 from mobility.errors import InputError
 from mobility.scoring import pejlemaerker as pm
-from mobility.scoring.ranking import _read_rows, fmt, is_candidate_row
+from mobility.scoring.ranking_inputs import is_candidate_row, read_rows
+from mobility.scoring.ranking_outputs import fmt
 
 CRIT_COLS = tuple(f"pejlemaerke_{c}" for c in pm.criterion_ids())
 REQUIRED = ("rank", "project_id", "name", "score", *CRIT_COLS)
@@ -75,7 +76,7 @@ def read_ranking(path: str | Path) -> RankedList:
         For missing columns, non-numeric values, duplicate project ids.
     """
     p = Path(path)
-    _, rows = _read_rows(p, REQUIRED)
+    _, rows = read_rows(p, REQUIRED)
     ids: list[str] = []
     names, rank, score, crit = {}, {}, {}, {}
     for line, r in rows:

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-METHODS = ("weighted_sum", "topsis", "promethee")
+from mobility.scenario_sections import MCDA_METHODS as METHODS
+
 NORMALIZATIONS = ("none", "minmax", "sum", "vector")
 PREFERENCES = ("usual", "linear")
 #: Relative tolerance under which two scores are a tie.

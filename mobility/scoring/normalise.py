@@ -52,6 +52,8 @@ import math
 
 import numpy as np
 
+from mobility.scenario_sections import DEFAULT_NORMALISATION as DEFAULT_METHOD
+from mobility.scenario_sections import NORMALISATION_METHODS as SCENARIO_METHODS
 from mobility.scoring.pejlemaerker import GRADE_MAX, GRADE_MIN
 
 __all__ = [
@@ -72,13 +74,11 @@ __all__ = [
 ]
 
 METHODS = ("minmax", "rank", "winsorised", "target", "grade")
-#: The across-projects methods a scenario (``scoring: normalisation:``) or ``mobility rank
-#: --normalisation`` may choose.
-SCENARIO_METHODS = ("minmax", "rank", "winsorised")
+# The across-projects methods a scenario (``scoring: normalisation:``) or ``mobility rank
+# --normalisation`` may choose (SCENARIO_METHODS) and their default (DEFAULT_METHOD) are the
+# scenario's vocabulary, defined in mobility.scenario_sections.
 #: The outlier-robust ones; the sensitivity analysis may draw among them (one per draw).
 ROBUST_METHODS = ("rank", "winsorised")
-#: The default of a scenario and of ``mobility rank`` (see docs/method.md, section 5).
-DEFAULT_METHOD = "winsorised"
 #: Default winsorising percentile p (clip at p and 100 - p; see the module docstring).
 DEFAULT_WINSOR_PCT = 10.0
 #: Score given to every project when a method has no spread to work with.

@@ -1,6 +1,7 @@
 """What the portfolio step reads: the candidates of ``ranking.csv`` and the decided projects,
-attributes from ``projects.csv`` and the project files, interaction terms, the
-``--exclusive`` / ``--requires`` texts and a scenario's ``portfolio:`` section.
+attributes from ``projects.csv`` and the project files, interaction terms and a scenario's
+``portfolio:`` section (validated with the scenario, :mod:`mobility.scenario_sections`, which
+also parses the ``--exclusive`` / ``--requires`` texts).
 
 Every problem with an input is an :class:`~mobility.errors.InputError` naming the file, the
 line and the field.
@@ -8,16 +9,14 @@ line and the field.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mobility.config import Fields
-from mobility.errors import InputError, shown
-from mobility.scoring.portfolio_problem import OBJECTIVES, Candidate, Interaction
+from mobility.errors import InputError
+from mobility.scoring.portfolio_problem import Candidate, Interaction
 
 __all__ = [
     "NON_PARTS",
@@ -25,9 +24,6 @@ __all__ = [
     "check_interaction_ids",
     "merge_catalogue",
     "merge_projects_csv",
-    "parse_exclusive",
-    "parse_requires",
-    "portfolio_section",
     "read_decided",
     "read_interactions",
     "read_ranking",
@@ -52,25 +48,16 @@ def split_parts(text: str) -> tuple[str, ...]:
 
 
 def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file as ``(line, row)`` with the required columns checked."""
-    from mobility.fileio import check_header, decimal_point, sniff_dialect
+    """Rows of a CSV file as ``(line, row)`` with the required columns checked
+    (:func:`mobility.tables.read_cells`: either dialect; names and cells stripped, decimal
+    commas read as points)."""
+    from mobility.fileio import check_header, decimal_point
+    from mobility.tables import read_cells
 
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__})", file=p) from None
-    lines = text.splitlines()
-    delimiter, comma = sniff_dialect(lines[0] if lines else "")
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=p, line=1) from None
+    header, raw, comma = read_cells(p)
+    header = [h.strip() for h in header]
     check_header(header, file=p)
-    reader.fieldnames = header
     missing = [col for col in required if col not in header]
     if missing:
         raise InputError(
@@ -80,16 +67,11 @@ def _read_csv(path: str | Path, required: Sequence[str]) -> list[tuple[int, dict
             expected="columns " + ",".join(required),
         )
     rows = []
-    try:
-        for k, row in enumerate(reader):
-            if None in row:
-                raise InputError("row has more cells than the header", file=p, line=k + 2)
-            cells = {key: (v or "").strip() for key, v in row.items()}
-            if comma:
-                cells = {key: decimal_point(v) for key, v in cells.items()}
-            rows.append((k + 2, cells))
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=p, line=reader.reader.line_num) from None
+    for line, row in raw:
+        cells = {key: v.strip() for key, v in zip(header, row, strict=True)}
+        if comma:
+            cells = {key: decimal_point(v) for key, v in cells.items()}
+        rows.append((line, cells))
     return rows
 
 
@@ -135,7 +117,7 @@ def read_ranking(path: str | Path) -> list[Candidate]:
     ``build_years``. Rows whose ``decision`` is ``decided`` or ``not_appraised`` are not
     candidates and are skipped (:func:`read_decided` lists the decided ones).
     """
-    from mobility.scoring.ranking import is_candidate_row
+    from mobility.scoring.ranking_inputs import is_candidate_row
 
     file = Path(path)
     rows = _read_csv(file, ("project_id", "name", "score", "capex_mdkk"))
@@ -367,103 +349,18 @@ def merge_catalogue(
     return out, sorted(set(exclusive)), sorted(set(requires))
 
 
-def parse_exclusive(text: str, *, field: str, file: str | Path | None = None) -> tuple[str, ...]:
-    """``"a,b[,c]"`` -> ``("a", "b", "c")`` (at most one of them)."""
-    ids = tuple(p.strip() for p in str(text).split(","))
-    if len(ids) < 2 or any(not p for p in ids) or len(set(ids)) != len(ids):
-        raise InputError(
-            f"has value '{text}'", file=file, field=field, expected="two or more different ids, a,b"
-        )
-    return ids
-
-
-def parse_requires(text: str, *, field: str, file: str | Path | None = None) -> tuple[str, str]:
-    """``"b:a"`` (b needs a) -> ``("b", "a")``."""
-    pieces = [p.strip() for p in str(text).split(":")]
-    if len(pieces) != 2 or not all(pieces):
-        raise InputError(
-            f"has value '{text}'", file=file, field=field, expected="DEPENDENT:PREREQUISITE"
-        )
-    return pieces[0], pieces[1]
-
-
-def read_scenario_portfolio(path: str | Path) -> dict[str, Any]:
-    """The ``portfolio:`` section of a scenario file, validated (file and field named).
+def read_scenario_portfolio(scenario: Any) -> dict[str, Any]:
+    """The ``portfolio:`` section of a scenario (a :class:`~mobility.scenario.Scenario`, or a
+    scenario file, which is then read and validated by :func:`mobility.scenario.load_scenario`).
 
     Returns a dict with the keys present among: ``budget_mdkk``, ``annual_budget_mdkk``,
     ``first_year``, ``last_start_year``, ``build_years``, ``exclusive`` (list of id tuples),
     ``requires`` (list of pairs), ``min_per_part`` (int or ``{part: int}``), ``co2e_cap_t``,
-    ``min_bcr``, ``objective``. An absent section gives an empty dict. The whole scenario is
-    validated by :func:`mobility.scenario.load_scenario`.
+    ``min_bcr``, ``objective``. An absent section gives an empty dict. The section itself is
+    validated with the scenario (:class:`mobility.scenario_sections.PortfolioSection`).
     """
-    from mobility.scenario import load_scenario
+    from mobility.scenario import Scenario, load_scenario
 
-    section = load_scenario(path).section("portfolio")
-    if section is None:
-        return {}
-    return portfolio_section(section)
-
-
-def portfolio_section(section: Fields) -> dict[str, Any]:
-    """Validate a scenario's ``portfolio:`` section (see :func:`read_scenario_portfolio`)."""
-    file = section.file
-    allowed = (
-        "budget_mdkk", "annual_budget_mdkk", "first_year", "last_start_year", "build_years",
-        "exclusive", "requires", "min_per_part", "co2e_cap_t", "min_bcr", "min_nnk",
-        "objective",
-    )  # fmt: skip
-    section.check_unknown(allowed)
-    out: dict[str, Any] = {}
-    for key in ("budget_mdkk", "annual_budget_mdkk", "co2e_cap_t"):
-        value = section.number(key, None, minimum=0)
-        if value is not None:
-            out[key] = value
-    for key in ("min_bcr", "min_nnk"):
-        value = section.number(key, None)
-        if value is not None:
-            out[key] = value
-    for key, lo in (("first_year", 1900), ("last_start_year", 1900), ("build_years", 1)):
-        value = section.number(key, None, minimum=lo, maximum=2200, integer=True)
-        if value is not None:
-            out[key] = value
-    objective = section.str("objective", None, choices=OBJECTIVES)
-    if objective is not None:
-        out["objective"] = objective
-    groups = []
-    for k, item in enumerate(section.list("exclusive", [])):
-        name = f"{section.path('exclusive')}[{k}]"
-        if isinstance(item, list):
-            item = ",".join(str(v) for v in item)
-        if not isinstance(item, str):
-            raise InputError(
-                f"has value {shown(item)}", file=file, field=name, expected="a list of ids or 'a,b'"
-            )
-        groups.append(parse_exclusive(item, field=name, file=file))
-    if groups:
-        out["exclusive"] = groups
-    req = section.raw("requires", None)
-    pairs: list[tuple[str, str]] = []
-    if isinstance(req, Mapping):
-        for dependent, prereqs in req.items():
-            name = f"{section.path('requires')}.{dependent}"
-            items = prereqs if isinstance(prereqs, list) else [prereqs]
-            for v in items:
-                if isinstance(v, bool) or not isinstance(v, str | int):
-                    raise InputError(
-                        f"has value {shown(v)}", file=file, field=name, expected="a project id"
-                    )
-                pairs.append((str(dependent), str(v)))
-    elif req is not None:
-        for k, item in enumerate(section.list("requires")):
-            pairs.append(parse_requires(item, field=f"{section.path('requires')}[{k}]", file=file))
-    if pairs:
-        out["requires"] = pairs
-    mpp = section.raw("min_per_part", None)
-    if isinstance(mpp, Mapping):
-        sub = section.sub("min_per_part")
-        out["min_per_part"] = {
-            str(part): sub.number(str(part), minimum=0, integer=True) for part in mpp
-        }
-    elif mpp is not None:
-        out["min_per_part"] = section.number("min_per_part", minimum=0, integer=True)
-    return out
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    return scenario.portfolio.as_dict()

@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 
 from mobility.scoring.portfolio_problem import FrontierPoint, PortfolioResult
+from mobility.scoring.tables import FRONTIER, PORTFOLIO
 
 __all__ = [
     "FRONTIER_COLUMNS",
@@ -19,16 +20,8 @@ __all__ = [
 ]
 
 
-PORTFOLIO_COLUMNS = ("project_id", "name", "selected", "start_year", "capex_mdkk", "score")
-FRONTIER_COLUMNS = (
-    "budget_mdkk",
-    "status",
-    "total_score",
-    "total_capex_mdkk",
-    "n_selected",
-    "selected_ids",
-    "total_npv_mdkk",
-)
+PORTFOLIO_COLUMNS = PORTFOLIO.names
+FRONTIER_COLUMNS = FRONTIER.names
 
 
 def fmt_number(value: float | None) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mobility.errors import InputError, shown
+from mobility.scenario_sections import PORTFOLIO_OBJECTIVES as OBJECTIVES
 
 __all__ = [
     "DEFAULT_BUILD_YEARS",
@@ -31,9 +32,6 @@ __all__ = [
     "project_build_years",
     "validate_problem",
 ]
-
-
-OBJECTIVES = ("score", "npv")
 
 
 #: Latest year construction may start (the planning horizon of the strategy).

@@ -208,7 +208,7 @@ def test_serial_process_and_dask_runs_agree(tmp_path: Path) -> None:
 
 def test_link_change_rows_match_by_id_and_mark_added_and_removed() -> None:
     from mobility.demand.outputs import LINK_COLUMNS
-    from mobility.pipeline.evaluation import LINK_CHANGE_COLUMNS, link_change_rows
+    from mobility.pipeline.tables import LINK_CHANGE_COLUMNS, link_change_rows
 
     def table(ids: list[int], volumes: list[float]) -> dict[str, object]:
         n = len(ids)
@@ -289,8 +289,8 @@ def test_decision_of_decided_not_appraised_and_candidate() -> None:
     modelled; a combination with one candidate part is a candidate."""
     from types import SimpleNamespace as NS
 
-    from mobility.pipeline.evaluation import decision_of
     from mobility.pipeline.runner import REFERENCE
+    from mobility.pipeline.tables import decision_of
 
     scenario = NS(name="ref", year=2035)
     decided = {
@@ -318,7 +318,7 @@ def test_each_model_year_pairs_a_project_with_that_years_reference() -> None:
     reference against the reference without it in both; every job knows its year."""
     from types import SimpleNamespace as NS
 
-    from mobility.pipeline.evaluation import _is_reference, _pairs
+    from mobility.pipeline.plan import _is_reference, _pairs
     from mobility.pipeline.runner import REFERENCE, Job
 
     scenario = NS(

@@ -174,8 +174,9 @@ def test_queueing_links_use_each_period_as_flow_period(base):
     functions = _function_names(net)
     for q in base.time_of_day.periods:
         result = base.period_assignments[q.name]
-        power = np.where(queue, float(q.hours), net.power)
-        expected = vdf.time(functions, result.flows, net.free_flow_time, net.b, power, net.capacity)
+        params = net.vdf_parameters()
+        params["period_h"] = np.where(queue, float(q.hours), net.period_h)
+        expected = vdf.time(functions, result.flows, net.free_flow_time, net.capacity, **params)
         np.testing.assert_allclose(result.times, expected, rtol=1e-12)
     assert {q.hours for q in base.time_of_day.periods} > {1}  # multi-hour periods exist
 
@@ -193,10 +194,10 @@ def test_one_queue_flow_period_for_every_period(base):
     functions = _function_names(net)
     interpeak = one.period_assignments["interpeak"]
     expected = vdf.time(
-        functions, interpeak.flows, net.free_flow_time, net.b, net.power, net.capacity
+        functions, interpeak.flows, net.free_flow_time, net.capacity, **net.vdf_parameters()
     )
-    np.testing.assert_allclose(interpeak.times, expected, rtol=1e-12)  # power is T = 1 h
-    assert (net.power[net.vdf == vdf.VDF_CODES["akcelik"]] == 1.0).all()
+    np.testing.assert_allclose(interpeak.times, expected, rtol=1e-12)  # period_h is T = 1 h
+    assert (net.period_h[net.vdf == vdf.VDF_CODES["akcelik"]] == 1.0).all()
     assert _value(one, "car_delay_hours_per_year") != _value(base, "car_delay_hours_per_year")
 
 

@@ -17,13 +17,11 @@ import numpy as np
 import pytest
 
 from mobility.impacts import cba
-from mobility.impacts.appraisal import (
-    AppraisalSettings,
-    Corridor,
-    cba_inputs,
-    effects,
-    indicator_rows,
-)
+from mobility.impacts.appraisal import AppraisalSettings, Corridor
+from mobility.impacts.cba_inputs import cba_inputs
+from mobility.impacts.effects import effects
+from mobility.impacts.indicators import indicator_rows
+from mobility.impacts.unit_prices import load_unit_prices
 from mobility.network.assignment import assign
 from mobility.network.paths import skim
 from mobility.projects import project_from_mapping
@@ -163,7 +161,7 @@ def run(changes: list[dict[str, Any]], capex: float) -> tuple[list[tuple], Any, 
     ref, proj = mini_model(ref_inputs), mini_model(proj_inputs)
     settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
     eff = effects(ref, proj, settings=settings, year=YEAR)
-    prices = cba.load_unit_prices()
+    prices = load_unit_prices()
     result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
     rows = indicator_rows(
         p, eff, result, zones=ref_inputs.zones, settings=settings, prices=prices, year=YEAR
@@ -266,7 +264,7 @@ def _staged(pid: str, stage: str | None, capex_note: str = "") -> Any:
 
 
 def _staged_rows(p: Any) -> list[tuple]:
-    from mobility.impacts.appraisal import Combined
+    from mobility.impacts.combined import Combined
     from mobility.region import apply_changes
 
     ref_inputs = Inputs(toy_zones(), toy_roads(), None, YEAR)
@@ -277,7 +275,7 @@ def _staged_rows(p: Any) -> list[tuple]:
     ref, proj = mini_model(ref_inputs), mini_model(proj_inputs)
     settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
     eff = effects(ref, proj, settings=settings, year=YEAR)
-    prices = cba.load_unit_prices()
+    prices = load_unit_prices()
     result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
     return indicator_rows(
         p, eff, result, zones=ref_inputs.zones, settings=settings, prices=prices, year=YEAR
@@ -285,7 +283,7 @@ def _staged_rows(p: Any) -> list[tuple]:
 
 
 def test_6_2_row_is_the_rubric_rule_on_stage_and_cost_estimate() -> None:
-    from mobility.impacts.appraisal import Combined
+    from mobility.impacts.combined import Combined
 
     unit = "grade 0-4 (rule: rubric.yaml)"
     for stage, note, grade in (("vvm", "", 3.0), ("anlaegslov", "[M] guess", 3.0), (None, "", 0)):
@@ -325,7 +323,7 @@ DAYS = 338.0
 
 
 def _run(od: dict[str, np.ndarray], cost: dict[str, np.ndarray], skims: dict) -> Any:
-    from mobility.impacts.appraisal import RunSummary
+    from mobility.impacts.run_summary import RunSummary
 
     summary = RunSummary(
         car_vkm_day=0.0,
@@ -354,7 +352,7 @@ def _run(od: dict[str, np.ndarray], cost: dict[str, np.ndarray], skims: dict) ->
 def _rows_of(ref: Any, proj: Any) -> list[tuple]:
     settings = AppraisalSettings(corridors=(Corridor("Vest-Øst", (0,), (1,)),))
     eff = effects(ref, proj, settings=settings, year=YEAR)
-    prices = cba.load_unit_prices()
+    prices = load_unit_prices()
     p = project([], capex=100.0)
     result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
     return indicator_rows(
@@ -463,7 +461,7 @@ def test_nnk_where_the_public_cost_is_negative_is_per_krone_of_construction() ->
     congestion charge) that is undefined, and the row holds NPV per krone of construction
     cost, saying so in its unit."""
     eff = _no_effects()
-    prices = cba.load_unit_prices()
+    prices = load_unit_prices()
     p = project([], capex=100.0)
     result = cba.appraise(cba_inputs(p, eff, prices), prices=prices, base_year=2026)
     construction = -float((result.items["construction"] * result.discount).sum())
@@ -510,7 +508,7 @@ def test_low_co2_choice_scores_3_2_against_the_type_norm() -> None:
         return project_from_mapping(doc, path="low.yaml", zones=toy_zones())
 
     eff = _no_effects()
-    prices = cba.load_unit_prices()
+    prices = load_unit_prices()
     ratios = []
     for km in (4.0, 40.0):
         p = low(km)
@@ -529,7 +527,7 @@ def test_time_and_money_split_by_purpose_at_the_values_the_model_used() -> None:
     """The same toll and time saving for a commute and a business trip: each purpose's cost
     turned money into minutes at its own value of time (110 and 440 kr./h), and the split
     gives back the same hours and kroner for both, whatever the conversion."""
-    from mobility.impacts.appraisal import _money_time_split
+    from mobility.impacts.effects import _money_time_split
 
     vots = {"commute": 110.0, "business": 440.0}
     t0 = np.array([[0.0, 1000.0], [0.0, 0.0]])

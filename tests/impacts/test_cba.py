@@ -10,15 +10,10 @@ import numpy as np
 import pytest
 
 from mobility.errors import InputError
-from mobility.impacts.cba import (
-    ITEMS,
-    CbaInputs,
-    appraise,
-    discount_factors,
-    irr,
-    load_unit_prices,
-    npv,
-)
+from mobility.impacts.cba import ITEMS, appraise
+from mobility.impacts.cba_inputs import CbaInputs
+from mobility.impacts.discounting import discount_factors, irr, npv
+from mobility.impacts.unit_prices import load_unit_prices
 
 
 def annuity(rate: float, n: int) -> float:
@@ -236,13 +231,13 @@ def test_evaluate_cli_bad_unit_prices_one_line_exit_2(
     from click.testing import CliRunner
 
     from mobility.cli import cli
-    from mobility.impacts import cba
+    from mobility.impacts import unit_prices
 
     bad = _price_file_with(tmp_path, {"value": "-1"}, "health_cycling")
     folder = tmp_path / "data"
     folder.mkdir()
     bad.rename(folder / "unit_prices.csv")
-    monkeypatch.setattr(cba, "data_dir", lambda: folder)
+    monkeypatch.setattr(unit_prices, "data_dir", lambda: folder)
     out = tmp_path / "out"
     res = CliRunner().invoke(cli, ["evaluate", "reference_2035", "-o", str(out)])
     assert res.exit_code == 2, res.output

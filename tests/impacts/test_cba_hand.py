@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mobility.impacts.cba import CbaInputs, appraise, load_unit_prices, measures
+from mobility.impacts.cba import appraise, measures
+from mobility.impacts.cba_inputs import CbaInputs
 from mobility.impacts.operator import line_service
+from mobility.impacts.unit_prices import load_unit_prices
 
 #: (item, road_class) -> value used in the hand calculation.
 PRICES = {

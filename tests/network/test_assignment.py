@@ -30,13 +30,17 @@ def test_mixed_bpr_and_akcelik_converge() -> None:
     net, demand = _load("SiouxFalls")
     names = ["akcelik" if k % 2 == 0 else "bpr" for k in range(net.n_links)]
     ak = np.array([name == "akcelik" for name in names])
-    net = dataclasses.replace(net, b=np.where(ak, 0.1, net.b), power=np.where(ak, 1.0, net.power))
+    net = dataclasses.replace(
+        net,
+        akcelik_j=np.where(ak, 0.1, net.akcelik_j),
+        period_h=np.where(ak, 1.0, net.period_h),
+    )
     result = assignment.assign(net, demand, vdf=names, rel_gap=1e-5)
     assert result.converged
     gp = assignment.assign(net, demand, algorithm="gp", vdf=names, rel_gap=1e-9)
     assert gp.converged
     assert np.sqrt(np.mean((gp.flows - result.flows) ** 2)) < 0.01 * gp.flows.mean()
-    expected = vdf.time(names, gp.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    expected = vdf.time(names, gp.flows, net.free_flow_time, net.capacity, **net.vdf_parameters())
     assert np.allclose(gp.times, expected)
     # the queueing links carry less than under BPR everywhere (their delay is steeper past c)
     bpr = assignment.assign(_load("SiouxFalls")[0], demand, rel_gap=1e-6)
@@ -64,7 +68,9 @@ def test_bfw_matches_best_known_solution(name: str, published_total: float) -> N
     assert rmse < 0.005 * volume.mean()
     assert np.allclose(result.costs, result.times)  # no tolls or distance weight here
     # the times are the BPR times of the returned flows
-    expected = vdf.time("bpr", result.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    expected = vdf.time(
+        "bpr", result.flows, net.free_flow_time, net.capacity, **net.vdf_parameters()
+    )
     assert np.allclose(result.times, expected)
 
 
@@ -184,7 +190,9 @@ def test_objective_is_minimal_at_equilibrium() -> None:
     eq = assignment.assign(net, demand, rel_gap=1e-6, max_iter=5000)
     rough = assignment.assign(net, demand, algorithm="msa", rel_gap=0.0, max_iter=5)
     assert eq.objective < rough.objective
-    integral = vdf.integral("bpr", eq.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    integral = vdf.integral(
+        "bpr", eq.flows, net.free_flow_time, net.capacity, **net.vdf_parameters()
+    )
     assert eq.objective == pytest.approx(integral.sum())
 
 
@@ -217,7 +225,9 @@ def test_conical_vdf_converges() -> None:
     gp = assignment.assign(net, demand, algorithm="gp", vdf="conical", rel_gap=1e-9)
     assert gp.converged
     assert np.sqrt(np.mean((gp.flows - result.flows) ** 2)) < 0.01 * gp.flows.mean()
-    expected = vdf.time("conical", result.flows, net.free_flow_time, net.b, net.power, net.capacity)
+    expected = vdf.time(
+        "conical", result.flows, net.free_flow_time, net.capacity, **net.vdf_parameters()
+    )
     assert np.allclose(result.times, expected)
 
 
@@ -283,8 +293,10 @@ def test_gp_warm_start_on_a_network_without_one_link() -> None:
         capacity=net.capacity[keep],
         free_flow_time=net.free_flow_time[keep],
         length=net.length[keep],
-        b=net.b[keep],
-        power=net.power[keep],
+        alpha=net.alpha[keep],
+        beta=net.beta[keep],
+        akcelik_j=net.akcelik_j[keep],
+        period_h=net.period_h[keep],
         toll=net.toll[keep],
         link_type=net.link_type[keep],
         zone_nodes=net.zone_nodes,

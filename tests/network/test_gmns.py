@@ -169,7 +169,8 @@ def test_link_network_arrays():
     assert net.capacity[k] == pytest.approx(5400.0)
     assert net.free_flow_time[k] == pytest.approx(60 * 7.5 / 110)
     assert net.length[k] == 7.5
-    assert (net.b[k], net.power[k]) == (0.5, 4.0)
+    assert (net.alpha[k], net.beta[k]) == (0.5, 4.0)
+    assert (net.akcelik_j[k], net.period_h[k]) == (0.5, 4.0)  # the same pair, read for Akcelik
     assert net.link_type[k] == 1 + gmns.ROAD_CLASSES.index("motorway")
     assert net.toll[-1] == 25.5
     assert net.no_thru.tolist() == [True, True, False, False]
@@ -200,7 +201,8 @@ def test_tntp_conversion_keeps_the_network(tmp_path):
     assert net.n_zones == ref.n_zones == 24
     np.testing.assert_array_equal(net.node_ids[net.init], ref.node_ids[ref.init])
     np.testing.assert_array_equal(net.node_ids[net.term], ref.node_ids[ref.term])
-    for name in ("capacity", "free_flow_time", "length", "b", "power", "toll"):
+    names = ("capacity", "free_flow_time", "length", "alpha", "beta", "akcelik_j", "period_h")
+    for name in (*names, "toll"):
         np.testing.assert_allclose(getattr(net, name), getattr(ref, name), rtol=1e-12)
     np.testing.assert_array_equal(net.no_thru, ref.no_thru)
     np.testing.assert_array_equal(net.node_ids[net.zone_nodes], ref.node_ids[ref.zone_nodes])
@@ -308,7 +310,7 @@ def test_path4gmns_sioux_falls_is_the_tntp_network():
     assert net.n_links == ref.n_links == 76 and net.n_zones == ref.n_zones == 24
     np.testing.assert_array_equal(net.node_ids[net.init], ref.node_ids[ref.init])
     np.testing.assert_array_equal(net.node_ids[net.term], ref.node_ids[ref.term])
-    for name in ("capacity", "free_flow_time", "b", "power"):
+    for name in ("capacity", "free_flow_time", "alpha", "beta", "akcelik_j", "period_h"):
         np.testing.assert_allclose(getattr(net, name), getattr(ref, name), rtol=1e-9, err_msg=name)
     np.testing.assert_array_equal(net.no_thru, ref.no_thru)
     assert not net.no_thru.any()

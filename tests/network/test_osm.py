@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from mobility.cli import cli
 from mobility.errors import InputError
-from mobility.network import gmns, gmns_network, gmns_zones, osm
+from mobility.network import gmns, gmns_network, gmns_zones, osm, osm_zones
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: The shared real OSM extract beside the repository (osmnx's test input; ODbL), not copied.
@@ -293,7 +293,7 @@ def test_zones_skip_motorway_only_junctions_and_avoid_node_ids(osm_file, tmp_pat
     assert sorted(g.nodes) == [1, 3, 5, 7, 11, 12]
     assert list(g.successors(11)) == [3] and list(g.predecessors(11)) == [3]
     assert list(g.successors(12)) == [7]  # zone 2 sits on node 7: the shortest length
-    assert g[12][7][min(g[12][7])]["length_km"] == osm.CONNECTOR_MIN_KM
+    assert g[12][7][min(g[12][7])]["length_km"] == osm_zones.CONNECTOR_MIN_KM
     assert g.graph["n_connectors"] == 4
     back = gmns.read_gmns(tmp_path / "gmns")
     assert gmns_zones.zone_centroids(back)[0] == {1: 11, 2: 12}

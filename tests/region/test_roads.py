@@ -197,12 +197,13 @@ def test_link_network_units_and_no_thru(roads, zones):
     assert net.capacity[i] == pytest.approx(5 * 1900)
     # motorways queue (Akcelik, J = 0.1, T = 1 h); urban roads and connectors use BPR
     assert net.vdf[i] == VDF_CODES["akcelik"]
-    assert (net.b[i], net.power[i]) == (0.1, 1.0)
+    assert (net.akcelik_j[i], net.period_h[i]) == (0.1, 1.0)
     urban = np.array(net.meta["road_class"]) == "arterial"
-    assert (net.vdf[urban] == VDF_CODES["bpr"]).all() and (net.power[urban] == 4.0).all()
+    assert (net.vdf[urban] == VDF_CODES["bpr"]).all() and (net.beta[urban] == 4.0).all()
+    assert (net.alpha[urban] == 0.15).all() and (net.period_h[urban] == 0.0).all()
     assert (road_link_network(roads, zones, akcelik={}).vdf == VDF_CODES["bpr"]).all()
     bike = road_link_network(roads, zones, modes="bike")
-    assert (bike.vdf == VDF_CODES["bpr"]).all() and (bike.b == 0).all()
+    assert (bike.vdf == VDF_CODES["bpr"]).all() and (bike.alpha == 0).all()
 
 
 def test_year_filter_and_region_loader():

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from mobility.cli import cli
 from mobility.scoring import mcda
 from mobility.scoring import ranking as rk
+from mobility.scoring import ranking_inputs as ri
+from mobility.scoring import ranking_outputs as ro
 from mobility.scoring.weights import equal_weights
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
@@ -35,7 +37,7 @@ def test_rank_columns_and_values(tmp_path: Path) -> None:
     res = run("rank", str(IMPACTS), "--projects", str(PROJECTS), "-o", str(out))
     assert res.exit_code == 0, res.output
     header = out.read_text().splitlines()[0].split(",")
-    assert header == list(rk.RANKING_COLUMNS)
+    assert header == list(ro.RANKING_COLUMNS)
     rows = read(out)
     assert [r["project_id"] for r in rows] == ["P4", "P1", "P3", "P2", "P5"]
     assert [r["rank"] for r in rows] == ["1", "2", "3", "4", "5"]
@@ -143,7 +145,7 @@ def test_vary_normalisation_changes_acceptability_only_when_asked(tmp_path: Path
 
 
 def test_judged_share_is_the_judged_contribution() -> None:
-    rows = rk.read_impacts(IMPACTS)
+    rows = ri.read_impacts(IMPACTS)
     m = rk.build_matrix(rows)
     r = rk.rank_projects(m, equal_weights())
     eff = equal_weights().effective
@@ -181,7 +183,7 @@ def test_deterministic_and_sensitivity(tmp_path: Path, method: str) -> None:
 
 
 def test_topsis_scores_match_kernel() -> None:
-    m = rk.build_matrix(rk.read_impacts(IMPACTS))
+    m = rk.build_matrix(ri.read_impacts(IMPACTS))
     r = rk.rank_projects(m, equal_weights(), method="topsis")
     np.testing.assert_allclose(r.score, 100 * mcda.topsis(m.sub_scores, equal_weights().effective))
 
@@ -314,7 +316,7 @@ def test_weights_file_method_overrides_the_normalisation_option(tmp_path: Path) 
 
 
 def test_normalisation_alternatives_keep_fixed_columns() -> None:
-    rows = rk.read_impacts(IMPACTS)
+    rows = ri.read_impacts(IMPACTS)
     w = equal_weights()
     alts = rk.normalisation_alternatives(rows, w)
     assert list(alts) == ["rank", "winsorised"]
@@ -333,7 +335,7 @@ def test_normalisation_alternatives_keep_fixed_columns() -> None:
 
 
 def test_promethee_usual_and_linear_differ_but_agree_on_extremes(tmp_path: Path) -> None:
-    m = rk.build_matrix(rk.read_impacts(IMPACTS))
+    m = rk.build_matrix(ri.read_impacts(IMPACTS))
     usual = rk.rank_projects(m, equal_weights(), method="promethee", preference="usual")
     linear = rk.rank_projects(m, equal_weights(), method="promethee", preference="linear")
     assert np.all((usual.score >= 0) & (usual.score <= 100))
