@@ -102,49 +102,11 @@ def _refresh(a, x, time, deriv, code, t0, b, p, c):
 
 
 @njit(cache=True, nogil=True)
-def _list_order(src, edges, n_edges, adj_tail, adj_head, indeg, work, first, last, topo, pos):
-    """Kahn's order of a bush from its edge list into ``topo``; returns its length.
-
-    The list holds the bush's edges grouped by tail, each group in CSR order (as
-    :func:`origin_tree` and :func:`origin_update` leave it), so the order is the one
-    a Kahn search over the CSR graph restricted to the bush finds, at the cost of the bush's
-    edges instead of every out-edge of its nodes. ``first``/``last``: scratch of node size,
-    all -1, left that way."""
-    for k in range(n_edges):
-        u = adj_tail[edges[k]]
-        if first[u] < 0:
-            first[u] = k
-        last[u] = k + 1
-    topo[0] = src
-    pos[src] = 0
-    n = 1
-    i = 0
-    while i < n:
-        u = topo[i]
-        i += 1
-        if first[u] < 0:
-            continue
-        for k in range(first[u], last[u]):
-            v = adj_head[edges[k]]
-            work[v] += 1
-            if work[v] == indeg[v]:
-                pos[v] = n
-                topo[n] = v
-                n += 1
-    for i in range(n):
-        u = topo[i]
-        work[u] = 0
-        first[u] = -1
-        last[u] = -1
-    return n
-
-
-@njit(cache=True, nogil=True)
 def _list_labels(
     n, topo, edges, n_edges, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
 ):
     """Cheapest and dearest costs into each bush node, along the bush's edge list (in the
-    order of :func:`_list_order`).
+    order of :func:`_reorder`).
 
     ``lo``/``pmin``: cheapest over every bush edge; ``hi``/``pmax``: dearest over the edges
     with origin flow (-1 where none enters)."""
@@ -181,7 +143,7 @@ def _reorder(
 
     ``edges`` holds the bush grouped by tail, each group in CSR order; an edge whose
     ``in_bush`` is False is skipped (taken out). The order is therefore the one a Kahn search
-    over the CSR graph restricted to the bush finds (as :func:`_list_order`). ``pos`` gets each
+    over the CSR graph restricted to the bush finds. ``pos`` gets each
     ordered node's place; ``work``, ``first`` and ``last`` (node size, 0 / -1 / -1) are left
     that way."""
     for k in range(n_edges):
@@ -354,7 +316,21 @@ def origin_update(
         indeg[adj_head[e]] += 1
     # 1. order and label the bush from its stored edge list; drop the edges without origin
     # flow that are not the cheapest way into their head (the labels and order stay valid)
-    n = _list_order(src, bush_edges, nb, adj_tail, adj_head, indeg, work, first, last, topo, pos)
+    n, _ = _reorder(
+        src,
+        bush_edges,
+        nb,
+        in_bush,
+        adj_tail,
+        adj_head,
+        indeg,
+        work,
+        first,
+        last,
+        topo,
+        pos,
+        list_out,
+    )
     _list_labels(
         n, topo, bush_edges, nb, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
     )

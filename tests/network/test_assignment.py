@@ -263,6 +263,28 @@ def test_results_are_deterministic(algorithm: str) -> None:
     assert np.array_equal(a.flows, b.flows) and a.gap_history == b.gap_history
 
 
+def test_bush_groups_give_the_same_result_on_any_number_of_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Algorithm B's two groups of origins give the same flows and gaps swept by one thread
+    or by two; and two groups are a different iteration from one (so the groups ran)."""
+    from mobility.network import bush
+
+    net, demand = _load("Anaheim")
+    monkeypatch.setattr(bush, "MIN_GROUP_ORIGINS", 16)  # Anaheim's 38 origins: two groups
+    runs = {}
+    for cores in (1, 2):
+        monkeypatch.setattr(bush, "_cores", lambda cores=cores: cores)
+        runs[cores] = assignment.assign(net, demand, algorithm="bush", rel_gap=0.0, max_iter=8)
+    assert np.array_equal(runs[1].flows, runs[2].flows)
+    assert runs[1].gap_history == runs[2].gap_history
+    monkeypatch.setattr(bush, "GROUPS", 1)
+    one = assignment.assign(net, demand, algorithm="bush", rel_gap=0.0, max_iter=8)
+    assert one.gap_history[0] == runs[1].gap_history[0]  # same initial bushes and gap
+    assert one.gap_history != runs[1].gap_history
+    assert _conservation_error(net, demand, runs[2].flows) < 1e-6 * demand.sum()
+
+
 def test_gp_warm_start_reaches_the_cold_start_equilibrium() -> None:
     """A warm start from the paths of another demand gives the cold start's flows, in fewer
     sweeps; an already converged warm start is returned after one gap evaluation."""
