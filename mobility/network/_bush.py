@@ -30,11 +30,68 @@ Transportation Research Part B 44(1), 73-89.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 from mobility.network._kernels import dijkstra
 from mobility.network.vdf import _der1, _time1
+
+
+class BushScratch(NamedTuple):
+    """One origin's working arrays in :func:`origin_update`, allocated once per thread and
+    left cleared (as described) after each origin.
+
+    Attributes
+    ----------
+    in_bush, xo
+        ``(E,)`` False / 0: the bush's edges and the origin's flow on them.
+    indeg, work, topo, pos, lo, hi, pmin, pmax, first, last
+        ``(N',)`` in-degree in the bush (0), Kahn counters (0), topological order, place in
+        it (-1), cheapest and dearest used cost, the edge each comes in by, and each tail's
+        range in an edge list (-1).
+    back_buf, list_buf, list_out
+        ``(E,)`` the shortcuts added against the order, and the bush's edge list (two
+        buffers for a re-sort).
+    """
+
+    in_bush: np.ndarray
+    xo: np.ndarray
+    indeg: np.ndarray
+    work: np.ndarray
+    topo: np.ndarray
+    pos: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    pmin: np.ndarray
+    pmax: np.ndarray
+    back_buf: np.ndarray
+    list_buf: np.ndarray
+    list_out: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+def bush_scratch(n_nodes: int, n_edges: int) -> BushScratch:
+    """Fresh :class:`BushScratch` for a graph of ``n_nodes`` nodes and ``n_edges`` edges."""
+    return BushScratch(
+        in_bush=np.zeros(n_edges, dtype=np.bool_),
+        xo=np.zeros(n_edges),
+        indeg=np.zeros(n_nodes, dtype=np.int64),
+        work=np.zeros(n_nodes, dtype=np.int64),
+        topo=np.empty(n_nodes, dtype=np.int64),
+        pos=np.full(n_nodes, -1, dtype=np.int64),
+        lo=np.empty(n_nodes),
+        hi=np.empty(n_nodes),
+        pmin=np.empty(n_nodes, dtype=np.int64),
+        pmax=np.empty(n_nodes, dtype=np.int64),
+        back_buf=np.empty(n_edges, dtype=np.int64),
+        list_buf=np.empty(n_edges, dtype=np.int64),
+        list_out=np.empty(n_edges, dtype=np.int64),
+        first=np.full(n_nodes, -1, dtype=np.int64),
+        last=np.full(n_nodes, -1, dtype=np.int64),
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -93,23 +150,24 @@ def origin_tree(src, dest_nodes, dest_demand, indptr, adj_head, adj_tail, ecost)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _refresh(a, x, time, deriv, code, t0, b, p, c):
-    v = x[a]
+def _refresh(a, state, params):
+    v = state.x[a]
     if v < 0.0:
         v = 0.0
-    time[a] = _time1(code[a], v, t0[a], b[a], p[a], c[a])
-    deriv[a] = _der1(code[a], v, t0[a], b[a], p[a], c[a])
+    code, t0, first, second, c = params
+    state.time[a] = _time1(code[a], v, t0[a], first[a], second[a], c[a])
+    state.deriv[a] = _der1(code[a], v, t0[a], first[a], second[a], c[a])
 
 
 @njit(cache=True, nogil=True)
-def _list_labels(
-    n, topo, edges, n_edges, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
-):
+def _list_labels(n, edges, n_edges, graph, time, fixed, s):
     """Cheapest and dearest costs into each bush node, along the bush's edge list (in the
     order of :func:`_reorder`).
 
     ``lo``/``pmin``: cheapest over every bush edge; ``hi``/``pmax``: dearest over the edges
     with origin flow (-1 where none enters)."""
+    topo, xo, lo, hi, pmin, pmax = s.topo, s.xo, s.lo, s.hi, s.pmin, s.pmax
+    adj_tail, adj_head, adj_link = graph.adj_tail, graph.adj_head, graph.adj_link
     for i in range(n):
         v = topo[i]
         lo[v] = np.inf
@@ -135,9 +193,7 @@ def _list_labels(
 
 
 @njit(cache=True, nogil=True)
-def _reorder(
-    src, edges, n_edges, in_bush, adj_tail, adj_head, indeg, work, first, last, topo, pos, out
-):
+def _reorder(src, edges, n_edges, graph, s, out):
     """Kahn's order of the bush from its edge list into ``topo``, and the list regrouped in
     that order into ``out``; returns (nodes ordered, edges listed).
 
@@ -146,6 +202,16 @@ def _reorder(
     over the CSR graph restricted to the bush finds. ``pos`` gets each
     ordered node's place; ``work``, ``first`` and ``last`` (node size, 0 / -1 / -1) are left
     that way."""
+    adj_tail, adj_head = graph.adj_tail, graph.adj_head
+    in_bush, indeg, work, first, last, topo, pos = (
+        s.in_bush,
+        s.indeg,
+        s.work,
+        s.first,
+        s.last,
+        s.topo,
+        s.pos,
+    )
     for k in range(n_edges):
         u = adj_tail[edges[k]]
         if first[u] < 0:
@@ -189,23 +255,7 @@ def _reorder(
 
 
 @njit(cache=True, nogil=True)
-def _add_shortcuts(
-    n,
-    topo,
-    indptr,
-    adj_head,
-    adj_link,
-    in_bush,
-    indeg,
-    pos,
-    time,
-    fixed,
-    lo,
-    hi,
-    pmax,
-    back_buf,
-    edges,
-):
+def _add_shortcuts(n, graph, time, fixed, s):
     """Add the edges that shorten the dearest used way into a node, and list the bush's
     edges grouped by tail in the order ``topo`` into ``edges``; return (edges listed, edges
     added against the order, listed in ``back_buf``).
@@ -213,6 +263,9 @@ def _add_shortcuts(
     A node's label is its dearest used-path cost, or its cheapest where no flow enters.
     Edges that go forward in the order ``pos`` keep it (and the list) valid; the backward
     ones may close a cycle, which the caller checks."""
+    indptr, adj_head, adj_link = graph.indptr, graph.adj_head, graph.adj_link
+    topo, in_bush, indeg, pos, lo, hi, pmax = s.topo, s.in_bush, s.indeg, s.pos, s.lo, s.hi, s.pmax
+    back_buf, edges = s.back_buf, s.list_buf
     n_back = 0
     k = 0
     for i in range(n):
@@ -241,40 +294,7 @@ def _add_shortcuts(
 
 @njit(cache=True, nogil=True)
 def origin_update(
-    src,
-    bush_edges,
-    bush_flows,
-    indptr,
-    adj_head,
-    adj_tail,
-    adj_link,
-    code,
-    t0,
-    b,
-    p,
-    c,
-    fixed,
-    x,
-    time,
-    deriv,
-    in_bush,
-    xo,
-    indeg,
-    work,
-    topo,
-    pos,
-    lo,
-    hi,
-    pmin,
-    pmax,
-    back_buf,
-    list_buf,
-    list_out,
-    first,
-    last,
-    n_passes,
-    tol,
-    x_acc,
+    src, bush_edges, bush_flows, graph, params, fixed, state, s, n_passes, tol, x_acc
 ):
     """One origin's turn of a sweep: bush update, then ``n_passes`` flow-shifting passes.
 
@@ -284,16 +304,16 @@ def origin_update(
         CSR node the origin's trips start from.
     bush_edges, bush_flows
         The origin's bush (edge ids, origin flows) as the previous sweep left it.
-    indptr, adj_head, adj_tail, adj_link
-        The CSR graph.
-    code, t0, b, p, c, fixed
-        Per-link volume-delay function codes and parameters, flow-independent cost.
-    x, time, deriv
-        ``(M,)`` link flows, times and time derivatives, updated in place.
-    in_bush, xo, indeg, work, topo, pos, lo, hi, pmin, pmax, back_buf, list_buf, list_out,
-        first, last
-        Scratch: ``in_bush`` all False, ``xo`` all 0 (edge size), ``indeg`` and ``work`` all 0,
-        ``pos`` all -1 (node size); left that way on return.
+    graph
+        The CSR graph (:class:`~mobility.network._kernels.CsrGraph`).
+    params, fixed
+        Per-link volume-delay inputs (:class:`~mobility.network.vdf.VdfParams`) and the
+        flow-independent cost.
+    state
+        ``(M,)`` link flows, times and time derivatives
+        (:class:`~mobility.network._pathbased.LinkState`), updated in place.
+    s
+        :class:`BushScratch` as :func:`bush_scratch` made it; left that way on return.
     n_passes
         Flow-shifting passes over the bush.
     tol
@@ -308,6 +328,11 @@ def origin_update(
         The new bush (its edges grouped by tail in topological order, each group in CSR
         order) and the total flow moved.
     """
+    adj_head, adj_tail, adj_link = graph.adj_head, graph.adj_tail, graph.adj_link
+    x, time, deriv = state.x, state.time, state.deriv
+    in_bush, xo, indeg, topo, pos = s.in_bush, s.xo, s.indeg, s.topo, s.pos
+    lo, hi, pmin, pmax = s.lo, s.hi, s.pmin, s.pmax
+    back_buf, list_buf, list_out = s.back_buf, s.list_buf, s.list_out
     nb = bush_edges.shape[0]
     for k in range(nb):
         e = bush_edges[k]
@@ -316,24 +341,8 @@ def origin_update(
         indeg[adj_head[e]] += 1
     # 1. order and label the bush from its stored edge list; drop the edges without origin
     # flow that are not the cheapest way into their head (the labels and order stay valid)
-    n, _ = _reorder(
-        src,
-        bush_edges,
-        nb,
-        in_bush,
-        adj_tail,
-        adj_head,
-        indeg,
-        work,
-        first,
-        last,
-        topo,
-        pos,
-        list_out,
-    )
-    _list_labels(
-        n, topo, bush_edges, nb, adj_tail, adj_head, adj_link, xo, time, fixed, lo, hi, pmin, pmax
-    )
+    n, _ = _reorder(src, bush_edges, nb, graph, s, list_out)
+    _list_labels(n, bush_edges, nb, graph, time, fixed, s)
     for k in range(nb):
         e = bush_edges[k]
         if xo[e] <= 0.0:
@@ -343,44 +352,14 @@ def origin_update(
                 xo[e] = 0.0
                 indeg[v] -= 1
     # 2. add the shortcuts on the dearest used-path labels, listing the bush on the way
-    n_list, n_back = _add_shortcuts(
-        n,
-        topo,
-        indptr,
-        adj_head,
-        adj_link,
-        in_bush,
-        indeg,
-        pos,
-        time,
-        fixed,
-        lo,
-        hi,
-        pmax,
-        back_buf,
-        list_buf,
-    )
+    n_list, n_back = _add_shortcuts(n, graph, time, fixed, s)
     if n_back > 0:
         # re-sort from the list; a backward edge that closed a cycle leaves nodes unordered:
         # then take the backward ones out again and re-sort without them
         n_old = n
         for i in range(n):
             pos[topo[i]] = -1
-        n, m = _reorder(
-            src,
-            list_buf,
-            n_list,
-            in_bush,
-            adj_tail,
-            adj_head,
-            indeg,
-            work,
-            first,
-            last,
-            topo,
-            pos,
-            list_out,
-        )
+        n, m = _reorder(src, list_buf, n_list, graph, s, list_out)
         if n < n_old:
             for k in range(n_back):
                 e = back_buf[k]
@@ -388,42 +367,13 @@ def origin_update(
                 indeg[adj_head[e]] -= 1
             for i in range(n):
                 pos[topo[i]] = -1
-            n, m = _reorder(
-                src,
-                list_buf,
-                n_list,
-                in_bush,
-                adj_tail,
-                adj_head,
-                indeg,
-                work,
-                first,
-                last,
-                topo,
-                pos,
-                list_out,
-            )
+            n, m = _reorder(src, list_buf, n_list, graph, s, list_out)
         n_list = m
         list_buf[:m] = list_out[:m]
     # 4. shift flow from the dearest used path to the cheapest, node by node
     shifted = 0.0
     for _ in range(n_passes):
-        _list_labels(
-            n,
-            topo,
-            list_buf,
-            n_list,
-            adj_tail,
-            adj_head,
-            adj_link,
-            xo,
-            time,
-            fixed,
-            lo,
-            hi,
-            pmin,
-            pmax,
-        )
+        _list_labels(n, list_buf, n_list, graph, time, fixed, s)
         moved = 0.0
         for i in range(n - 1, 0, -1):
             j = topo[i]
@@ -479,7 +429,7 @@ def origin_update(
                 left = xo[e] - step
                 xo[e] = left if left > 1e-12 * cap else 0.0
                 x[a] -= step
-                _refresh(a, x, time, deriv, code, t0, b, p, c)
+                _refresh(a, state, params)
                 v = adj_tail[e]
             v = j
             while v != top:
@@ -487,7 +437,7 @@ def origin_update(
                 a = adj_link[e]
                 xo[e] += step
                 x[a] += step
-                _refresh(a, x, time, deriv, code, t0, b, p, c)
+                _refresh(a, state, params)
                 v = adj_tail[e]
             moved += step
         shifted += moved

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mobility.network import _bush, paths, vdf
+from mobility.network._kernels import CsrGraph
+from mobility.network._pathbased import LinkState
 from mobility.network.assignment import _relative_gap
 
 if TYPE_CHECKING:
@@ -66,6 +68,17 @@ class _EdgeArrays:
     c: np.ndarray
     fixed: np.ndarray
 
+    @property
+    def csr(self) -> CsrGraph:
+        """The graph's CSR arrays as the kernels take them."""
+        g = self.graph
+        return CsrGraph(g.indptr, g.adj_head, g.adj_tail, g.adj_link)
+
+    @property
+    def params(self) -> vdf.VdfParams:
+        """The volume-delay inputs as the kernels take them."""
+        return vdf.VdfParams(self.code, self.t0, self.b, self.p, self.c)
+
     def times(self, v: np.ndarray, out: np.ndarray) -> np.ndarray:
         return vdf.link_time(self.code, v, self.t0, self.b, self.p, self.c, out)
 
@@ -81,22 +94,9 @@ class _Scratch:
         self.live = np.empty(n_edges)
         self.time = np.empty(n_edges)
         self.deriv = np.empty(n_edges)
+        self.state = LinkState(self.live, self.time, self.deriv)
         self.x_acc = np.zeros(n_edges)
-        self.in_bush = np.zeros(n_edges, dtype=np.bool_)
-        self.xo = np.zeros(n_edges)
-        self.indeg = np.zeros(n_nodes, dtype=np.int64)
-        self.work = np.zeros(n_nodes, dtype=np.int64)
-        self.topo = np.empty(n_nodes, dtype=np.int64)
-        self.pos = np.full(n_nodes, -1, dtype=np.int64)
-        self.lo = np.empty(n_nodes)
-        self.hi = np.empty(n_nodes)
-        self.pmin = np.empty(n_nodes, dtype=np.int64)
-        self.pmax = np.empty(n_nodes, dtype=np.int64)
-        self.back_buf = np.empty(n_edges, dtype=np.int64)
-        self.list_buf = np.empty(n_edges, dtype=np.int64)
-        self.list_out = np.empty(n_edges, dtype=np.int64)
-        self.first = np.full(n_nodes, -1, dtype=np.int64)
-        self.last = np.full(n_nodes, -1, dtype=np.int64)
+        self.bush = _bush.bush_scratch(n_nodes, n_edges)
 
 
 def _run_block(
@@ -107,42 +107,20 @@ def _run_block(
     tol: float,
 ) -> None:
     """Update the bushes of the origins ``block`` in turn, on the group's own link state."""
-    g = arrays.graph
+    sources = arrays.graph.sources
+    csr, params = arrays.csr, arrays.params
     for o in block:
         bush = bushes[o]
         assert bush is not None
         edges, flows, _ = _bush.origin_update(
-            g.sources[o],
+            sources[o],
             bush[0],
             bush[1],
-            g.indptr,
-            g.adj_head,
-            g.adj_tail,
-            g.adj_link,
-            arrays.code,
-            arrays.t0,
-            arrays.b,
-            arrays.p,
-            arrays.c,
+            csr,
+            params,
             arrays.fixed,
-            s.live,
-            s.time,
-            s.deriv,
-            s.in_bush,
-            s.xo,
-            s.indeg,
-            s.work,
-            s.topo,
-            s.pos,
-            s.lo,
-            s.hi,
-            s.pmin,
-            s.pmax,
-            s.back_buf,
-            s.list_buf,
-            s.list_out,
-            s.first,
-            s.last,
+            s.state,
+            s.bush,
             PASSES,
             tol,
             s.x_acc,
