@@ -97,6 +97,10 @@ class _Scratch:
         self.state = LinkState(self.live, self.time, self.deriv)
         self.x_acc = np.zeros(n_edges)
         self.bush = _bush.bush_scratch(n_nodes, n_edges)
+        # the block's new bushes, copied out by the main thread (see origin_update)
+        self.out_edges = np.empty((BLOCK, n_edges), dtype=np.int32)
+        self.out_flows = np.empty((BLOCK, n_edges))
+        self.sizes = np.zeros(BLOCK, dtype=np.int64)
 
 
 def _run_block(
@@ -106,13 +110,14 @@ def _run_block(
     s: _Scratch,
     tol: float,
 ) -> None:
-    """Update the bushes of the origins ``block`` in turn, on the group's own link state."""
+    """Update the bushes of the origins ``block`` in turn, on the group's own link state; the
+    new bushes are left in the group's ``out_edges``/``out_flows`` rows (:func:`_keep`)."""
     sources = arrays.graph.sources
     csr, params = arrays.csr, arrays.params
-    for o in block:
+    for k, o in enumerate(block):
         bush = bushes[o]
         assert bush is not None
-        edges, flows, _ = _bush.origin_update(
+        s.sizes[k], _ = _bush.origin_update(
             sources[o],
             bush[0],
             bush[1],
@@ -124,8 +129,18 @@ def _run_block(
             PASSES,
             tol,
             s.x_acc,
+            s.out_edges[k],
+            s.out_flows[k],
         )
-        bushes[o] = (edges, flows)
+
+
+def _keep(
+    bushes: list[tuple[np.ndarray, np.ndarray] | None], block: np.ndarray, s: _Scratch
+) -> None:
+    """Copy the block's new bushes out of the group's buffers (in the calling thread)."""
+    for k, o in enumerate(block):
+        n = int(s.sizes[k])
+        bushes[o] = (s.out_edges[k, :n].copy(), s.out_flows[k, :n].copy())
 
 
 def _sweep(
@@ -167,6 +182,8 @@ def _sweep(
             futures = [pool.submit(_run_block, arrays, bushes, b, s, tol) for b, s in work]
             for f in futures:
                 f.result()
+        for block, s in work:
+            _keep(bushes, block, s)
         if len(work) == 1:
             live[:] = work[0][1].live
         else:
