@@ -57,8 +57,10 @@ def check_folder(folder: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_every_table_of_a_small_run_matches_its_schema(tmp_path: Path) -> None:
+    from smallrun import CSVS
+    from smallrun import small_scenario as _scenario
+
     from mobility.cli import cli
-    from tests.test_run import CSVS, _scenario
 
     out = tmp_path / "run"
     result = CliRunner().invoke(cli, ["-q", "run", str(_scenario(tmp_path)), "-o", str(out)])
