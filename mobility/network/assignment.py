@@ -20,8 +20,8 @@ small enough, moves the flows towards a target point ``s`` by a step ``lambda``:
 - ``bush``: origin-based Algorithm B (Dial 2006, see :mod:`mobility.network._bush`): keeps
   one acyclic bush per origin with the origin's flows, 12 bytes per bush edge, and equalises
   the dearest used and the cheapest path into each node by Newton flow shifts; the memory-lean
-  choice for large networks. Its gap is evaluated by the same all-or-nothing search after
-  every sweep.
+  choice for large networks. Its gap is evaluated by the same all-or-nothing search, on a
+  schedule that skips sweeps while the target is far (driver in :mod:`mobility.network.bush`).
 
 Conjugate directions restart from a plain Frank-Wolfe step after a full step
 (``lambda = 1``) or when the combined direction is not a descent direction.
@@ -66,11 +66,14 @@ class AssignmentResult:
     times
         ``(M,)`` link travel time at ``flows``.
     gap_history
-        Relative gap of every iterate, first (all-or-nothing) one first.
+        Relative gap of every iterate, first (all-or-nothing) one first; ``nan`` for an
+        iterate whose gap was not evaluated (``bush`` evaluates on a schedule, see
+        :mod:`mobility.network.bush`; the last iterate is always evaluated).
     rel_gap
         Relative gap of the returned flows.
     iterations
-        Number of iterates evaluated (shortest-path searches).
+        Number of iterates (for ``bush``: the first bushes and each sweep, whether or not
+        its gap was evaluated).
     converged
         Whether ``rel_gap`` reached the requested target.
     tstt

@@ -1,9 +1,16 @@
 """Origin-based user equilibrium: the driver of Algorithm B (``assign(algorithm="bush")``).
 
 The kernels are in :mod:`mobility.network._bush`; this module builds the renumbered graph the
-sweeps run on, loads the first bushes, runs the sweeps and evaluates the relative gap after
-each with the same all-or-nothing search as the other algorithms of
-:mod:`mobility.network.assignment`.
+sweeps run on, loads the first bushes, runs the sweeps and evaluates the relative gap with the
+same all-or-nothing search as the other algorithms of :mod:`mobility.network.assignment`.
+
+The gap is only the stopping test here (the sweeps do not use its shortest paths), and on a
+large network its search costs about half a sweep, so it is evaluated on a schedule
+(:func:`next_check`): after the first two iterates, the rate at which log(gap) falls (between
+the last two evaluations, or since the first if that is faster) predicts the sweeps left to
+the target, and the next evaluation
+comes after :data:`GAP_LOOKAHEAD` of them (1 to :data:`MAX_SKIP` sweeps later). The last
+iterate is always evaluated; the others have ``nan`` in the gap history.
 
 Dial, R.B. (2006). A path-based user-equilibrium traffic assignment algorithm that obviates
 path storage and enumeration. Transportation Research Part B 40(10), 917-936.
@@ -11,6 +18,7 @@ path storage and enumeration. Transportation Research Part B 40(10), 917-936.
 
 from __future__ import annotations
 
+import math
 import os
 import time as _time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +35,19 @@ from mobility.network.assignment import _relative_gap
 if TYPE_CHECKING:
     from mobility.network.assignment import _Problem
 
-__all__ = ["BLOCK", "DYNAMIC_TOL", "GROUPS", "MIN_GROUP_ORIGINS", "PASSES", "TOL", "solve"]
+__all__ = [
+    "BLOCK",
+    "DYNAMIC_TOL",
+    "GAP_LOOKAHEAD",
+    "GROUPS",
+    "MAX_SKIP",
+    "MIN_GROUP_ORIGINS",
+    "PASSES",
+    "TOL",
+    "gap_estimate",
+    "next_check",
+    "solve",
+]
 
 #: Flow-shifting passes over each origin's bush per sweep (Algorithm B).
 PASSES = 2
@@ -46,6 +66,62 @@ GROUPS = 2
 MIN_GROUP_ORIGINS = 128
 #: Origins each group takes between two merges of the groups' link flows.
 BLOCK = 16
+#: The next gap evaluation comes after this fraction of the sweeps predicted to be left.
+GAP_LOOKAHEAD = 0.5
+#: ... and at most this many sweeps after the last one.
+MAX_SKIP = 8
+
+
+def _fall(a: tuple[int, float], b: tuple[int, float]) -> float:
+    """Fall of log(gap) per sweep from evaluation ``a`` to the later ``b`` (0 if none)."""
+    (i0, g0), (i1, g1) = a, b
+    if g0 <= 0.0 or g1 <= 0.0 or g1 >= g0:
+        return 0.0
+    return (math.log(g0) - math.log(g1)) / (i1 - i0)
+
+
+def _log_rate(evals: list[tuple[int, float]]) -> float:
+    """The rate of fall of log(gap) per sweep the schedule plans with: the larger of the rate
+    between the last two evaluations and the rate since the first, so that a stalled last
+    interval (a rate near 0, predicting many sweeps) does not stretch the next skip alone."""
+    if len(evals) < 2:
+        return 0.0
+    return max(_fall(evals[-2], evals[-1]), _fall(evals[0], evals[-1]))
+
+
+def next_check(evals: list[tuple[int, float]], target: float, max_iter: int) -> int:
+    """The iterate at which to evaluate the gap next.
+
+    Parameters
+    ----------
+    evals
+        ``(iterate, gap)`` of the evaluations so far, in order (at least one).
+    target
+        The relative gap to reach.
+    max_iter
+        The last iterate; it is always evaluated.
+
+    Returns
+    -------
+    int
+        The next iterate after ``evals[-1]`` to evaluate: the next one until the gap has
+        fallen between two evaluations, then :data:`GAP_LOOKAHEAD` of the sweeps the rate of
+        fall predicts to the target, between 1 and :data:`MAX_SKIP`.
+    """
+    i, g = evals[-1]
+    rate = _log_rate(evals)
+    skip = 1
+    if rate > 0.0:
+        left = math.log(g / target) / rate if target > 0.0 else math.inf
+        skip = int(min(MAX_SKIP, max(1.0, GAP_LOOKAHEAD * left)))
+    return min(i + skip, max_iter)
+
+
+def gap_estimate(evals: list[tuple[int, float]], iterate: int) -> float:
+    """The gap at ``iterate`` extrapolated from the last evaluations' rate of fall (for the
+    sweeps' dynamic tolerance between evaluations)."""
+    i, g = evals[-1]
+    return g * math.exp(-_log_rate(evals) * (iterate - i))
 
 
 def _cores() -> int:
@@ -239,9 +315,10 @@ def solve(
     The first iterate loads every origin's shortest-path tree (its first bush) at the link
     costs the origins before it left (incremental loading: on Chicago Regional the first gap
     is 0.30 instead of the free-flow load's 0.95); each later one is a sweep of
-    :func:`mobility.network._bush.origin_update` over the origins, followed by the
-    all-or-nothing gap evaluation at the sweep's exact flows. The sweeps run on the graph of
-    :func:`_bush_graph`, in edge-indexed arrays."""
+    :func:`mobility.network._bush.origin_update` over the origins. The all-or-nothing gap
+    evaluation at an iterate's exact flows follows the schedule of :func:`next_check` (``nan``
+    in the history where it was skipped). The sweeps run on the graph of :func:`_bush_graph`,
+    in edge-indexed arrays."""
     g, link_of = _bush_graph(prob.graph)
     m = prob.net.n_links
     z = prob.net.n_zones
@@ -299,22 +376,29 @@ def solve(
     scratch = [_Scratch(n_nodes, n_edges) for _ in groups]
     tol = TOL * rel_gap
     history: list[float] = []
-    iterations = 0
+    evals: list[tuple[int, float]] = []
+    iterations, check = 1, 1
     threads = min(n_groups, _cores())
     pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
     try:
         while True:
-            x = np.zeros(m)
-            x[link_of] = xe
-            cost = prob.times(x) + prob.fixed
-            _, sp = prob.aon(cost)
-            iterations += 1
-            gap = _relative_gap(x, cost, sp)
-            history.append(gap)
-            if gap <= rel_gap or iterations >= max_iter:
-                break
+            if iterations == check:
+                x = np.zeros(m)
+                x[link_of] = xe
+                cost = prob.times(x) + prob.fixed
+                _, sp = prob.aon(cost)
+                gap = _relative_gap(x, cost, sp)
+                history.append(gap)
+                evals.append((iterations, gap))
+                if gap <= rel_gap or iterations >= max_iter:
+                    break
+                check = next_check(evals, rel_gap, max_iter)
+            else:
+                history.append(math.nan)
             start = _time.perf_counter()
-            xe = _sweep(arrays, bushes, groups, scratch, xe, max(tol, DYNAMIC_TOL * gap), pool)
+            sweep_tol = max(tol, DYNAMIC_TOL * gap_estimate(evals, iterations))
+            xe = _sweep(arrays, bushes, groups, scratch, xe, sweep_tol, pool)
+            iterations += 1
             prob.sp_seconds += _time.perf_counter() - start
     finally:
         if pool is not None:

@@ -260,7 +260,8 @@ def test_results_are_deterministic(algorithm: str) -> None:
     net, demand = _load("Anaheim")
     a = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
     b = assignment.assign(net, demand, algorithm=algorithm, rel_gap=1e-5)
-    assert np.array_equal(a.flows, b.flows) and a.gap_history == b.gap_history
+    assert np.array_equal(a.flows, b.flows)
+    assert np.array_equal(a.gap_history, b.gap_history, equal_nan=True)
 
 
 def test_bush_groups_give_the_same_result_on_any_number_of_threads(
@@ -277,12 +278,52 @@ def test_bush_groups_give_the_same_result_on_any_number_of_threads(
         monkeypatch.setattr(bush, "_cores", lambda cores=cores: cores)
         runs[cores] = assignment.assign(net, demand, algorithm="bush", rel_gap=0.0, max_iter=8)
     assert np.array_equal(runs[1].flows, runs[2].flows)
-    assert runs[1].gap_history == runs[2].gap_history
+    assert np.array_equal(runs[1].gap_history, runs[2].gap_history, equal_nan=True)
     monkeypatch.setattr(bush, "GROUPS", 1)
     one = assignment.assign(net, demand, algorithm="bush", rel_gap=0.0, max_iter=8)
     assert one.gap_history[0] == runs[1].gap_history[0]  # same initial bushes and gap
-    assert one.gap_history != runs[1].gap_history
+    assert not np.array_equal(one.gap_history, runs[1].gap_history, equal_nan=True)
     assert _conservation_error(net, demand, runs[2].flows) < 1e-6 * demand.sum()
+
+
+def test_bush_gap_schedule() -> None:
+    """The schedule evaluates the next iterate until the gap has fallen, then skips about
+    half the sweeps the rate of fall predicts (never more than MAX_SKIP, never past
+    max_iter), and goes back to every sweep near the target or when the gap stalls."""
+    from mobility.network.bush import MAX_SKIP, next_check
+
+    assert next_check([(1, 0.3)], 1e-4, 100) == 2
+    # log-gap falls by ln 10 a sweep: 3 sweeps left to 1e-4, half of them is 1
+    assert next_check([(1, 1e-1), (2, 1e-2)], 1e-4, 100) == 3
+    # a slow fall far from the target: the longest skip, but not past max_iter
+    assert next_check([(1, 1e-1), (2, 0.9e-1)], 1e-9, 100) == 2 + MAX_SKIP
+    assert next_check([(1, 1e-1), (2, 0.9e-1)], 1e-9, 5) == 5
+    # the gap rose: the next sweep again
+    assert next_check([(1, 1e-3), (2, 2e-3)], 1e-9, 100) == 3
+    # a stalled last interval does not stretch the skip: the rate since the first counts
+    assert next_check([(1, 1e-1), (5, 1e-5), (6, 0.99e-5)], 1e-6, 100) == 7
+
+
+def test_bush_skipped_gaps_are_nan_and_every_sweep_schedule_is_the_old_iteration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On the schedule, unevaluated iterates have nan gaps, the last is evaluated and the
+    flows meet the target; with MAX_SKIP = 1 every iterate is evaluated, the same
+    equilibrium in about as many sweeps."""
+    from mobility.network import bush
+
+    net, demand = _load("SiouxFalls")
+    lean = assignment.assign(net, demand, algorithm="bush", rel_gap=1e-8, max_iter=1000)
+    gaps = np.asarray(lean.gap_history)
+    assert lean.converged and gaps[-1] == lean.rel_gap <= 1e-8
+    assert lean.iterations == gaps.size and np.isnan(gaps).sum() > gaps.size // 2
+    assert not np.isnan(gaps[:2]).any()  # the schedule needs two gaps to start skipping
+    longest = bush.MAX_SKIP
+    monkeypatch.setattr(bush, "MAX_SKIP", 1)
+    every = assignment.assign(net, demand, algorithm="bush", rel_gap=1e-8, max_iter=1000)
+    assert not np.isnan(every.gap_history).any() and every.converged
+    assert every.iterations <= lean.iterations <= every.iterations + longest
+    np.testing.assert_allclose(lean.flows, every.flows, rtol=1e-5, atol=1e-3)
 
 
 def test_gp_warm_start_reaches_the_cold_start_equilibrium() -> None:
