@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.tool in ("both", "aequilibrae"):
             rows.append(("aequilibrae", *aequilibrae(files, cores, args.repeat)))
         for tool, seconds, total in rows:
-            print(f"{args.network:<16}{tool:<14}{cores:>8}{seconds:>9.3f}{total:>18.1f}", flush=True)
+            line = f"{args.network:<16}{tool:<14}{cores:>8}{seconds:>9.3f}{total:>18.1f}"
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
