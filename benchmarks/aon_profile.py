@@ -61,44 +61,7 @@ def ours(files: dict[str, Path], cores: int, repeat: int) -> tuple[float, float]
 
 def aequilibrae(files: dict[str, Path], cores: int, repeat: int) -> tuple[float, float]:
     """Seconds of one AequilibraE AON pass and its total link flow."""
-    import pandas as pd
-    from aequilibrae.matrix import AequilibraeMatrix
-    from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
-
-    df, zones, first_thru = bench._read_tntp_net_plain(str(files["net"]))
-    demand = bench._read_tntp_trips_plain(str(files["trips"]), zones)
-    m = len(df)
-    power = np.where(df["b"].to_numpy() == 0, np.maximum(df["power"].to_numpy(), 1.0), df["power"])
-    network = pd.DataFrame(
-        {
-            "link_id": np.arange(1, m + 1),
-            "a_node": df["a"].astype(np.int64),
-            "b_node": df["b_"].astype(np.int64),
-            "direction": np.ones(m, dtype=np.int8),
-            "free_flow_time": np.maximum(df["fftt"].to_numpy(dtype=float), 1e-6),
-            "capacity": df["capacity"].astype(float),
-            "b": df["b"].astype(float),
-            "power": power.astype(float),
-        }
-    )
-    graph = Graph()
-    graph.network = network
-    graph.prepare_graph(np.arange(1, zones + 1, dtype=np.int64))
-    graph.set_graph("free_flow_time")
-    graph.set_skimming(["free_flow_time"])
-    graph.set_blocked_centroid_flows(first_thru > 1)
-    mat = AequilibraeMatrix()
-    mat.create_empty(zones=zones, matrix_names=["demand"], memory_only=True)
-    mat.index[:] = np.arange(1, zones + 1)
-    mat.matrices[:, :, 0] = demand
-    mat.computational_view(["demand"])
-    tc = TrafficClass("car", graph, mat)
-    ta = TrafficAssignment()
-    ta.set_classes([tc])
-    ta.set_vdf("BPR")
-    ta.set_vdf_parameters({"alpha": "b", "beta": "power"})
-    ta.set_capacity_field("capacity")
-    ta.set_time_field("free_flow_time")
+    ta, tc, _ = bench.aequilibrae_assignment(str(files["net"]), str(files["trips"]), 0.0, 0.0)
     ta.set_algorithm("all-or-nothing")
     ta.set_cores(cores)
     ta.max_iter = 1

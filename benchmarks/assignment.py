@@ -135,16 +135,16 @@ def _read_tntp_trips_plain(path: str, zones: int) -> np.ndarray:
     return demand
 
 
-def worker_aequilibrae(args: argparse.Namespace) -> None:
-    """Read, assign (AequilibraE bfw), write; print a JSON summary line."""
-    t0 = time.perf_counter()
+def aequilibrae_assignment(net: str, trips: str, toll_weight: float, distance_weight: float):
+    """AequilibraE's graph, demand and ``TrafficAssignment`` for a TNTP network, with BPR on
+    the network's own parameters and the generalized-cost weights as a fixed cost; returns
+    ``(assignment, traffic_class, network)``, the algorithm, cores and targets left to set."""
     import pandas as pd
     from aequilibrae.matrix import AequilibraeMatrix
     from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
 
-    t_import = time.perf_counter() - t0
-    df, zones, first_thru = _read_tntp_net_plain(args.net)
-    demand = _read_tntp_trips_plain(args.trips, zones)
+    df, zones, first_thru = _read_tntp_net_plain(net)
+    demand = _read_tntp_trips_plain(trips, zones)
     m = len(df)
     power = np.where(df["b"].to_numpy() == 0, np.maximum(df["power"].to_numpy(), 1.0), df["power"])
     network = pd.DataFrame(
@@ -158,8 +158,7 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
             "capacity": df["capacity"].astype(float),
             "b": df["b"].astype(float),
             "power": power.astype(float),
-            "fixed_cost": args.toll_weight * df.get("toll", 0.0)
-            + args.distance_weight * df["length"],
+            "fixed_cost": toll_weight * df.get("toll", 0.0) + distance_weight * df["length"],
         }
     )
     graph = Graph()
@@ -174,7 +173,7 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
     mat.matrices[:, :, 0] = demand
     mat.computational_view(["demand"])
     tc = TrafficClass("car", graph, mat)
-    if args.toll_weight or args.distance_weight:
+    if toll_weight or distance_weight:
         tc.set_fixed_cost("fixed_cost", 1.0)
     ta = TrafficAssignment()
     ta.set_classes([tc])
@@ -182,6 +181,19 @@ def worker_aequilibrae(args: argparse.Namespace) -> None:
     ta.set_vdf_parameters({"alpha": "b", "beta": "power"})
     ta.set_capacity_field("capacity")
     ta.set_time_field("free_flow_time")
+    return ta, tc, network
+
+
+def worker_aequilibrae(args: argparse.Namespace) -> None:
+    """Read, assign (AequilibraE bfw), write; print a JSON summary line."""
+    t0 = time.perf_counter()
+    import aequilibrae.paths  # noqa: F401  (timed as the import, as in worker_ours)
+    import pandas as pd
+
+    t_import = time.perf_counter() - t0
+    ta, _, network = aequilibrae_assignment(
+        args.net, args.trips, args.toll_weight, args.distance_weight
+    )
     ta.set_algorithm("bfw")
     if args.cores:
         ta.set_cores(args.cores)
