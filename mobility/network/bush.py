@@ -8,9 +8,9 @@ The gap is only the stopping test here (the sweeps do not use its shortest paths
 large network its search costs about half a sweep, so it is evaluated on a schedule
 (:func:`next_check`): after the first two iterates, the rate at which log(gap) falls (between
 the last two evaluations, or since the first if that is faster) predicts the sweeps left to
-the target, and the next evaluation
-comes after :data:`GAP_LOOKAHEAD` of them (1 to :data:`MAX_SKIP` sweeps later). The last
-iterate is always evaluated; the others have ``nan`` in the gap history.
+the target, and the next evaluation comes after :data:`GAP_LOOKAHEAD` of them (1 to
+:data:`MAX_SKIP` sweeps later). The last iterate is always evaluated; the others have ``nan``
+in the gap history.
 
 Dial, R.B. (2006). A path-based user-equilibrium traffic assignment algorithm that obviates
 path storage and enumeration. Transportation Research Part B 40(10), 917-936.
